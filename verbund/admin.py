@@ -1,0 +1,64 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from verbund.models import FundingSource, LegalPage, ManagerRole, Network, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name")}),
+        (_("Berechtigungen"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Daten"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class ManagerRoleInline(admin.TabularInline):
+    model = ManagerRole
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class FundingSourceInline(admin.TabularInline):
+    model = FundingSource
+    extra = 0
+
+
+@admin.register(Network)
+class NetworkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "kind", "region", "stage", "parent", "archived_at"]
+    list_filter = ["kind", "stage", "cluster_type", "archived_at"]
+    search_fields = ["name", "slug", "region", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    inlines = [ManagerRoleInline, FundingSourceInline]
+
+
+@admin.register(ManagerRole)
+class ManagerRoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "network", "role", "created_at"]
+    list_filter = ["role", "network"]
+    search_fields = ["user__email", "user__last_name", "network__name"]
+    autocomplete_fields = ["user", "network"]
+    list_select_related = ["user", "network"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(SimpleHistoryAdmin):
+    list_display = ["network", "year", "kind", "name", "funder", "amount"]
+    list_filter = ["kind", "year", "network"]
+    search_fields = ["name", "funder", "network__name"]
+    list_select_related = ["network"]
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(SimpleHistoryAdmin):
+    list_display = ["slug", "updated_at"]

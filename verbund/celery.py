@@ -1,0 +1,10 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verbund.settings")
+
+app = Celery("verbund")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.beat_schedule = app.conf.get("beat_schedule") or {}
+app.autodiscover_tasks()

@@ -1,0 +1,91 @@
+"""Mail: the .eml file backend of the embedded default, and the queue every mail goes through."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+class EmlFileBackend(BaseEmailBackend):
+    """Writes each message as one RFC 5322 .eml file, openable in any mail program."""
+
+    def __init__(self, *, file_path: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.file_path = Path(file_path)
+
+    def send_messages(self, email_messages: list[EmailMessage]) -> int:
+        self.file_path.mkdir(parents=True, exist_ok=True)
+        sent = 0
+        for message in email_messages:
+            if not message.recipients():
+                continue
+            name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+            target = self.file_path / name
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(message.message().as_bytes())
+            tmp.replace(target)  # readers never see a half-written file
+            sent += 1
+        return sent
+
+
+def message_to_payload(message: EmailMessage) -> dict[str, Any]:
+    """A JSON-safe description of a message, for a Celery task argument."""
+    html = None
+    if isinstance(message, EmailMultiAlternatives):
+        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), None)
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "html": str(html) if html is not None else None,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
+    }
+
+
+def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        cc=payload.get("cc") or [],
+        bcc=payload.get("bcc") or [],
+        reply_to=payload.get("reply_to") or [],
+        headers=payload.get("headers") or {},
+    )
+    if payload.get("html"):
+        message.attach_alternative(payload["html"], "text/html")
+    return message
+
+
+def mail_send_later(*, message: EmailMessage, mailer: str = "default") -> None:
+    """Send a message from a Celery worker once the current transaction commits.
+
+    If the broker cannot be reached, the message is sent right here instead:
+    a login code that never arrives is worse than a slower response.
+    """
+    from verbund.tasks import send_mail_task
+
+    payload = message_to_payload(message)
+
+    def enqueue() -> None:
+        try:
+            send_mail_task.delay(payload, mailer)
+        except Exception:  # broker down: kombu raises several unrelated types
+            logger.warning("Mail queue unreachable, sending %r directly", payload["subject"], exc_info=True)
+            payload_to_message(payload).send(using=mailer)
+
+    transaction.on_commit(enqueue)

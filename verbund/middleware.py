@@ -1,0 +1,37 @@
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+# Paths a manager without a second factor may still reach: the account and
+# 2FA pages (to set it up or log out), the legal pages, static files.
+OPEN_PREFIXES = ("/accounts/", "/static/", "/legal/", "/i18n/", "/health/")
+
+
+class RequireTwoFactorMiddleware:
+    """Managers and staff without TOTP are sent to set it up before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.MFA_REQUIRED_FOR_MANAGERS and self._must_set_up(request):
+            messages.warning(
+                request,
+                _("Für Ihre Rolle ist die Zwei-Faktor-Authentisierung Pflicht. Bitte richten Sie sie jetzt ein."),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _must_set_up(request: HttpRequest) -> bool:
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
+            return False
+        if not user.must_use_two_factor:
+            return False
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,261 @@
+"""The tenant: networks (Verbünde), who manages them, how they are financed; and the user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in, by email address. Roles come from ManagerRole and members.Contact."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("Benutzer:in")
+        verbose_name_plural = _("Benutzer:innen")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_manager(self) -> bool:
+        return self.manager_roles.exists()
+
+    @property
+    def must_use_two_factor(self) -> bool:
+        """Managers and staff handle many people's data: they need a second factor."""
+        return self.is_staff or self.is_manager
+
+
+class NetworkQuerySet(models.QuerySet["Network"]):
+    def active(self) -> NetworkQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def managed_by(self, user: User | AnonymousUser) -> NetworkQuerySet:
+        """Networks in which the user holds a manager role; none for anonymous users."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(manager_roles__user=user).distinct()
+
+    def visible_to(self, user: User | AnonymousUser) -> NetworkQuerySet:
+        """Networks a user may see at all: those they manage and those their organisation belongs to.
+
+        Membership is reached through reverse relations by name, so this app does
+        not import members (imports go one way: members → verbund).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(manager_roles__user=user)
+            | Q(
+                memberships__organisation__contacts__user=user,
+                memberships__status__in=["active", "paused"],
+                memberships__organisation__archived_at__isnull=True,
+            )
+        ).distinct()
+
+
+class Network(models.Model):
+    """A Verbund: the unit of access. Everything a manager sees hangs off one network."""
+
+    class Kind(models.TextChoices):
+        CLUSTER = "cluster", _("Cluster")
+        NETWORK = "network", _("Netzwerk")
+        QUALIFICATION = "qualification", _("Qualifizierungsverbund")
+        PROBLEM_SOLVING = "problem_solving", _("Problemlösungsorientierter Verbund")
+        PRACTICE_PROJECT = "practice_project", _("Praxisverbundprojekt")
+        WORKING_GROUP = "working_group", _("Arbeitsgemeinschaft")
+
+    class Stage(models.TextChoices):
+        INITIATION = "initiation", _("Anbahnung")
+        SETUP = "setup", _("Aufbau")
+        GROWTH = "growth", _("Wachstum")
+        MATURITY = "maturity", _("Reife")
+        RENEWAL = "renewal", _("Erneuerung")
+        WINDING_DOWN = "winding_down", _("Auslaufend")
+
+    class ClusterType(models.TextChoices):
+        # Carbonara (2004), as presented at the 2013 transfer workshop.
+        TYPE_I = "I", _("Typ I: viele kleine Unternehmen, informelle Beziehungen")
+        TYPE_II = "II", _("Typ II: viele KMU, Kooperation und Wettbewerb")
+        TYPE_III = "III", _("Typ III: Leitunternehmen, enge reziproke Beziehungen")
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname (URL)"), max_length=60, unique=True)
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices, default=Kind.NETWORK)
+    region = models.CharField(_("Region"), max_length=200, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    goals = models.TextField(_("Ziele"), blank=True)
+    rules_of_play = models.TextField(
+        _("Spielregeln"), blank=True, help_text=_("Wozu sich die Mitglieder verpflichten.")
+    )
+    founded_on = models.DateField(_("Gegründet am"), null=True, blank=True)
+    legal_form = models.CharField(
+        _("Rechtsform"), max_length=100, blank=True, help_text=_("Leer lassen, wenn der Verbund keine eigene Rechtsform hat.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("Übergeordneter Verbund"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    stage = models.CharField(_("Entwicklungsphase"), max_length=20, choices=Stage.choices, default=Stage.SETUP)
+    cluster_type = models.CharField(_("Clustertyp"), max_length=3, choices=ClusterType.choices, blank=True)
+    archived_at = models.DateTimeField(_("Archiviert am"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = NetworkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Verbund")
+        verbose_name_plural = _("Verbünde")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("verbund:network_home", kwargs={"network_slug": self.slug})
+
+
+class ManagerRole(models.Model):
+    """A user's role in one network. Asked by intent (`role.can_manage`), never by value."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Netzwerkmanager:in")
+        OFFICE = "office", _("Geschäftsstelle")
+        OBSERVER = "observer", _("Lesezugriff")
+
+        @property
+        def can_manage(self) -> bool:
+            return self in {self.MANAGER, self.OFFICE}
+
+        @property
+        def can_read(self) -> bool:
+            return True
+
+    user = models.ForeignKey(User, verbose_name=_("Benutzer:in"), on_delete=models.CASCADE, related_name="manager_roles")
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="manager_roles")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default=Role.MANAGER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Manager-Rolle")
+        verbose_name_plural = _("Manager-Rollen")
+        constraints = [models.UniqueConstraint(fields=["user", "network"], name="unique_manager_role")]
+        ordering = ["network__name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.network} ({self.get_role_display()})"
+
+    @property
+    def role_enum(self) -> ManagerRole.Role:
+        return ManagerRole.Role(self.role)
+
+
+class FundingSource(models.Model):
+    """One line of a network's financing mix per year; the base of the self-financing ratio."""
+
+    class Kind(models.TextChoices):
+        PUBLIC_PROGRAMME = "public_programme", _("Öffentliches Förderprogramm")
+        MEMBER_FEES = "member_fees", _("Mitgliedsbeiträge")
+        PAID_SERVICES = "paid_services", _("Kostenpflichtige Dienstleistungen")
+        THIRD_PARTY = "third_party", _("Drittmittel")
+
+        @property
+        def is_own_funding(self) -> bool:
+            return self in {self.MEMBER_FEES, self.PAID_SERVICES}
+
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="funding_sources")
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("Bezeichnung"), max_length=200, blank=True)
+    funder = models.CharField(_("Fördergeber"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    amount = models.DecimalField(_("Betrag (EUR)"), max_digits=12, decimal_places=2)
+    period_start = models.DateField(_("Laufzeit von"), null=True, blank=True)
+    period_end = models.DateField(_("Laufzeit bis"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Finanzierungsquelle")
+        verbose_name_plural = _("Finanzierungsquellen")
+        ordering = ["network__name", "-year", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funding_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True) | Q(period_end__isnull=True) | Q(period_end__gte=models.F("period_start")),
+                name="funding_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.year}: {self.get_kind_display()}"
+
+
+class LegalPage(models.Model):
+    """Impressum, Datenschutz, Barrierefreiheit: public text the operator edits in the admin."""
+
+    class Slug(models.TextChoices):
+        IMPRINT = "impressum", _("Impressum")
+        PRIVACY = "datenschutz", _("Datenschutzerklärung")
+        ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
+
+    slug = models.CharField(_("Seite"), max_length=30, choices=Slug.choices, unique=True)
+    body = models.TextField(_("Text"), help_text=_("Absätze durch Leerzeilen trennen."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Rechtliche Seite")
+        verbose_name_plural = _("Rechtliche Seiten")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.get_slug_display()

@@ -1,0 +1,34 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from verbund import views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "verbund – Administration"
+admin.site.site_title = "verbund"
+
+manage_patterns = (
+    [
+        path("", views.manage_index, name="manage_index"),
+        path("<slug:network_slug>/", views.network_home, name="network_home"),
+    ],
+    "verbund",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("manage/", include(manage_patterns)),
+    path("portal/", include("members.urls")),
+    path("legal/<slug:slug>/", views.legal_page, name="legal_page"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from members.models import Membership
+from verbund.access import NetworkRequest, manager_required, network_required
+from verbund.models import LegalPage, ManagerRole, Network
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to their own start page."""
+    if request.user.manager_roles.exists():
+        return redirect("verbund:manage_index")
+    if getattr(request.user, "contact", None) is not None:
+        return redirect("members:portal_home")
+    return render(request, "verbund/no_role.html")
+
+
+@manager_required
+def manage_index(request: HttpRequest) -> HttpResponse:
+    roles = (
+        ManagerRole.objects.filter(user=request.user, network__archived_at__isnull=True)
+        .select_related("network", "network__parent")
+        .annotate(
+            member_count=Count(
+                "network__memberships",
+                filter=Q(network__memberships__status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED]),
+            )
+        )
+        .order_by("network__name")
+    )
+    return render(request, "verbund/manage_index.html", {"roles": roles})
+
+
+@network_required()
+def network_home(request: NetworkRequest) -> HttpResponse:
+    network = request.network
+    memberships = Membership.objects.for_network(network)
+    counts = {row["status"]: row["n"] for row in memberships.values("status").annotate(n=Count("id"))}
+    status_counts = [(status.label, counts.get(status.value, 0)) for status in Membership.Status]
+    recent = memberships.select_related("organisation").order_by("-created_at")[:8]
+    return render(
+        request,
+        "verbund/network_home.html",
+        {
+            "network": network,
+            "status_counts": status_counts,
+            "member_count": counts.get(Membership.Status.ACTIVE, 0) + counts.get(Membership.Status.PAUSED, 0),
+            "recent_memberships": recent,
+            "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
+        },
+    )
+
+
+@require_GET
+def legal_page(request: HttpRequest, slug: str) -> HttpResponse:
+    if slug not in LegalPage.Slug.values:
+        raise Http404
+    page = LegalPage.objects.filter(slug=slug).first()
+    return render(
+        request,
+        "verbund/legal_page.html",
+        {
+            "page": page,
+            "slug": slug,
+            "title": LegalPage.Slug(slug).label,
+            "operator_name": settings.OPERATOR_NAME,
+            "operator_address": settings.OPERATOR_ADDRESS,
+            "operator_email": settings.OPERATOR_EMAIL,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and compose health checks: 200 when the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "error", "database": False}, status=503)
+    return JsonResponse({"status": "ok", "database": True})
