@@ -1,0 +1,47 @@
+# verbund — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+
+# Python 3.13: pyenv's when there is one, else python3.13 on PATH.
+PYTHON ?= $(shell \
+	p=$$(pyenv prefix 3.13 2>/dev/null | head -n1); \
+	if [ -n "$$p" ] && [ -x "$$p/bin/python3.13" ]; then echo "$$p/bin/python3.13"; \
+	elif ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 >/dev/null 2>&1; then ls -d $$HOME/.pyenv/versions/3.13*/bin/python3.13 | tail -n1; \
+	else command -v python3.13; fi)
+export UV_PYTHON := $(PYTHON)
+# A working `uv` on PATH, else the uv module of that interpreter (installed on demand).
+UV := $(shell if uv --version >/dev/null 2>&1; then echo uv; else echo "$(PYTHON) -m uv"; fi)
+MANAGE := $(UV) run --frozen python manage.py
+
+.PHONY: help bootstrap install run test test-full smoke messages lint clean
+
+help:
+	@echo "make run   – install, migrate, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test  – the whole test suite (embedded default, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+
+bootstrap:
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found (pyenv or python3.13 on PATH)"; exit 1; }
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv || $(PYTHON) -m pip install --quiet --user --break-system-packages uv
+
+install: bootstrap
+	@$(UV) sync --frozen --quiet
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "verbund runs on http://127.0.0.1:8000 (Ctrl+C stops it)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# The embedded default end to end: migrate + seed_demo + core pages on SQLite, served by runserver.
+smoke: install
+	$(UV) run --frozen python scripts/smoke.py
+
+messages: install
+	$(MANAGE) makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf var staticfiles .pytest_cache
