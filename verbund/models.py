@@ -47,6 +47,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS: list[str] = []
 
     objects = UserManager()  # type: ignore[misc]
+    # Who changed roles and flags, when; secrets and login times stay out of the history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("Benutzer:in")

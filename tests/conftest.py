@@ -1,0 +1,93 @@
+"""Personas in two networks and three organisations (like healthchecks' alice/bob/charlie).
+
+Network X has organisations A and B as members; network Y has organisation C.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from members.models import Contact, Membership, Organisation
+from verbund.models import ManagerRole, Network, User
+
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_user(email: str, *, staff: bool = False) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, is_staff=staff, is_superuser=staff)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@dataclass
+class World:
+    network_x: Network
+    network_y: Network
+    org_a: Organisation
+    org_b: Organisation
+    org_c: Organisation
+    users: dict[str, User | None]
+
+
+PERSONAS = [
+    "anonymous",
+    "member_a_x",
+    "member_b_x",
+    "member_c_y",
+    "manager_x",
+    "manager_y",
+    "manager_xy",
+    "staff",
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    network_x = Network.objects.create(name="Netzwerk X", slug="netz-x", goals="Ziel X-CANARY", rules_of_play="Regel X")
+    network_y = Network.objects.create(name="Netzwerk Y", slug="netz-y", goals="Ziel Y-CANARY", rules_of_play="Regel Y")
+    org_a = Organisation.objects.create(name="Alpha GmbH", postcode="48431", municipality="Rheine", employees=12)
+    org_b = Organisation.objects.create(name="Beta KG", postcode="48565", municipality="Steinfurt", employees=80)
+    org_c = Organisation.objects.create(name="Gamma AG", postcode="49477", municipality="Ibbenbüren", employees=400)
+    Membership.objects.create(organisation=org_a, network=network_x)
+    Membership.objects.create(organisation=org_b, network=network_x)
+    Membership.objects.create(organisation=org_c, network=network_y)
+
+    users: dict[str, User | None] = {"anonymous": None}
+    for key, org in [("member_a_x", org_a), ("member_b_x", org_b), ("member_c_y", org_c)]:
+        user = make_user(f"{key}@example.org")
+        Contact.objects.create(organisation=org, first_name="Mia", last_name=key, email=user.email, user=user, is_primary=True)
+        users[key] = user
+    for key, networks in [("manager_x", [network_x]), ("manager_y", [network_y]), ("manager_xy", [network_x, network_y])]:
+        user = make_user(f"{key}@example.org")
+        for network in networks:
+            ManagerRole.objects.create(user=user, network=network, role=ManagerRole.Role.MANAGER)
+        users[key] = user
+    users["staff"] = make_user("staff@example.org", staff=True)
+    return World(network_x, network_y, org_a, org_b, org_c, users)
+
+
+@pytest.fixture
+def manager_x(world: World) -> User:
+    return world.users["manager_x"]  # type: ignore[return-value]
+
+
+@pytest.fixture
+def manager_y(world: World) -> User:
+    return world.users["manager_y"]  # type: ignore[return-value]
+
+
+@pytest.fixture
+def member_a_x(world: World) -> User:
+    return world.users["member_a_x"]  # type: ignore[return-value]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

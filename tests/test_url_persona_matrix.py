@@ -1,0 +1,245 @@
+"""Every URL pattern of the project × every persona: the expected status, and nothing missing.
+
+The table grows with every issue. A pattern the resolver knows but the table
+does not fails `test_every_url_pattern_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS, World
+
+MEMBERS = ("member_a_x", "member_b_x", "member_c_y")
+MANAGERS = ("manager_x", "manager_y", "manager_xy")
+
+
+def statuses(default: int, **overrides: int) -> dict[str, int]:
+    table = dict.fromkeys(PERSONAS, default)
+    for key, value in overrides.items():
+        for persona in _expand(key):
+            table[persona] = value
+    return table
+
+
+def _expand(key: str) -> tuple[str, ...]:
+    return {"members": MEMBERS, "managers": MANAGERS}.get(key, (key,))
+
+
+@dataclass
+class Target:
+    url: Callable[[World], str]
+    expected: dict[str, int]
+    htmx: bool = True  # also requested with HX-Request: the same status is expected
+
+
+@dataclass
+class Case:
+    targets: list[Target] = field(default_factory=list)
+
+
+def rev(name: str, **kwargs: str) -> Callable[[World], str]:
+    return lambda world: reverse(name, kwargs=kwargs or None)
+
+
+LOGGED_IN_ONLY = statuses(200, anonymous=302)
+ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users away from login/signup
+
+MATRIX: dict[str, Case] = {
+    # --- start pages and the tenant ---------------------------------------
+    "home": Case([Target(rev("home"), statuses(302, anonymous=302, staff=200))]),
+    "verbund:manage_index": Case([Target(rev("verbund:manage_index"), statuses(403, anonymous=302, managers=200))]),
+    "verbund:network_home": Case(
+        [
+            Target(rev("verbund:network_home", network_slug="netz-x"), statuses(404, anonymous=302, manager_x=200, manager_xy=200)),
+            Target(rev("verbund:network_home", network_slug="netz-y"), statuses(404, anonymous=302, manager_y=200, manager_xy=200)),
+            Target(rev("verbund:network_home", network_slug="gibt-es-nicht"), statuses(404, anonymous=302)),
+        ]
+    ),
+    # --- member portal ----------------------------------------------------
+    "members:portal_home": Case([Target(rev("members:portal_home"), statuses(403, anonymous=302, members=200))]),
+    "members:portal_network": Case(
+        [
+            Target(rev("members:portal_network", network_slug="netz-x"), statuses(403, anonymous=302, member_a_x=200, member_b_x=200, member_c_y=404)),
+            Target(rev("members:portal_network", network_slug="netz-y"), statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)),
+        ]
+    ),
+    # --- public -----------------------------------------------------------
+    "legal_page": Case(
+        [
+            Target(rev("legal_page", slug="impressum"), statuses(200)),
+            Target(rev("legal_page", slug="datenschutz"), statuses(200)),
+            Target(rev("legal_page", slug="barrierefreiheit"), statuses(200)),
+            Target(rev("legal_page", slug="unbekannt"), statuses(404)),
+        ]
+    ),
+    "health": Case([Target(rev("health"), statuses(200))]),
+    "set_language": Case([Target(rev("set_language"), statuses(302), htmx=False)]),  # GET changes nothing, redirects back
+    # --- accounts (allauth) -----------------------------------------------
+    "account_login": Case([Target(rev("account_login"), ANONYMOUS_ONLY, htmx=False)]),
+    "account_logout": Case([Target(rev("account_logout"), statuses(200, anonymous=302), htmx=False)]),
+    "account_inactive": Case([Target(rev("account_inactive"), statuses(200), htmx=False)]),
+    "account_signup": Case([Target(rev("account_signup"), ANONYMOUS_ONLY, htmx=False)]),  # closed: a "signup closed" page
+    "account_reauthenticate": Case([Target(rev("account_reauthenticate"), LOGGED_IN_ONLY, htmx=False)]),
+    "account_email": Case([Target(rev("account_email"), LOGGED_IN_ONLY, htmx=False)]),
+    "account_email_verification_sent": Case([Target(rev("account_email_verification_sent"), statuses(200), htmx=False)]),
+    "account_change_password": Case([Target(rev("account_change_password"), LOGGED_IN_ONLY, htmx=False)]),
+    "account_set_password": Case([Target(rev("account_set_password"), statuses(302), htmx=False)]),  # users have passwords
+    "account_reset_password": Case([Target(rev("account_reset_password"), statuses(200), htmx=False)]),
+    "account_reset_password_done": Case([Target(rev("account_reset_password_done"), statuses(200), htmx=False)]),
+    "account_reset_password_from_key": Case(
+        [Target(rev("account_reset_password_from_key", uidb36="1", key="invalid-key"), statuses(200), htmx=False)]  # "bad token" page
+    ),
+    "account_reset_password_from_key_done": Case([Target(rev("account_reset_password_from_key_done"), statuses(200), htmx=False)]),
+    "account_confirm_email": Case([Target(rev("account_confirm_email", key="invalid"), statuses(200), htmx=False)]),  # "link expired" page
+    "account_request_login_code": Case([Target(rev("account_request_login_code"), ANONYMOUS_ONLY, htmx=False)]),
+    "account_confirm_login_code": Case([Target(rev("account_confirm_login_code"), statuses(302), htmx=False)]),  # no pending code
+    "mfa_index": Case([Target(rev("mfa_index"), LOGGED_IN_ONLY, htmx=False)]),
+    "mfa_authenticate": Case([Target(rev("mfa_authenticate"), statuses(302), htmx=False)]),  # no pending login
+    "mfa_reauthenticate": Case([Target(rev("mfa_reauthenticate"), statuses(302), htmx=False)]),  # nobody has 2FA yet
+    "mfa_activate_totp": Case([Target(rev("mfa_activate_totp"), statuses(302), htmx=False)]),  # asks to reauthenticate first
+    "mfa_deactivate_totp": Case([Target(rev("mfa_deactivate_totp"), statuses(404, anonymous=302), htmx=False)]),
+    "mfa_view_recovery_codes": Case([Target(rev("mfa_view_recovery_codes"), statuses(404, anonymous=302), htmx=False)]),
+    "mfa_generate_recovery_codes": Case([Target(rev("mfa_generate_recovery_codes"), statuses(302), htmx=False)]),  # reauthenticate first
+    "mfa_download_recovery_codes": Case([Target(rev("mfa_download_recovery_codes"), statuses(404, anonymous=302), htmx=False)]),
+}
+
+# --- the Django admin: staff only; the login goes through allauth ----------
+# Non-staff are sent to the admin login, which (allauth's secure_admin_login) refuses them with 403.
+ADMIN_PAGE = statuses(302, staff=200)
+
+
+def _admin_cases() -> dict[str, Case]:
+    cases: dict[str, Case] = {
+        "admin:index": Case([Target(rev("admin:index"), ADMIN_PAGE, htmx=False)]),
+        "admin:login": Case([Target(rev("admin:login"), statuses(403, anonymous=302, staff=302), htmx=False)]),
+        "admin:logout": Case([Target(rev("admin:logout"), statuses(302, staff=405), htmx=False)]),  # POST only
+        "admin:password_change": Case([Target(rev("admin:password_change"), ADMIN_PAGE, htmx=False)]),
+        "admin:password_change_done": Case([Target(rev("admin:password_change_done"), ADMIN_PAGE, htmx=False)]),
+        "admin:jsi18n": Case([Target(rev("admin:jsi18n"), ADMIN_PAGE, htmx=False)]),
+        "admin:autocomplete": Case([Target(rev("admin:autocomplete"), statuses(302, staff=403), htmx=False)]),  # 403 without params
+        "admin:view_on_site": Case(
+            [Target(lambda w: reverse("admin:view_on_site", args=[1, 1]), statuses(302, staff=404), htmx=False)]
+        ),
+        "admin/(?P<url>.*)$": Case([Target(lambda w: "/admin/gibt-es-nicht/", statuses(302, staff=404), htmx=False)]),
+    }
+    app_labels = sorted({model._meta.app_label for model in admin.site._registry})
+    cases["admin:app_list"] = Case([Target(rev("admin:app_list", app_label=label), ADMIN_PAGE, htmx=False) for label in app_labels])
+    for model in admin.site._registry:
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+
+        def first_pk(world: World, model=model) -> str:
+            obj = model._default_manager.order_by("pk").first()
+            return str(obj.pk) if obj else "999999"
+
+        has_objects = model._meta.label in EXISTING_OBJECTS
+        object_page = ADMIN_PAGE if has_objects else statuses(302)  # missing → back to the index
+        cases[f"admin:{info}_changelist"] = Case([Target(rev(f"admin:{info}_changelist"), ADMIN_PAGE, htmx=False)])
+        cases[f"admin:{info}_add"] = Case([Target(rev(f"admin:{info}_add"), ADMIN_PAGE, htmx=False)])
+        for action in ("change", "history", "delete"):
+            expected = object_page
+            if action == "history" and not has_objects:
+                expected = statuses(302, staff=404)  # simple_history's history view answers 404 for a missing object
+            cases[f"admin:{info}_{action}"] = Case(
+                [Target(lambda w, info=info, action=action, pk=first_pk: reverse(f"admin:{info}_{action}", args=[pk(w)]), expected, htmx=False)]
+            )
+        cases[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = Case(
+            [Target(lambda w, m=model, pk=first_pk: f"/admin/{m._meta.app_label}/{m._meta.model_name}/{pk(w)}/", statuses(302), htmx=False)]
+        )
+        if _has_simple_history(model):
+            cases[f"admin:{info}_simple_history"] = Case(
+                [Target(lambda w, m=model, pk=first_pk: f"/admin/{m._meta.app_label}/{m._meta.model_name}/{pk(w)}/history/999999/", statuses(302, staff=404), htmx=False)]
+            )
+    cases["admin:auth_user_password_change"] = Case(  # Django names it after auth's UserAdmin
+        [Target(lambda w: reverse("admin:auth_user_password_change", args=[w.users["staff"].pk]), ADMIN_PAGE, htmx=False)]
+    )
+    return cases
+
+
+def _has_simple_history(model) -> bool:
+    from simple_history.admin import SimpleHistoryAdmin
+
+    return isinstance(admin.site._registry[model], SimpleHistoryAdmin)
+
+
+# Models the `world` fixture gives at least one row to.
+EXISTING_OBJECTS = {
+    "verbund.User",
+    "verbund.Network",
+    "verbund.ManagerRole",
+    "members.Organisation",
+    "members.Contact",
+    "members.Membership",
+    "account.EmailAddress",
+}
+
+MATRIX.update(_admin_cases())
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+            else:
+                yield route, route
+
+
+def all_url_keys() -> list[str]:
+    return [key for key, _ in _walk(get_resolver())]
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    missing = sorted(set(all_url_keys()) - set(MATRIX))
+    assert not missing, f"URL patterns without expectations in the persona matrix: {missing}"
+
+
+def test_the_matrix_names_no_pattern_that_does_not_exist():
+    stale = sorted(set(MATRIX) - set(all_url_keys()))
+    assert not stale, f"Matrix entries for patterns that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_the_expected_status_everywhere(client, world, persona):
+    user = world.users[persona]
+    if user is not None:
+        client.force_login(user)
+    wrong = []
+    checked = 0
+    for key, case in MATRIX.items():
+        for target in case.targets:
+            url = target.url(world)
+            header_sets = [{}, {"HTTP_HX_REQUEST": "true"}] if target.htmx else [{}]
+            for headers in header_sets:
+                response = client.get(url, **headers)
+                checked += 1
+                if response.status_code != target.expected[persona]:
+                    wrong.append(f"{key} {url} {'(htmx) ' if headers else ''}→ {response.status_code}, expected {target.expected[persona]}")
+    assert checked >= len(MATRIX)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_canaries_of_network_x_never_reach_outsiders(client, world):
+    """No page an outsider can open shows network X's private text."""
+    for persona in ("manager_y", "member_c_y", "anonymous", "staff"):
+        client.logout()
+        if world.users[persona]:
+            client.force_login(world.users[persona])
+        for key, case in MATRIX.items():
+            if key.startswith("admin"):
+                continue
+            for target in case.targets:
+                response = client.get(target.url(world))
+                assert b"X-CANARY" not in response.content, f"{persona} saw X's canary at {key}"
