@@ -714,6 +714,14 @@ def test_gunicorn_defaults(monkeypatch):
     assert conf["accesslog"] == "-"
 
 
+def test_gunicorn_workers_follow_the_core_count(monkeypatch):
+    # A core count no machine here happens to have, so a hard-coded number cannot pass.
+    monkeypatch.setattr(os, "cpu_count", lambda: 13)
+    assert load_gunicorn_conf(monkeypatch)["workers"] == 13
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # "undeterminable": still one worker
+    assert load_gunicorn_conf(monkeypatch)["workers"] == 1
+
+
 def test_gunicorn_environment_overrides(monkeypatch):
     conf = load_gunicorn_conf(
         monkeypatch, WEB_CONCURRENCY="3", GUNICORN_BIND="127.0.0.1:9000", FORWARDED_ALLOW_IPS="10.0.0.1"
