@@ -91,3 +91,49 @@ def member_a_x(world: World) -> User:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def mailoutbox_files(settings, tmp_path):
+    """Route both mailers to .eml files in tmp_path (the embedded default) and read them back."""
+    mail_dir = tmp_path / "mail"
+    settings.MAILERS = {
+        "default": {"BACKEND": "verbund.mail.EmlFileBackend", "OPTIONS": {"file_path": str(mail_dir)}},
+        "newsletter": {"BACKEND": "verbund.mail.EmlFileBackend", "OPTIONS": {"file_path": str(mail_dir)}},
+    }
+
+    def read() -> list[str]:
+        return [p.read_text() for p in sorted(mail_dir.glob("*.eml"))] if mail_dir.exists() else []
+
+    from verbund.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield read
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def smtp_sink(tmp_path):
+    """A real SMTP server (aiosmtpd) in its own process; yields (port, read_messages)."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "smtp.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "tests/smtp_sink.py", "--out", str(out)],
+        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )
+    line = proc.stdout.readline()
+    assert line.startswith("LISTENING"), line
+    port = int(line.split()[1])
+
+    def read() -> list[dict]:
+        if not out.exists():
+            return []
+        return [json.loads(row) for row in out.read_text().splitlines() if row.strip()]
+
+    yield port, read
+    proc.terminate()
+    proc.wait(timeout=10)

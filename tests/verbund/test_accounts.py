@@ -1,0 +1,109 @@
+"""Accounts: email login, enforced two-factor for managers and staff, brute-force limits, admin login via allauth."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_manager_logs_in_with_email_and_lands_on_my_networks(client, world):
+    response = login(client, "manager_x@example.org")
+    assert response.status_code == 302
+    assert client.get(response.url, follow=True).redirect_chain[-1][0] == reverse("verbund:manage_index")
+
+
+def test_login_page_is_german_by_default(client, db):
+    response = client.get(reverse("account_login"))
+    assert 'lang="de"' in response.text
+    assert "Anmelden" in response.text
+
+
+def test_login_page_in_english_when_chosen(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    response = client.get(reverse("account_login"))
+    assert 'lang="en"' in response.text
+    assert "Sign In" in response.text
+
+
+@pytest.mark.parametrize("persona", ["manager_x", "staff"])
+def test_two_factor_is_enforced_for_managers_and_staff_when_debug_is_off(client, world, settings, persona):
+    settings.MFA_REQUIRED_FOR_MANAGERS = True  # what DEBUG=false sets
+    client.force_login(world.users[persona])
+    response = client.get(reverse("verbund:manage_index"))
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+
+
+def test_member_users_are_not_forced_into_two_factor(client, world, settings, member_a_x):
+    settings.MFA_REQUIRED_FOR_MANAGERS = True
+    client.force_login(member_a_x)
+    assert client.get(reverse("members:portal_home")).status_code == 200
+
+
+def test_manager_with_totp_passes_the_two_factor_gate(client, world, settings, manager_x):
+    settings.MFA_REQUIRED_FOR_MANAGERS = True
+    Authenticator.objects.create(user=manager_x, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    client.force_login(manager_x)
+    assert client.get(reverse("verbund:manage_index")).status_code == 200
+
+
+def test_two_factor_setup_and_logout_stay_reachable_during_the_gate(client, world, settings, manager_x):
+    settings.MFA_REQUIRED_FOR_MANAGERS = True
+    client.force_login(manager_x)
+    assert client.get(reverse("mfa_index")).status_code == 200
+    assert client.get(reverse("legal_page", args=["impressum"])).status_code == 200
+
+
+def test_the_sixth_wrong_password_locks_the_account_even_with_the_right_one(client, world):
+    for _ in range(5):
+        response = login(client, "manager_x@example.org", "wrong-password-123")
+        assert response.status_code == 200  # form error
+    response = login(client, "manager_x@example.org", PASSWORD)
+    assert response.status_code != 302 or "_auth_user_id" not in client.session
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client, world):
+    known = client.post(reverse("account_reset_password"), {"email": "manager_x@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+
+
+def test_signup_is_closed_unless_enabled(client, db):
+    response = client.post(reverse("account_signup"), {"email": "new@example.org", "password1": "x" * 12, "password2": "x" * 12})
+    assert "new@example.org" not in str(response.content)
+    from verbund.models import User
+
+    assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_admin_login_goes_through_allauth(client, db):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_member_user_may_request_a_login_code_by_email(client, world, mailoutbox_files, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_request_login_code"), {"email": "member_a_x@example.org"})
+    assert response.status_code == 302
+    mails = mailoutbox_files()
+    assert len(mails) == 1
+    assert "To: member_a_x@example.org" in mails[0]
+    assert "Anmeldecode" in mails[0] or "Code" in mails[0]
