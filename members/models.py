@@ -190,9 +190,9 @@ class Membership(models.Model):
 
     class Status(models.TextChoices):
         PROSPECT = "prospect", _("Interessent")
-        ACTIVE = "active", _("aktiv")
-        PAUSED = "paused", _("ruhend")
-        LEFT = "left", _("ausgetreten")
+        ACTIVE = "active", _("Aktiv")
+        PAUSED = "paused", _("Ruhend")
+        LEFT = "left", _("Ausgetreten")
 
         @property
         def is_current(self) -> bool:

@@ -37,7 +37,7 @@ def test_login_page_in_english_when_chosen(client, db):
     client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
     response = client.get(reverse("account_login"))
     assert 'lang="en"' in response.text
-    assert "Sign In" in response.text
+    assert "Sign in" in response.text
 
 
 @pytest.mark.parametrize("persona", ["manager_x", "staff"])
