@@ -6,5 +6,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verbund.settings")
 
 app = Celery("verbund")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.beat_schedule = app.conf.get("beat_schedule") or {}
 app.autodiscover_tasks()
