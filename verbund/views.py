@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from members.models import Membership
 from verbund.access import NetworkRequest, manager_required, network_required
@@ -38,24 +39,31 @@ def manage_index(request: HttpRequest) -> HttpResponse:
     return render(request, "verbund/manage_index.html", {"roles": roles})
 
 
+@vary_on_headers("HX-Request")
 @network_required()
 def network_home(request: NetworkRequest) -> HttpResponse:
+    """A network's start page. `?status=` narrows the newest-members list; htmx swaps only that list."""
     network = request.network
     memberships = Membership.objects.for_network(network)
+    status = request.GET.get("status", "")
+    if status not in Membership.Status.values:
+        status = ""  # unknown values show everyone rather than an error page
+    recent = memberships.filter(status=status) if status else memberships
+    context = {
+        "network": network,
+        "status": status,
+        "status_label": Membership.Status(status).label if status else "",
+        "recent_memberships": recent.select_related("organisation").order_by("-created_at", "-pk")[:8],
+    }
+    if request.htmx:
+        return render(request, "verbund/network_home.html#recent-members", context)
     counts = {row["status"]: row["n"] for row in memberships.values("status").annotate(n=Count("id"))}
-    status_counts = [(status.label, counts.get(status.value, 0)) for status in Membership.Status]
-    recent = memberships.select_related("organisation").order_by("-created_at")[:8]
-    return render(
-        request,
-        "verbund/network_home.html",
-        {
-            "network": network,
-            "status_counts": status_counts,
-            "member_count": counts.get(Membership.Status.ACTIVE, 0) + counts.get(Membership.Status.PAUSED, 0),
-            "recent_memberships": recent,
-            "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
-        },
-    )
+    context |= {
+        "status_counts": [(choice, counts.get(choice.value, 0)) for choice in Membership.Status],
+        "member_count": counts.get(Membership.Status.ACTIVE, 0) + counts.get(Membership.Status.PAUSED, 0),
+        "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
+    }
+    return render(request, "verbund/network_home.html", context)
 
 
 @require_GET

@@ -75,3 +75,21 @@ def test_keyboard_user_reaches_the_main_content_first(page, world):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.getAttribute('href')")
     assert focused == "#main"
+
+
+def test_status_filter_swaps_only_the_member_list_with_htmx(page, world):
+    from members.models import Membership
+
+    Membership.objects.filter(organisation=world.org_b).update(status=Membership.Status.PAUSED)
+    log_in(page, "manager_x@example.org")
+    page.goto("/manage/netz-x/")
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("link", name="Ruhend").click()
+    page.wait_for_url("**/manage/netz-x/?status=paused")
+    heading = page.locator("#recent-members h2")
+    heading.wait_for()
+    assert heading.inner_text() == "Zuletzt aufgenommen: Ruhend"
+    assert page.locator("#recent-members").get_by_text("Beta KG").is_visible()
+    assert page.locator("#recent-members").get_by_text("Alpha GmbH").count() == 0
+    assert page.evaluate("window.__sameDocument") is True  # swapped in place, no full page load
+    assert page.csp_violations == []

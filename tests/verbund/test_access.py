@@ -81,3 +81,33 @@ def test_user_without_any_role_gets_a_friendly_page(client, world):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert "keinem Verbund" in response.text
+
+
+def test_network_home_narrows_newest_members_by_status(client, world, manager_x):
+    from members.models import Membership
+
+    Membership.objects.filter(organisation=world.org_b).update(status=Membership.Status.PAUSED)
+    client.force_login(manager_x)
+    response = client.get(network_home(world.network_x), {"status": "paused"})
+    assert response.status_code == 200
+    recent = [m.organisation.name for m in response.context["recent_memberships"]]
+    assert recent == ["Beta KG"]
+    assert "Zuletzt aufgenommen: Ruhend" in response.text
+
+
+def test_htmx_gets_only_the_member_list_fragment(client, world, manager_x):
+    client.force_login(manager_x)
+    response = client.get(network_home(world.network_x), {"status": "active"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section aria-labelledby="recent-heading"')
+    assert "<html" not in response.text
+    assert "Alpha GmbH" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_unknown_status_shows_everyone_instead_of_failing(client, world, manager_x):
+    client.force_login(manager_x)
+    response = client.get(network_home(world.network_x), {"status": "<script>"})
+    assert response.status_code == 200
+    assert len(response.context["recent_memberships"]) == 2
+    assert "<script>" not in response.text
