@@ -222,7 +222,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/: our own strings (English); locale_formal/: formal German ("Sie") for allauth's texts.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_formal"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -19,3 +19,24 @@ def test_compiled_catalogue_matches_the_source():
     mo = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / "django.mo")) if not e.msgid_plural}
     stale = {k for k in po if k and mo.get(k) != po[k]}
     assert not stale, f"run `make messages`: {sorted(stale)[:5]}"
+
+
+def test_account_pages_address_people_formally(client, world):
+    """A German public-sector portal says "Sie": allauth's informal "du" is overridden (locale_formal/)."""
+    import re
+
+    from django.urls import reverse
+
+    informal = re.compile(r"\b(du|dein|deine|dich|dir|Du|Dein|Deine|gib|Gib)\b")
+    def check(urls: list[str]) -> None:
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = response.text[response.text.index("<main") : response.text.index("</main>")]
+            assert not informal.search(body), f"informal German on {url}: {informal.search(body).group(0)}"
+
+    check([reverse("account_reset_password"), reverse("account_request_login_code"), reverse("account_login")])
+    client.force_login(world.users["manager_x"])
+    check([reverse("account_email"), reverse("account_change_password"), reverse("account_logout"), reverse("mfa_index")])
+    client.logout()
+    assert "Geben Sie Ihre E-Mail-Adresse ein" in client.get(reverse("account_reset_password")).text
