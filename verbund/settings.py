@@ -209,6 +209,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "verbund"
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either way: phone clocks drift
 # Managers and staff must use TOTP; only the local demo (DEBUG) waives it.
 MFA_REQUIRED_FOR_MANAGERS = env.bool("MFA_REQUIRED_FOR_MANAGERS", default=not DEBUG)
 
