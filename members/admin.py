@@ -19,9 +19,9 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "municipality", "district", "employees", "wz_code", "archived_at"]
+    list_display = ["name", "kind", "municipality", "district", "employees", "activity", "archived_at"]
     list_filter = ["kind", "state", "district", "archived_at"]
-    search_fields = ["name", "municipality", "postcode", "competencies", "wz_code"]
+    search_fields = ["name", "municipality", "postcode", "competencies", "activity__code"]
     inlines = [ContactInline, MembershipInline]
 
 

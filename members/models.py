@@ -16,13 +16,55 @@ from verbund.models import Network, User
 postcode_validator = RegexValidator(r"^\d{5}$", _("Bitte eine fünfstellige Postleitzahl angeben."))
 
 
+class EconomicActivity(models.Model):
+    """One entry of the German classification of economic activities (WZ 2008 or WZ 2025).
+
+    Loaded once from the `wz-code` package's data (source: Statistisches
+    Bundesamt (Destatis), Klassifikation der Wirtschaftszweige).
+    """
+
+    class Version(models.TextChoices):
+        WZ2008 = "2008", "WZ 2008"
+        WZ2025 = "2025", "WZ 2025"
+
+    version = models.CharField(_("Ausgabe"), max_length=4, choices=Version.choices)
+    code = models.CharField(_("Schlüssel"), max_length=10)
+    title = models.CharField(_("Bezeichnung"), max_length=300)
+    level = models.PositiveSmallIntegerField(_("Ebene"))
+    section = models.CharField(_("Abschnitt"), max_length=1, help_text=_("Buchstabe des Abschnitts, z. B. C für Verarbeitendes Gewerbe"))
+    parent_code = models.CharField(_("Übergeordneter Schlüssel"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("Wirtschaftszweig")
+        verbose_name_plural = _("Wirtschaftszweige")
+        ordering = ["version", "code"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_wz_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title} ({self.get_version_display()})"
+
+
+class Tag(models.Model):
+    """A keyword for competencies and needs, shared across organisations for matchmaking."""
+
+    name = models.CharField(_("Schlagwort"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("Schlagwort")
+        verbose_name_plural = _("Schlagwörter")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def active(self) -> OrganisationQuerySet:
         return self.filter(archived_at__isnull=True)
 
     def for_network(self, network: Network) -> OrganisationQuerySet:
-        """Organisations with any membership (also prospects and former members) in one network."""
-        return self.filter(memberships__network=network).distinct()
+        """Organisations with a membership (also prospects and former members) in one network, outside its trash."""
+        return self.filter(memberships__network=network, memberships__archived_at__isnull=True).distinct()
 
     def visible_to(self, user: User | AnonymousUser) -> OrganisationQuerySet:
         """The member user's own organisation; nothing for anyone else."""
@@ -51,8 +93,13 @@ class Organisation(models.Model):
 
     name = models.CharField(_("Name"), max_length=200)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
-    wz_code = models.CharField(
-        _("Wirtschaftszweig (WZ)"), max_length=10, blank=True, help_text=_("Schlüssel der Klassifikation der Wirtschaftszweige, z. B. 28.11")
+    activity = models.ForeignKey(
+        EconomicActivity,
+        verbose_name=_("Wirtschaftszweig (WZ)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     employees = models.PositiveIntegerField(_("Beschäftigte"), null=True, blank=True)
     turnover = models.DecimalField(_("Jahresumsatz (EUR)"), max_digits=15, decimal_places=2, null=True, blank=True)
@@ -66,12 +113,19 @@ class Organisation(models.Model):
     website = models.URLField(_("Website"), blank=True)
     profile = models.TextField(_("Kurzprofil"), blank=True)
     competencies = models.TextField(_("Kompetenzen / Angebote"), blank=True)
+    competency_tags = models.ManyToManyField(Tag, verbose_name=_("Schlagwörter Kompetenzen"), blank=True, related_name="+")
     needs = models.TextField(_("Bedarfe"), blank=True)
-    archived_at = models.DateTimeField(_("Archiviert am"), null=True, blank=True)
+    need_tags = models.ManyToManyField(Tag, verbose_name=_("Schlagwörter Bedarfe"), blank=True, related_name="+")
+    share_in_directory = models.BooleanField(
+        _("Im Mitgliederverzeichnis zeigen"),
+        default=True,
+        help_text=_("Profil, Kompetenzen und Bedarfe sind für andere Mitglieder der eigenen Verbünde sichtbar."),
+    )
+    archived_at = models.DateTimeField(_("Im Papierkorb seit"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[competency_tags, need_tags])
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
@@ -111,8 +165,13 @@ class Organisation(models.Model):
 
 
 class ContactQuerySet(models.QuerySet["Contact"]):
+    def active(self) -> ContactQuerySet:
+        return self.filter(archived_at__isnull=True, organisation__archived_at__isnull=True)
+
     def for_network(self, network: Network) -> ContactQuerySet:
-        return self.filter(organisation__memberships__network=network).distinct()
+        return self.filter(
+            organisation__memberships__network=network, organisation__memberships__archived_at__isnull=True
+        ).distinct()
 
     def visible_to(self, user: User | AnonymousUser) -> ContactQuerySet:
         """Contacts of the member user's own organisation."""
@@ -144,6 +203,7 @@ class Contact(models.Model):
     user = models.OneToOneField(
         User, verbose_name=_("Login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact"
     )
+    archived_at = models.DateTimeField(_("Im Papierkorb seit"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,10 +230,14 @@ class Contact(models.Model):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def for_network(self, network: Network) -> MembershipQuerySet:
-        return self.filter(network=network)
+        """A network's memberships that are not in its trash."""
+        return self.filter(network=network, archived_at__isnull=True)
+
+    def trashed_in(self, network: Network) -> MembershipQuerySet:
+        return self.filter(network=network, archived_at__isnull=False)
 
     def current(self) -> MembershipQuerySet:
-        return self.filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED])
+        return self.filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED], archived_at__isnull=True)
 
 
 class Membership(models.Model):
@@ -207,10 +271,14 @@ class Membership(models.Model):
     joined_on = models.DateField(_("Eintritt"), null=True, blank=True)
     left_on = models.DateField(_("Austritt"), null=True, blank=True)
     annual_fee = models.DecimalField(_("Jahresbeitrag (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    archived_at = models.DateTimeField(
+        _("Im Papierkorb seit"), null=True, blank=True, help_text=_("Aus dem Verzeichnis dieses Verbunds entfernt; 30 Tage wiederherstellbar.")
+    )
+    archived_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["archived_by"])
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
@@ -228,3 +296,158 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.network}"
+
+
+class MembershipStatusChange(models.Model):
+    """One step in a membership's life (prospect → active → paused → left), with who and when."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("von"), max_length=20, choices=Membership.Status.choices, blank=True)
+    to_status = models.CharField(_("nach"), max_length=20, choices=Membership.Status.choices)
+    effective_on = models.DateField(_("wirksam ab"))
+    note = models.CharField(_("Bemerkung"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Statuswechsel")
+        verbose_name_plural = _("Statuswechsel")
+        ordering = ["membership", "-effective_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.membership}: {self.from_status or '–'} → {self.to_status} ({self.effective_on})"
+
+
+class Consent(models.Model):
+    """A consent as a record with proof: what, for which network, when, how, which text; and its withdrawal.
+
+    Never a bare boolean: the current state is the newest record for a purpose.
+    """
+
+    class Purpose(models.TextChoices):
+        NEWSLETTER = "newsletter", _("Infobrief des Verbunds")
+        PARTICIPANT_LIST = "participant_list", _("Veröffentlichung in Teilnehmendenlisten")
+        PHOTOS = "photos", _("Fotos bei Veranstaltungen")
+        DIRECTORY = "directory", _("Eintrag im Mitgliederverzeichnis")
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Selbstauskunft im Portal")
+        MANAGER = "manager", _("Erfasst durch die Geschäftsstelle")
+        PAPER = "paper", _("Schriftlich / Formular")
+        EMAIL = "email", _("Per E-Mail")
+        IMPORT = "import", _("Import")
+        DOUBLE_OPT_IN = "double_opt_in", _("Double-Opt-in")
+
+    contact = models.ForeignKey(Contact, verbose_name=_("Kontakt"), on_delete=models.CASCADE, related_name="consents")
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("Zweck"), max_length=30, choices=Purpose.choices)
+    granted_at = models.DateTimeField(_("Erteilt am"))
+    source = models.CharField(_("Quelle"), max_length=20, choices=Source.choices)
+    text_version = models.CharField(_("Fassung des Einwilligungstextes"), max_length=50)
+    evidence = models.TextField(_("Nachweis"), blank=True, help_text=_("z. B. IP-Adresse, Formularname, Aktenzeichen"))
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True)
+    withdrawal_source = models.CharField(_("Widerruf über"), max_length=20, choices=Source.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Einwilligung")
+        verbose_name_plural = _("Einwilligungen")
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["contact", "network", "purpose"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("granted_at")),
+                name="consent_withdrawn_after_granted",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} – {self.get_purpose_display()} ({self.network})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class GovernancePosition(models.Model):
+    """Who holds which office in a network: chair, deputy, board, office (Geschäftsstelle)."""
+
+    class Function(models.TextChoices):
+        CHAIR = "chair", _("Vorsitz")
+        DEPUTY = "deputy", _("Stellvertretender Vorsitz")
+        BOARD = "board", _("Vorstand / Lenkungskreis")
+        OFFICE = "office", _("Geschäftsstelle")
+
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="governance_positions")
+    contact = models.ForeignKey(Contact, verbose_name=_("Person"), on_delete=models.CASCADE, related_name="governance_positions")
+    function = models.CharField(_("Funktion"), max_length=20, choices=Function.choices)
+    since = models.DateField(_("seit"), null=True, blank=True)
+    until = models.DateField(_("bis"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Gremienfunktion")
+        verbose_name_plural = _("Gremienfunktionen")
+        ordering = ["network", "function", "contact__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "contact", "function"], name="unique_governance_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_function_display()}: {self.contact} ({self.network})"
+
+
+class SavedFilter(models.Model):
+    """A manager's named directory filter: the query string of the directory URL."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_filters")
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("Name"), max_length=80)
+    query = models.CharField(_("Filter"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Gespeicherter Filter")
+        verbose_name_plural = _("Gespeicherte Filter")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "network", "name"], name="unique_saved_filter_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """A manager's invitation for a contact to the member portal. Only the token's hash is stored."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="invitations")
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("E-Mail"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("Gültig bis"))
+    accepted_at = models.DateTimeField(_("Angenommen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.contact.organisation})"
+
+
+class ErasureTombstone(models.Model):
+    """What is left of an erased person: a keyed hash of their email, so a restore cannot bring them back."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(auto_now_add=True)
+    erased_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("Löschvermerk")
+        verbose_name_plural = _("Löschvermerke")

@@ -15,38 +15,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, World
-
-MEMBERS = ("member_a_x", "member_b_x", "member_c_y")
-MANAGERS = ("manager_x", "manager_y", "manager_xy")
-
-
-def statuses(default: int, **overrides: int) -> dict[str, int]:
-    table = dict.fromkeys(PERSONAS, default)
-    for key, value in overrides.items():
-        for persona in _expand(key):
-            table[persona] = value
-    return table
-
-
-def _expand(key: str) -> tuple[str, ...]:
-    return {"members": MEMBERS, "managers": MANAGERS}.get(key, (key,))
-
-
-@dataclass
-class Target:
-    url: Callable[[World], str]
-    expected: dict[str, int]
-    htmx: bool = True  # also requested with HX-Request: the same status is expected
-
-
-@dataclass
-class Case:
-    targets: list[Target] = field(default_factory=list)
-
-
-def rev(name: str, **kwargs: str) -> Callable[[World], str]:
-    return lambda world: reverse(name, kwargs=kwargs or None)
-
+from tests.matrix import Case, Target, rev, statuses
+from tests.members.matrix_io import IO_MATRIX
 
 LOGGED_IN_ONLY = statuses(200, anonymous=302)
 ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users away from login/signup
@@ -180,6 +150,7 @@ EXISTING_OBJECTS = {
 }
 
 MATRIX.update(_admin_cases())
+MATRIX.update(IO_MATRIX)
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
@@ -223,7 +194,10 @@ def test_each_persona_gets_the_expected_status_everywhere(client, world, persona
             url = target.url(world)
             header_sets = [{}, {"HTTP_HX_REQUEST": "true"}] if target.htmx else [{}]
             for headers in header_sets:
-                response = client.get(url, **headers)
+                if target.method == "post":
+                    response = client.post(url, target.data(world) if target.data else {}, **headers)
+                else:
+                    response = client.get(url, **headers)
                 checked += 1
                 if response.status_code != target.expected[persona]:
                     wrong.append(f"{key} {url} {'(htmx) ' if headers else ''}→ {response.status_code}, expected {target.expected[persona]}")
@@ -241,5 +215,7 @@ def test_canaries_of_network_x_never_reach_outsiders(client, world):
             if key.startswith("admin"):
                 continue
             for target in case.targets:
+                if target.method != "get":
+                    continue
                 response = client.get(target.url(world))
                 assert b"X-CANARY" not in response.content, f"{persona} saw X's canary at {key}"

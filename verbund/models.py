@@ -91,6 +91,7 @@ class NetworkQuerySet(models.QuerySet["Network"]):
             | Q(
                 memberships__organisation__contacts__user=user,
                 memberships__status__in=["active", "paused"],
+                memberships__archived_at__isnull=True,
                 memberships__organisation__archived_at__isnull=True,
             )
         ).distinct()
@@ -144,6 +145,9 @@ class Network(models.Model):
     )
     stage = models.CharField(_("Entwicklungsphase"), max_length=20, choices=Stage.choices, default=Stage.SETUP)
     cluster_type = models.CharField(_("Clustertyp"), max_length=3, choices=ClusterType.choices, blank=True)
+    meetings_per_year = models.PositiveSmallIntegerField(
+        _("Geplante Treffen pro Jahr"), null=True, blank=True, help_text=_("z. B. 4 für vierteljährliche Netzwerktreffen")
+    )
     archived_at = models.DateTimeField(_("Archiviert am"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -261,3 +265,47 @@ class LegalPage(models.Model):
 
     def __str__(self) -> str:
         return self.get_slug_display()
+
+
+class BackgroundJob(models.Model):
+    """Long work a user started (an import, an export): its progress and result, counted from rows."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wartet")
+        RUNNING = "running", _("Läuft")
+        DONE = "done", _("Fertig")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+        @property
+        def is_finished(self) -> bool:
+            return self in {self.DONE, self.FAILED}
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jobs")
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(_("Bezeichnung"), max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    message = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Hintergrundauftrag")
+        verbose_name_plural = _("Hintergrundaufträge")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else (int(self.done * 100 / self.total) if self.total else 0)

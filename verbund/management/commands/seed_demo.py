@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from faker import Faker
 
-from members.models import Contact, Membership, Organisation
+from members.models import Contact, EconomicActivity, Membership, Organisation
 from verbund.models import FundingSource, ManagerRole, Network, User
 
 DEMO_PASSWORD = "verbund-demo-2026"
@@ -93,6 +93,7 @@ class Command(BaseCommand):
         self.fake = Faker("de_DE")
         self.fake.seed_instance(2013)
         self.rng = random.Random(2013)
+        self.activities = {a.code: a for a in EconomicActivity.objects.filter(version=EconomicActivity.Version.WZ2008, level=4)}
         with transaction.atomic():
             logins = self.build()
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Demo logins (password for all: %s):" % DEMO_PASSWORD))
@@ -133,7 +134,7 @@ class Command(BaseCommand):
             name=name,
             defaults={
                 "kind": kind,
-                "wz_code": wz,
+                "activity": self.activities.get(wz),
                 "employees": employees,
                 "turnover": turnover,
                 "figures_year": 2025,

@@ -1,0 +1,320 @@
+"""Every change to organisations, contacts, memberships and consents goes through here.
+
+Each service owns its transaction, validates, saves with `update_fields` on
+updates and leaves a history entry naming the acting user (django-simple-history
+reads `_history_user`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import (
+    Consent,
+    Contact,
+    GovernancePosition,
+    Membership,
+    MembershipStatusChange,
+    Organisation,
+    Tag,
+)
+from verbund.models import Network, User
+
+TRASH_DAYS = getattr(settings, "TRASH_RETENTION_DAYS", 30)
+
+
+def _save(instance: Model, *, by: User | None, update_fields: Iterable[str] | None = None) -> None:
+    """Validate and save, recording `by` as the author of the history entry."""
+    instance.full_clean()
+    instance._history_user = by  # type: ignore[attr-defined]
+    if update_fields is None:
+        instance.save()
+    else:
+        instance.save(update_fields=[*update_fields, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+
+
+def normalise_phone(value: str) -> str:
+    """German-first phone normalisation: returns international format (+49 5971 12345), '' for empty.
+
+    Raises ValidationError with a German message for numbers that cannot be valid.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "DE")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(_("Bitte eine gültige Telefonnummer angeben, z. B. 05971 123456.")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Bitte eine gültige Telefonnummer angeben, z. B. 05971 123456."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def tags_from_text(text: str) -> list[Tag]:
+    """Comma-separated keywords → Tag rows (created as needed), trimmed and de-duplicated case-insensitively."""
+    names: dict[str, str] = {}
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:60]
+        if name:
+            names.setdefault(name.casefold(), name)
+    tags = []
+    for name in names.values():
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tags.append(tag)
+    return tags
+
+
+# --- organisations -----------------------------------------------------------
+
+ORGANISATION_FIELDS = [
+    "name", "kind", "activity", "employees", "turnover", "balance_sheet_total", "figures_year", "street", "postcode",
+    "municipality", "district", "state", "website", "profile", "competencies", "needs", "share_in_directory",
+]
+
+
+@transaction.atomic
+def organisation_create(
+    *, network: Network, by: User, data: dict[str, Any], role: str = Membership.Role.USER,
+    status: str = Membership.Status.ACTIVE, competency_tags: str = "", need_tags: str = "",
+) -> Membership:
+    """Create an organisation and its membership in `network`. Returns the membership."""
+    organisation = Organisation(**{k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
+    _save(organisation, by=by)
+    organisation.competency_tags.set(tags_from_text(competency_tags))
+    organisation.need_tags.set(tags_from_text(need_tags))
+    membership = Membership(organisation=organisation, network=network, role=role, status=status, joined_on=timezone.localdate())
+    _save(membership, by=by)
+    MembershipStatusChange.objects.create(
+        membership=membership, to_status=status, effective_on=membership.joined_on, changed_by=by, note=_("Angelegt")
+    )
+    return membership
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, by: User, data: dict[str, Any], competency_tags: str | None = None, need_tags: str | None = None
+) -> Organisation:
+    """Change an organisation's profile. Only profile fields are taken from `data`."""
+    changed = [field for field in ORGANISATION_FIELDS if field in data and getattr(organisation, field) != data[field]]
+    for field in changed:
+        setattr(organisation, field, data[field])
+    if changed:
+        _save(organisation, by=by, update_fields=changed)
+    if competency_tags is not None:
+        organisation.competency_tags.set(tags_from_text(competency_tags))
+    if need_tags is not None:
+        organisation.need_tags.set(tags_from_text(need_tags))
+    return organisation
+
+
+# --- memberships ---------------------------------------------------------------
+
+MEMBERSHIP_FIELDS = ["role", "annual_fee"]
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, by: User, data: dict[str, Any]) -> Membership:
+    changed = [field for field in MEMBERSHIP_FIELDS if field in data and getattr(membership, field) != data[field]]
+    for field in changed:
+        setattr(membership, field, data[field])
+    if changed:
+        _save(membership, by=by, update_fields=changed)
+    return membership
+
+
+@transaction.atomic
+def membership_change_status(
+    *, membership: Membership, to_status: str, by: User, effective_on: date | None = None, note: str = ""
+) -> Membership:
+    """Move a membership to another status, recording the step. Joining sets `joined_on`, leaving sets `left_on`."""
+    if to_status not in Membership.Status.values:
+        raise ValidationError(_("Unbekannter Status."))
+    if to_status == membership.status:
+        return membership
+    effective_on = effective_on or timezone.localdate()
+    previous = membership.status
+    fields = ["status"]
+    membership.status = to_status
+    if to_status == Membership.Status.ACTIVE and membership.joined_on is None:
+        membership.joined_on = effective_on
+        fields.append("joined_on")
+    if to_status == Membership.Status.LEFT:
+        if membership.joined_on and effective_on < membership.joined_on:
+            raise ValidationError(_("Der Austritt kann nicht vor dem Eintritt liegen."))
+        membership.left_on = effective_on
+        fields.append("left_on")
+    elif membership.left_on is not None:
+        membership.left_on = None  # re-joined
+        fields.append("left_on")
+    _save(membership, by=by, update_fields=fields)
+    MembershipStatusChange.objects.create(
+        membership=membership, from_status=previous, to_status=to_status, effective_on=effective_on, changed_by=by, note=note[:300]
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_trash(*, membership: Membership, by: User) -> Membership:
+    """Take an organisation out of one network's directory into its trash (restorable for 30 days)."""
+    if membership.archived_at is None:
+        membership.archived_at = timezone.now()
+        membership.archived_by = by
+        _save(membership, by=by, update_fields=["archived_at", "archived_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_restore(*, membership: Membership, by: User) -> Membership:
+    if membership.archived_at is not None:
+        membership.archived_at = None
+        membership.archived_by = None
+        _save(membership, by=by, update_fields=["archived_at", "archived_by"])
+    return membership
+
+
+@transaction.atomic
+def trash_purge(*, now=None) -> int:
+    """Delete memberships that lay in a trash longer than the retention period, and organisations left without any."""
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
+    expired = Membership.objects.filter(archived_at__lt=cutoff)
+    organisation_ids = set(expired.values_list("organisation_id", flat=True))
+    count = expired.count()
+    expired.delete()
+    Organisation.objects.filter(pk__in=organisation_ids, memberships__isnull=True).delete()
+    return count
+
+
+# --- contacts ------------------------------------------------------------------
+
+CONTACT_FIELDS = ["salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary"]
+
+
+def _clean_contact_data(data: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in data.items() if k in CONTACT_FIELDS}
+    if "phone" in data:
+        try:
+            data["phone"] = normalise_phone(data["phone"])
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+    if "email" in data:
+        data["email"] = (data["email"] or "").strip().lower()
+    return data
+
+
+def _demote_other_primaries(contact: Contact) -> None:
+    if contact.is_primary:
+        for other in contact.organisation.contacts.filter(is_primary=True).exclude(pk=contact.pk):
+            other.is_primary = False
+            other._history_user = getattr(contact, "_history_user", None)  # type: ignore[attr-defined]
+            other.save(update_fields=["is_primary", "updated_at"])
+
+
+@transaction.atomic
+def contact_create(*, organisation: Organisation, by: User, data: dict[str, Any]) -> Contact:
+    contact = Contact(organisation=organisation, **_clean_contact_data(data))
+    contact._history_user = by  # type: ignore[attr-defined]
+    _demote_other_primaries(contact)
+    _save(contact, by=by)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, by: User, data: dict[str, Any]) -> Contact:
+    data = _clean_contact_data(data)
+    changed = [field for field, value in data.items() if getattr(contact, field) != value]
+    for field in changed:
+        setattr(contact, field, data[field])
+    contact._history_user = by  # type: ignore[attr-defined]
+    if "is_primary" in changed:
+        _demote_other_primaries(contact)
+    if changed:
+        _save(contact, by=by, update_fields=changed)
+    return contact
+
+
+@transaction.atomic
+def contact_trash(*, contact: Contact, by: User) -> Contact:
+    if contact.archived_at is None:
+        contact.archived_at = timezone.now()
+        fields = ["archived_at"]
+        if contact.is_primary:
+            contact.is_primary = False
+            fields.append("is_primary")
+        _save(contact, by=by, update_fields=fields)
+    return contact
+
+
+@transaction.atomic
+def contact_restore(*, contact: Contact, by: User) -> Contact:
+    if contact.archived_at is not None:
+        contact.archived_at = None
+        _save(contact, by=by, update_fields=["archived_at"])
+    return contact
+
+
+# --- consents ------------------------------------------------------------------
+
+CONSENT_TEXT_VERSION = "2026-11"
+
+
+def consent_current(*, contact: Contact, network: Network, purpose: str) -> Consent | None:
+    """The consent in force for a purpose, or None (never given or withdrawn)."""
+    latest = Consent.objects.filter(contact=contact, network=network, purpose=purpose).order_by("-granted_at", "-pk").first()
+    return latest if latest and latest.is_active else None
+
+
+@transaction.atomic
+def consent_grant(
+    *, contact: Contact, network: Network, purpose: str, source: str, by: User | None,
+    text_version: str = CONSENT_TEXT_VERSION, evidence: str = "",
+) -> Consent:
+    """Record a consent. Granting again while one is in force returns the existing record."""
+    if existing := consent_current(contact=contact, network=network, purpose=purpose):
+        return existing
+    consent = Consent(
+        contact=contact, network=network, purpose=purpose, source=source, text_version=text_version,
+        evidence=evidence[:2000], recorded_by=by, granted_at=timezone.now(),
+    )
+    _save(consent, by=by)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, contact: Contact, network: Network, purpose: str, source: str, by: User | None) -> Consent | None:
+    """Withdraw the consent in force (if any); the record stays as proof, with the withdrawal time."""
+    consent = consent_current(contact=contact, network=network, purpose=purpose)
+    if consent is None:
+        return None
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawal_source = source
+    _save(consent, by=by, update_fields=["withdrawn_at", "withdrawal_source"])
+    return consent
+
+
+# --- governance ----------------------------------------------------------------
+
+
+@transaction.atomic
+def governance_assign(*, network: Network, contact: Contact, function: str, by: User, since: date | None = None) -> GovernancePosition:
+    if not Membership.objects.for_network(network).filter(organisation=contact.organisation).exists():
+        raise ValidationError(_("Die Person gehört zu keiner Mitgliedsorganisation dieses Verbunds."))
+    position, created = GovernancePosition.objects.get_or_create(
+        network=network, contact=contact, function=function, defaults={"since": since}
+    )
+    return position
+
+
+@transaction.atomic
+def governance_remove(*, position: GovernancePosition, by: User) -> None:
+    position._history_user = by  # type: ignore[attr-defined]
+    position.delete()
