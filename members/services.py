@@ -308,9 +308,10 @@ def consent_withdraw(*, contact: Contact, network: Network, purpose: str, source
 def governance_assign(*, network: Network, contact: Contact, function: str, by: User, since: date | None = None) -> GovernancePosition:
     if not Membership.objects.for_network(network).filter(organisation=contact.organisation).exists():
         raise ValidationError(_("Die Person gehört zu keiner Mitgliedsorganisation dieses Verbunds."))
-    position, created = GovernancePosition.objects.get_or_create(
-        network=network, contact=contact, function=function, defaults={"since": since}
-    )
+    position = GovernancePosition.objects.filter(network=network, contact=contact, function=function).first()
+    if position is None:
+        position = GovernancePosition(network=network, contact=contact, function=function, since=since)
+        _save(position, by=by)
     return position
 
 

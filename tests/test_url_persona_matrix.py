@@ -24,12 +24,12 @@ ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users a
 MATRIX: dict[str, Case] = {
     # --- start pages and the tenant ---------------------------------------
     "home": Case([Target(rev("home"), statuses(302, anonymous=302, staff=200))]),
-    "verbund:manage_index": Case([Target(rev("verbund:manage_index"), statuses(403, anonymous=302, managers=200))]),
-    "verbund:network_home": Case(
+    "manage:index": Case([Target(rev("manage:index"), statuses(403, anonymous=302, managers=200))]),
+    "manage:network_home": Case(
         [
-            Target(rev("verbund:network_home", network_slug="netz-x"), statuses(404, anonymous=302, manager_x=200, manager_xy=200)),
-            Target(rev("verbund:network_home", network_slug="netz-y"), statuses(404, anonymous=302, manager_y=200, manager_xy=200)),
-            Target(rev("verbund:network_home", network_slug="gibt-es-nicht"), statuses(404, anonymous=302)),
+            Target(rev("manage:network_home", network_slug="netz-x"), statuses(404, anonymous=302, manager_x=200, manager_xy=200)),
+            Target(rev("manage:network_home", network_slug="netz-y"), statuses(404, anonymous=302, manager_y=200, manager_xy=200)),
+            Target(rev("manage:network_home", network_slug="gibt-es-nicht"), statuses(404, anonymous=302)),
         ]
     ),
     # --- member portal ----------------------------------------------------

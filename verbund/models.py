@@ -164,7 +164,7 @@ class Network(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("verbund:network_home", kwargs={"network_slug": self.slug})
+        return reverse("manage:network_home", kwargs={"network_slug": self.slug})
 
 
 class ManagerRole(models.Model):

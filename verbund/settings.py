@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "verbund.context_processors.navigation",
+                "verbund.undo.undo_toast",
             ],
         },
     },

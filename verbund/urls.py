@@ -10,14 +10,16 @@ admin.site.site_title = "verbund"
 
 manage_patterns = (
     [
-        path("", views.manage_index, name="manage_index"),
-        path("<slug:network_slug>/", views.network_home, name="network_home"),
+        path("<slug:network_slug>/profile/", views.network_profile, name="network_profile"),
+        path("<slug:network_slug>/profile/funding/", views.funding_source_add, name="funding_source_add"),
+        path("<slug:network_slug>/profile/funding/<int:pk>/delete/", views.funding_source_remove, name="funding_source_remove"),
     ],
     "verbund",
 )
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manage/", include("members.urls_start")),
     path("manage/", include(manage_patterns)),
     path("manage/<slug:network_slug>/", include("members.urls_manage")),
     path("manage/<slug:network_slug>/io/", include("members.urls_io")),

@@ -1,69 +1,91 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
+from django.views.decorators.http import require_GET, require_POST
 
-from members.models import Membership
-from verbund.access import NetworkRequest, manager_required, network_required
-from verbund.models import LegalPage, ManagerRole, Network
+from verbund.access import NetworkRequest, network_required
+from verbund.forms import FundingSourceForm, NetworkProfileForm
+from verbund.models import LegalPage, Network
+from verbund.services import financing_mix, funding_source_create, funding_source_delete, network_update
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user to their own start page."""
     if request.user.manager_roles.exists():
-        return redirect("verbund:manage_index")
+        return redirect("manage:index")
     if getattr(request.user, "contact", None) is not None:
         return redirect("members:portal_home")
     return render(request, "verbund/no_role.html")
 
 
-@manager_required
-def manage_index(request: HttpRequest) -> HttpResponse:
-    roles = (
-        ManagerRole.objects.filter(user=request.user, network__archived_at__isnull=True)
-        .select_related("network", "network__parent")
-        .annotate(
-            member_count=Count(
-                "network__memberships",
-                filter=Q(network__memberships__status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED]),
-            )
-        )
-        .order_by("network__name")
-    )
-    return render(request, "verbund/manage_index.html", {"roles": roles})
-
-
-@vary_on_headers("HX-Request")
 @network_required()
-def network_home(request: NetworkRequest) -> HttpResponse:
-    """A network's start page. `?status=` narrows the newest-members list; htmx swaps only that list."""
+def network_profile(request: NetworkRequest) -> HttpResponse:
+    """The network's profile, governance and financing; managers edit it here (observers read)."""
     network = request.network
-    memberships = Membership.objects.for_network(network)
-    status = request.GET.get("status", "")
-    if status not in Membership.Status.values:
-        status = ""  # unknown values show everyone rather than an error page
-    recent = memberships.filter(status=status) if status else memberships
-    context = {
-        "network": network,
-        "status": status,
-        "status_label": Membership.Status(status).label if status else "",
-        "recent_memberships": recent.select_related("organisation").order_by("-created_at", "-pk")[:8],
-    }
-    if request.htmx:
-        return render(request, "verbund/network_home.html#recent-members", context)
-    counts = {row["status"]: row["n"] for row in memberships.values("status").annotate(n=Count("id"))}
-    context |= {
-        "status_counts": [(choice, counts.get(choice.value, 0)) for choice in Membership.Status],
-        "member_count": counts.get(Membership.Status.ACTIVE, 0) + counts.get(Membership.Status.PAUSED, 0),
-        "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
-    }
-    return render(request, "verbund/network_home.html", context)
+    can_manage = request.manager_role.role_enum.can_manage
+    form = NetworkProfileForm(request.POST or None, instance=network, user=request.user)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                network_update(network=_fresh(request), by=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Profil gespeichert."))
+                return redirect("verbund:network_profile", network_slug=network.slug)
+    year = timezone.localdate().year
+    years = sorted(set(network.funding_sources.values_list("year", flat=True)) | {year}, reverse=True)
+    return render(
+        request,
+        "verbund/network_profile.html",
+        {
+            "network": network,
+            "form": form,
+            "can_manage": can_manage,
+            "funding_form": FundingSourceForm(initial={"year": year}),
+            "mixes": [financing_mix(network, y) for y in years],
+            "governance": network.governance_positions.select_related("contact__organisation").order_by("function"),
+            "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
+        },
+    )
+
+
+def _fresh(request: NetworkRequest) -> Network:
+    """The network as stored (a bound ModelForm has already changed request.network)."""
+    return get_object_or_404(Network.objects.managed_by(request.user), pk=request.network.pk)
+
+
+@require_POST
+@network_required(can_manage=True)
+def funding_source_add(request: NetworkRequest) -> HttpResponse:
+    form = FundingSourceForm(request.POST)
+    if form.is_valid():
+        funding_source_create(network=request.network, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("Finanzierungsquelle hinzugefügt."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return redirect("verbund:network_profile", network_slug=request.network.slug)
+
+
+@require_POST
+@network_required(can_manage=True)
+def funding_source_remove(request: NetworkRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(request.network.funding_sources, pk=pk)
+    funding_source_delete(source=source, by=request.user)
+    messages.success(request, _("Finanzierungsquelle entfernt."))
+    return redirect("verbund:network_profile", network_slug=request.network.slug)
 
 
 @require_GET

@@ -5,7 +5,7 @@ from verbund.models import ManagerRole, Network
 
 
 def network_home(network: Network) -> str:
-    return reverse("verbund:network_home", kwargs={"network_slug": network.slug})
+    return reverse("manage:network_home", kwargs={"network_slug": network.slug})
 
 
 def test_manager_sees_own_network_start_page(client, world, manager_x):
@@ -26,7 +26,7 @@ def test_outsider_gets_404(client, world, manager_y):
 def test_unknown_network_and_foreign_network_look_the_same(client, world, manager_y):
     client.force_login(manager_y)
     foreign = client.get(network_home(world.network_x))
-    missing = client.get(reverse("verbund:network_home", kwargs={"network_slug": "gibt-es-nicht"}))
+    missing = client.get(reverse("manage:network_home", kwargs={"network_slug": "gibt-es-nicht"}))
     assert foreign.status_code == missing.status_code == 404
 
 
@@ -41,7 +41,7 @@ def test_archived_network_is_gone_for_its_managers(client, world, manager_x):
 
 def test_manager_index_lists_only_own_networks_with_member_counts(client, world, manager_x):
     client.force_login(manager_x)
-    response = client.get(reverse("verbund:manage_index"))
+    response = client.get(reverse("manage:index"))
     assert response.status_code == 200
     assert "Netzwerk X" in response.text
     assert "Netzwerk Y" not in response.text
@@ -50,7 +50,7 @@ def test_manager_index_lists_only_own_networks_with_member_counts(client, world,
 
 def test_member_user_may_not_use_manager_pages(client, world, member_a_x):
     client.force_login(member_a_x)
-    assert client.get(reverse("verbund:manage_index")).status_code == 403
+    assert client.get(reverse("manage:index")).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client, world):
@@ -67,7 +67,7 @@ def test_roles_are_asked_by_intent():
 
 @pytest.mark.parametrize(
     ("persona", "target"),
-    [("manager_x", "verbund:manage_index"), ("manager_xy", "verbund:manage_index"), ("member_a_x", "members:portal_home")],
+    [("manager_x", "manage:index"), ("manager_xy", "manage:index"), ("member_a_x", "members:portal_home")],
 )
 def test_home_sends_each_user_to_their_start_page(client, world, persona, target):
     client.force_login(world.users[persona])

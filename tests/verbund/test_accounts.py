@@ -24,7 +24,7 @@ def login(client, email: str, password: str = PASSWORD):
 def test_manager_logs_in_with_email_and_lands_on_my_networks(client, world):
     response = login(client, "manager_x@example.org")
     assert response.status_code == 302
-    assert client.get(response.url, follow=True).redirect_chain[-1][0] == reverse("verbund:manage_index")
+    assert client.get(response.url, follow=True).redirect_chain[-1][0] == reverse("manage:index")
 
 
 def test_login_page_is_german_by_default(client, db):
@@ -44,7 +44,7 @@ def test_login_page_in_english_when_chosen(client, db):
 def test_two_factor_is_enforced_for_managers_and_staff_when_debug_is_off(client, world, settings, persona):
     settings.MFA_REQUIRED_FOR_MANAGERS = True  # what DEBUG=false sets
     client.force_login(world.users[persona])
-    response = client.get(reverse("verbund:manage_index"))
+    response = client.get(reverse("manage:index"))
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
 
@@ -59,7 +59,7 @@ def test_manager_with_totp_passes_the_two_factor_gate(client, world, settings, m
     settings.MFA_REQUIRED_FOR_MANAGERS = True
     Authenticator.objects.create(user=manager_x, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
     client.force_login(manager_x)
-    assert client.get(reverse("verbund:manage_index")).status_code == 200
+    assert client.get(reverse("manage:index")).status_code == 200
 
 
 def test_two_factor_setup_and_logout_stay_reachable_during_the_gate(client, world, settings, manager_x):

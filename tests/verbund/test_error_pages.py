@@ -11,7 +11,7 @@ def test_404_is_a_german_page_in_the_portal_look(client, db):
 
 def test_403_explains_the_missing_role(client, world, member_a_x):
     client.force_login(member_a_x)
-    response = client.get(reverse("verbund:manage_index"))
+    response = client.get(reverse("manage:index"))
     assert response.status_code == 403
     assert "Diese Funktion steht Ihrer Rolle nicht zur Verfügung." in response.text
 

@@ -77,6 +77,14 @@ QUALIFICATION_TRADES = [
     ("Elektroinstallation", "43.21"),
 ]
 
+def ascii_slug(text: str) -> str:
+    """For demo web and mail addresses: ö → oe, ß → ss, drop everything else that is not a letter or digit."""
+    text = text.lower()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("é", "e")):
+        text = text.replace(umlaut, plain)
+    return "".join(c for c in text if c.isascii() and c.isalnum())
+
+
 LEGAL_FORMS = ["GmbH", "GmbH & Co. KG", "GmbH", "KG", "e. K."]
 
 
@@ -143,7 +151,7 @@ class Command(BaseCommand):
                 "municipality": municipality,
                 "district": district,
                 "state": state,
-                "website": "https://www." + "".join(c for c in name.lower().split()[0] if c.isalnum()) + ".example",
+                "website": f"https://www.{ascii_slug(name.split()[0])}.example",
                 "profile": profile,
                 "competencies": competencies,
             },
@@ -158,13 +166,13 @@ class Command(BaseCommand):
         self, org: Organisation, *, primary: bool = False, user: User | None = None, seed_suffix: str = "1", **fields: str
     ) -> Contact:
         rng, fake = self.seeded(f"{org.name}/{seed_suffix}")
-        salutation = rng.choice([Contact.Salutation.MS, Contact.Salutation.MR])
+        salutation = fields.pop("salutation", None) or rng.choice([Contact.Salutation.MS, Contact.Salutation.MR])
         first = fields.pop("first_name", None) or (
             fake.first_name_female() if salutation == Contact.Salutation.MS else fake.first_name_male()
         )
         last = fields.pop("last_name", None) or fake.last_name()
         domain = org.website.removeprefix("https://www.") or "example.org"
-        email = fields.pop("email", None) or f"{first.lower()}.{last.lower()}@{domain}".replace(" ", "")
+        email = fields.pop("email", None) or f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}"
         contact, _ = Contact.objects.get_or_create(
             organisation=org,
             email=email,
@@ -310,7 +318,7 @@ class Command(BaseCommand):
         if not Contact.objects.filter(user=member_user).exists():
             Contact.objects.filter(organisation=member_org, is_primary=True).update(is_primary=False)
             self.contact(
-                member_org, primary=True, user=member_user, first_name="Sabine", last_name="Kemper",
+                member_org, primary=True, user=member_user, first_name="Sabine", last_name="Kemper", salutation=Contact.Salutation.MS,
                 email="mitglied@verbund.example", function="Personalleitung",
             )
         self.member(member_org, erga, Membership.Role.USER, fee=300)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from verbund.models import FundingSource, Network, User
+
+
+def _strip_control(value: Any) -> Any:
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
+    return value
+
+
+class NetworkProfileForm(forms.ModelForm):
+    class Meta:
+        model = Network
+        fields = [
+            "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
+            "cluster_type", "meetings_per_year",
+        ]
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "rules_of_play": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only networks this manager runs can be chosen as the parent.
+        self.fields["parent"].queryset = Network.objects.active().managed_by(user).exclude(pk=self.instance.pk)
+        for name in ("description", "goals", "rules_of_play"):
+            self.fields[name].validators.append(MaxLengthValidator(10_000))
+        self.fields["meetings_per_year"].validators.append(MaxValueValidator(52))
+
+    def clean(self) -> dict[str, Any]:
+        return {k: _strip_control(v) for k, v in super().clean().items()}
+
+
+class FundingSourceForm(forms.ModelForm):
+    class Meta:
+        model = FundingSource
+        fields = ["year", "kind", "name", "funder", "amount", "period_start", "period_end"]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].validators += [MinValueValidator(1990), MaxValueValidator(2100)]
+        self.fields["amount"].validators.append(MinValueValidator(0))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = {k: _strip_control(v) for k, v in super().clean().items()}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("Das Ende der Laufzeit liegt vor ihrem Beginn."))
+        return cleaned
