@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, World
 from tests.matrix import Case, Target, rev, statuses
+from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 
 LOGGED_IN_ONLY = statuses(200, anonymous=302)
@@ -151,6 +152,7 @@ EXISTING_OBJECTS = {
 
 MATRIX.update(_admin_cases())
 MATRIX.update(IO_MATRIX)
+MATRIX.update(DIRECTORY_MATRIX)
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):

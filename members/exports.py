@@ -1,0 +1,246 @@
+"""Export of a list of memberships as XLSX (primary) or CSV for German Excel.
+
+`export_rows` builds the table from any memberships queryset (the directory
+passes its filtered one); `export_response` answers with the file, or, for
+long lists, starts a background job and sends the user to its page. Every text
+a spreadsheet would evaluate as a formula is neutralised (QUALITY.md S-5).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import secrets
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from members.models import Contact, Membership
+from verbund.models import BackgroundJob
+
+if TYPE_CHECKING:
+    from verbund.access import NetworkRequest
+
+logger = logging.getLogger(__name__)
+
+INLINE_EXPORT_ROWS = 2_000  # longer lists are written by a Celery task
+FORMATS = ("xlsx", "csv")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+# Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+
+
+def neutralise(value: str) -> str:
+    """Prefix a single quote to text a spreadsheet would evaluate: '=1+1', ' =1', '+49…', '@SUM', tab or CR first."""
+    if value[:1] in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
+def export_headers() -> list[str]:
+    return [
+        _("Organisation"), _("Art"), _("Straße und Hausnummer"), _("PLZ"), _("Ort"), _("Kreis"), _("Bundesland"),
+        _("Website"), _("Beschäftigte"), _("Rolle im Verbund"), _("Status"), _("Eintritt"), _("Austritt"),
+        _("Jahresbeitrag (EUR)"), _("Anrede"), _("Titel"), _("Vorname"), _("Nachname"), _("Funktion"), _("E-Mail"), _("Telefon"),
+    ]
+
+
+def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[list[Any]]]:
+    """Headers and one row per membership: organisation, role, status, fee and the primary contact.
+
+    Values keep their types (int, Decimal, date, str) so XLSX cells are numbers
+    and dates; the rows are produced lazily, in the queryset's order.
+    """
+    primary = Prefetch(
+        "organisation__contacts",
+        queryset=Contact.objects.filter(is_primary=True, archived_at__isnull=True),
+        to_attr="primary_contacts",
+    )
+    queryset = memberships.select_related("organisation").prefetch_related(primary)
+
+    def rows() -> Iterator[list[Any]]:
+        for membership in queryset.iterator(chunk_size=500):
+            org = membership.organisation
+            contact = org.primary_contacts[0] if org.primary_contacts else None
+            yield [
+                org.name, org.get_kind_display(), org.street, org.postcode, org.municipality, org.district, org.state,
+                org.website, org.employees, membership.get_role_display(), membership.get_status_display(),
+                membership.joined_on, membership.left_on, membership.annual_fee,
+                contact.get_salutation_display() if contact and contact.salutation else "",
+                contact.title if contact else "", contact.first_name if contact else "", contact.last_name if contact else "",
+                contact.function if contact else "", contact.email if contact else "", contact.phone if contact else "",
+            ]
+
+    return export_headers(), rows()
+
+
+# --- writing files ---------------------------------------------------------------
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")  # German Excel reads a decimal comma
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return neutralise(str(value))
+
+
+def write_csv(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None) -> bytes:
+    """';'-separated, UTF-8 with BOM, CRLF: what German Excel opens correctly by double-click."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([neutralise(h) for h in headers])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_text(value) for value in row])
+        if on_row:
+            on_row(count)
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None, title: str = "") -> bytes:
+    """One sheet; text always as a string cell (never a formula), numbers and dates typed."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or _("Mitglieder"))[:31])
+    sheet.freeze_panes = "A2"
+
+    def cell(value: Any, bold: bool = False) -> WriteOnlyCell:
+        if isinstance(value, str):
+            value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        item = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            item.data_type = "s"  # a string cell, whatever its text: openpyxl would turn a leading '=' into a formula
+        elif isinstance(value, date):
+            item.number_format = "DD.MM.YYYY"
+        elif isinstance(value, Decimal):
+            item.number_format = "#,##0.00"
+        if bold:
+            item.font = Font(bold=True)
+        return item
+
+    sheet.append([cell(h, bold=True) for h in headers])
+    for count, row in enumerate(rows, start=1):
+        sheet.append([cell(value) for value in row])
+        if on_row:
+            on_row(count)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_bytes(headers: list[str], rows: Iterable[list[Any]], fmt: str, on_row: Any = None) -> bytes:
+    if fmt == "csv":
+        return write_csv(headers, rows, on_row)
+    return write_xlsx(headers, rows, on_row)
+
+
+def export_filename(network_slug: str, fmt: str) -> str:
+    return f"mitglieder-{network_slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
+def file_response(content: bytes, *, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the entry point for views ----------------------------------------------------------
+
+
+def export_response(
+    *, queryset: QuerySet[Membership], fmt: str, filename: str, request: NetworkRequest | None = None
+) -> HttpResponse:
+    """Answer with the exported file; with `request`, lists above INLINE_EXPORT_ROWS become a background job.
+
+    `queryset` must already be scoped to the network (e.g. `Membership.objects.for_network(network)`
+    or the directory's filtered list); it is exported exactly, in its order.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}")
+    if request is not None and queryset.count() > INLINE_EXPORT_ROWS:
+        job = export_start(request=request, queryset=queryset, fmt=fmt, filename=filename)
+        messages.info(request, _("Die Liste ist lang: der Export läuft im Hintergrund. Sie finden die Datei gleich hier."))
+        return redirect("io:job_detail", network_slug=request.network.slug, pk=job.pk)
+    return file_response(export_bytes(*export_rows(queryset), fmt), fmt=fmt, filename=filename)
+
+
+def export_start(*, request: NetworkRequest, queryset: QuerySet[Membership], fmt: str, filename: str) -> BackgroundJob:
+    """Record an export job with the exact list (its ids, in order) and enqueue it once committed."""
+    pks = list(dict.fromkeys(queryset.values_list("pk", flat=True)))
+    job = BackgroundJob.objects.create(
+        user=request.user,
+        network=request.network,
+        kind=BackgroundJob.Kind.EXPORT,
+        title=(_("Export: %(name)s") % {"name": filename})[:200],
+        total=len(pks),
+        params={"format": fmt, "filename": filename, "ids": pks, "language": translation.get_language() or "de"},
+    )
+    from members.tasks import job_enqueue  # tasks import this module
+
+    job_enqueue(job)
+    return job
+
+
+def export_run(*, job_id: int) -> None:
+    """Claim an export job and write its file. Does nothing for a job already running or finished."""
+    claimed = BackgroundJob.objects.filter(
+        pk=job_id, kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.PENDING
+    ).update(status=BackgroundJob.Status.RUNNING, done=0)
+    if not claimed:
+        return
+    job = BackgroundJob.objects.select_related("network").get(pk=job_id)
+    step = max(1, job.total // 50)
+
+    def progress(count: int) -> None:
+        if count % step == 0:
+            BackgroundJob.objects.filter(pk=job.pk).update(done=count)
+
+    with translation.override(job.params.get("language") or "de"):
+        try:
+            fmt = job.params["format"]
+            content = export_bytes(*_recorded_rows(job), fmt, progress)
+            job.result_file.save(f"export-{job.pk}-{secrets.token_hex(8)}.{fmt}", ContentFile(content), save=False)
+            BackgroundJob.objects.filter(pk=job.pk).update(
+                status=BackgroundJob.Status.DONE, done=job.total, result_file=job.result_file.name,
+                message=_("%(n)s Zeilen exportiert.") % {"n": job.total}, finished_at=timezone.now(),
+            )
+        except Exception:
+            logger.exception("Export job %s failed", job.pk)
+            BackgroundJob.objects.filter(pk=job.pk).update(
+                status=BackgroundJob.Status.FAILED, message=_("Der Export ist fehlgeschlagen."), finished_at=timezone.now()
+            )
+
+
+def _recorded_rows(job: BackgroundJob) -> tuple[list[str], Iterator[list[Any]]]:
+    """The job's memberships in the recorded order, fetched in chunks (SQLite limits query parameters)."""
+    ids: list[int] = job.params.get("ids", [])
+    scoped = Membership.objects.for_network(job.network)
+
+    def rows() -> Iterator[list[Any]]:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            position = Case(*[When(pk=pk, then=Value(index)) for index, pk in enumerate(chunk)])
+            yield from export_rows(scoped.filter(pk__in=chunk).order_by(position))[1]
+
+    return export_headers(), rows()
