@@ -18,6 +18,7 @@ from tests.conftest import PERSONAS, World
 from tests.matrix import Case, Target, rev, statuses
 from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_io import IO_MATRIX
+from tests.members.matrix_privacy import PRIVACY_MATRIX
 
 LOGGED_IN_ONLY = statuses(200, anonymous=302)
 ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users away from login/signup
@@ -153,6 +154,7 @@ EXISTING_OBJECTS = {
 MATRIX.update(_admin_cases())
 MATRIX.update(IO_MATRIX)
 MATRIX.update(DIRECTORY_MATRIX)
+MATRIX.update(PRIVACY_MATRIX)
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
