@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Contact, EconomicActivity, GovernancePosition, Membership, Organisation
+from members.models import Consent, Contact, EconomicActivity, GovernancePosition, Membership, Organisation
 from members.selectors import SORTS, DirectoryFilter, municipalities
 from members.services import normalise_phone
 from verbund.models import Network, User
@@ -216,3 +216,51 @@ class GovernanceForm(forms.Form):
             Contact.objects.for_network(network).filter(archived_at__isnull=True).select_related("organisation").order_by("last_name")
         )
         self.fields["contact"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+
+
+class AcceptInvitationForm(forms.Form):
+    """Choose a password for the new portal login (members may also sign in with an emailed code later)."""
+
+    password1 = forms.CharField(label=_("Passwort"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+    password2 = forms.CharField(label=_("Passwort wiederholen"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth import password_validation
+
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))
+        elif first:
+            try:
+                password_validation.validate_password(first, User(email=self.email))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class ConsentsForm(forms.Form):
+    """One checkbox per network and purpose; the current state comes from the newest consent record."""
+
+    def __init__(self, *args: Any, networks: list[Network], current: set[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows: list[tuple[Network, list[str]]] = []
+        for network in networks:
+            names = []
+            for purpose, label in Consent.Purpose.choices:
+                name = f"consent_{network.pk}_{purpose}"
+                self.fields[name] = forms.BooleanField(label=label, required=False, initial=(network.pk, purpose) in current)
+                names.append(name)
+            self.rows.append((network, names))
+
+    def wanted(self) -> set[tuple[int, str]]:
+        result = set()
+        for name, value in self.cleaned_data.items():
+            if value:
+                _prefix, network_pk, purpose = name.split("_", 2)
+                result.add((int(network_pk), purpose))
+        return result

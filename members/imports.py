@@ -347,11 +347,11 @@ class ImportPlan:
 
     @property
     def new_organisations(self) -> int:
-        return sum(1 for row in self.rows if row.organisation_action == "create")
+        return sum(1 for row in self.rows if row.organisation_action == "create" and not row.errors)
 
     @property
     def new_contacts(self) -> int:
-        return sum(1 for row in self.rows if row.create_contact and row.organisation_action != "skip")
+        return sum(1 for row in self.rows if row.create_contact and row.organisation_action != "skip" and not row.errors)
 
     @property
     def skipped(self) -> int:

@@ -7,6 +7,8 @@ reads `_history_user`).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,11 +26,13 @@ from members.models import (
     Consent,
     Contact,
     GovernancePosition,
+    Invitation,
     Membership,
     MembershipStatusChange,
     Organisation,
     Tag,
 )
+from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
 
 TRASH_DAYS = getattr(settings, "TRASH_RETENTION_DAYS", 30)
@@ -319,3 +324,59 @@ def governance_assign(*, network: Network, contact: Contact, function: str, by: 
 def governance_remove(*, position: GovernancePosition, by: User) -> None:
     position._history_user = by  # type: ignore[attr-defined]
     position.delete()
+
+
+# --- invitations to the member portal ----------------------------------------------
+
+INVITATION_DAYS = 14
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, contact: Contact, network: Network, by: User) -> Invitation:
+    """Invite a contact to the member portal by email. The token is mailed once and only its hash is stored."""
+    if not contact.email:
+        raise ValidationError(_("Für eine Einladung braucht der Kontakt eine E-Mail-Adresse."))
+    if contact.user_id is not None:
+        raise ValidationError(_("Dieser Kontakt hat bereits einen Zugang zum Portal."))
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        contact=contact, network=network, email=contact.email, token_hash=_token_hash(token), invited_by=by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    url = settings.SITE_URL + reverse("members:invitation", kwargs={"token": token})
+    context = {"contact": contact, "network": network, "url": url, "invited_by": by, "days": INVITATION_DAYS}
+    mail_send_later(message=render_mail("invitation", to=[contact.email], context=context))
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open, unexpired invitation for a token; None for anything else (unknown, used, expired)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("contact__organisation", "network")
+        .filter(token_hash=_token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Contact:
+    """Link the contact to a login. The invitation's email must be the user's, and the contact must be free."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    contact = Contact.objects.select_for_update().get(pk=invitation.contact_id)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("Diese Einladung wurde bereits angenommen."))
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(_("Die Einladung gilt für eine andere E-Mail-Adresse."))
+    if contact.user_id not in (None, user.pk) or Contact.objects.filter(user=user).exclude(pk=contact.pk).exists():
+        raise ValidationError(_("Dieses Konto ist bereits mit einem anderen Kontakt verbunden."))
+    contact.user = user
+    _save(contact, by=user, update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return contact

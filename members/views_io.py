@@ -148,7 +148,7 @@ def import_preview(request: NetworkRequest, pk: int) -> HttpResponse:
         "error_rows": len({e.line for e in errors}),
         "duplicates": duplicates[:PREVIEW_LIMIT],
         "more_duplicates": max(0, len(duplicates) - PREVIEW_LIMIT),
-        "sample": [row for row in plan.rows if row.organisation_action == "create"][:20],
+        "sample": [row for row in plan.rows if row.organisation_action == "create" and not row.errors][:20],
         "background": len(plan.rows) > imports.INLINE_IMPORT_ROWS,
     }
     return render(request, "members/io/preview.html", context)

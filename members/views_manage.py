@@ -393,3 +393,17 @@ def governance_remove(request: NetworkRequest, pk: int) -> HttpResponse:
     services.governance_remove(position=position, by=request.user)
     messages.success(request, _("Gremienfunktion entfernt."))
     return redirect("directory:governance", network_slug=request.network.slug)
+
+
+@require_POST
+@network_required(can_manage=True)
+def contact_invite(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Invite a contact to the member portal by email."""
+    contact = _contact(request, pk)
+    try:
+        services.invitation_create(contact=contact, network=request.network, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Einladung an %(email)s ist unterwegs.") % {"email": contact.email})
+    return redirect("directory:organisation", network_slug=request.network.slug, pk=contact.organisation_id)

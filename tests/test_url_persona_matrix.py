@@ -42,6 +42,28 @@ MATRIX: dict[str, Case] = {
             Target(rev("members:portal_network", network_slug="netz-y"), statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)),
         ]
     ),
+    "members:portal_profile_edit": Case([Target(rev("members:portal_profile_edit"), statuses(403, anonymous=302, members=200))]),
+    "members:portal_contact_create": Case([Target(rev("members:portal_contact_create"), statuses(403, anonymous=302, members=200))]),
+    "members:portal_consents": Case([Target(rev("members:portal_consents"), statuses(403, anonymous=302, members=200))]),
+    "members:portal_contact_edit": Case(
+        [Target(lambda w: reverse("members:portal_contact_edit", args=[w.org_a.contacts.get().pk]), statuses(403, anonymous=302, member_a_x=200, member_b_x=404, member_c_y=404))]
+    ),
+    "members:portal_contact_remove": Case(
+        [
+            Target(  # A's only contact is the user herself: refused with a message, nothing removed
+                lambda w: reverse("members:portal_contact_remove", args=[w.org_a.contacts.get().pk]),
+                statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404), method="post", htmx=False,
+            ),
+            Target(lambda w: reverse("members:portal_contact_remove", args=[w.org_a.contacts.get().pk]), statuses(405), htmx=False),
+        ]
+    ),
+    "members:portal_member_directory": Case(
+        [
+            Target(rev("members:portal_member_directory", network_slug="netz-x"), statuses(403, anonymous=302, member_a_x=200, member_b_x=200, member_c_y=404)),
+            Target(rev("members:portal_member_directory", network_slug="netz-y"), statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)),
+        ]
+    ),
+    "members:invitation": Case([Target(rev("members:invitation", token="unbekannt"), statuses(404), htmx=False)]),
     # --- public -----------------------------------------------------------
     "legal_page": Case(
         [

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,19 @@ def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
     )
     if payload.get("html"):
         message.attach_alternative(payload["html"], "text/html")
+    return message
+
+
+def render_mail(name: str, *, to: list[str], context: dict[str, Any], from_email: str | None = None) -> EmailMultiAlternatives:
+    """Build a message from the template triplet templates/emails/<name>-subject.txt, -body.txt, -body.html.
+
+    The subject is flattened to one line so user text cannot add headers.
+    """
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email or settings.DEFAULT_FROM_EMAIL, to=to)
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -84,6 +84,12 @@ DIRECTORY_MATRIX: dict[str, Case] = {
     "directory:saved_filter_delete": Case(
         [Target(url("directory:saved_filter_delete", saved_filter), statuses(404, anonymous=302, manager_x=302), method="post", htmx=False)]
     ),
+    "directory:contact_invite": Case(  # B's contact already has a login: refused with a message
+        [
+            Target(url("directory:contact_invite", contact_of("org_b")), X_WRITE, method="post", htmx=False),
+            Target(url("directory:contact_invite", contact_of("org_c")), NOBODY, method="post", htmx=False),
+        ]
+    ),
     "directory:contact_trash": Case(
         [
             Target(url("directory:contact_trash", contact_of("org_b")), X_WRITE, method="post", htmx=False),

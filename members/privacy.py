@@ -1,0 +1,384 @@
+"""DSGVO: what the portal holds about an organisation (Art. 15/20), and erasing a person (Art. 17, D-2).
+
+Erasure anonymises instead of deleting rows, so counts and statistics (how many
+contacts, consents per purpose, membership history) stay intact: the Contact
+row remains as "Gelöschte Person", consents keep purpose and dates, the login is
+deleted. Old values live on in django-simple-history tables, the admin log and
+sessions; those are removed too. A keyed hash of the email address is kept
+(ErasureTombstone) so that an import or restore can refuse to bring the person
+back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from members.models import (
+    Consent,
+    Contact,
+    ErasureTombstone,
+    GovernancePosition,
+    Invitation,
+    Membership,
+    Organisation,
+)
+from verbund.models import User
+
+EXPORT_FORMAT = "verbund-datenauskunft/1"
+# Stored data, not UI text: the same in every language.
+ERASED_NAME = "Gelöschte Person"
+
+
+# --- export ------------------------------------------------------------------------
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _label(choices: Any, value: str) -> str:
+    """The display label of a choice value ('' stays '')."""
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _network(network: Any) -> dict[str, str]:
+    return {"name": network.name, "slug": network.slug}
+
+
+def _login(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "is_active": user.is_active,
+        "date_joined": _iso(user.date_joined),
+        "last_login": _iso(user.last_login),
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in user.emailaddress_set.order_by("email")
+        ],
+    }
+
+
+def _consent(consent: Consent) -> dict[str, Any]:
+    return {
+        "network": _network(consent.network),
+        "purpose": consent.purpose,
+        "purpose_label": _label(Consent.Purpose, consent.purpose),
+        "granted_at": _iso(consent.granted_at),
+        "source": consent.source,
+        "source_label": _label(Consent.Source, consent.source),
+        "text_version": consent.text_version,
+        "evidence": consent.evidence,
+        "withdrawn_at": _iso(consent.withdrawn_at),
+        "withdrawal_source": consent.withdrawal_source,
+        "withdrawal_source_label": _label(Consent.Source, consent.withdrawal_source),
+        "recorded_at": _iso(consent.created_at),
+    }
+
+
+def _contact(contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "salutation": contact.salutation,
+        "salutation_label": _label(Contact.Salutation, contact.salutation) if contact.salutation else "",
+        "title": contact.title,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "function": contact.function,
+        "email": contact.email,
+        "phone": contact.phone,
+        "is_primary": contact.is_primary,
+        "in_trash_since": _iso(contact.archived_at),
+        "created_at": _iso(contact.created_at),
+        "updated_at": _iso(contact.updated_at),
+        "login": _login(contact.user),
+        "consents": [_consent(consent) for consent in contact.consents.all()],
+        "governance_positions": [
+            {
+                "network": _network(position.network),
+                "function": position.function,
+                "function_label": _label(GovernancePosition.Function, position.function),
+                "since": _iso(position.since),
+                "until": _iso(position.until),
+            }
+            for position in contact.governance_positions.all()
+        ],
+        # The token is a secret of the link; only its hash is stored, and that stays out too.
+        "invitations": [
+            {
+                "network": _network(invitation.network),
+                "email": invitation.email,
+                "created_at": _iso(invitation.created_at),
+                "expires_at": _iso(invitation.expires_at),
+                "accepted_at": _iso(invitation.accepted_at),
+            }
+            for invitation in contact.invitations.all()
+        ],
+    }
+
+
+def _membership(membership: Membership) -> dict[str, Any]:
+    return {
+        "network": _network(membership.network),
+        "role": membership.role,
+        "role_label": _label(Membership.Role, membership.role),
+        "status": membership.status,
+        "status_label": _label(Membership.Status, membership.status),
+        "joined_on": _iso(membership.joined_on),
+        "left_on": _iso(membership.left_on),
+        "annual_fee": _money(membership.annual_fee),
+        "in_trash_since": _iso(membership.archived_at),
+        "created_at": _iso(membership.created_at),
+        "status_history": [
+            {
+                "from_status": change.from_status,
+                "from_status_label": _label(Membership.Status, change.from_status),
+                "to_status": change.to_status,
+                "to_status_label": _label(Membership.Status, change.to_status),
+                "effective_on": _iso(change.effective_on),
+                "note": change.note,
+                "recorded_at": _iso(change.created_at),
+            }
+            for change in membership.status_changes.all()
+        ],
+    }
+
+
+def organisation_data_export(*, organisation: Organisation) -> dict[str, Any]:
+    """Everything the portal holds about an organisation and its contacts, as JSON-ready data (dates ISO 8601).
+
+    Covers the profile, contacts (with their login, consents, governance
+    positions and invitations) and memberships with their status history.
+    Secrets (password and token hashes) and data about other people (who
+    recorded or changed something) are left out. Reads only; never fails for a
+    saved organisation.
+    """
+    organisation = (
+        Organisation.objects.select_related("activity")
+        .prefetch_related("competency_tags", "need_tags")
+        .get(pk=organisation.pk)
+    )
+    contacts = (
+        Contact.objects.filter(organisation=organisation)
+        .select_related("user")
+        .prefetch_related(
+            "user__emailaddress_set",
+            "consents__network",
+            "governance_positions__network",
+            "invitations__network",
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("network")
+        .prefetch_related("status_changes")
+        .order_by("network__name")
+    )
+    activity = organisation.activity
+    return {
+        "format": EXPORT_FORMAT,
+        "generated_at": _iso(timezone.now()),
+        "organisation": {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "kind_label": _label(Organisation.Kind, organisation.kind),
+            "activity": (
+                {"version": activity.version, "code": activity.code, "title": activity.title} if activity else None
+            ),
+            "employees": organisation.employees,
+            "turnover": _money(organisation.turnover),
+            "balance_sheet_total": _money(organisation.balance_sheet_total),
+            "figures_year": organisation.figures_year,
+            "size_class": organisation.size_class,
+            "size_class_label": organisation.get_size_class_display(),
+            "street": organisation.street,
+            "postcode": organisation.postcode,
+            "municipality": organisation.municipality,
+            "district": organisation.district,
+            "state": organisation.state,
+            "website": organisation.website,
+            "profile": organisation.profile,
+            "competencies": organisation.competencies,
+            "competency_tags": sorted(tag.name for tag in organisation.competency_tags.all()),
+            "needs": organisation.needs,
+            "need_tags": sorted(tag.name for tag in organisation.need_tags.all()),
+            "share_in_directory": organisation.share_in_directory,
+            "in_trash_since": _iso(organisation.archived_at),
+            "created_at": _iso(organisation.created_at),
+            "updated_at": _iso(organisation.updated_at),
+        },
+        "contacts": [_contact(contact) for contact in contacts],
+        "memberships": [_membership(membership) for membership in memberships],
+    }
+
+
+# --- erasure -------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _email_hash(email: str, *, key: str | bytes | None = None) -> str:
+    key = settings.SECRET_KEY if key is None else key
+    key_bytes = key.encode() if isinstance(key, str) else key
+    return hmac.new(key_bytes, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def is_erased(email: str) -> bool:
+    """Whether a person with this email address was erased (checked with the current and the fallback secret keys)."""
+    if not normalise_email(email):
+        return False
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return ErasureTombstone.objects.filter(email_hash__in=[_email_hash(email, key=key) for key in keys]).exists()
+
+
+def _save_with_history(instance: Model, *, by: User | None, update_fields: list[str]) -> None:
+    instance._history_user = by  # type: ignore[attr-defined]
+    instance.save(update_fields=update_fields)
+
+
+def _keep_only_newest_history(model: type[Model], pks: list[int]) -> None:
+    """Delete every historical row of these objects but the newest one each (which holds the anonymised values)."""
+    history = model.history.model  # type: ignore[attr-defined]
+    for pk in pks:
+        newest = history.objects.filter(id=pk).order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
+        history.objects.filter(id=pk).exclude(history_id=newest).delete()
+
+
+def _end_sessions(*, user_id: int, emails: set[str]) -> None:
+    """Delete the sessions of a user (and pending logins naming their email), when the session store can list them."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
+        return  # cache or cookie sessions cannot be listed; they end with the deleted user
+    for session in store.get_model_class().objects.iterator():
+        data = session.get_decoded()
+        text = json.dumps(data, default=str).lower()
+        if str(data.get(SESSION_KEY)) == str(user_id) or any(email in text for email in emails):
+            store(session.session_key).delete()
+
+
+def _scrub_admin_log(*, contact: Contact, consent_ids: list[int], position_ids: list[int],
+                     invitation_ids: list[int], user_id: int | None, old_texts: set[str]) -> None:
+    """The admin log keeps each object's str() and inline change messages: replace the person there."""
+    def ids(model: type[Model], pks: list[int]) -> Q:
+        return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks])
+
+    about_person = ids(Contact, [contact.pk]) | ids(Consent, consent_ids) | ids(GovernancePosition, position_ids)
+    about_person |= ids(Invitation, invitation_ids)
+    if user_id is not None:
+        about_person |= ids(User, [user_id])
+    LogEntry.objects.filter(about_person).update(object_repr=ERASED_NAME)
+    # Inline edits are logged on the organisation, with the contact's str() in the change message.
+    texts = sorted((text for text in old_texts if text), key=len, reverse=True)
+    organisation_entries = LogEntry.objects.filter(ids(Organisation, [contact.organisation_id]) | about_person)
+    for entry in organisation_entries:
+        message, repr_ = entry.change_message, entry.object_repr
+        for text in texts:
+            for form in (text, json.dumps(text)[1:-1]):
+                message = message.replace(form, ERASED_NAME)
+                repr_ = repr_.replace(form, ERASED_NAME)
+        if (message, repr_) != (entry.change_message, entry.object_repr):
+            LogEntry.objects.filter(pk=entry.pk).update(change_message=message, object_repr=repr_)
+
+
+@transaction.atomic
+def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
+    """Anonymise a person everywhere the portal controls; keep the rows that counts and statistics rely on.
+
+    The contact becomes "Gelöschte Person" without title, function, email or
+    phone; the login (with its email addresses and sessions) is deleted;
+    consents keep purpose, network, source, text version and dates but lose
+    their evidence; governance positions and invitations of the person are
+    deleted; the person's history rows and admin-log texts are removed. Returns
+    the tombstone (a keyed hash of the email). Erasing twice is harmless.
+    """
+    contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+    user = contact.user
+    emails = {normalise_email(contact.email)} | ({normalise_email(user.email)} if user else set())
+    emails.discard("")
+    primary_email = normalise_email(contact.email) or (normalise_email(user.email) if user else "") or f"contact:{contact.pk}"
+    user_id = user.pk if user else None
+    old_texts = {contact.full_name, str(contact), contact.email, *emails}
+    if user is not None:
+        old_texts |= {user.get_full_name(), str(user), user.email}
+    old_texts = {text for text in old_texts if text and text != ERASED_NAME}
+
+    consents = list(Consent.objects.filter(contact=contact))
+    positions = list(GovernancePosition.objects.filter(contact=contact))
+    invitation_ids = list(Invitation.objects.filter(contact=contact).values_list("pk", flat=True))
+
+    # The contact stays, anonymised; the new history row (by whom, when) holds only anonymous values.
+    contact.salutation = ""
+    contact.title = ""
+    contact.first_name = ""
+    contact.last_name = ERASED_NAME
+    contact.function = ""
+    contact.email = ""
+    contact.phone = ""
+    contact.is_primary = False
+    contact.user = None
+    _save_with_history(
+        contact, by=by,
+        update_fields=["salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary", "user", "updated_at"],
+    )
+    _keep_only_newest_history(Contact, [contact.pk])
+
+    for consent in consents:
+        consent.evidence = ""
+        _save_with_history(consent, by=by, update_fields=["evidence"])
+    _keep_only_newest_history(Consent, [consent.pk for consent in consents])
+
+    for position in positions:
+        position._history_user = by  # type: ignore[attr-defined]
+        position.delete()
+    GovernancePosition.history.filter(contact_id=contact.pk).delete()
+    Invitation.objects.filter(pk__in=invitation_ids).delete()
+
+    if user is not None and user_id is not None:
+        # allauth's EmailAddress and Authenticator rows, manager roles and saved filters go with the user (CASCADE).
+        user.delete()
+        User.history.filter(id=user_id).delete()
+        _end_sessions(user_id=user_id, emails=emails)
+    _scrub_admin_log(
+        contact=contact, consent_ids=[c.pk for c in consents], position_ids=[p.pk for p in positions],
+        invitation_ids=invitation_ids, user_id=user_id, old_texts=old_texts,
+    )
+
+    # Without any email address, the tombstone still records that (and by whom) the contact was erased.
+    for email in sorted(emails - {primary_email}):
+        ErasureTombstone.objects.get_or_create(email_hash=_email_hash(email), defaults={"erased_by": by})
+    tombstone, _created = ErasureTombstone.objects.get_or_create(email_hash=_email_hash(primary_email), defaults={"erased_by": by})
+    return tombstone
