@@ -292,7 +292,7 @@ def _end_sessions(*, user_id: int, emails: set[str]) -> None:
 
 def _scrub_admin_log(*, contact: Contact, consent_ids: list[int], position_ids: list[int],
                      invitation_ids: list[int], user_id: int | None, old_texts: set[str]) -> None:
-    """The admin log keeps each object's str() and inline change messages: replace the person there."""
+    """The admin log keeps each object's str() and, for inline edits, names them in the change message."""
     def ids(model: type[Model], pks: list[int]) -> Q:
         return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks])
 
@@ -301,17 +301,15 @@ def _scrub_admin_log(*, contact: Contact, consent_ids: list[int], position_ids: 
     if user_id is not None:
         about_person |= ids(User, [user_id])
     LogEntry.objects.filter(about_person).update(object_repr=ERASED_NAME)
-    # Inline edits are logged on the organisation, with the contact's str() in the change message.
-    texts = sorted((text for text in old_texts if text), key=len, reverse=True)
-    organisation_entries = LogEntry.objects.filter(ids(Organisation, [contact.organisation_id]) | about_person)
-    for entry in organisation_entries:
-        message, repr_ = entry.change_message, entry.object_repr
-        for text in texts:
-            for form in (text, json.dumps(text)[1:-1]):
-                message = message.replace(form, ERASED_NAME)
-                repr_ = repr_.replace(form, ERASED_NAME)
-        if (message, repr_) != (entry.change_message, entry.object_repr):
-            LogEntry.objects.filter(pk=entry.pk).update(change_message=message, object_repr=repr_)
+    # Change messages are JSON ({"added": {"name": "Kontakt", "object": "<str(contact)>"}}): replace whole
+    # JSON strings only, so a short name never mangles other words.
+    replacements = [(json.dumps(text), json.dumps(ERASED_NAME)) for text in sorted(old_texts, key=len, reverse=True)]
+    for entry in LogEntry.objects.filter(ids(Organisation, [contact.organisation_id]) | about_person).only("change_message"):
+        message = entry.change_message
+        for old, new in replacements:
+            message = message.replace(old, new)
+        if message != entry.change_message:
+            LogEntry.objects.filter(pk=entry.pk).update(change_message=message)
 
 
 @transaction.atomic
@@ -338,6 +336,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
 
     consents = list(Consent.objects.filter(contact=contact))
     positions = list(GovernancePosition.objects.filter(contact=contact))
+    position_ids = [position.pk for position in positions]  # delete() clears pk
     invitation_ids = list(Invitation.objects.filter(contact=contact).values_list("pk", flat=True))
 
     # The contact stays, anonymised; the new history row (by whom, when) holds only anonymous values.
@@ -373,7 +372,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
         User.history.filter(id=user_id).delete()
         _end_sessions(user_id=user_id, emails=emails)
     _scrub_admin_log(
-        contact=contact, consent_ids=[c.pk for c in consents], position_ids=[p.pk for p in positions],
+        contact=contact, consent_ids=[c.pk for c in consents], position_ids=position_ids,
         invitation_ids=invitation_ids, user_id=user_id, old_texts=old_texts,
     )
 

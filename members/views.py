@@ -150,7 +150,7 @@ def portal_consents(request: HttpRequest) -> HttpResponse:
     for consent in Consent.objects.filter(contact=contact).order_by("granted_at", "pk"):
         latest[(consent.network_id, consent.purpose)] = consent
     current = {key for key, consent in latest.items() if consent.is_active}
-    form = ConsentsForm(request.POST or None, networks=networks, current=current)
+    form = ConsentsForm(request.POST if request.method == "POST" else None, networks=networks, current=current)
     if request.method == "POST" and form.is_valid():
         wanted = form.wanted()
         by_pk = {n.pk: n for n in networks}

@@ -137,3 +137,19 @@ def smtp_sink(tmp_path):
     yield port, read
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def member_b_x(world: World) -> User:
+    return world.users["member_b_x"]  # type: ignore[return-value]
+
+
+def mail_text(raw: str) -> str:
+    """The decoded text/plain part of a stored message."""
+    import email
+
+    message = email.message_from_string(raw)
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    return ""
