@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Contact, Membership, Organisation
+from members.privacy import person_erase
 
 
 class ContactInline(admin.TabularInline):
@@ -32,6 +41,45 @@ class ContactAdmin(SimpleHistoryAdmin):
     search_fields = ["last_name", "first_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation", "user"]
     list_select_related = ["organisation", "user"]
+    actions = ["erase_persons"]
+
+    @admin.action(description=gettext_lazy("Person löschen (DSGVO)"), permissions=["delete"])
+    def erase_persons(self, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse | None:
+        """Anonymise the selected people (members.privacy.person_erase) after a confirmation page.
+
+        Only offered to users with delete permission on contacts; people whose
+        login is staff can only be erased by a superuser.
+        """
+        if not (request.user.is_superuser or (request.user.is_staff and self.has_delete_permission(request))):
+            raise PermissionDenied
+        contacts = list(queryset.select_related("organisation", "user").order_by("organisation__name", "last_name", "pk"))
+        protected = [c for c in contacts if c.user and (c.user.is_staff or c.user.is_superuser) and not request.user.is_superuser]
+        if request.POST.get("post") == "yes":
+            if protected:
+                raise PermissionDenied
+            for contact in contacts:
+                person_erase(contact=contact, by=request.user)
+                contact.refresh_from_db()  # log the anonymous name, never the old one
+                self.log_change(request, contact, "DSGVO: Person gelöscht")
+            self.message_user(
+                request,
+                ngettext("%(count)d Person wurde gelöscht (anonymisiert).", "%(count)d Personen wurden gelöscht (anonymisiert).", len(contacts))
+                % {"count": len(contacts)},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Personen löschen (DSGVO)"),
+            "opts": self.model._meta,
+            "contacts": contacts,
+            "protected": protected,
+            "action_name": "erase_persons",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "members/privacy/admin_erase_confirm.html", context)
 
 
 @admin.register(Membership)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -199,11 +199,17 @@ def import_cancel(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required(can_manage=True)
 def job_detail(request: NetworkRequest, pk: int) -> HttpResponse:
     """A job's progress and result. htmx polls the progress part; 286 stops the polling once the job has ended."""
-    job = get_object_or_404(_jobs(request), pk=pk)
+    # Polled every second: the uploaded rows in `params` (up to megabytes) stay in the database.
+    job = get_object_or_404(_jobs(request).defer("params"), pk=pk)
+    is_draft = (
+        job.kind == BackgroundJob.Kind.IMPORT
+        and job.status == BackgroundJob.Status.PENDING
+        and _jobs(request).filter(pk=pk, params__confirmed=False).exists()
+    )
     context = {
         "network": request.network,
         "job": job,
-        "is_draft": imports.is_draft(job),
+        "is_draft": is_draft,
         "finished": BackgroundJob.Status(job.status).is_finished,
     }
     if request.htmx:
@@ -244,15 +250,12 @@ def export_queryset(request: NetworkRequest) -> QuerySet[Membership]:
 
 @require_GET
 @network_required(can_manage=True)
-def export(request: HttpRequest | NetworkRequest) -> HttpResponse:
+def export(request: NetworkRequest) -> HttpResponse:
     form = ExportForm(request.GET)
     if not form.is_valid():
         messages.error(request, _("Unbekanntes Format. Bitte wählen Sie Excel oder CSV."))
-        return redirect("io:index", network_slug=request.network.slug)  # type: ignore[union-attr]
+        return redirect("io:index", network_slug=request.network.slug)
     fmt = form.fmt()
     return export_response(
-        request=request,  # type: ignore[arg-type]
-        queryset=export_queryset(request),  # type: ignore[arg-type]
-        fmt=fmt,
-        filename=export_filename(request.network.slug, fmt),  # type: ignore[union-attr]
+        request=request, queryset=export_queryset(request), fmt=fmt, filename=export_filename(request.network.slug, fmt)
     )

@@ -447,3 +447,25 @@ def test_the_jobs_list_shows_only_the_users_own_jobs_in_this_network(client, wor
     assert mine.title in page.text
     assert "Fremder Export" not in page.text
     assert "Export Y" not in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_others_while_the_import_transaction_is_open():
+    from django.db import connection, connections, transaction
+
+    from verbund.models import Network, User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("progress during the write is reported through a second PostgreSQL connection")
+    user = User.objects.create_user(email="progress@example.org")
+    network = Network.objects.create(name="P", slug="p")
+    job = BackgroundJob.objects.create(user=user, network=network, kind="import", title="t", total=100, status="running")
+    observer = connections.create_connection("default")
+    try:
+        with transaction.atomic(), imports._ProgressWriter(job) as report:
+            report(50)
+            with observer.cursor() as cursor:
+                cursor.execute(f"SELECT done FROM {BackgroundJob._meta.db_table} WHERE id = %s", [job.pk])
+                assert cursor.fetchone()[0] == 50
+    finally:
+        observer.close()
