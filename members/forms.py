@@ -92,7 +92,7 @@ class SavedFilterForm(CleanTextMixin, forms.Form):
 
 class OrganisationForm(CleanTextMixin, forms.ModelForm):
     activity_code = forms.CharField(
-        label=_("WZ-Schlüssel"), required=False, max_length=10, help_text=_("z. B. 28.15 – Klassifikation der Wirtschaftszweige")
+        label=_("WZ-Schlüssel"), required=False, max_length=10, help_text=_("z. B. 28.15 – Klassifikation der Wirtschaftszweige (Quelle: Statistisches Bundesamt, Destatis)")
     )
     activity_version = forms.ChoiceField(
         label=_("WZ-Ausgabe"), choices=EconomicActivity.Version.choices, initial=EconomicActivity.Version.WZ2008

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from verbund.models import FundingSource, LegalPage, ManagerRole, Network, User
+from verbund.models import BackgroundJob, FundingSource, LegalPage, ManagerRole, Network, User
 
 
 @admin.register(User)
@@ -62,3 +62,12 @@ class FundingSourceAdmin(SimpleHistoryAdmin):
 @admin.register(LegalPage)
 class LegalPageAdmin(SimpleHistoryAdmin):
     list_display = ["slug", "updated_at"]
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "network", "user", "done", "total", "created_at", "finished_at"]
+    list_filter = ["kind", "status", "network"]
+    search_fields = ["title", "user__email", "network__name"]
+    list_select_related = ["network", "user"]
+    readonly_fields = ["created_at", "finished_at"]
