@@ -81,7 +81,7 @@ def member_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         contact = getattr(request.user, "contact", None)
-        if contact is None or contact.organisation.archived_at is not None:
+        if contact is None or contact.archived_at is not None or contact.organisation.archived_at is not None:
             raise PermissionDenied
         request.contact = contact  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)

@@ -53,3 +53,13 @@ def test_size_class_follows_the_eu_definition(world):
     assert org.size_class == "large"
     org.employees = None
     assert org.size_class == "unknown"
+
+
+def test_a_removed_contact_loses_portal_access(client, world, member_a_x):
+    from django.utils import timezone
+
+    contact = member_a_x.contact
+    contact.archived_at = timezone.now()
+    contact.save()
+    client.force_login(member_a_x)
+    assert client.get(reverse("members:portal_home")).status_code == 403
