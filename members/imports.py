@@ -30,7 +30,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.models import Contact, Membership, Organisation
+from members.models import Contact, ErasureTombstone, Membership, Organisation
+from members.privacy import is_erased
 from members.services import contact_create, membership_update, normalise_phone, organisation_create
 from verbund.models import BackgroundJob, Network, User
 
@@ -591,6 +592,7 @@ def plan_import(
         .exclude(email="")
         .values_list("email", "organisation__name")
     }
+    any_erased = ErasureTombstone.objects.exists()
     validator = _RowValidator()
     seen_rows: dict[tuple[str, ...], int] = {}
     seen_orgs: dict[tuple[str, str], int] = {}
@@ -628,7 +630,13 @@ def plan_import(
             seen_orgs[key] = line
         email = (row.contact or {}).get("email", "")
         if email and row.create_contact:
-            if (first := seen_emails.get(email)) is not None:
+            if any_erased and is_erased(email):
+                # Erased on request (DSGVO): an import must not bring the person back.
+                row.create_contact = False
+                row.notes.append(
+                    _("Für %(email)s liegt ein Löschvermerk vor – die Kontaktperson wird nicht importiert.") % {"email": email}
+                )
+            elif (first := seen_emails.get(email)) is not None:
                 row.create_contact = False
                 row.notes.append(
                     _("Die E-Mail-Adresse %(email)s steht schon in Zeile %(line)s – die Kontaktperson wird nicht doppelt angelegt.")

@@ -323,7 +323,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
     deleted; the person's history rows and admin-log texts are removed. Returns
     the tombstone (a keyed hash of the email). Erasing twice is harmless.
     """
-    contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+    contact = Contact.objects.select_for_update(of=("self",)).select_related("user").get(pk=contact.pk)
     user = contact.user
     emails = {normalise_email(contact.email)} | ({normalise_email(user.email)} if user else set())
     emails.discard("")

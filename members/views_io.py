@@ -244,8 +244,12 @@ def job_download(request: NetworkRequest, pk: int) -> FileResponse:
 
 
 def export_queryset(request: NetworkRequest) -> QuerySet[Membership]:
-    """The list to export. For now the whole directory of the network; the directory's filter plugs in here."""
-    return Membership.objects.for_network(request.network).order_by("organisation__name", "pk")
+    """Exactly the directory's current list: the same filter parameters, the same order."""
+    from members.forms import DirectoryFilterForm
+    from members.selectors import directory_memberships
+
+    form = DirectoryFilterForm(request.GET, network=request.network, user=request.user)
+    return directory_memberships(request.network, form.to_filter())
 
 
 @require_GET

@@ -10,7 +10,6 @@ so a refused URL costs a warning in the log, never a request or a file read.
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,8 +20,6 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-logger = logging.getLogger(__name__)
 
 # Relative URLs (`/static/css/x.css`) resolve against this origin, which no
 # resolver will ever answer (RFC 2606 reserves .invalid); the fetcher maps it

@@ -149,6 +149,9 @@ CELERY_TIMEZONE = "Europe/Berlin"
 # not support Django 6.1).
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "verbund.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "purge-trash": {"task": "members.tasks.purge_trash", "schedule": 3600},
+    "sweep-background-jobs": {"task": "members.tasks.sweep_jobs", "schedule": 300},
+    "delete-old-export-files": {"task": "members.tasks.delete_old_export_files", "schedule": 6 * 3600},
 }
 
 # --- Mail -----------------------------------------------------------------
@@ -293,4 +296,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every render step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

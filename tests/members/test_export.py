@@ -295,3 +295,16 @@ def test_an_exported_csv_imports_again_as_duplicates_only(logged_in, world, fees
     assert plan.errors == []
     assert plan.new_organisations == 0
     assert plan.new_contacts == 0
+
+
+def test_export_is_exactly_the_directorys_filtered_list(client, world, manager_x):
+    from django.urls import reverse
+
+    from members.models import Membership
+
+    Membership.objects.filter(organisation=world.org_b).update(status="paused")
+    client.force_login(manager_x)
+    response = client.get(reverse("io:export", args=["netz-x"]), {"format": "csv", "status": "paused"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["Beta KG"]

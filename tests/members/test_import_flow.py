@@ -283,6 +283,19 @@ def test_organisations_and_contacts_of_another_network_are_no_duplicates(logged_
     assert Membership.objects.for_network(world.network_x).filter(organisation__name="Gamma AG").count() == 1
 
 
+def test_an_erased_person_is_not_brought_back_by_an_import(logged_in, world):
+    from members.models import ErasureTombstone
+    from members.privacy import _email_hash
+
+    ErasureTombstone.objects.create(email_hash=_email_hash("weg@omikron.example"))
+    job = upload_to_preview(logged_in, csv_bytes([HEADER, member_row("Omikron GmbH", "48000", email="Weg@omikron.example")]))
+    response = logged_in.get(io_url("import_preview", pk=job.pk))
+    assert "Für weg@omikron.example liegt ein Löschvermerk vor – die Kontaktperson wird nicht importiert." in response.text
+    logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"})
+    assert Organisation.objects.filter(name="Omikron GmbH").exists()
+    assert not Contact.objects.filter(email="weg@omikron.example").exists()
+
+
 # --- all or nothing -----------------------------------------------------------------------
 
 
