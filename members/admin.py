@@ -9,7 +9,19 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Contact, Membership, Organisation
+from members.models import (
+    Consent,
+    Contact,
+    EconomicActivity,
+    ErasureTombstone,
+    GovernancePosition,
+    Invitation,
+    Membership,
+    MembershipStatusChange,
+    Organisation,
+    SavedFilter,
+    Tag,
+)
 from members.privacy import person_erase
 
 
@@ -89,3 +101,73 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["organisation__name", "network__name"]
     autocomplete_fields = ["organisation", "network"]
     list_select_related = ["organisation", "network"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are evidence or reference data: visible to staff, changed only through services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(EconomicActivity)
+class EconomicActivityAdmin(ReadOnlyAdmin):
+    list_display = ["code", "title", "version", "level", "section"]
+    list_filter = ["version", "level", "section"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["contact", "network", "purpose", "granted_at", "source", "text_version", "withdrawn_at"]
+    list_filter = ["purpose", "source", "network", "withdrawn_at"]
+    search_fields = ["contact__last_name", "contact__email", "network__name"]
+    list_select_related = ["contact", "network"]
+
+
+@admin.register(MembershipStatusChange)
+class MembershipStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["membership", "from_status", "to_status", "effective_on", "changed_by", "created_at"]
+    list_filter = ["to_status", "membership__network"]
+    search_fields = ["membership__organisation__name"]
+    list_select_related = ["membership__organisation", "membership__network", "changed_by"]
+
+
+@admin.register(GovernancePosition)
+class GovernancePositionAdmin(SimpleHistoryAdmin):
+    list_display = ["network", "function", "contact", "since", "until"]
+    list_filter = ["function", "network"]
+    search_fields = ["contact__last_name", "network__name"]
+    autocomplete_fields = ["contact", "network"]
+    list_select_related = ["network", "contact"]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "network", "created_at"]
+    list_filter = ["network"]
+    search_fields = ["name", "user__email"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["email", "contact", "network", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["network", "accepted_at"]
+    search_fields = ["email", "contact__last_name"]
+    exclude = ["token_hash"]
+
+
+@admin.register(ErasureTombstone)
+class ErasureTombstoneAdmin(ReadOnlyAdmin):
+    list_display = ["email_hash", "erased_at", "erased_by"]

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from members.admin import ReadOnlyAdmin
 from tests.conftest import PERSONAS, World
 from tests.matrix import Case, Target, rev, statuses
 from tests.members.matrix_directory import DIRECTORY_MATRIX
@@ -135,11 +136,14 @@ def _admin_cases() -> dict[str, Case]:
         has_objects = model._meta.label in EXISTING_OBJECTS
         object_page = ADMIN_PAGE if has_objects else statuses(302)  # missing → back to the index
         cases[f"admin:{info}_changelist"] = Case([Target(rev(f"admin:{info}_changelist"), ADMIN_PAGE, htmx=False)])
-        cases[f"admin:{info}_add"] = Case([Target(rev(f"admin:{info}_add"), ADMIN_PAGE, htmx=False)])
+        read_only = isinstance(admin.site._registry[model], ReadOnlyAdmin)  # evidence and reference data
+        cases[f"admin:{info}_add"] = Case([Target(rev(f"admin:{info}_add"), statuses(302, staff=403) if read_only else ADMIN_PAGE, htmx=False)])
         for action in ("change", "history", "delete"):
             expected = object_page
             if action == "history" and not has_objects and _has_simple_history(model):
                 expected = statuses(302, staff=404)  # simple_history's history view answers 404 for a missing object
+            if action == "delete" and read_only:
+                expected = statuses(302, staff=403)
             cases[f"admin:{info}_{action}"] = Case(
                 [Target(lambda w, info=info, action=action, pk=first_pk: reverse(f"admin:{info}_{action}", args=[pk(w)]), expected, htmx=False)]
             )
@@ -171,6 +175,7 @@ EXISTING_OBJECTS = {
     "members.Contact",
     "members.Membership",
     "account.EmailAddress",
+    "members.EconomicActivity",  # loaded by a migration
 }
 
 MATRIX.update(_admin_cases())
