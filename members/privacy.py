@@ -25,8 +25,10 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import (
     Consent,
@@ -37,7 +39,7 @@ from members.models import (
     Membership,
     Organisation,
 )
-from verbund.models import User
+from verbund.models import BackgroundJob, User
 
 EXPORT_FORMAT = "verbund-datenauskunft/1"
 # Stored data, not UI text: the same in every language.
@@ -312,6 +314,26 @@ def _scrub_admin_log(*, contact: Contact, consent_ids: list[int], position_ids: 
             LogEntry.objects.filter(pk=entry.pk).update(change_message=message)
 
 
+def _scrub_jobs(*, organisation_id: int, old_texts: set[str]) -> None:
+    """Background jobs keep uploaded rows and export files: clear those that name the person.
+
+    Export files of the person's networks may list them, so they are deleted (the
+    job row stays, saying the file is gone); import rows, errors and messages
+    that mention the person are emptied.
+    """
+    networks = Membership.objects.filter(organisation_id=organisation_id).values("network_id")
+    for job in BackgroundJob.objects.filter(kind=BackgroundJob.Kind.EXPORT, network__in=networks).exclude(result_file=""):
+        job.result_file.delete(save=False)
+        BackgroundJob.objects.filter(pk=job.pk).update(result_file="", message=_("Die Datei wurde wegen einer Löschung nach DSGVO entfernt."))
+    mentions = Q()
+    for text in old_texts:
+        mentions |= Q(params_text__icontains=text) | Q(errors_text__icontains=text) | Q(message__icontains=text)
+    if mentions:
+        BackgroundJob.objects.annotate(params_text=Cast("params", TextField()), errors_text=Cast("errors", TextField())).filter(
+            mentions
+        ).update(params={}, errors=[], message=_("Inhalt wegen einer Löschung nach DSGVO entfernt."))
+
+
 @transaction.atomic
 def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
     """Anonymise a person everywhere the portal controls; keep the rows that counts and statistics rely on.
@@ -375,6 +397,8 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
         contact=contact, consent_ids=[c.pk for c in consents], position_ids=position_ids,
         invitation_ids=invitation_ids, user_id=user_id, old_texts=old_texts,
     )
+
+    _scrub_jobs(organisation_id=contact.organisation_id, old_texts=old_texts)
 
     # Without any email address, the tombstone still records that (and by whom) the contact was erased.
     for email in sorted(emails - {primary_email}):

@@ -251,3 +251,32 @@ def test_only_a_superuser_may_erase_a_person_with_an_admin_login(client, world):
     response = client.post(_changelist(), {"action": "erase_persons", "_selected_action": [admin_contact.pk], "post": "yes"})
     assert response.status_code == 403
     assert User.objects.filter(pk=admin_user.pk).exists()
+
+
+def test_jobs_and_export_files_forget_the_person(world, person, settings, tmp_path):
+    """D-2 for stored files: an export listing the person is removed, import rows naming them are emptied."""
+    from django.core.files.base import ContentFile
+
+    from verbund.models import BackgroundJob
+
+    settings.MEDIA_ROOT = tmp_path
+    manager = world.users["manager_x"]
+    upload = BackgroundJob.objects.create(
+        user=manager, network=world.network_x, kind="import", status="failed", title="Import",
+        params={"rows": [["Alpha GmbH", CONTACT_EMAIL]]}, errors=[{"line": 2, "message": f"Nach-{CANARY} doppelt"}],
+    )
+    export = BackgroundJob.objects.create(user=manager, network=world.network_x, kind="export", status="done", title="Export")
+    export.result_file.save("mitglieder.csv", ContentFile(f"Alpha GmbH;{CONTACT_EMAIL}".encode()), save=True)
+    other = BackgroundJob.objects.create(user=manager, network=world.network_y, kind="export", status="done", title="Export Y")
+    other.result_file.save("y.csv", ContentFile(b"Gamma AG"), save=True)
+
+    person_erase(contact=person, by=world.users["staff"])
+
+    upload.refresh_from_db()
+    export.refresh_from_db()
+    other.refresh_from_db()
+    assert upload.params == {} and upload.errors == []
+    assert export.result_file.name == ""
+    assert other.result_file.name != ""  # network Y never had the person
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert CONTACT_EMAIL.encode() not in stored and CANARY.encode() not in stored
