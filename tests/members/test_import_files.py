@@ -126,7 +126,7 @@ def test_a_zip_that_is_no_workbook_is_refused():
 
 
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNZIPPED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(imports.reading, "MAX_UNZIPPED_BYTES", 1024 * 1024)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>")

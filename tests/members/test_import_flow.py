@@ -300,7 +300,7 @@ def test_an_erased_person_is_not_brought_back_by_an_import(logged_in, world):
 
 
 def test_a_row_failing_on_write_leaves_the_database_unchanged(logged_in, world, monkeypatch):
-    real = imports.contact_create
+    real = imports.jobs.contact_create
     calls = {"n": 0}
 
     def failing_on_the_third(**kwargs):
@@ -309,7 +309,7 @@ def test_a_row_failing_on_write_leaves_the_database_unchanged(logged_in, world, 
             raise ValidationError({"email": ["Diese Adresse ist gesperrt."]})
         return real(**kwargs)
 
-    monkeypatch.setattr(imports, "contact_create", failing_on_the_third)
+    monkeypatch.setattr(imports.jobs, "contact_create", failing_on_the_third)
     job = upload_to_preview(logged_in, csv_bytes(THREE))
     before = db_state()
     response = logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"}, follow=True)
@@ -325,14 +325,14 @@ def test_a_row_failing_on_write_leaves_the_database_unchanged(logged_in, world, 
 def test_a_database_error_on_write_rolls_back_everything(logged_in, world, monkeypatch):
     from django.db import IntegrityError
 
-    real = imports.organisation_create
+    real = imports.jobs.organisation_create
 
     def failing_on_the_second(**kwargs):
         if kwargs["data"]["name"] == "Epsilon Holz KG":
             raise IntegrityError("simulated")
         return real(**kwargs)
 
-    monkeypatch.setattr(imports, "organisation_create", failing_on_the_second)
+    monkeypatch.setattr(imports.jobs, "organisation_create", failing_on_the_second)
     job = upload_to_preview(logged_in, csv_bytes(THREE))
     before = db_state()
     logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"})
@@ -475,7 +475,7 @@ def test_progress_is_visible_to_others_while_the_import_transaction_is_open():
     job = BackgroundJob.objects.create(user=user, network=network, kind="import", title="t", total=100, status="running")
     observer = connections.create_connection("default")
     try:
-        with transaction.atomic(), imports._ProgressWriter(job) as report:
+        with transaction.atomic(), imports.jobs._ProgressWriter(job) as report:
             report(50)
             with observer.cursor() as cursor:
                 cursor.execute(f"SELECT done FROM {BackgroundJob._meta.db_table} WHERE id = %s", [job.pk])
