@@ -1,1 +1,257 @@
-# Models of this app arrive with its issue (see README, "Roadmap").
+"""Meetings of a network (Arbeits- und Koordinierungstreffen, workshops, site visits …) from invitation to documentation."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import Contact
+from verbund.models import Network, User
+
+
+class MeetingSeries(models.Model):
+    """Recurring meetings of a network, e.g. the quarterly Koordinierungstreffen; a new one starts from the last."""
+
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="meeting_series")
+    name = models.CharField(_("Name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Treffenreihe")
+        verbose_name_plural = _("Treffenreihen")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["network", "name"], name="unique_series_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def for_network(self, network: Network) -> MeetingQuerySet:
+        return self.filter(network=network)
+
+    def visible_to(self, user) -> MeetingQuerySet:
+        """Meetings of the networks a user may see (managed ones, and their organisation's current ones)."""
+        return self.filter(network__in=Network.objects.visible_to(user).active())
+
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")
+
+    def past(self) -> MeetingQuerySet:
+        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at")
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        WORKING = "working", _("Arbeitstreffen")
+        COORDINATION = "coordination", _("Koordinierungstreffen")
+        WORKING_GROUP = "working_group", _("AG-Treffen")
+        WORKSHOP = "workshop", _("Workshop / Transferworkshop")
+        ROUND_TABLE = "round_table", _("Runder Tisch")
+        SITE_VISIT = "site_visit", _("Besichtigung / Exkursion")
+        PUBLIC = "public", _("Öffentliche Veranstaltung")
+        TRADE_FAIR = "trade_fair", _("Messe")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("In Planung")
+        INVITED = "invited", _("Eingeladen")
+        HELD = "held", _("Durchgeführt")
+        CANCELLED = "cancelled", _("Abgesagt")
+
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="meetings")
+    series = models.ForeignKey(
+        MeetingSeries, verbose_name=_("Reihe"), null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.WORKING)
+    title = models.CharField(_("Titel"), max_length=200)
+    starts_at = models.DateTimeField(_("Beginn"))
+    ends_at = models.DateTimeField(_("Ende"))
+    venue_name = models.CharField(_("Ort"), max_length=200, blank=True)
+    venue_address = models.CharField(_("Anschrift"), max_length=300, blank=True)
+    room = models.CharField(_("Raum"), max_length=200, blank=True)
+    phone_on_day = models.CharField(_("Telefon am Veranstaltungstag"), max_length=40, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    capacity = models.PositiveIntegerField(_("Plätze"), null=True, blank=True, help_text=_("Leer lassen für unbegrenzt."))
+    registration_deadline = models.DateTimeField(_("Anmeldeschluss"), null=True, blank=True)
+    is_public = models.BooleanField(_("Öffentlich"), default=False, help_text=_("Sonst nur für Mitglieder des Verbunds."))
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    reminder_days = models.PositiveSmallIntegerField(_("Erinnerung (Tage vorher)"), null=True, blank=True, default=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Treffen")
+        verbose_name_plural = _("Treffen")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["network", "starts_at"])]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:meeting", kwargs={"network_slug": self.network.slug, "pk": self.pk})
+
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    def registration_open(self) -> bool:
+        deadline = self.registration_deadline or self.starts_at
+        return self.status in {self.Status.PLANNED, self.Status.INVITED} and timezone.now() < deadline
+
+
+class AgendaItem(models.Model):
+    """One line of the programme."""
+
+    class Kind(models.TextChoices):
+        ARRIVAL = "arrival", _("Anreise")
+        WELCOME = "welcome", _("Begrüßung")
+        TALK = "talk", _("Vortrag")
+        BREAK = "break", _("Pause")
+        DISCUSSION = "discussion", _("Diskussion")
+        EXCURSION = "excursion", _("Exkursion")
+        END = "end", _("Ende")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveIntegerField(default=0)
+    starts_at = models.TimeField(_("von"))
+    ends_at = models.TimeField(_("bis"), null=True, blank=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.TALK)
+    title = models.CharField(_("Titel"), max_length=300)
+    speaker = models.CharField(_("Vortragende:r"), max_length=200, blank=True)
+    speaker_organisation = models.CharField(_("Organisation der/des Vortragenden"), max_length=200, blank=True)
+    moderator = models.CharField(_("Moderation"), max_length=200, blank=True)
+    parallel = models.BooleanField(_("Parallel zu anderen Punkten"), default=False)
+    summary = models.TextField(_("Zusammenfassung"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Programmpunkt")
+        verbose_name_plural = _("Programmpunkte")
+        ordering = ["meeting", "position", "starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%H:%M} {self.title}"
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def for_network(self, network: Network) -> RegistrationQuerySet:
+        return self.filter(meeting__network=network)
+
+    def holding_a_seat(self) -> RegistrationQuerySet:
+        return self.filter(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Angemeldet")
+        WAITLISTED = "waitlisted", _("Warteliste")
+        CANCELLED = "cancelled", _("Abgemeldet")
+        ATTENDED = "attended", _("Teilgenommen")
+        NO_SHOW = "no_show", _("Nicht erschienen")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations")
+    guest_name = models.CharField(_("Name (Gast)"), max_length=200, blank=True)
+    guest_email = models.EmailField(_("E-Mail (Gast)"), blank=True)
+    guest_organisation = models.CharField(_("Organisation (Gast)"), max_length=200, blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    consent_participant_list = models.BooleanField(_("Einverstanden mit Teilnehmendenliste"), default=False)
+    consent_photos = models.BooleanField(_("Einverstanden mit Fotos"), default=False)
+    registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Anmeldung")
+        verbose_name_plural = _("Anmeldungen")
+        ordering = ["meeting", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "contact"], condition=Q(contact__isnull=False), name="one_registration_per_contact"),
+            models.CheckConstraint(condition=Q(contact__isnull=False) | ~Q(guest_name=""), name="registration_has_a_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} – {self.meeting}"
+
+    @property
+    def display_name(self) -> str:
+        return self.contact.full_name if self.contact_id else self.guest_name
+
+    @property
+    def organisation_name(self) -> str:
+        return self.contact.organisation.name if self.contact_id else self.guest_organisation
+
+
+class MinuteEntry(models.Model):
+    """One entry of the Kurzprotokoll: a question, an answer, a decision or an information."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Frage")
+        ANSWER = "answer", _("Antwort")
+        DECISION = "decision", _("Beschluss")
+        INFORMATION = "information", _("Information")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    agenda_item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="minutes")
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.INFORMATION)
+    text = models.TextField(_("Text"))
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokolleinträge")
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def for_network(self, network: Network) -> ActionItemQuerySet:
+        return self.filter(network=network)
+
+    def open(self) -> ActionItemQuerySet:
+        return self.filter(done_at__isnull=True)
+
+
+class ActionItem(models.Model):
+    """A Verabredung: what, who, until when."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="action_items")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items")
+    title = models.CharField(_("Was"), max_length=300)
+    owner = models.ForeignKey(Contact, verbose_name=_("Wer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items")
+    due_on = models.DateField(_("Bis wann"), null=True, blank=True)
+    done_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Verabredung")
+        verbose_name_plural = _("Verabredungen")
+        ordering = ["done_at", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on is not None and self.due_on < timezone.localdate()

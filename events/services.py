@@ -1,0 +1,253 @@
+"""Writes for meetings: scheduling, the programme, registrations with waitlist, minutes and action items."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
+from members.models import Contact, Membership
+from verbund.models import Network, User
+
+MEETING_FIELDS = [
+    "kind", "title", "series", "starts_at", "ends_at", "venue_name", "venue_address", "room", "phone_on_day", "description",
+    "capacity", "registration_deadline", "is_public", "status", "reminder_days",
+]
+
+
+def _save(instance: Model, *, by: User | None, update_fields: list[str] | None = None) -> None:
+    instance.full_clean()
+    instance._history_user = by  # type: ignore[attr-defined]
+    instance.save(update_fields=update_fields)
+
+
+def _check_times(data: dict[str, Any]) -> None:
+    starts, ends, deadline = data.get("starts_at"), data.get("ends_at"), data.get("registration_deadline")
+    if starts and ends and ends <= starts:
+        raise ValidationError({"ends_at": _("Das Ende muss nach dem Beginn liegen.")})
+    if starts and deadline and deadline > starts:
+        raise ValidationError({"registration_deadline": _("Der Anmeldeschluss muss vor dem Beginn liegen.")})
+
+
+@transaction.atomic
+def meeting_create(*, network: Network, by: User, data: dict[str, Any]) -> Meeting:
+    _check_times(data)
+    meeting = Meeting(network=network, **{k: v for k, v in data.items() if k in MEETING_FIELDS})
+    if meeting.series_id and meeting.series.network_id != network.pk:
+        raise ValidationError({"series": _("Diese Reihe gehört zu einem anderen Verbund.")})
+    _save(meeting, by=by)
+    if meeting.series_id:
+        _copy_agenda_from_last_of_series(meeting, by=by)
+    return meeting
+
+
+def _copy_agenda_from_last_of_series(meeting: Meeting, *, by: User) -> None:
+    """A new meeting of a series starts with the programme of the series' latest earlier meeting."""
+    previous = (
+        Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at).exclude(pk=meeting.pk).order_by("-starts_at").first()
+    )
+    if previous is None:
+        return
+    for item in previous.agenda_items.all():
+        copy = AgendaItem(
+            meeting=meeting, position=item.position, starts_at=item.starts_at, ends_at=item.ends_at, kind=item.kind, title=item.title,
+            moderator=item.moderator, parallel=item.parallel,
+        )
+        _save(copy, by=by)
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by: User, data: dict[str, Any]) -> Meeting:
+    merged = {f: getattr(meeting, f) for f in ("starts_at", "ends_at", "registration_deadline")} | data
+    _check_times(merged)
+    changed = [f for f in MEETING_FIELDS if f in data and getattr(meeting, f) != data[f]]
+    for field in changed:
+        setattr(meeting, field, data[field])
+    if changed:
+        _save(meeting, by=by, update_fields=[*changed, "updated_at"])
+    return meeting
+
+
+# --- the programme ---------------------------------------------------------------
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _validate_agenda_item(item: AgendaItem) -> None:
+    """Inside the meeting's hours (on its first day) and not overlapping other items unless one is parallel."""
+    meeting = item.meeting
+    local_start = timezone.localtime(meeting.starts_at)
+    local_end = timezone.localtime(meeting.ends_at)
+    start = _minutes(item.starts_at)
+    end = _minutes(item.ends_at) if item.ends_at else start
+    if item.ends_at and end <= start:
+        raise ValidationError({"ends_at": _("Ein Programmpunkt muss nach seinem Beginn enden.")})
+    same_day = local_start.date() == local_end.date()
+    if start < _minutes(local_start.time()) or (same_day and end > _minutes(local_end.time())):
+        raise ValidationError(
+            {"starts_at": _("Der Programmpunkt liegt außerhalb des Treffens (%(start)s–%(end)s Uhr).")
+             % {"start": f"{local_start:%H:%M}", "end": f"{local_end:%H:%M}"}}
+        )
+    if item.parallel or not item.ends_at:
+        return
+    for other in meeting.agenda_items.exclude(pk=item.pk).filter(parallel=False, ends_at__isnull=False):
+        if start < _minutes(other.ends_at) and _minutes(other.starts_at) < end:
+            raise ValidationError(
+                {"starts_at": _("Überschneidet sich mit „%(title)s“ (%(start)s–%(end)s). Als parallel markieren, wenn das gewollt ist.")
+                 % {"title": other.title, "start": f"{other.starts_at:%H:%M}", "end": f"{other.ends_at:%H:%M}"}}
+            )
+
+
+AGENDA_FIELDS = ["starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel", "summary"]
+
+
+@transaction.atomic
+def agenda_item_save(*, meeting: Meeting, by: User, data: dict[str, Any], item: AgendaItem | None = None) -> AgendaItem:
+    """Add an item (at the end) or change one; the programme is then ordered by time."""
+    if item is None:
+        position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
+        item = AgendaItem(meeting=meeting, position=position)
+    for field in AGENDA_FIELDS:
+        if field in data:
+            setattr(item, field, data[field])
+    _validate_agenda_item(item)
+    _save(item, by=by)
+    return item
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, by: User, direction: str) -> None:
+    """Swap an item with its neighbour ("up" or "down") in the order shown."""
+    items = list(item.meeting.agenda_items.select_for_update().order_by("position", "starts_at", "pk"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items, start=1):
+        if other.position != position:
+            other.position = position
+            other._history_user = by  # type: ignore[attr-defined]
+            other.save(update_fields=["position"])
+
+
+@transaction.atomic
+def agenda_item_delete(*, item: AgendaItem, by: User) -> None:
+    item._history_user = by  # type: ignore[attr-defined]
+    item.delete()
+
+
+# --- registrations ---------------------------------------------------------------
+
+
+def _seats_taken(meeting: Meeting) -> int:
+    return meeting.registrations.holding_a_seat().count()
+
+
+@transaction.atomic
+def registration_register(
+    *, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None,
+    consent_participant_list: bool = False, consent_photos: bool = False, by_manager: bool = False,
+) -> Registration:
+    """Register a member contact (or, for managers, a guest). A full meeting puts people on the waitlist.
+
+    Raises ValidationError after the deadline (managers may still add people), for a contact of an
+    organisation that is not a current member of the meeting's network, and for cancelled meetings.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)  # serialises seat counting
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("Dieses Treffen ist abgesagt."))
+    if not by_manager and not meeting.registration_open():
+        raise ValidationError(_("Die Anmeldefrist ist abgelaufen."))
+    existing = None
+    if contact is not None:
+        if not Membership.objects.current().filter(network=meeting.network, organisation=contact.organisation).exists():
+            raise ValidationError(_("Diese Person gehört zu keiner Mitgliedsorganisation des Verbunds."))
+        existing = Registration.objects.filter(meeting=meeting, contact=contact).first()
+        if existing and existing.status != Registration.Status.CANCELLED:
+            return existing
+    elif not guest or not (guest.get("name") or "").strip():
+        raise ValidationError(_("Bitte den Namen der Person angeben."))
+    full = meeting.capacity is not None and _seats_taken(meeting) >= meeting.capacity
+    status = Registration.Status.WAITLISTED if full else Registration.Status.REGISTERED
+    registration = existing or Registration(meeting=meeting, contact=contact)
+    registration.status = status
+    registration.consent_participant_list = consent_participant_list
+    registration.consent_photos = consent_photos
+    registration.registered_by = by
+    if guest:
+        registration.guest_name = guest.get("name", "").strip()[:200]
+        registration.guest_email = (guest.get("email") or "").strip()[:254]
+        registration.guest_organisation = (guest.get("organisation") or "").strip()[:200]
+    _save(registration, by=by)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, by: User | None) -> Registration | None:
+    """Cancel a registration and promote the first on the waitlist. Returns the promoted registration, if any."""
+    registration = Registration.objects.select_related("meeting").select_for_update().get(pk=registration.pk)
+    if registration.meeting.has_started():
+        raise ValidationError(_("Das Treffen hat schon begonnen."))
+    held_a_seat = registration.status == Registration.Status.REGISTERED
+    registration.status = Registration.Status.CANCELLED
+    _save(registration, by=by, update_fields=["status", "updated_at"])
+    if not held_a_seat:
+        return None
+    first = registration.meeting.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "pk").first()
+    if first is None:
+        return None
+    first.status = Registration.Status.REGISTERED
+    _save(first, by=by, update_fields=["status", "updated_at"])
+    return first
+
+
+@transaction.atomic
+def registration_check_in(*, registration: Registration, by: User, attended: bool = True) -> Registration:
+    registration.status = Registration.Status.ATTENDED if attended else Registration.Status.NO_SHOW
+    _save(registration, by=by, update_fields=["status", "updated_at"])
+    return registration
+
+
+# --- minutes and action items -------------------------------------------------------
+
+
+@transaction.atomic
+def minute_add(*, meeting: Meeting, by: User, kind: str, text: str, agenda_item: AgendaItem | None = None) -> MinuteEntry:
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError(_("Der Programmpunkt gehört zu einem anderen Treffen."))
+    position = (meeting.minutes.aggregate(m=Max("position"))["m"] or 0) + 1
+    entry = MinuteEntry(meeting=meeting, agenda_item=agenda_item, kind=kind, text=text, position=position, created_by=by)
+    _save(entry, by=by)
+    return entry
+
+
+@transaction.atomic
+def action_item_create(
+    *, network: Network, by: User, title: str, owner: Contact | None = None, due_on=None, meeting: Meeting | None = None
+) -> ActionItem:
+    if owner is not None and not Membership.objects.for_network(network).filter(organisation=owner.organisation).exists():
+        raise ValidationError(_("Die verantwortliche Person gehört zu keiner Mitgliedsorganisation dieses Verbunds."))
+    item = ActionItem(network=network, meeting=meeting, title=title, owner=owner, due_on=due_on, created_by=by)
+    _save(item, by=by)
+    return item
+
+
+@transaction.atomic
+def action_item_complete(*, item: ActionItem, by: User, done: bool = True) -> ActionItem:
+    item.done_at = timezone.now() if done else None
+    _save(item, by=by, update_fields=["done_at"])
+    return item
+
+
+def meeting_at(day, hour: int, minute: int = 0) -> datetime:
+    """A timezone-aware local datetime (for seeds and tests)."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
