@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from members.admin import ReadOnlyAdmin
 from tests.conftest import PERSONAS, World
 from tests.matrix import Case, Target, rev, statuses
+from tests.events.matrix_events import EVENTS_MATRIX
 from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
@@ -182,6 +183,7 @@ MATRIX.update(_admin_cases())
 MATRIX.update(IO_MATRIX)
 MATRIX.update(DIRECTORY_MATRIX)
 MATRIX.update(PRIVACY_MATRIX)
+MATRIX.update(EVENTS_MATRIX)
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):

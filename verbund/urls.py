@@ -23,6 +23,7 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("manage/<slug:network_slug>/", include("members.urls_manage")),
     path("manage/<slug:network_slug>/io/", include("members.urls_io")),
+    path("manage/<slug:network_slug>/meetings/", include("events.urls")),
     path("portal/privacy/", include("members.urls_privacy")),
     path("portal/", include("members.urls")),
     path("legal/<slug:slug>/", views.legal_page, name="legal_page"),

@@ -1,0 +1,116 @@
+"""Forms for meetings: they validate and normalise; events/services.py writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from events.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MinuteEntry
+from members.models import Contact
+from verbund.models import Network
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _clean_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
+    return value
+
+
+class CleanTextForm:
+    def clean(self) -> dict[str, Any]:
+        return {k: _clean_text(v) for k, v in super().clean().items()}  # type: ignore[misc]
+
+
+def network_contacts(network: Network):
+    return (
+        Contact.objects.for_network(network)
+        .filter(archived_at__isnull=True, organisation__memberships__status__in=["active", "paused"])
+        .select_related("organisation")
+        .order_by("last_name", "first_name")
+        .distinct()
+    )
+
+
+class MeetingForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "title", "kind", "series", "starts_at", "ends_at", "venue_name", "venue_address", "room", "phone_on_day", "capacity",
+            "registration_deadline", "is_public", "status", "reminder_days", "description",
+        ]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "registration_deadline": DATETIME, "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = MeetingSeries.objects.filter(network=network)
+        for name in ("starts_at", "ends_at", "registration_deadline"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["capacity"].validators.append(MaxValueValidator(100_000))
+        self.fields["reminder_days"].validators.append(MaxValueValidator(60))
+        self.fields["description"].validators.append(MaxLengthValidator(20_000))
+
+
+class AgendaItemForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel"]
+        widgets = {"starts_at": TIME, "ends_at": TIME}
+
+
+class RegisterContactForm(forms.Form):
+    contact = forms.ModelChoiceField(label=_("Person aus einer Mitgliedsorganisation"), queryset=Contact.objects.none())
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = network_contacts(network)
+        self.fields["contact"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+
+
+class GuestForm(CleanTextForm, forms.Form):
+    name = forms.CharField(label=_("Name des Gastes"), max_length=200)
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+
+class MinuteForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = MinuteEntry
+        fields = ["kind", "agenda_item", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["agenda_item"].required = False
+        self.fields["text"].validators.append(MaxLengthValidator(20_000))
+
+
+class ActionItemForm(CleanTextForm, forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["title", "owner", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = network_contacts(network)
+        self.fields["owner"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+
+
+class PortalRegistrationForm(forms.Form):
+    """A member registers itself and colleagues in one step."""
+
+    people = forms.ModelMultipleChoiceField(label=_("Wer nimmt teil?"), queryset=Contact.objects.none(), widget=forms.CheckboxSelectMultiple)
+    consent_participant_list = forms.BooleanField(label=_("Mit der Aufnahme in die Teilnehmendenliste einverstanden"), required=False)
+    consent_photos = forms.BooleanField(label=_("Mit Fotos bei der Veranstaltung einverstanden"), required=False)
+
+    def __init__(self, *args: Any, organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = organisation.contacts.filter(archived_at__isnull=True).order_by("last_name")
+        self.fields["people"].label_from_instance = lambda c: c.full_name

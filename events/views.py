@@ -1,0 +1,233 @@
+"""The manager's meeting pages: /manage/<network_slug>/meetings/…
+
+Every object comes through `Meeting.objects.for_network(request.network)` (and
+the meeting's own relations), so another network's meeting is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from events import services
+from events.forms import ActionItemForm, AgendaItemForm, GuestForm, MeetingForm, MinuteForm, RegisterContactForm
+from events.models import ActionItem, Meeting, Registration
+from verbund.access import NetworkRequest, network_required
+
+
+def _meeting(request: NetworkRequest, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.for_network(request.network).select_related("network", "series"), pk=pk)
+
+
+def _errors(request: NetworkRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: NetworkRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+@network_required()
+def meeting_list(request: NetworkRequest) -> HttpResponse:
+    meetings = Meeting.objects.for_network(request.network).annotate(
+        registered=Count("registrations", filter=Q(registrations__status__in=["registered", "attended"]))
+    )
+    return render(
+        request,
+        "events/meeting_list.html",
+        {
+            "network": request.network,
+            "upcoming": meetings.upcoming(),
+            "past": meetings.past()[:50],
+            "can_manage": request.manager_role.role_enum.can_manage,
+        },
+    )
+
+
+@network_required(can_manage=True)
+def meeting_create(request: NetworkRequest) -> HttpResponse:
+    form = MeetingForm(request.POST or None, network=request.network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(network=request.network, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Treffen „%(title)s“ angelegt.") % {"title": meeting.title})
+            return redirect("events:meeting", network_slug=request.network.slug, pk=meeting.pk)
+    return render(request, "events/meeting_form.html", {"network": request.network, "form": form})
+
+
+@network_required(can_manage=True)
+def meeting_edit(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = MeetingForm(request.POST or None, instance=_meeting(request, pk), network=request.network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Änderungen gespeichert."))
+            return redirect("events:meeting", network_slug=request.network.slug, pk=meeting.pk)
+    return render(request, "events/meeting_form.html", {"network": request.network, "form": form, "meeting": meeting})
+
+
+def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
+    registrations = meeting.registrations.select_related("contact__organisation").order_by("status", "created_at")
+    return {
+        "network": request.network,
+        "meeting": meeting,
+        "agenda": meeting.agenda_items.all(),
+        "registrations": registrations,
+        "seats_taken": sum(1 for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}),
+        "minutes": meeting.minutes.select_related("agenda_item"),
+        "action_items": meeting.action_items.select_related("owner__organisation"),
+        "agenda_form": AgendaItemForm(),
+        "contact_form": RegisterContactForm(network=request.network),
+        "guest_form": GuestForm(),
+        "minute_form": MinuteForm(meeting=meeting),
+        "action_form": ActionItemForm(network=request.network),
+        "can_manage": request.manager_role.role_enum.can_manage,
+    }
+
+
+@vary_on_headers("HX-Request")
+@network_required()
+def meeting_detail(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    context = _detail_context(request, meeting)
+    if request.htmx and request.htmx.target in {"agenda", "participants"}:
+        return render(request, f"events/meeting_detail.html#{request.htmx.target}", context)
+    return render(request, "events/meeting_detail.html", context)
+
+
+def _back(request: NetworkRequest, meeting: Meeting, fragment: str) -> HttpResponse:
+    """htmx swaps the changed section in place; without JavaScript the page reloads at it."""
+    if request.htmx:
+        return render(request, f"events/meeting_detail.html#{fragment}", _detail_context(request, meeting))
+    return redirect(f"{meeting.get_absolute_url()}#{fragment}")
+
+
+@require_POST
+@network_required(can_manage=True)
+def agenda_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agenda_item_save(meeting=meeting, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        _form_errors(request, form)
+    return _back(request, meeting, "agenda")
+
+
+@require_POST
+@network_required(can_manage=True)
+def agenda_move(request: NetworkRequest, pk: int, item_pk: int, direction: str) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    item = get_object_or_404(meeting.agenda_items, pk=item_pk)
+    if direction in {"up", "down"}:
+        services.agenda_item_move(item=item, by=request.user, direction=direction)
+    return _back(request, meeting, "agenda")
+
+
+@require_POST
+@network_required(can_manage=True)
+def agenda_delete(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    services.agenda_item_delete(item=get_object_or_404(meeting.agenda_items, pk=item_pk), by=request.user)
+    return _back(request, meeting, "agenda")
+
+
+@require_POST
+@network_required(can_manage=True)
+def registration_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Add a member contact or a guest by hand (also after the deadline)."""
+    meeting = _meeting(request, pk)
+    if "guest" in request.POST:
+        form = GuestForm(request.POST)
+        kwargs = {"guest": form.cleaned_data} if form.is_valid() else None
+    else:
+        form = RegisterContactForm(request.POST, network=request.network)
+        kwargs = {"contact": form.cleaned_data["contact"]} if form.is_valid() else None
+    if kwargs is None:
+        _form_errors(request, form)
+    else:
+        try:
+            registration = services.registration_register(meeting=meeting, by=request.user, by_manager=True, **kwargs)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            if registration.status == Registration.Status.WAITLISTED:
+                messages.info(request, _("Das Treffen ist voll: %(name)s steht auf der Warteliste.") % {"name": registration.display_name})
+    return _back(request, meeting, "participants")
+
+
+@require_POST
+@network_required(can_manage=True)
+def registration_cancel(request: NetworkRequest, pk: int, registration_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    registration = get_object_or_404(meeting.registrations, pk=registration_pk)
+    try:
+        services.registration_cancel(registration=registration, by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return _back(request, meeting, "participants")
+
+
+@require_POST
+@network_required(can_manage=True)
+def registration_attendance(request: NetworkRequest, pk: int, registration_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    registration = get_object_or_404(meeting.registrations.exclude(status=Registration.Status.CANCELLED), pk=registration_pk)
+    services.registration_check_in(registration=registration, by=request.user, attended=request.POST.get("attended") != "0")
+    return _back(request, meeting, "participants")
+
+
+@require_POST
+@network_required(can_manage=True)
+def minute_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = MinuteForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        services.minute_add(meeting=meeting, by=request.user, **form.cleaned_data)
+    else:
+        _form_errors(request, form)
+    return redirect(f"{meeting.get_absolute_url()}#minutes")
+
+
+@require_POST
+@network_required(can_manage=True)
+def action_item_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = ActionItemForm(request.POST, network=request.network)
+    if form.is_valid():
+        try:
+            services.action_item_create(network=request.network, meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        _form_errors(request, form)
+    return redirect(f"{meeting.get_absolute_url()}#action-items")
+
+
+@require_POST
+@network_required(can_manage=True)
+def action_item_done(request: NetworkRequest, item_pk: int) -> HttpResponse:
+    item = get_object_or_404(ActionItem.objects.for_network(request.network), pk=item_pk)
+    services.action_item_complete(item=item, by=request.user, done=request.POST.get("done") != "0")
+    if item.meeting_id:
+        return redirect(f"{item.meeting.get_absolute_url()}#action-items")
+    return redirect("manage:network_home", network_slug=request.network.slug)

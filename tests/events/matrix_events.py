@@ -1,0 +1,88 @@
+"""URL × persona expectations for the manager's meeting pages (events.urls).
+
+A meeting in network X and one in Y are created on demand; writes touch X's meeting only.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.models import ActionItem, AgendaItem, Meeting, Registration
+from members.models import Contact
+from tests.matrix import Case, Target, statuses
+
+X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
+X_WRITE = statuses(404, anonymous=302, manager_x=302, manager_xy=302)
+NOBODY = statuses(404, anonymous=302)
+
+
+def meeting(w, network_attr: str = "network_x") -> Meeting:
+    network = getattr(w, network_attr)
+    day = timezone.localdate() + timedelta(days=20)
+    found = Meeting.objects.filter(network=network).first()
+    return found or Meeting.objects.create(
+        network=network, title=f"Treffen {network.slug}", starts_at=services.meeting_at(day, 9), ends_at=services.meeting_at(day, 17)
+    )
+
+
+def agenda_item(w) -> AgendaItem:
+    m = meeting(w)
+    return m.agenda_items.first() or AgendaItem.objects.create(meeting=m, starts_at=time(9), ends_at=time(10), title="Begrüßung")
+
+
+def registration(w) -> Registration:
+    m = meeting(w)
+    contact = Contact.objects.get(organisation=w.org_b)
+    return Registration.objects.get_or_create(meeting=m, contact=contact)[0]
+
+
+def action_item(w) -> ActionItem:
+    return ActionItem.objects.get_or_create(network=w.network_x, title="Antrag", defaults={"meeting": meeting(w)})[0]
+
+
+def u(name: str, *parts) -> callable:
+    return lambda w: reverse(name, args=["netz-x", *[p(w) for p in parts]])
+
+
+def pk(factory):
+    return lambda w: factory(w).pk
+
+
+EVENTS_MATRIX: dict[str, Case] = {
+    "events:meeting_list": Case([Target(u("events:meeting_list"), X_ONLY)]),
+    "events:meeting_create": Case([Target(u("events:meeting_create"), X_ONLY)]),
+    "events:meeting": Case(
+        [
+            Target(u("events:meeting", pk(meeting)), X_ONLY),
+            Target(u("events:meeting", pk(lambda w: meeting(w, "network_y"))), NOBODY),  # Y's meeting through X's URL
+        ]
+    ),
+    "events:meeting_edit": Case([Target(u("events:meeting_edit", pk(meeting)), X_ONLY)]),
+    "events:agenda_add": Case([Target(u("events:agenda_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "", "starts_at": "x"}, htmx=False)]),
+    "events:agenda_move": Case(
+        [Target(lambda w: reverse("events:agenda_move", args=["netz-x", meeting(w).pk, agenda_item(w).pk, "down"]), X_WRITE, method="post", htmx=False)]
+    ),
+    "events:agenda_delete": Case(
+        [Target(lambda w: reverse("events:agenda_delete", args=["netz-x", meeting(w).pk, agenda_item(w).pk]), X_WRITE, method="post", htmx=False)]
+    ),
+    "events:registration_add": Case(
+        [Target(u("events:registration_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"guest": "1", "name": "Gast Matrix"}, htmx=False)]
+    ),
+    "events:registration_attendance": Case(
+        [Target(lambda w: reverse("events:registration_attendance", args=["netz-x", meeting(w).pk, registration(w).pk]), X_WRITE, method="post", htmx=False)]
+    ),
+    "events:registration_cancel": Case(
+        [Target(lambda w: reverse("events:registration_cancel", args=["netz-x", meeting(w).pk, registration(w).pk]), X_WRITE, method="post", htmx=False)]
+    ),
+    "events:minute_add": Case(
+        [Target(u("events:minute_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"kind": "question", "text": "Wie finanziert?"}, htmx=False)]
+    ),
+    "events:action_item_add": Case(
+        [Target(u("events:action_item_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "Antrag"}, htmx=False)]
+    ),
+    "events:action_item_done": Case([Target(u("events:action_item_done", pk(action_item)), X_WRITE, method="post", htmx=False)]),
+}
