@@ -87,7 +87,7 @@ class DirectoryFilterForm(forms.Form):
 
 class SavedFilterForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name des Filters"), max_length=80)
-    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20_000)
 
 
 class OrganisationForm(CleanTextMixin, forms.ModelForm):
@@ -190,7 +190,7 @@ class BulkActionForm(forms.Form):
     status = forms.ChoiceField(label=_("Neuer Status"), choices=Membership.Status.choices, required=False)
     ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
     all_results = forms.BooleanField(required=False)
-    query = forms.CharField(required=False, max_length=1000)
+    query = forms.CharField(required=False, max_length=20_000)  # re-parsed by the directory's filter form
 
     def __init__(self, *args: Any, allowed_ids: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

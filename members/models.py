@@ -432,6 +432,8 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("Gültig bis"))
     accepted_at = models.DateTimeField(_("Angenommen am"), null=True, blank=True)
 
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
     class Meta:
         verbose_name = _("Einladung")
         verbose_name_plural = _("Einladungen")

@@ -109,7 +109,7 @@ def _consent(consent: Consent) -> dict[str, Any]:
     }
 
 
-def _contact(contact: Contact) -> dict[str, Any]:
+def _contact(contact: Contact, *, show_login: bool) -> dict[str, Any]:
     return {
         "id": contact.pk,
         "salutation": contact.salutation,
@@ -124,7 +124,8 @@ def _contact(contact: Contact) -> dict[str, Any]:
         "in_trash_since": _iso(contact.archived_at),
         "created_at": _iso(contact.created_at),
         "updated_at": _iso(contact.updated_at),
-        "login": _login(contact.user),
+        # A colleague's login (last sign-in, addresses) is their own business, not the company's.
+        "login": _login(contact.user) if show_login else None,
         "consents": [_consent(consent) for consent in contact.consents.all()],
         "governance_positions": [
             {
@@ -177,13 +178,14 @@ def _membership(membership: Membership) -> dict[str, Any]:
     }
 
 
-def organisation_data_export(*, organisation: Organisation) -> dict[str, Any]:
+def organisation_data_export(*, organisation: Organisation, requested_by: User | None = None) -> dict[str, Any]:
     """Everything the portal holds about an organisation and its contacts, as JSON-ready data (dates ISO 8601).
 
     Covers the profile, contacts (with their login, consents, governance
     positions and invitations) and memberships with their status history.
     Secrets (password and token hashes) and data about other people (who
-    recorded or changed something) are left out. Reads only; never fails for a
+    recorded or changed something, colleagues' login details when a member user
+    asks) are left out. Reads only; never fails for a
     saved organisation.
     """
     organisation = (
@@ -241,7 +243,9 @@ def organisation_data_export(*, organisation: Organisation) -> dict[str, Any]:
             "created_at": _iso(organisation.created_at),
             "updated_at": _iso(organisation.updated_at),
         },
-        "contacts": [_contact(contact) for contact in contacts],
+        "contacts": [
+            _contact(contact, show_login=requested_by is None or contact.user_id == requested_by.pk) for contact in contacts
+        ],
         "memberships": [_membership(membership) for membership in memberships],
     }
 
@@ -387,6 +391,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
         position.delete()
     GovernancePosition.history.filter(contact_id=contact.pk).delete()
     Invitation.objects.filter(pk__in=invitation_ids).delete()
+    Invitation.history.filter(id__in=invitation_ids).delete()
 
     if user is not None and user_id is not None:
         # allauth's EmailAddress and Authenticator rows, manager roles and saved filters go with the user (CASCADE).

@@ -10,6 +10,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 
+from django.utils.translation import gettext as _
+
 from members.models import Contact, Membership, Organisation
 from verbund.models import Network, User
 
@@ -148,7 +150,7 @@ class HistoryEntry:
     changes: list[tuple[str, Any, Any]]
 
 
-def _entries(records: list, label, field_names: dict[str, str]) -> list[HistoryEntry]:
+def _entries(records: list, label, field_names: dict[str, str], who) -> list[HistoryEntry]:
     """Pair each history record with the previous one of the same object and list the changed fields."""
     records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
     previous: dict[int, Any] = {}
@@ -166,7 +168,7 @@ def _entries(records: list, label, field_names: dict[str, str]) -> list[HistoryE
         entries.append(
             HistoryEntry(
                 at=record.history_date,
-                who=str(record.history_user) if record.history_user_id else "",
+                who=who(record),
                 what=label(record),
                 action=action,
                 changes=changes,
@@ -176,11 +178,26 @@ def _entries(records: list, label, field_names: dict[str, str]) -> list[HistoryE
     return entries
 
 
-def organisation_history(organisation: Organisation, networks: QuerySet[Network], limit: int = 100) -> list[HistoryEntry]:
+def organisation_history(
+    organisation: Organisation, networks: QuerySet[Network], *, viewer_network: Network, limit: int = 100
+) -> list[HistoryEntry]:
     """Who changed what, when: the profile, its contacts and the memberships in the given networks.
 
-    Three queries whatever the length of the history.
+    Changes by another network's office show as such, without the person's name
+    (an organisation's profile is shared, its other networks' staff are not).
+    Five queries whatever the length of the history.
     """
+    known = set(viewer_network.manager_roles.values_list("user_id", flat=True)) | set(
+        organisation.contacts.exclude(user=None).values_list("user_id", flat=True)
+    )
+
+    def who(record) -> str:
+        if not record.history_user_id:
+            return ""
+        if record.history_user_id in known:
+            return str(record.history_user)
+        return _("Geschäftsstelle eines anderen Verbunds")
+
 
     def names(model) -> dict[str, str]:
         skip = {"id", "created_at", "updated_at", "organisation", "archived_by"}
@@ -196,9 +213,9 @@ def organisation_history(organisation: Organisation, networks: QuerySet[Network]
         .order_by("history_date")[:500]
     )
     entries = (
-        _entries(org_records, lambda r: str(Organisation._meta.verbose_name), names(Organisation))
-        + _entries(contact_records, lambda r: f"{Contact._meta.verbose_name}: {r.first_name} {r.last_name}".strip(), names(Contact))
-        + _entries(membership_records, lambda r: f"{Membership._meta.verbose_name}: {r.network.name}", names(Membership))
+        _entries(org_records, lambda r: str(Organisation._meta.verbose_name), names(Organisation), who)
+        + _entries(contact_records, lambda r: f"{Contact._meta.verbose_name}: {r.first_name} {r.last_name}".strip(), names(Contact), who)
+        + _entries(membership_records, lambda r: f"{Membership._meta.verbose_name}: {r.network.name}", names(Membership), who)
     )
     return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 

@@ -343,10 +343,11 @@ def invitation_create(*, contact: Contact, network: Network, by: User) -> Invita
     if contact.user_id is not None:
         raise ValidationError(_("Dieser Kontakt hat bereits einen Zugang zum Portal."))
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         contact=contact, network=network, email=contact.email, token_hash=_token_hash(token), invited_by=by,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
+    _save(invitation, by=by)
     url = settings.SITE_URL + reverse("members:invitation", kwargs={"token": token})
     context = {"contact": contact, "network": network, "url": url, "invited_by": by, "days": INVITATION_DAYS}
     mail_send_later(message=render_mail("invitation", to=[contact.email], context=context))
@@ -373,10 +374,16 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Contact:
         raise ValidationError(_("Diese Einladung wurde bereits angenommen."))
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(_("Die Einladung gilt für eine andere E-Mail-Adresse."))
+    if contact.email.lower() != invitation.email.lower() or contact.archived_at or contact.organisation.archived_at:
+        raise ValidationError(_("Diese Einladung ist nicht mehr gültig. Bitte fordern Sie bei der Geschäftsstelle eine neue an."))
+    if user.is_staff or user.manager_roles.exists():
+        # Roles stay separate: an office account cannot also act as a member company.
+        raise ValidationError(_("Mit einem Konto der Geschäftsstelle oder Administration kann keine Einladung angenommen werden."))
     if contact.user_id not in (None, user.pk) or Contact.objects.filter(user=user).exclude(pk=contact.pk).exists():
         raise ValidationError(_("Dieses Konto ist bereits mit einem anderen Kontakt verbunden."))
     contact.user = user
     _save(contact, by=user, update_fields=["user"])
     invitation.accepted_at = timezone.now()
+    invitation._history_user = user  # type: ignore[attr-defined]
     invitation.save(update_fields=["accepted_at"])
     return contact

@@ -87,7 +87,9 @@ def directory(request: NetworkRequest) -> HttpResponse:
 def saved_filter_create(request: NetworkRequest) -> HttpResponse:
     form = SavedFilterForm(request.POST)
     query = ""
-    if form.is_valid():
+    if form.is_valid() and len(_filter_query(QueryDict(form.cleaned_data["query"]))) > SavedFilter._meta.get_field("query").max_length:
+        messages.error(request, _("Dieser Filter ist zu lang zum Speichern. Bitte kürzen Sie den Suchtext."))
+    elif form.is_valid():
         query = _filter_query(QueryDict(form.cleaned_data["query"]))
         SavedFilter.objects.update_or_create(
             user=request.user, network=request.network, name=form.cleaned_data["name"], defaults={"query": query}
@@ -137,16 +139,24 @@ def bulk_action(request: NetworkRequest) -> HttpResponse:
             },
         )
     pks = list(targets.values_list("pk", flat=True))
+    refused: list[str] = []
     with transaction.atomic():
-        for membership in Membership.objects.filter(pk__in=pks).select_for_update():
-            if action == BulkActionForm.Action.TRASH:
-                services.membership_trash(membership=membership, by=request.user)
-            else:
-                services.membership_change_status(membership=membership, to_status=status, by=request.user, note=_("Sammelaktion"))
+        for membership in Membership.objects.filter(pk__in=pks).select_related("organisation").select_for_update(of=("self",)):
+            try:
+                with transaction.atomic():  # one refused row does not undo the others
+                    if action == BulkActionForm.Action.TRASH:
+                        services.membership_trash(membership=membership, by=request.user)
+                    else:
+                        services.membership_change_status(membership=membership, to_status=status, by=request.user, note=_("Sammelaktion"))
+            except ValidationError as exc:
+                refused.append(f"{membership.organisation.name}: {' '.join(exc.messages)}")
+    done = count - len(refused)
     if action == BulkActionForm.Action.TRASH:
-        messages.success(request, _("%(n)d Organisationen in den Papierkorb gelegt. Sie lassen sich 30 Tage lang wiederherstellen.") % {"n": count})
+        messages.success(request, _("%(n)d Organisationen in den Papierkorb gelegt. Sie lassen sich 30 Tage lang wiederherstellen.") % {"n": done})
     else:
-        messages.success(request, _("Status von %(n)d Mitgliedschaften geändert.") % {"n": count})
+        messages.success(request, _("Status von %(n)d Mitgliedschaften geändert.") % {"n": done})
+    for line in refused[:20]:
+        messages.error(request, _("Nicht geändert: %(reason)s") % {"reason": line})
     return redirect(_directory_url(network, query))
 
 
@@ -187,7 +197,7 @@ def organisation_detail(request: NetworkRequest, pk: int) -> HttpResponse:
     tab = "history" if request.GET.get("tab") == "history" else "profile"
     context = {"network": request.network, "organisation": organisation, "tab": tab}
     if tab == "history":
-        context["history"] = organisation_history(organisation, my_networks)
+        context["history"] = organisation_history(organisation, my_networks, viewer_network=request.network)
     else:
         context |= {
             "contacts": organisation.contacts.filter(archived_at__isnull=True).order_by("-is_primary", "last_name"),

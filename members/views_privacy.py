@@ -67,7 +67,7 @@ def privacy_overview(request: HttpRequest) -> HttpResponse:
 def export_json(request: HttpRequest) -> HttpResponse:
     """The complete export as a JSON file (machine-readable, Art. 20)."""
     organisation = _organisation(request)
-    data = organisation_data_export(organisation=organisation)
+    data = organisation_data_export(organisation=organisation, requested_by=request.user)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, _filename(organisation, "json"))
     return response
@@ -78,7 +78,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 def export_html(request: HttpRequest) -> HttpResponse:
     """The complete export as a readable page (printable)."""
     organisation = _organisation(request)
-    data = _readable(organisation_data_export(organisation=organisation))
+    data = _readable(organisation_data_export(organisation=organisation, requested_by=request.user))
     return render(request, "members/privacy/export.html", {"organisation": organisation, "data": data})
 
 
@@ -87,7 +87,7 @@ def export_html(request: HttpRequest) -> HttpResponse:
 def export_pdf(request: HttpRequest) -> HttpResponse:
     """The complete export as a PDF file, rendered through the one safe WeasyPrint call site."""
     organisation = _organisation(request)
-    data = _readable(organisation_data_export(organisation=organisation))
+    data = _readable(organisation_data_export(organisation=organisation, requested_by=request.user))
     html = render_to_string("members/privacy/export_pdf.html", {"organisation": organisation, "data": data})
     response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, _filename(organisation, "pdf"))

@@ -18,7 +18,10 @@ def manage_index(request: HttpRequest) -> HttpResponse:
         .annotate(
             member_count=Count(
                 "network__memberships",
-                filter=Q(network__memberships__status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED]),
+                filter=Q(
+                    network__memberships__status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED],
+                    network__memberships__archived_at__isnull=True,
+                ),
             )
         )
         .order_by("network__name")
