@@ -90,7 +90,13 @@ class Meeting(models.Model):
         verbose_name_plural = _("Treffen")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["network", "starts_at"])]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("Das Ende muss nach dem Beginn liegen."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

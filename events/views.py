@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from events import services
-from events.forms import ActionItemForm, AgendaItemForm, GuestForm, MeetingForm, MinuteForm, RegisterContactForm
+from events.forms import (
+    ActionItemForm,
+    AgendaItemForm,
+    GuestForm,
+    MeetingForm,
+    MinuteForm,
+    RegisterContactForm,
+)
 from events.models import ActionItem, Meeting, Registration
 from verbund.access import NetworkRequest, network_required
 

@@ -19,12 +19,13 @@ manage_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("manage/", include("members.urls_start")),
+    path("manage/", include("events.urls_start")),
     path("manage/", include(manage_patterns)),
     path("manage/<slug:network_slug>/", include("members.urls_manage")),
     path("manage/<slug:network_slug>/io/", include("members.urls_io")),
     path("manage/<slug:network_slug>/meetings/", include("events.urls")),
     path("portal/privacy/", include("members.urls_privacy")),
+    path("portal/meetings/", include("events.urls_portal")),
     path("portal/", include("members.urls")),
     path("legal/<slug:slug>/", views.legal_page, name="legal_page"),
     path("health/", views.health, name="health"),

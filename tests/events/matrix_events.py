@@ -86,3 +86,37 @@ EVENTS_MATRIX: dict[str, Case] = {
     ),
     "events:action_item_done": Case([Target(u("events:action_item_done", pk(action_item)), X_WRITE, method="post", htmx=False)]),
 }
+
+
+def registration_of_a(w) -> Registration:
+    return Registration.objects.get_or_create(meeting=meeting(w), contact=Contact.objects.get(organisation=w.org_a))[0]
+
+
+PORTAL_OWN = statuses(403, anonymous=302, member_a_x=200, member_b_x=200, member_c_y=404)
+
+EVENTS_MATRIX |= {
+    "portal_events:meeting_list": Case([Target(lambda w: reverse("portal_events:meeting_list"), statuses(403, anonymous=302, members=200))]),
+    "portal_events:meeting": Case(
+        [
+            Target(lambda w: reverse("portal_events:meeting", args=[meeting(w).pk]), PORTAL_OWN),
+            Target(lambda w: reverse("portal_events:meeting", args=[meeting(w, "network_y").pk]), statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)),
+        ]
+    ),
+    "portal_events:register": Case(  # B's user posting A's contact gets a message, not a registration
+        [
+            Target(
+                lambda w: reverse("portal_events:register", args=[meeting(w).pk]),
+                statuses(403, anonymous=302, member_a_x=302, member_b_x=302, member_c_y=404), method="post", htmx=False,
+                data=lambda w: {"people": [Contact.objects.get(organisation=w.org_a).pk]},
+            )
+        ]
+    ),
+    "portal_events:cancel": Case(
+        [
+            Target(
+                lambda w: reverse("portal_events:cancel", args=[meeting(w).pk, registration_of_a(w).pk]),
+                statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404), method="post", htmx=False,
+            )
+        ]
+    ),
+}

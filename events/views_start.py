@@ -1,10 +1,14 @@
 """Start pages of the manager's area: all my networks, and one network's overview."""
 
-from django.db.models import Count, Q
+from datetime import timedelta
+
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
+from events.models import ActionItem, Meeting
 from members.models import Membership
 from verbund.access import NetworkRequest, manager_required, network_required
 from verbund.models import ManagerRole
@@ -24,9 +28,20 @@ def manage_index(request: HttpRequest) -> HttpResponse:
                 ),
             )
         )
+        .annotate(
+            next_meeting_at=Subquery(_next_meetings(OuterRef("network")).values("starts_at")[:1]),
+            next_meeting_title=Subquery(_next_meetings(OuterRef("network")).values("title")[:1]),
+            open_items=Subquery(
+                ActionItem.objects.open().filter(network=OuterRef("network")).values("network").annotate(n=Count("pk")).values("n")[:1]
+            ),
+        )
         .order_by("network__name")
     )
     return render(request, "verbund/manage_index.html", {"roles": roles})
+
+
+def _next_meetings(network):
+    return Meeting.objects.filter(network=network, ends_at__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")
 
 
 @vary_on_headers("HX-Request")
@@ -52,5 +67,17 @@ def network_home(request: NetworkRequest) -> HttpResponse:
         "status_counts": [(choice, counts.get(choice.value, 0)) for choice in Membership.Status],
         "member_count": counts.get(Membership.Status.ACTIVE, 0) + counts.get(Membership.Status.PAUSED, 0),
         "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
+        "next_meetings": list(_next_meetings(network)[:3]),
+        "open_items": ActionItem.objects.for_network(network).open().select_related("owner__organisation").order_by("due_on")[:10],
+        "cadence": _cadence(network),
     }
     return render(request, "verbund/network_home.html", context)
+
+
+def _cadence(network) -> dict | None:
+    """Meetings held or planned in the last twelve months against the planned number per year."""
+    if not network.meetings_per_year:
+        return None
+    since = timezone.now() - timedelta(days=365)
+    held = Meeting.objects.filter(network=network, starts_at__gte=since, starts_at__lte=timezone.now()).exclude(status=Meeting.Status.CANCELLED).count()
+    return {"planned": network.meetings_per_year, "held": held, "behind": held < network.meetings_per_year}

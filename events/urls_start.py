@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views_start
+from events import views_start
 
 app_name = "manage"
 
