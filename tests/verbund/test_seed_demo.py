@@ -33,3 +33,13 @@ def test_seed_demo_builds_the_workshop_world_and_is_idempotent(db):
     assert member.contact.organisation.memberships.filter(network=windwest).exists()
     assert User.objects.get(email="admin@verbund.example").is_staff
     assert all(len(o.postcode) == 5 for o in Organisation.objects.all())
+
+
+def test_seed_demo_contains_the_2013_transfer_workshop(db):
+    from events.models import Meeting
+
+    call_command("seed_demo", verbosity=0)
+    workshop = Meeting.objects.get(title__startswith="Cluster – Netzwerke")
+    assert workshop.agenda_items.filter(speaker="Judith Terstriep").exists()
+    assert workshop.minutes.filter(kind="question").count() == 2
+    assert Meeting.objects.filter(network__slug="windwest", starts_at__gte=workshop.starts_at).exclude(pk=workshop.pk).exists()

@@ -9,14 +9,16 @@ from __future__ import annotations
 import random
 import zlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
+from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
 from members.models import Contact, EconomicActivity, Membership, Organisation
 from verbund.models import FundingSource, ManagerRole, Network, User
 
@@ -206,6 +208,68 @@ class Command(BaseCommand):
     def company_name(self, trade: str) -> str:
         return f"{self.fake.last_name()} {trade} {self.rng.choice(LEGAL_FORMS)}"
 
+    # -- meetings --------------------------------------------------------
+
+    def meeting(self, network: Network, title: str, start: datetime, end: datetime, **fields) -> tuple[Meeting, bool]:
+        # Found by network and title: the upcoming ones are dated relative to today.
+        return Meeting.objects.get_or_create(network=network, title=title, defaults={"starts_at": start, "ends_at": end, **fields})
+
+    def meetings(self, energieland: Network, windwest: Network, bioel: Network, manager: User, bioel_manager: User, member_org: Organisation) -> None:
+        """The 2013 transfer workshop as it happened, and upcoming meetings of the networks."""
+        workshop, created = self.meeting(
+            energieland,
+            "Cluster – Netzwerke – Verbünde von KMU managen",
+            timezone.make_aware(datetime(2013, 7, 10, 9, 30)),
+            timezone.make_aware(datetime(2013, 7, 10, 15, 30)),
+            kind=Meeting.Kind.WORKSHOP, status=Meeting.Status.HELD, venue_name="Flughafen Münster/Osnabrück",
+            venue_address="Airportallee 1, 48268 Greven", room="Konferenzräume 1–3 (Terminal Ankunft, 1. OG)", phone_on_day="02571 943381",
+            description="2. Transferworkshop: Eine Zukunftsaufgabe für Wirtschaftsförderungen und Unternehmensberatungen?",
+        )
+        if created:
+            programme = [
+                (time(9, 30), time(10, 0), AgendaItem.Kind.ARRIVAL, "Anreise, Stehempfang", "", ""),
+                (time(10, 0), time(10, 30), AgendaItem.Kind.WELCOME, "Begrüßung und Einführung", "Klaus Ehling", "Münsterland e.V."),
+                (time(10, 30), time(11, 15), AgendaItem.Kind.TALK, "Cluster Management – Ein Job wie jeder andere?", "Judith Terstriep", "Institut Arbeit und Technik"),
+                (time(11, 15), time(11, 30), AgendaItem.Kind.BREAK, "Pause", "", ""),
+                (time(11, 30), time(12, 30), AgendaItem.Kind.TALK, "Erfahrungen mit dem Management von KMU-Verbünden", "Thomas Möller", "Kreis Steinfurt"),
+                (time(12, 30), time(13, 0), AgendaItem.Kind.DISCUSSION, "Verbünde managen als Zukunftsaufgabe?", "", ""),
+                (time(13, 0), time(14, 0), AgendaItem.Kind.BREAK, "Pause mit Imbiss, Fahrt nach Saerbeck", "", ""),
+                (time(14, 0), time(15, 30), AgendaItem.Kind.EXCURSION, "Besichtigung des Bioenergieparks Saerbeck", "Wilfried Roos", "Gemeinde Saerbeck"),
+            ]
+            items = []
+            for position, (start, end, kind, title, speaker, org) in enumerate(programme, start=1):
+                items.append(AgendaItem.objects.create(
+                    meeting=workshop, position=position, starts_at=start, ends_at=end, kind=kind, title=title, speaker=speaker,
+                    speaker_organisation=org, moderator="Robert Tschiedel" if kind == AgendaItem.Kind.DISCUSSION else "",
+                ))
+            for position, (kind, text) in enumerate([
+                (MinuteEntry.Kind.QUESTION, "Welche Indikatoren gibt es für die Erfolgsmessung von Clustern?"),
+                (MinuteEntry.Kind.ANSWER, "Noch nicht geklärt; aus Unternehmenssicht etwa die Zufriedenheit mit dem Clustermanagement. Erfolgreiche Cluster brauchen 5–10 Jahre Vorlauf."),
+                (MinuteEntry.Kind.QUESTION, "Wie werden Cluster hauptsächlich finanziert?"),
+                (MinuteEntry.Kind.ANSWER, "Öffentliche Anschubfinanzierung, die im Zeitverlauf abnimmt und durch Eigenfinanzierung (Beiträge, Dienstleistungen) ersetzt wird."),
+            ], start=1):
+                MinuteEntry.objects.create(meeting=workshop, agenda_item=items[2], kind=kind, text=text, position=position)
+            for contact in Contact.objects.filter(organisation__memberships__network=energieland).distinct()[:12]:
+                Registration.objects.create(meeting=workshop, contact=contact, status=Registration.Status.ATTENDED, consent_participant_list=True)
+        today = timezone.localdate()
+        upcoming, created = self.meeting(
+            windwest, "Koordinierungstreffen WindWest",
+            timezone.make_aware(datetime.combine(today + timedelta(days=21), time(14, 0))),
+            timezone.make_aware(datetime.combine(today + timedelta(days=21), time(17, 0))),
+            kind=Meeting.Kind.COORDINATION, status=Meeting.Status.INVITED, venue_name="Rathaus Rheine", capacity=30,
+            venue_address="Klosterstraße 14, 48431 Rheine",
+        )
+        if created:
+            AgendaItem.objects.create(meeting=upcoming, position=1, starts_at=time(14), ends_at=time(14, 15), kind=AgendaItem.Kind.WELCOME, title="Begrüßung")
+            AgendaItem.objects.create(meeting=upcoming, position=2, starts_at=time(14, 15), ends_at=time(15, 15), kind=AgendaItem.Kind.TALK, title="Fachkräfte gewinnen: Auftritt auf der Jobmesse", speaker="Sabine Kemper", speaker_organisation=member_org.name)
+            ActionItem.objects.create(network=windwest, meeting=upcoming, title="Stand auf der Jobmesse Rheine buchen", owner=member_org.contacts.filter(is_primary=True).first(), due_on=today + timedelta(days=14), created_by=manager)
+        self.meeting(
+            bioel, "AG-Treffen mit Besichtigung eines Feldversuchs",
+            timezone.make_aware(datetime.combine(today + timedelta(days=60), time(10, 0))),
+            timezone.make_aware(datetime.combine(today + timedelta(days=60), time(16, 0))),
+            kind=Meeting.Kind.SITE_VISIT, status=Meeting.Status.PLANNED, venue_name="Forstbetrieb im Tecklenburger Land",
+        )
+
     # -- the world -------------------------------------------------------
 
     def build(self) -> list[DemoLogin]:
@@ -343,6 +407,8 @@ class Command(BaseCommand):
             trade, wz = QUALIFICATION_TRADES[i % len(QUALIFICATION_TRADES)]
             org = self.organisation(self.company_name(trade), wz=wz, place=PLACES[(i * 7) % len(PLACES)])
             self.member(org, erga, Membership.Role.USER, fee=300)
+
+        self.meetings(energieland, windwest, bioel, manager, bioel_manager, member_org)
 
         return [
             DemoLogin("Administration (Django-Admin)", admin.email),
