@@ -209,7 +209,9 @@ class MinuteEntry(models.Model):
         INFORMATION = "information", _("Information")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
-    agenda_item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="minutes")
+    agenda_item = models.ForeignKey(
+        AgendaItem, verbose_name=_("Programmpunkt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="minutes"
+    )
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.INFORMATION)
     text = models.TextField(_("Text"))
     position = models.PositiveIntegerField(default=0)

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from datetime import timedelta
+
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -24,8 +28,10 @@ from events.forms import (
     MinuteForm,
     RegisterContactForm,
 )
+from events.ics import calendar
 from events.models import ActionItem, Meeting, Registration
 from verbund.access import NetworkRequest, network_required
+from verbund.models import Network
 
 
 def _meeting(request: NetworkRequest, pk: int) -> Meeting:
@@ -238,3 +244,26 @@ def action_item_done(request: NetworkRequest, item_pk: int) -> HttpResponse:
     if item.meeting_id:
         return redirect(f"{item.meeting.get_absolute_url()}#action-items")
     return redirect("manage:network_home", network_slug=request.network.slug)
+
+
+@network_required()
+def meeting_ics(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    return ics_response(calendar([meeting], name=meeting.title), f"treffen-{meeting.pk}.ics")
+
+
+def ics_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def network_calendar_feed(request, network_slug: str, token: str) -> HttpResponse:
+    """A network's meetings for calendar programs (webcal). The secret token is the only key: a wrong one is a 404."""
+    network = get_object_or_404(Network.objects.active(), slug=network_slug)
+    if not constant_time_compare(token, network.calendar_token):
+        raise Http404
+    meetings = Meeting.objects.for_network(network).filter(starts_at__gte=timezone.now() - timedelta(days=365)).order_by("starts_at")
+    response = HttpResponse(calendar(meetings, name=network.name), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from events import services
 from events.forms import PortalRegistrationForm
+from events.ics import calendar
+from events.views import ics_response
 from events.models import ActionItem, Meeting, Registration
 from verbund.access import member_required
 from verbund.models import Network
@@ -99,3 +101,9 @@ def cancel(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s ist abgemeldet.") % {"name": registration.display_name})
     return redirect("portal_events:meeting", pk=meeting.pk)
+
+
+@member_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(_meetings(request), pk=pk)
+    return ics_response(calendar([meeting], name=meeting.title), f"treffen-{meeting.pk}.ics")

@@ -68,6 +68,12 @@ class User(AbstractUser):
         return self.is_staff or self.is_manager
 
 
+def _new_calendar_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
 class NetworkQuerySet(models.QuerySet["Network"]):
     def active(self) -> NetworkQuerySet:
         return self.filter(archived_at__isnull=True)
@@ -149,10 +155,13 @@ class Network(models.Model):
         _("Geplante Treffen pro Jahr"), null=True, blank=True, help_text=_("z. B. 4 für vierteljährliche Netzwerktreffen")
     )
     archived_at = models.DateTimeField(_("Archiviert am"), null=True, blank=True)
+    calendar_token = models.CharField(
+        _("Kalender-Token"), max_length=64, default=_new_calendar_token, help_text=_("Geheimer Teil der Adresse des Kalender-Abonnements.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
     objects = NetworkQuerySet.as_manager()
 
     class Meta:

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from events import views as event_views
 from verbund import views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -27,6 +28,7 @@ urlpatterns = [
     path("portal/privacy/", include("members.urls_privacy")),
     path("portal/meetings/", include("events.urls_portal")),
     path("portal/", include("members.urls")),
+    path("n/<slug:network_slug>/calendar/<str:token>.ics", event_views.network_calendar_feed, name="network_calendar"),
     path("legal/<slug:slug>/", views.legal_page, name="legal_page"),
     path("health/", views.health, name="health"),
     path("accounts/", include("allauth.urls")),

@@ -120,3 +120,15 @@ EVENTS_MATRIX |= {
         ]
     ),
 }
+
+EVENTS_MATRIX |= {
+    "events:meeting_ics": Case([Target(u("events:meeting_ics", pk(meeting)), X_ONLY)]),
+    "portal_events:meeting_ics": Case([Target(lambda w: reverse("portal_events:meeting_ics", args=[meeting(w).pk]), PORTAL_OWN)]),
+    "network_calendar": Case(
+        [
+            Target(lambda w: reverse("network_calendar", args=["netz-x", w.network_x.calendar_token]), statuses(200)),
+            Target(lambda w: reverse("network_calendar", args=["netz-x", "falsch"]), statuses(404)),
+            Target(lambda w: reverse("network_calendar", args=["netz-x", w.network_y.calendar_token]), statuses(404)),
+        ]
+    ),
+}
