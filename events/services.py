@@ -217,6 +217,13 @@ def registration_check_in(*, registration: Registration, by: User, attended: boo
     return registration
 
 
+@transaction.atomic
+def registration_walk_in(*, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None) -> Registration:
+    """Someone at the door without a registration: registered and marked present, even over capacity."""
+    registration = registration_register(meeting=meeting, by=by, contact=contact, guest=guest, by_manager=True)
+    return registration_check_in(registration=registration, by=by, attended=True)
+
+
 # --- minutes and action items -------------------------------------------------------
 
 

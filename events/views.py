@@ -206,7 +206,71 @@ def registration_attendance(request: NetworkRequest, pk: int, registration_pk: i
     meeting = _meeting(request, pk)
     registration = get_object_or_404(meeting.registrations.exclude(status=Registration.Status.CANCELLED), pk=registration_pk)
     services.registration_check_in(registration=registration, by=request.user, attended=request.POST.get("attended") != "0")
+    if request.POST.get("next") == "check-in":
+        return _check_in_back(request, meeting)
     return _back(request, meeting, "participants")
+
+
+def _check_in_context(request: NetworkRequest, meeting: Meeting) -> dict:
+    query = " ".join(request.GET.get("q", request.POST.get("q", "")).split())[:100]
+    registrations = (
+        meeting.registrations.exclude(status=Registration.Status.CANCELLED)
+        .select_related("contact__organisation")
+        .order_by("contact__last_name", "guest_name", "pk")
+    )
+    if query:
+        registrations = registrations.filter(
+            Q(contact__last_name__icontains=query) | Q(contact__first_name__icontains=query) | Q(guest_name__icontains=query)
+            | Q(contact__organisation__name__icontains=query) | Q(guest_organisation__icontains=query)
+        )
+    counts = meeting.registrations.aggregate(
+        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+        expected=Count("pk", filter=Q(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])),
+    )
+    return {
+        "network": request.network, "meeting": meeting, "registrations": registrations, "q": query, "counts": counts,
+        "contact_form": RegisterContactForm(network=request.network), "guest_form": GuestForm(),
+    }
+
+
+def _check_in_back(request: NetworkRequest, meeting: Meeting) -> HttpResponse:
+    if request.htmx:
+        return render(request, "events/check_in.html#check-in-list", _check_in_context(request, meeting))
+    return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
+
+
+@vary_on_headers("HX-Request")
+@network_required(can_manage=True)
+def check_in(request: NetworkRequest, pk: int) -> HttpResponse:
+    """The list at the door, for a tablet: search by name, one tap to mark present, walk-ins added on the spot."""
+    meeting = _meeting(request, pk)
+    context = _check_in_context(request, meeting)
+    if request.htmx and request.htmx.target == "check-in-list":
+        return render(request, "events/check_in.html#check-in-list", context)
+    return render(request, "events/check_in.html", context)
+
+
+@require_POST
+@network_required(can_manage=True)
+def walk_in(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Someone came without registering: register them and mark them present in one step."""
+    meeting = _meeting(request, pk)
+    if "guest" in request.POST:
+        form = GuestForm(request.POST)
+        kwargs = {"guest": form.cleaned_data} if form.is_valid() else None
+    else:
+        form = RegisterContactForm(request.POST, network=request.network)
+        kwargs = {"contact": form.cleaned_data["contact"]} if form.is_valid() else None
+    if kwargs is None:
+        _form_errors(request, form)
+    else:
+        try:
+            registration = services.registration_walk_in(meeting=meeting, by=request.user, **kwargs)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("%(name)s ist als anwesend eingetragen.") % {"name": registration.display_name})
+    return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
 
 
 @require_POST

@@ -132,3 +132,8 @@ EVENTS_MATRIX |= {
         ]
     ),
 }
+
+EVENTS_MATRIX |= {
+    "events:check_in": Case([Target(u("events:check_in", pk(meeting)), X_ONLY)]),
+    "events:walk_in": Case([Target(u("events:walk_in", pk(meeting)), X_WRITE, method="post", data=lambda w: {"guest": "1", "name": "Spontan"}, htmx=False)]),
+}

@@ -150,3 +150,38 @@ def test_members_of_other_networks_do_not_see_the_meeting(client, world, meeting
     client.force_login(world.users["member_c_y"])
     assert client.get(reverse("portal_events:meeting", args=[meeting.pk])).status_code == 404
     assert "Transferworkshop" not in client.get(reverse("portal_events:meeting_list")).text
+
+
+def test_check_in_search_mark_present_and_walk_in(client, world, manager_x, meeting):
+    meeting.capacity = None
+    meeting.save()
+    a = Contact.objects.get(organisation=world.org_a)
+    services.registration_register(meeting=meeting, contact=a, by=manager_x)
+    services.registration_register(meeting=meeting, contact=Contact.objects.get(organisation=world.org_b), by=manager_x)
+    client.force_login(manager_x)
+    page = client.get(u("events:check_in", meeting.pk), {"q": "Alpha"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="check-in-list")
+    assert page.text.lstrip().startswith('<section id="check-in-list"')
+    assert "member_a_x" in page.text and "member_b_x" not in page.text
+    registration = Registration.objects.get(contact=a)
+    response = client.post(u("events:registration_attendance", meeting.pk, registration.pk), {"attended": "1", "next": "check-in", "q": "Alpha"}, HTTP_HX_REQUEST="true")
+    assert "1 von 2 anwesend" in response.text
+    client.post(u("events:walk_in", meeting.pk), {"guest": "1", "name": "Spontane Besucherin", "organisation": "Kreis Steinfurt"})
+    walk_in = Registration.objects.get(guest_name="Spontane Besucherin")
+    assert walk_in.status == "attended"
+
+
+def test_check_in_runs_a_constant_number_of_queries(client, world, manager_x, meeting):
+    meeting.capacity = None
+    meeting.save()
+    client.force_login(manager_x)
+    services.registration_register(meeting=meeting, by=manager_x, guest={"name": "Gast 0"}, by_manager=True)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(u("events:check_in", meeting.pk)).status_code == 200
+        return len(ctx)
+
+    few = count()
+    for i in range(20):
+        services.registration_register(meeting=meeting, by=manager_x, contact=Contact.objects.create(organisation=world.org_a, last_name=f"P{i}"))
+    assert count() == few
