@@ -105,11 +105,12 @@ def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
         "seats_taken": sum(1 for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}),
         "minutes": meeting.minutes.select_related("agenda_item"),
         "action_items": meeting.action_items.select_related("owner__organisation"),
-        "agenda_form": AgendaItemForm(),
-        "contact_form": RegisterContactForm(network=request.network),
-        "guest_form": GuestForm(),
-        "minute_form": MinuteForm(meeting=meeting),
-        "action_form": ActionItemForm(network=request.network),
+        # Several forms on one page: distinct ids keep every label tied to its own field.
+        "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
+        "guest_form": GuestForm(auto_id="guest_%s"),
+        "minute_form": MinuteForm(meeting=meeting, auto_id="minute_%s"),
+        "action_form": ActionItemForm(network=request.network, auto_id="action_%s"),
         "can_manage": request.manager_role.role_enum.can_manage,
     }
 
@@ -229,7 +230,7 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting) -> dict:
     )
     return {
         "network": request.network, "meeting": meeting, "registrations": registrations, "q": query, "counts": counts,
-        "contact_form": RegisterContactForm(network=request.network), "guest_form": GuestForm(),
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"), "guest_form": GuestForm(auto_id="guest_%s"),
     }
 
 

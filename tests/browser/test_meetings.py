@@ -1,0 +1,73 @@
+"""Issue 4 in Chromium: a manager plans a meeting with a programme, a member registers, the manager checks people in and keeps minutes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Meeting, MinuteEntry, Registration
+from tests.browser.test_start_pages import assert_accessible, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_meeting_from_planning_to_minutes(page, world):
+    day = timezone.localdate() + timedelta(days=7)
+    log_in(page, "manager_x@example.org")
+    page.goto("/manage/netz-x/meetings/new/")
+    assert_accessible(page)
+    page.locator("#id_title").fill("Koordinierungstreffen Herbst")
+    page.locator("#id_starts_at").fill(f"{day:%Y-%m-%d}T10:00")
+    page.locator("#id_ends_at").fill(f"{day:%Y-%m-%d}T13:00")
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_role("heading", name="Koordinierungstreffen Herbst").wait_for()
+    meeting = Meeting.objects.get()
+
+    # Programme: added with htmx, an overlap is explained in place.
+    page.evaluate("window.__sameDocument = true")
+    agenda = page.locator("#agenda")
+    agenda.locator("#agenda_starts_at").fill("10:00")
+    agenda.locator("#agenda_ends_at").fill("10:30")
+    agenda.locator("#agenda_title").fill("Begrüßung")
+    agenda.get_by_role("button", name="Hinzufügen").click()
+    page.locator("#agenda tbody").get_by_role("cell", name="Begrüßung (Vortrag)").wait_for()
+    agenda = page.locator("#agenda")
+    agenda.locator("#agenda_starts_at").fill("10:15")
+    agenda.locator("#agenda_ends_at").fill("11:00")
+    agenda.locator("#agenda_title").fill("Cluster Management")
+    agenda.get_by_role("button", name="Hinzufügen").click()
+    page.locator("#agenda").get_by_text("Überschneidet sich mit „Begrüßung“").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    assert_accessible(page)
+
+    # A member registers in the portal.
+    page.context.clear_cookies()
+    log_in(page, "member_a_x@example.org")
+    page.goto(f"/portal/meetings/{meeting.pk}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("Angemeldet:").wait_for()
+    assert Registration.objects.get().status == "registered"
+
+    # The manager checks her in and records a question and its answer.
+    page.context.clear_cookies()
+    log_in(page, "manager_x@example.org")
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/check-in/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Ist da").click()
+    page.get_by_text("1 von 1 anwesend").wait_for()
+    assert Registration.objects.get().status == "attended"
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/")
+    minutes = page.locator("#minutes")
+    minutes.locator("#minute_kind").select_option("question")
+    minutes.locator("#minute_text").fill("Wie werden Cluster finanziert?")
+    minutes.get_by_role("button", name="Hinzufügen").click()
+    minutes = page.locator("#minutes")
+    minutes.locator("#minute_kind").select_option("answer")
+    minutes.locator("#minute_text").fill("Anschubfinanzierung, dann Eigenmittel.")
+    minutes.get_by_role("button", name="Hinzufügen").click()
+    page.locator("#minutes").get_by_text("Anschubfinanzierung, dann Eigenmittel.").wait_for()
+    assert list(MinuteEntry.objects.values_list("kind", flat=True)) == ["question", "answer"]
+    assert page.csp_violations == []
