@@ -263,3 +263,34 @@ class ActionItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class MeetingDocument(models.Model):
+    """A rendered PDF of a meeting, stored with the hash of its inputs: fresh ones are reused, stale ones re-rendered."""
+
+    class Kind(models.TextChoices):
+        PARTICIPANT_LIST = "participant_list", _("Teilnehmendenliste zum Unterschreiben")
+        DOCUMENTATION = "documentation", _("Dokumentation")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wartet")
+        RENDERING = "rendering", _("Wird erstellt")
+        DONE = "done", _("Fertig")
+        FAILED = "failed", _("Fehlgeschlagen")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("Art"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    input_hash = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    requested_at = models.DateTimeField(auto_now=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
+        constraints = [models.UniqueConstraint(fields=["meeting", "kind"], name="one_document_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.meeting}"

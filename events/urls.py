@@ -23,4 +23,7 @@ urlpatterns = [
     path("<int:pk>/minutes/", views.minute_add, name="minute_add"),
     path("<int:pk>/action-items/", views.action_item_add, name="action_item_add"),
     path("action-items/<int:item_pk>/done/", views.action_item_done, name="action_item_done"),
+    path("<int:pk>/documents/<str:kind>/", views.document_status, name="document"),
+    path("<int:pk>/documents/<str:kind>/render/", views.document_request, name="document_request"),
+    path("<int:pk>/documents/<str:kind>/download/", views.document_download, name="document_download"),
 ]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from datetime import timedelta
 
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from events import services
+from django_htmx.http import HTMX_STOP_POLLING
+
+from events import documents, services
 from events.forms import (
     ActionItemForm,
     AgendaItemForm,
@@ -29,7 +31,7 @@ from events.forms import (
     RegisterContactForm,
 )
 from events.ics import calendar
-from events.models import ActionItem, Meeting, Registration
+from events.models import ActionItem, Meeting, MeetingDocument, Registration
 from verbund.access import NetworkRequest, network_required
 from verbund.models import Network
 
@@ -331,4 +333,49 @@ def network_calendar_feed(request, network_slug: str, token: str) -> HttpRespons
     meetings = Meeting.objects.for_network(network).filter(starts_at__gte=timezone.now() - timedelta(days=365)).order_by("starts_at")
     response = HttpResponse(calendar(meetings, name=network.name), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# --- documents (PDF, rendered by Celery) ---------------------------------------------
+
+
+def _document_kind(kind: str) -> str:
+    if kind not in MeetingDocument.Kind.values:
+        raise Http404
+    return kind
+
+
+@require_POST
+@network_required(can_manage=True)
+def document_request(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    documents.document_request(meeting=meeting, kind=_document_kind(kind))
+    return redirect("events:document", network_slug=request.network.slug, pk=meeting.pk, kind=kind)
+
+
+@vary_on_headers("HX-Request")
+@network_required()
+def document_status(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+    """Progress of a document; the htmx poll stops (286) once it is done or failed."""
+    meeting = _meeting(request, pk)
+    document = MeetingDocument.objects.filter(meeting=meeting, kind=_document_kind(kind)).first()
+    context = {"network": request.network, "meeting": meeting, "document": document, "kind": kind,
+               "kind_label": MeetingDocument.Kind(kind).label, "can_manage": request.manager_role.role_enum.can_manage}
+    if request.htmx:
+        response = render(request, "events/document.html#document-status", context)
+        finished = document is None or document.status in {MeetingDocument.Status.DONE, MeetingDocument.Status.FAILED}
+        if finished:
+            response.status_code = HTMX_STOP_POLLING
+        return response
+    return render(request, "events/document.html", context)
+
+
+@network_required()
+def document_download(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    document = get_object_or_404(MeetingDocument, meeting=meeting, kind=_document_kind(kind), status=MeetingDocument.Status.DONE)
+    if not document.file:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{kind}-{meeting.starts_at:%Y-%m-%d}.pdf", content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -94,7 +94,7 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
-def render_pdf(*, html: str, base_url: str | None = None) -> bytes:
+def render_pdf(*, html: str, base_url: str | None = None, pdf_variant: str | None = None) -> bytes:
     """Render HTML to PDF bytes with the static-only URL fetcher and without embedded files.
 
     `base_url` defaults to an internal origin under which `/static/…` resolves to
@@ -106,4 +106,4 @@ def render_pdf(*, html: str, base_url: str | None = None) -> bytes:
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
-    return document.write_pdf(attachments=None, pdf_forms=False)
+    return document.write_pdf(attachments=None, pdf_forms=False, pdf_variant=pdf_variant)

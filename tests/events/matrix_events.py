@@ -137,3 +137,22 @@ EVENTS_MATRIX |= {
     "events:check_in": Case([Target(u("events:check_in", pk(meeting)), X_ONLY)]),
     "events:walk_in": Case([Target(u("events:walk_in", pk(meeting)), X_WRITE, method="post", data=lambda w: {"guest": "1", "name": "Spontan"}, htmx=False)]),
 }
+
+EVENTS_MATRIX |= {
+    "events:document": Case(
+        [
+            Target(lambda w: reverse("events:document", args=["netz-x", meeting(w).pk, "participant_list"]), X_ONLY, htmx=False),
+            Target(  # htmx polling stops (286) when there is nothing to wait for
+                lambda w: reverse("events:document", args=["netz-x", meeting(w).pk, "participant_list"]) + "?poll=1",
+                statuses(404, anonymous=302, manager_x=200, manager_xy=200), htmx=False,
+            ),
+            Target(lambda w: reverse("events:document", args=["netz-x", meeting(w).pk, "unbekannt"]), NOBODY),
+        ]
+    ),
+    "events:document_request": Case(
+        [Target(lambda w: reverse("events:document_request", args=["netz-x", meeting(w).pk, "participant_list"]), X_WRITE, method="post", htmx=False)]
+    ),
+    "events:document_download": Case(  # nothing rendered yet: 404 for everyone who may look
+        [Target(lambda w: reverse("events:document_download", args=["netz-x", meeting(w).pk, "participant_list"]), NOBODY)]
+    ),
+}

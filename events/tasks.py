@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from events.documents import document_render
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def render_document_task(document_id: int) -> None:
+    """Render one meeting document (idempotent: the row is claimed before rendering)."""
+    document_render(document_id=document_id)
