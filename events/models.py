@@ -172,6 +172,7 @@ class Registration(models.Model):
     consent_participant_list = models.BooleanField(_("Einverstanden mit Teilnehmendenliste"), default=False)
     consent_photos = models.BooleanField(_("Einverstanden mit Fotos"), default=False)
     registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reminded_at = models.DateTimeField(_("Erinnert am"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,6 +194,10 @@ class Registration(models.Model):
     @property
     def display_name(self) -> str:
         return self.contact.full_name if self.contact_id else self.guest_name
+
+    @property
+    def email(self) -> str:
+        return self.contact.email if self.contact_id else self.guest_email
 
     @property
     def organisation_name(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -207,7 +207,39 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
         return None
     first.status = Registration.Status.REGISTERED
     _save(first, by=by, update_fields=["status", "updated_at"])
+    registration_mail(registration=first, template="meeting-promoted")
     return first
+
+
+def registration_mail(*, registration: Registration, template: str) -> bool:
+    """Send a meeting mail (with the meeting as .ics) to the registered person after commit. False without an address."""
+    from events.ics import calendar
+    from verbund.mail import mail_send_later, render_mail
+
+    if not registration.email:
+        return False
+    meeting = registration.meeting
+    message = render_mail(template, to=[registration.email], context={"registration": registration, "meeting": meeting, "network": meeting.network})
+    message.attach(f"treffen-{meeting.pk}.ics", calendar([meeting], name=meeting.title), "text/calendar")
+    mail_send_later(message=message)
+    return True
+
+
+def reminders_send(*, now=None) -> int:
+    """Remind registered people N days before (N per meeting). Each registration is reminded once."""
+    now = now or timezone.now()
+    sent = 0
+    for meeting in Meeting.objects.filter(
+        starts_at__gt=now, reminder_days__isnull=False, status__in=[Meeting.Status.PLANNED, Meeting.Status.INVITED]
+    ).select_related("network"):
+        if timezone.localdate(meeting.starts_at) - timezone.localdate(now) > timedelta(days=meeting.reminder_days):
+            continue
+        for registration in meeting.registrations.filter(status=Registration.Status.REGISTERED, reminded_at__isnull=True).select_related("contact"):
+            with transaction.atomic():
+                # Claimed by a conditional update: two beat runs never remind twice.
+                if Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(reminded_at=now):
+                    sent += registration_mail(registration=registration, template="meeting-reminder")
+    return sent
 
 
 @transaction.atomic

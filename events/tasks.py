@@ -7,3 +7,11 @@ from events.documents import document_render
 def render_document_task(document_id: int) -> None:
     """Render one meeting document (idempotent: the row is claimed before rendering)."""
     document_render(document_id=document_id)
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> int:
+    """Reminders before meetings (Celery beat)."""
+    from events.services import reminders_send
+
+    return reminders_send()

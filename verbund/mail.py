@@ -54,6 +54,10 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
         "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
+        # Text attachments only (.ics): JSON-safe for the task queue.
+        "attachments": [
+            [a.filename, a.content, a.mimetype] for a in message.attachments if isinstance(getattr(a, "content", None), str)
+        ],
     }
 
 
@@ -70,6 +74,8 @@ def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
     )
     if payload.get("html"):
         message.attach_alternative(payload["html"], "text/html")
+    for filename, content, mimetype in payload.get("attachments") or []:
+        message.attach(filename, content, mimetype)
     return message
 
 

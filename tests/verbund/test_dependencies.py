@@ -38,7 +38,8 @@ def test_django_celery_beat_is_not_used():
 
 
 def test_periodic_tasks_are_in_celerys_own_beat_schedule():
-    import members.tasks  # noqa: F401  (what autodiscovery loads in a worker)
+    import events.tasks  # noqa: F401  (what autodiscovery loads in a worker)
+    import members.tasks  # noqa: F401
     import verbund.tasks  # noqa: F401
     from verbund.celery import app
 
