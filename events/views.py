@@ -167,20 +167,27 @@ def agenda_delete(request: NetworkRequest, pk: int, item_pk: int) -> HttpRespons
     return _back(request, meeting, "agenda")
 
 
+def _person_from_post(request: NetworkRequest) -> dict | None:
+    """A member contact (`contact`) or a guest (`guest=1`, name, email, organisation) from a form; None after reporting errors."""
+    if "guest" in request.POST:
+        form = GuestForm(request.POST)
+        if form.is_valid():
+            return {"guest": form.cleaned_data}
+    else:
+        form = RegisterContactForm(request.POST, network=request.network)
+        if form.is_valid():
+            return {"contact": form.cleaned_data["contact"]}
+    _form_errors(request, form)
+    return None
+
+
 @require_POST
 @network_required(can_manage=True)
 def registration_add(request: NetworkRequest, pk: int) -> HttpResponse:
     """Add a member contact or a guest by hand (also after the deadline)."""
     meeting = _meeting(request, pk)
-    if "guest" in request.POST:
-        form = GuestForm(request.POST)
-        kwargs = {"guest": form.cleaned_data} if form.is_valid() else None
-    else:
-        form = RegisterContactForm(request.POST, network=request.network)
-        kwargs = {"contact": form.cleaned_data["contact"]} if form.is_valid() else None
-    if kwargs is None:
-        _form_errors(request, form)
-    else:
+    kwargs = _person_from_post(request)
+    if kwargs is not None:
         try:
             registration = services.registration_register(meeting=meeting, by=request.user, by_manager=True, **kwargs)
         except ValidationError as exc:
@@ -258,15 +265,8 @@ def check_in(request: NetworkRequest, pk: int) -> HttpResponse:
 def walk_in(request: NetworkRequest, pk: int) -> HttpResponse:
     """Someone came without registering: register them and mark them present in one step."""
     meeting = _meeting(request, pk)
-    if "guest" in request.POST:
-        form = GuestForm(request.POST)
-        kwargs = {"guest": form.cleaned_data} if form.is_valid() else None
-    else:
-        form = RegisterContactForm(request.POST, network=request.network)
-        kwargs = {"contact": form.cleaned_data["contact"]} if form.is_valid() else None
-    if kwargs is None:
-        _form_errors(request, form)
-    else:
+    kwargs = _person_from_post(request)
+    if kwargs is not None:
         try:
             registration = services.registration_walk_in(meeting=meeting, by=request.user, **kwargs)
         except ValidationError as exc:
