@@ -10,21 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MinuteEntry
 from members.models import Contact
+from verbund.forms import CleanTextMixin
 from verbund.models import Network
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def _clean_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
-    return value
-
-
-class CleanTextForm:
-    def clean(self) -> dict[str, Any]:
-        return {k: _clean_text(v) for k, v in super().clean().items()}  # type: ignore[misc]
 
 
 def network_contacts(network: Network):
@@ -37,7 +27,7 @@ def network_contacts(network: Network):
     )
 
 
-class MeetingForm(CleanTextForm, forms.ModelForm):
+class MeetingForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
@@ -56,7 +46,7 @@ class MeetingForm(CleanTextForm, forms.ModelForm):
         self.fields["description"].validators.append(MaxLengthValidator(20_000))
 
 
-class AgendaItemForm(CleanTextForm, forms.ModelForm):
+class AgendaItemForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel"]
@@ -72,13 +62,13 @@ class RegisterContactForm(forms.Form):
         self.fields["contact"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
 
 
-class GuestForm(CleanTextForm, forms.Form):
+class GuestForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name des Gastes"), max_length=200)
     email = forms.EmailField(label=_("E-Mail"), required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
 
 
-class MinuteForm(CleanTextForm, forms.ModelForm):
+class MinuteForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = MinuteEntry
         fields = ["kind", "agenda_item", "text"]
@@ -91,7 +81,7 @@ class MinuteForm(CleanTextForm, forms.ModelForm):
         self.fields["text"].validators.append(MaxLengthValidator(20_000))
 
 
-class ActionItemForm(CleanTextForm, forms.ModelForm):
+class ActionItemForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["title", "owner", "due_on"]

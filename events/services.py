@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
 from members.models import Contact, Membership
 from verbund.models import Network, User
+from verbund.services import save_audited
 
 MEETING_FIELDS = [
     "kind", "title", "series", "starts_at", "ends_at", "venue_name", "venue_address", "room", "phone_on_day", "description",
@@ -21,10 +22,7 @@ MEETING_FIELDS = [
 ]
 
 
-def _save(instance: Model, *, by: User | None, update_fields: list[str] | None = None) -> None:
-    instance.full_clean()
-    instance._history_user = by  # type: ignore[attr-defined]
-    instance.save(update_fields=update_fields)
+_save = save_audited
 
 
 def _check_times(data: dict[str, Any]) -> None:

@@ -6,29 +6,27 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Consent, Contact, EconomicActivity, GovernancePosition, Membership, Organisation
+from members.models import (
+    Consent,
+    Contact,
+    EconomicActivity,
+    GovernancePosition,
+    Membership,
+    Organisation,
+)
 from members.selectors import SORTS, DirectoryFilter, municipalities
 from members.services import normalise_phone
+from verbund.forms import CleanTextMixin, strip_control_chars
 from verbund.models import Network, User
 
 MAX_TEXT = 5000
-
-
-def _no_control_chars(value: str) -> str:
-    """NUL and other control characters never reach the database (PostgreSQL refuses NUL)."""
-    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32)
-
-
-class CleanTextMixin:
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()  # type: ignore[misc]
-        for name, value in list(cleaned.items()):
-            if isinstance(value, str):
-                cleaned[name] = _no_control_chars(value).strip()
-        return cleaned
 
 
 class DirectoryFilterForm(forms.Form):
@@ -172,7 +170,7 @@ class ContactForm(CleanTextMixin, forms.ModelForm):
 
     def clean_phone(self) -> str:
         try:
-            return normalise_phone(_no_control_chars(self.cleaned_data.get("phone") or ""))
+            return normalise_phone(strip_control_chars(self.cleaned_data.get("phone") or ""))
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc
 

@@ -40,6 +40,7 @@ from members.models import (
     Organisation,
 )
 from verbund.models import BackgroundJob, User
+from verbund.services import save_audited
 
 EXPORT_FORMAT = "verbund-datenauskunft/1"
 # Stored data, not UI text: the same in every language.
@@ -272,8 +273,8 @@ def is_erased(email: str) -> bool:
 
 
 def _save_with_history(instance: Model, *, by: User | None, update_fields: list[str]) -> None:
-    instance._history_user = by  # type: ignore[attr-defined]
-    instance.save(update_fields=update_fields)
+    # No validation: an anonymised row may no longer pass the rules a person's data had to.
+    save_audited(instance, by=by, update_fields=update_fields, validate=False)
 
 
 def _keep_only_newest_history(model: type[Model], pks: list[int]) -> None:

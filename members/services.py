@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +16,6 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,18 +32,12 @@ from members.models import (
 )
 from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
+from verbund.services import save_audited
 
 TRASH_DAYS = getattr(settings, "TRASH_RETENTION_DAYS", 30)
 
 
-def _save(instance: Model, *, by: User | None, update_fields: Iterable[str] | None = None) -> None:
-    """Validate and save, recording `by` as the author of the history entry."""
-    instance.full_clean()
-    instance._history_user = by  # type: ignore[attr-defined]
-    if update_fields is None:
-        instance.save()
-    else:
-        instance.save(update_fields=[*update_fields, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+_save = save_audited  # every write below validates and names its author
 
 
 def normalise_phone(value: str) -> str:

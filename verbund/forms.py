@@ -3,19 +3,31 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.utils.translation import gettext_lazy as _
 
 from verbund.models import FundingSource, Network, User
 
 
-def _strip_control(value: Any) -> Any:
+def strip_control_chars(value: Any) -> Any:
+    """NUL and other control characters never reach the database (PostgreSQL refuses NUL); text is trimmed."""
     if isinstance(value, str):
         return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32).strip()
     return value
 
 
-class NetworkProfileForm(forms.ModelForm):
+class CleanTextMixin:
+    """For forms: every cleaned text value without control characters and surrounding blanks."""
+
+    def clean(self) -> dict[str, Any]:
+        return {name: strip_control_chars(value) for name, value in super().clean().items()}  # type: ignore[misc]
+
+
+class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Network
         fields = [
@@ -37,11 +49,9 @@ class NetworkProfileForm(forms.ModelForm):
             self.fields[name].validators.append(MaxLengthValidator(10_000))
         self.fields["meetings_per_year"].validators.append(MaxValueValidator(52))
 
-    def clean(self) -> dict[str, Any]:
-        return {k: _strip_control(v) for k, v in super().clean().items()}
 
 
-class FundingSourceForm(forms.ModelForm):
+class FundingSourceForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FundingSource
         fields = ["year", "kind", "name", "funder", "amount", "period_start", "period_end"]
@@ -56,7 +66,7 @@ class FundingSourceForm(forms.ModelForm):
         self.fields["amount"].validators.append(MinValueValidator(0))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = {k: _strip_control(v) for k, v in super().clean().items()}
+        cleaned = super().clean()
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("Das Ende der Laufzeit liegt vor ihrem Beginn."))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from verbund.models import FundingSource, Network, User
@@ -14,6 +16,23 @@ PROFILE_FIELDS = [
     "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
     "cluster_type", "meetings_per_year",
 ]
+
+
+def save_audited(instance: Model, *, by: User | None, update_fields: Iterable[str] | None = None, validate: bool = True) -> None:
+    """The one way services save: validate, name `by` as the author of the history entry, save.
+
+    With `update_fields`, `updated_at` is added when the model has it.
+    """
+    if validate:
+        instance.full_clean()
+    instance._history_user = by  # type: ignore[attr-defined]
+    if update_fields is None:
+        instance.save()
+        return
+    fields = list(dict.fromkeys(update_fields))
+    if any(f.name == "updated_at" for f in instance._meta.concrete_fields) and "updated_at" not in fields:
+        fields.append("updated_at")
+    instance.save(update_fields=fields)
 
 
 def _ancestors(network: Network | None) -> set[int]:
@@ -34,18 +53,14 @@ def network_update(*, network: Network, by: User, data: dict[str, Any]) -> Netwo
     for field in changed:
         setattr(network, field, data[field])
     if changed:
-        network.full_clean()
-        network._history_user = by  # type: ignore[attr-defined]
-        network.save(update_fields=[*changed, "updated_at"])
+        save_audited(network, by=by, update_fields=changed)
     return network
 
 
 @transaction.atomic
 def funding_source_create(*, network: Network, by: User, data: dict[str, Any]) -> FundingSource:
     source = FundingSource(network=network, **data)
-    source.full_clean()
-    source._history_user = by  # type: ignore[attr-defined]
-    source.save()
+    save_audited(source, by=by)
     return source
 
 
