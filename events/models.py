@@ -79,6 +79,9 @@ class Meeting(models.Model):
     is_public = models.BooleanField(_("Öffentlich"), default=False, help_text=_("Sonst nur für Mitglieder des Verbunds."))
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     reminder_days = models.PositiveSmallIntegerField(_("Erinnerung (Tage vorher)"), null=True, blank=True, default=3)
+    ask_for_feedback = models.BooleanField(
+        _("Nach dem Treffen um Rückmeldung bitten"), default=True, help_text=_("Teilnehmende erhalten am Tag danach eine kurze Bewertungsfrage per E-Mail.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -173,6 +176,7 @@ class Registration(models.Model):
     consent_photos = models.BooleanField(_("Einverstanden mit Fotos"), default=False)
     registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reminded_at = models.DateTimeField(_("Erinnert am"), null=True, blank=True)
+    pulse_sent_at = models.DateTimeField(_("Rückmeldebitte gesendet am"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -299,3 +303,118 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.meeting}"
+
+
+def _attachment_path(instance: MeetingAttachment, filename: str) -> str:
+    # The name comes from us, never from the upload (S-7: path traversal, odd characters).
+    return f"meetings/{instance.meeting_id}/{filename}"
+
+
+class MeetingAttachment(models.Model):
+    """Slides, photos and other documents of a meeting. Photos are stored re-encoded with a thumbnail."""
+
+    class Kind(models.TextChoices):
+        SLIDES = "slides", _("Folien (PDF)")
+        PHOTO = "photo", _("Foto")
+        DOCUMENT = "document", _("Weiteres Dokument (PDF)")
+
+    class PeopleShown(models.TextChoices):
+        NONE = "none", _("Keine erkennbaren Personen")
+        CONSENTED = "consented", _("Alle erkennbaren Personen sind mit der Veröffentlichung einverstanden")
+        UNCLEAR = "unclear", _("Nicht geklärt – nicht in die Dokumentation")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    agenda_item = models.ForeignKey(
+        AgendaItem, verbose_name=_("Programmpunkt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("Titel"), max_length=200)
+    file = models.FileField(upload_to=_attachment_path)
+    thumbnail = models.FileField(upload_to=_attachment_path, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    people_shown = models.CharField(
+        _("Personen auf dem Foto"), max_length=20, choices=PeopleShown.choices, default=PeopleShown.UNCLEAR, blank=True
+    )
+    in_documentation = models.BooleanField(_("In die Dokumentation aufnehmen"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Anhang")
+        verbose_name_plural = _("Anhänge")
+        ordering = ["meeting", "kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def publishable(self) -> bool:
+        """May appear in the documentation: not a photo of people who have not agreed."""
+        if not self.in_documentation:
+            return False
+        return self.kind != self.Kind.PHOTO or self.people_shown in {self.PeopleShown.NONE, self.PeopleShown.CONSENTED}
+
+
+class MeetingInvitation(models.Model):
+    """One sending of invitations to an audience; each recipient is a row marked when its mail went out."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("Alle Kontakte der aktiven Mitglieder")
+        PRIMARY = "primary", _("Hauptansprechpartner:innen der aktiven Mitglieder")
+        MEMBERSHIP_ROLE = "membership_role", _("Mitglieder mit einer Rolle im Verbund")
+        GOVERNANCE = "governance", _("Inhaber:innen einer Gremienfunktion")
+        SELECTED = "selected", _("Ausgewählte Kontakte")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    audience = models.CharField(_("Empfängerkreis"), max_length=20, choices=Audience.choices, default=Audience.ALL)
+    membership_role = models.CharField(_("Rolle im Verbund"), max_length=20, blank=True)
+    governance_function = models.CharField(_("Gremienfunktion"), max_length=20, blank=True)
+    message = models.TextField(_("Persönliche Nachricht"), blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} – {self.get_audience_display()}"
+
+
+class InvitationRecipient(models.Model):
+    invitation = models.ForeignKey(MeetingInvitation, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="meeting_invitations")
+    email = models.EmailField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("Eingeladene Person")
+        verbose_name_plural = _("Eingeladene Personen")
+        constraints = [models.UniqueConstraint(fields=["invitation", "email"], name="one_invitation_per_address")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class SatisfactionResponse(models.Model):
+    """The pulse after a meeting: 1 (poor) to 5 (very good) and an optional comment, one per registration."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="satisfaction_responses")
+    registration = models.OneToOneField(Registration, null=True, on_delete=models.SET_NULL, related_name="satisfaction")
+    score = models.PositiveSmallIntegerField(_("Bewertung"))
+    comment = models.TextField(_("Kommentar"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Rückmeldung")
+        verbose_name_plural = _("Rückmeldungen")
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.score}"

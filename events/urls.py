@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events import views
+from events import urls_attachments, urls_calendar, urls_invitations, views
 
 app_name = "events"
 
@@ -27,3 +27,6 @@ urlpatterns = [
     path("<int:pk>/documents/<str:kind>/render/", views.document_request, name="document_request"),
     path("<int:pk>/documents/<str:kind>/download/", views.document_download, name="document_download"),
 ]
+
+# Calendar and series, invitations and attachments live in their own modules.
+urlpatterns += urls_calendar.urlpatterns + urls_invitations.urlpatterns + urls_attachments.urlpatterns

@@ -17,7 +17,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from members.admin import ReadOnlyAdmin
 from tests.conftest import PERSONAS, World
 from tests.matrix import Case, Target, rev, statuses
+from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
+from tests.events.matrix_calendar import CALENDAR_MATRIX
 from tests.events.matrix_events import EVENTS_MATRIX
+from tests.events.matrix_feedback import FEEDBACK_MATRIX
+from tests.events.matrix_invitations import INVITATIONS_MATRIX
+from tests.events.matrix_public import PUBLIC_MATRIX
 from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
@@ -184,6 +189,9 @@ MATRIX.update(IO_MATRIX)
 MATRIX.update(DIRECTORY_MATRIX)
 MATRIX.update(PRIVACY_MATRIX)
 MATRIX.update(EVENTS_MATRIX)
+for _events_part in (ATTACHMENTS_MATRIX, CALENDAR_MATRIX, FEEDBACK_MATRIX, INVITATIONS_MATRIX, PUBLIC_MATRIX):
+    assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
+    MATRIX.update(_events_part)
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):

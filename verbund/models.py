@@ -154,6 +154,12 @@ class Network(models.Model):
     meetings_per_year = models.PositiveSmallIntegerField(
         _("Geplante Treffen pro Jahr"), null=True, blank=True, help_text=_("z. B. 4 für vierteljährliche Netzwerktreffen")
     )
+    funding_note = models.CharField(
+        _("Förderhinweis"),
+        max_length=300,
+        blank=True,
+        help_text=_("Steht auf Teilnehmendenlisten und Dokumentationen, z. B. „Gefördert vom Land … im Programm …“."),
+    )
     archived_at = models.DateTimeField(_("Archiviert am"), null=True, blank=True)
     calendar_token = models.CharField(
         _("Kalender-Token"), max_length=64, default=_new_calendar_token, help_text=_("Geheimer Teil der Adresse des Kalender-Abonnements.")
@@ -234,6 +240,7 @@ class FundingSource(models.Model):
     amount = models.DecimalField(_("Betrag (EUR)"), max_digits=12, decimal_places=2)
     period_start = models.DateField(_("Laufzeit von"), null=True, blank=True)
     period_end = models.DateField(_("Laufzeit bis"), null=True, blank=True)
+    logo = models.FileField(_("Logo des Fördergebers"), upload_to="funders/", blank=True)
 
     history = HistoricalRecords()
 

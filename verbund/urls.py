@@ -28,6 +28,8 @@ urlpatterns = [
     path("portal/privacy/", include("members.urls_privacy")),
     path("portal/meetings/", include("events.urls_portal")),
     path("portal/", include("members.urls")),
+    path("n/<slug:network_slug>/meetings/", include("events.urls_public")),
+    path("feedback/", include("events.urls_feedback")),
     path("n/<slug:network_slug>/calendar/<str:token>.ics", event_views.network_calendar_feed, name="network_calendar"),
     path("legal/<slug:slug>/", views.legal_page, name="legal_page"),
     path("health/", views.health, name="health"),

@@ -1,0 +1,7 @@
+"""URL × persona expectations for events/urls_attachments.py (merged into tests/test_url_persona_matrix.py)."""
+
+from __future__ import annotations
+
+from tests.matrix import Case
+
+ATTACHMENTS_MATRIX: dict[str, Case] = {}
