@@ -15,3 +15,11 @@ def send_reminders() -> int:
     from events.services import reminders_send
 
     return reminders_send()
+
+
+@shared_task(acks_late=True)
+def send_feedback_requests() -> int:
+    """The pulse after meetings (Celery beat)."""
+    from events.feedback import feedback_requests_send
+
+    return feedback_requests_send()

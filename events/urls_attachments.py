@@ -1,5 +1,14 @@
-"""URL patterns of events/views_attachments.py (under /manage/<network_slug>/meetings/)."""
+"""A meeting's attachments and talk summaries (under /manage/<network_slug>/meetings/, namespace `events`)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from events import views_attachments as views
+
+urlpatterns = [
+    path("<int:pk>/attachments/", views.attachments, name="attachments"),
+    path("<int:pk>/attachments/<int:attachment_pk>/edit/", views.attachment_edit, name="attachment_edit"),
+    path("<int:pk>/attachments/<int:attachment_pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("<int:pk>/attachments/<int:attachment_pk>/download/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/attachments/<int:attachment_pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
+    path("<int:pk>/agenda/<int:item_pk>/summary/", views.agenda_summary, name="agenda_summary"),
+]

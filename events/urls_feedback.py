@@ -1,7 +1,11 @@
 """The pulse after a meeting: /feedback/<token>/ (no login, the signed link is the key)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from events import views_feedback as views
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.answer, name="answer"),
+]

@@ -6,10 +6,10 @@ the meeting's own relations), so another network's meeting is a 404.
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from datetime import timedelta
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +18,10 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-
 from django_htmx.http import HTMX_STOP_POLLING
 
 from events import documents, services
+from events.feedback import feedback_summary
 from events.forms import (
     ActionItemForm,
     AgendaItemForm,
@@ -114,6 +114,8 @@ def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
         "minute_form": MinuteForm(meeting=meeting, auto_id="minute_%s"),
         "action_form": ActionItemForm(network=request.network, auto_id="action_%s"),
         "can_manage": request.manager_role.role_enum.can_manage,
+        "attachment_count": meeting.attachments.count(),
+        "feedback": feedback_summary(meeting),
     }
 
 

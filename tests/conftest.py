@@ -93,6 +93,12 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory) -> None:
+    """Uploads and rendered files of a test land in a directory of its own, never in var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def mailoutbox_files(settings, tmp_path):
     """Route both mailers to .eml files in tmp_path (the embedded default) and read them back."""

@@ -11,6 +11,7 @@ from django.core.validators import (
 from django.utils.translation import gettext_lazy as _
 
 from verbund.models import FundingSource, Network, User
+from verbund.uploads import clean_image
 
 
 def strip_control_chars(value: Any) -> Any:
@@ -32,7 +33,7 @@ class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
         model = Network
         fields = [
             "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
-            "cluster_type", "meetings_per_year",
+            "cluster_type", "meetings_per_year", "funding_note",
         ]
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -64,6 +65,15 @@ class FundingSourceForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["year"].validators += [MinValueValidator(1990), MaxValueValidator(2100)]
         self.fields["amount"].validators.append(MinValueValidator(0))
+        self.fields["logo_upload"] = forms.FileField(
+            label=_("Logo des Fördergebers"), required=False,
+            help_text=_("Für Teilnehmendenlisten und Dokumentationen; PNG oder JPEG, bis 15 MB."),
+        )
+        self.fields["logo_upload"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        return clean_image(upload) if upload else None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

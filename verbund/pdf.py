@@ -94,14 +94,20 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
-def render_pdf(*, html: str, base_url: str | None = None, pdf_variant: str | None = None) -> bytes:
+def render_pdf(*, html: str, base_url: str | None = None, pdf_variant: str | None = None, anchor_pages: dict[str, int] | None = None) -> bytes:
     """Render HTML to PDF bytes with the static-only URL fetcher and without embedded files.
 
     `base_url` defaults to an internal origin under which `/static/…` resolves to
     the project's static files; any other base only changes which URLs get refused.
+    When `anchor_pages` is given it receives, for every element id, the index of
+    the page it landed on (callers use it to place pages of other PDFs).
     Raises whatever WeasyPrint raises for HTML it cannot lay out.
     """
     document = HTML(string=html, base_url=base_url or INTERNAL_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).render()
+    if anchor_pages is not None:
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                anchor_pages.setdefault(anchor, index)
     # No embedded files: neither `<link rel="attachment">` nor `<a rel="attachment">` end up in the PDF.
     document.metadata.attachments = []
     for page in document.pages:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -59,7 +61,12 @@ def network_update(*, network: Network, by: User, data: dict[str, Any]) -> Netwo
 
 @transaction.atomic
 def funding_source_create(*, network: Network, by: User, data: dict[str, Any]) -> FundingSource:
+    """A line of the financing mix; `logo_upload` (a verbund.uploads.CleanImage) becomes the funder's logo."""
+    data = dict(data)
+    logo = data.pop("logo_upload", None)
     source = FundingSource(network=network, **data)
+    if logo is not None:
+        source.logo.save(f"{uuid.uuid4().hex}.{logo.extension}", ContentFile(logo.content), save=False)
     save_audited(source, by=by)
     return source
 
@@ -67,7 +74,10 @@ def funding_source_create(*, network: Network, by: User, data: dict[str, Any]) -
 @transaction.atomic
 def funding_source_delete(*, source: FundingSource, by: User) -> None:
     source._history_user = by  # type: ignore[attr-defined]
+    logo, storage = source.logo.name, source.logo.storage
     source.delete()
+    if logo:
+        transaction.on_commit(lambda: storage.delete(logo))
 
 
 def financing_mix(network: Network, year: int) -> dict[str, Any]:

@@ -153,6 +153,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-background-jobs": {"task": "members.tasks.sweep_jobs", "schedule": 300},
     "delete-old-export-files": {"task": "members.tasks.delete_old_export_files", "schedule": 6 * 3600},
     "meeting-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600},
+    "meeting-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600},
 }
 
 # --- Mail -----------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # 40 megapixels: any real camera, no bomb
@@ -66,6 +66,16 @@ def clean_image(upload: UploadedFile) -> CleanImage:
     _check_size(upload, MAX_IMAGE_BYTES)
     refused = ValidationError(_("Die Datei ist kein lesbares Bild (erlaubt: JPEG, PNG, WebP, GIF)."), code="not_an_image")
     upload.seek(0)
+    # WeasyPrint switches Pillow to padding truncated images; an upload must be whole. Processes are
+    # single-threaded (gunicorn sync workers, Celery prefork), so the switch back is local to this call.
+    truncated_allowed, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        return _clean_image(upload, refused)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_allowed
+
+
+def _clean_image(upload: UploadedFile, refused: ValidationError) -> CleanImage:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -82,13 +92,17 @@ def clean_image(upload: UploadedFile) -> CleanImage:
             upload.seek(0)
             with Image.open(upload) as image:
                 image.seek(0)  # first frame of an animation only
+                if image.format == "JPEG":
+                    image.draft("RGB", (MAX_IMAGE_EDGE, MAX_IMAGE_EDGE))  # decode big photos at a reduced scale: less memory
                 image.load()
                 image = ImageOps.exif_transpose(image)  # honour the camera's rotation, then forget EXIF
                 keep_alpha = image.mode in {"RGBA", "LA", "P"} and ("transparency" in image.info or image.mode != "P")
                 pixels = image.convert("RGBA" if keep_alpha else "RGB")
         except ValidationError:
             raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning, EOFError) as exc:
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ValidationError(_("Das Bild hat zu viele Bildpunkte. Erlaubt sind höchstens 40 Megapixel."), code="too_many_pixels") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
             raise refused from exc
     pixels.thumbnail((MAX_IMAGE_EDGE, MAX_IMAGE_EDGE))
     content, extension, content_type = _encode(pixels, keep_alpha=keep_alpha)

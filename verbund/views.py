@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from verbund.access import NetworkRequest, network_required
 from verbund.forms import FundingSourceForm, NetworkProfileForm
 from verbund.models import LegalPage, Network
-from verbund.services import financing_mix, funding_source_create, funding_source_delete, network_update
+from verbund.services import (
+    financing_mix,
+    funding_source_create,
+    funding_source_delete,
+    network_update,
+)
 
 
 @login_required
@@ -68,7 +73,7 @@ def _fresh(request: NetworkRequest) -> Network:
 @require_POST
 @network_required(can_manage=True)
 def funding_source_add(request: NetworkRequest) -> HttpResponse:
-    form = FundingSourceForm(request.POST)
+    form = FundingSourceForm(request.POST, request.FILES)
     if form.is_valid():
         funding_source_create(network=request.network, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Finanzierungsquelle hinzugefügt."))

@@ -2,6 +2,43 @@
 
 from __future__ import annotations
 
-from tests.matrix import Case
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-ATTACHMENTS_MATRIX: dict[str, Case] = {}
+from events.attachments import attachment_add
+from events.models import MeetingAttachment
+from tests.events.matrix_events import NOBODY, X_ONLY, X_WRITE, agenda_item, meeting
+from tests.hostile_files import JPEG
+from tests.matrix import Case, Target
+
+
+def photo(w) -> MeetingAttachment:
+    m = meeting(w)
+    return m.attachments.first() or attachment_add(
+        meeting=m, by=w.users["manager_x"], kind="photo", upload=SimpleUploadedFile("m.jpg", JPEG, "image/jpeg"), title="Matrix"
+    )
+
+
+def a(name: str, *extra) -> callable:
+    return lambda w: reverse(name, args=["netz-x", meeting(w).pk, photo(w).pk, *extra])
+
+
+ATTACHMENTS_MATRIX: dict[str, Case] = {
+    "events:attachments": Case(
+        [
+            Target(lambda w: reverse("events:attachments", args=["netz-x", meeting(w).pk]), X_ONLY),
+            Target(lambda w: reverse("events:attachments", args=["netz-x", meeting(w, "network_y").pk]), NOBODY),
+            Target(  # an upload without a file: the form again with a message
+                lambda w: reverse("events:attachments", args=["netz-x", meeting(w).pk]),
+                {**X_WRITE, "manager_x": 400, "manager_xy": 400}, method="post", data=lambda w: {"kind": "photo"}, htmx=False,
+            ),
+        ]
+    ),
+    "events:attachment_edit": Case([Target(a("events:attachment_edit"), X_WRITE, method="post", data=lambda w: {"title": "Neu", "people_shown": "none"}, htmx=False)]),
+    "events:attachment_delete": Case([Target(a("events:attachment_delete"), X_WRITE, method="post", htmx=False)]),
+    "events:attachment_download": Case([Target(a("events:attachment_download"), X_ONLY, htmx=False)]),
+    "events:attachment_thumbnail": Case([Target(a("events:attachment_thumbnail"), X_ONLY, htmx=False)]),
+    "events:agenda_summary": Case(
+        [Target(lambda w: reverse("events:agenda_summary", args=["netz-x", meeting(w).pk, agenda_item(w).pk]), X_ONLY)]
+    ),
+}

@@ -1,7 +1,20 @@
-"""URL × persona expectations for events/urls_feedback.py (merged into tests/test_url_persona_matrix.py)."""
+"""URL × persona expectations for events/urls_feedback.py: the signed link is the key, whoever is logged in."""
 
 from __future__ import annotations
 
-from tests.matrix import Case
+from django.urls import reverse
 
-FEEDBACK_MATRIX: dict[str, Case] = {}
+from events.feedback import PURPOSE
+from events.tokens import make_token
+from tests.events.matrix_events import registration
+from tests.matrix import Case, Target, statuses
+
+FEEDBACK_MATRIX: dict[str, Case] = {
+    "feedback:answer": Case(
+        [
+            Target(lambda w: reverse("feedback:answer", args=[make_token(PURPOSE, registration(w).pk)]), statuses(200), htmx=False),
+            Target(lambda w: reverse("feedback:answer", args=["gefälscht"]), statuses(404), htmx=False),
+            Target(lambda w: reverse("feedback:answer", args=[make_token("registration-cancel", registration(w).pk)]), statuses(404), htmx=False),
+        ]
+    ),
+}
