@@ -242,6 +242,25 @@ class Command(BaseCommand):
                     meeting=workshop, position=position, starts_at=start, ends_at=end, kind=kind, title=title, speaker=speaker,
                     speaker_organisation=org, moderator="Robert Tschiedel" if kind == AgendaItem.Kind.DISCUSSION else "",
                 ))
+            items[2].summary = (
+                "**Cluster** sind räumliche Konzentrationen von Unternehmen einer oder verwandter Branchen und unterstützender "
+                "Einrichtungen, verbunden durch wettbewerbliche und kooperative Beziehungen.\n\n"
+                "Drei Typen (Carbonara 2004):\n\n"
+                "- **Typ I:** viele kleine Unternehmen, informelle Beziehungen\n"
+                "- **Typ II:** viele KMU, Kooperation und Wettbewerb\n"
+                "- **Typ III:** Leitunternehmen, enge reziproke Beziehungen\n\n"
+                "Clustermanagement ist *kein* Job wie jeder andere: es bewegt sich im Spannungsfeld zwischen Moderation, "
+                "Dienstleistung und Interessenvertretung und braucht einen langen Atem."
+            )
+            items[4].summary = (
+                "Regionale Verbünde entstehen aus einem gemeinsamen Thema (hier: erneuerbare Energien im Kreis Steinfurt). "
+                "Erfolgsfaktoren aus der Praxis:\n\n"
+                "1. klare Ziele und **Spielregeln**, auf die sich die Mitglieder verpflichten\n"
+                "2. regelmäßige Arbeits- und Koordinierungstreffen mit Protokoll und Verabredungen\n"
+                "3. eine Geschäftsstelle, die einlädt, dokumentiert und nachhält\n"
+                "4. eine Finanzierung, die von der Anschubförderung zur Eigenfinanzierung wächst"
+            )
+            AgendaItem.objects.bulk_update([items[2], items[4]], ["summary"])
             for position, (kind, text) in enumerate([
                 (MinuteEntry.Kind.QUESTION, "Welche Indikatoren gibt es für die Erfolgsmessung von Clustern?"),
                 (MinuteEntry.Kind.ANSWER, "Noch nicht geklärt; aus Unternehmenssicht etwa die Zufriedenheit mit dem Clustermanagement. Erfolgreiche Cluster brauchen 5–10 Jahre Vorlauf."),
@@ -290,6 +309,7 @@ class Command(BaseCommand):
                 "founded_on": date(2010, 3, 1),
                 "legal_form": "",
                 "stage": Network.Stage.GROWTH,
+                "funding_note": "Gefördert vom Bundesministerium für Arbeit und Soziales im Rahmen der Initiative Neue Qualität der Arbeit (ERGA – Energieressource Gute Arbeit).",
             },
         )
         windwest, _ = Network.objects.get_or_create(
