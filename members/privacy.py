@@ -27,6 +27,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import transaction
 from django.db.models import Model, Q, TextField
 from django.db.models.functions import Cast
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,14 @@ from verbund.models import BackgroundJob, User
 from verbund.services import save_audited
 
 EXPORT_FORMAT = "verbund-datenauskunft/1"
+
+# Meetings, newsletters and qualification hold personal data too, but members imports none of those apps
+# (tests/test_layering.py): they answer these signals, so export and erasure reach their data as well.
+#   export_sections.send(sender=Organisation, organisation=…) → each receiver returns {section name: JSON-ready data}
+#   person_erasing.send(sender=Contact, contact=…, emails=…, old_texts=…, by=…) → inside the erasure transaction,
+#   before the contact is anonymised; receivers remove or anonymise what names the person.
+export_sections = Signal()
+person_erasing = Signal()
 # Stored data, not UI text: the same in every language.
 ERASED_NAME = "Gelöschte Person"
 
@@ -212,7 +221,7 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
         .order_by("network__name")
     )
     activity = organisation.activity
-    return {
+    data = {
         "format": EXPORT_FORMAT,
         "generated_at": _iso(timezone.now()),
         "organisation": {
@@ -249,6 +258,9 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
         ],
         "memberships": [_membership(membership) for membership in memberships],
     }
+    for _receiver, sections in export_sections.send(sender=Organisation, organisation=organisation):
+        data.update(sections or {})
+    return data
 
 
 # --- erasure -------------------------------------------------------------------------
@@ -365,6 +377,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
     positions = list(GovernancePosition.objects.filter(contact=contact))
     position_ids = [position.pk for position in positions]  # delete() clears pk
     invitation_ids = list(Invitation.objects.filter(contact=contact).values_list("pk", flat=True))
+    person_erasing.send(sender=Contact, contact=contact, emails=emails, old_texts=old_texts, by=by)
 
     # The contact stays, anonymised; the new history row (by whom, when) holds only anonymous values.
     contact.salutation = ""

@@ -6,14 +6,26 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from events.models import Meeting, MinuteEntry, Registration
 from tests.browser.test_start_pages import assert_accessible, log_in
+from tests.hostile_files import JPEG, pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_meeting_from_planning_to_minutes(page, world):
+@pytest.fixture
+def eager_tasks():
+    """Documents render in the request's on_commit, as in the embedded default, whatever broker CI configures."""
+    from verbund.celery import app
+
+    before, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     day = timezone.localdate() + timedelta(days=7)
     log_in(page, "manager_x@example.org")
     page.goto("/manage/netz-x/meetings/new/")
@@ -70,4 +82,31 @@ def test_meeting_from_planning_to_minutes(page, world):
     minutes.get_by_role("button", name="Hinzufügen").click()
     page.locator("#minutes").get_by_text("Anschubfinanzierung, dann Eigenmittel.").wait_for()
     assert list(MinuteEntry.objects.values_list("kind", flat=True)) == ["question", "answer"]
+
+    # The talk's summary in Markdown, slides and a photo, then the documentation as a PDF download.
+    talk = meeting.agenda_items.get()
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/agenda/{talk.pk}/summary/")
+    assert_accessible(page)
+    page.get_by_label("Zusammenfassung").fill("**Netzwerke** brauchen Management.\n\n- Vertrauen\n- Spielregeln")
+    page.get_by_role("button", name="Vorschau").click()
+    page.locator(".prose strong", has_text="Netzwerke").wait_for()
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Zusammenfassung gespeichert.").wait_for()
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/attachments/")
+    assert_accessible(page)
+    for kind, name, data, mime in [("slides", "folien.pdf", pdf(2), "application/pdf"), ("photo", "saal.jpg", JPEG, "image/jpeg")]:
+        page.get_by_label("Art").select_option(kind)
+        page.get_by_label("Datei").set_input_files({"name": name, "mimeType": mime, "buffer": data})
+        page.get_by_label("Personen auf dem Foto").select_option("none")
+        page.get_by_role("button", name="Hochladen").click()
+        page.get_by_text("hochgeladen.").wait_for()
+    assert page.locator(".gallery img").evaluate("img => img.complete && img.naturalWidth > 0")
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/documents/documentation/")
+    page.get_by_role("button", name="Aktuelle Fassung erstellen").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF herunterladen").click()
+    reader = PdfReader(download_info.value.path())
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Netzwerke brauchen Management." in text and "Wie werden Cluster finanziert?" in text
+    assert "Anhang 1: Folien (PDF)" in text or "Anhang 1: Begrüßung" in text
     assert page.csp_violations == []
