@@ -152,7 +152,7 @@ def _seats_taken(meeting: Meeting) -> int:
 
 @transaction.atomic
 def registration_register(
-    *, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None,
+    *, meeting: Meeting, by: User | None, contact: Contact | None = None, guest: dict[str, str] | None = None,
     consent_participant_list: bool = False, consent_photos: bool = False, by_manager: bool = False,
 ) -> Registration:
     """Register a member contact (or, for managers, a guest). A full meeting puts people on the waitlist.
@@ -217,7 +217,10 @@ def registration_mail(*, registration: Registration, template: str) -> bool:
     if not registration.email:
         return False
     meeting = registration.meeting
-    message = render_mail(template, to=[registration.email], context={"registration": registration, "meeting": meeting, "network": meeting.network})
+    from events.invitations import cancel_url
+
+    context = {"registration": registration, "meeting": meeting, "network": meeting.network, "cancel_url": cancel_url(registration)}
+    message = render_mail(template, to=[registration.email], context=context)
     message.attach(f"treffen-{meeting.pk}.ics", calendar([meeting], name=meeting.title), "text/calendar")
     mail_send_later(message=message)
     return True

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from events.documents import document_render
+from events.tasks_invitations import send_invitations_task  # noqa: F401 – autodiscovery imports tasks.py only
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)

@@ -1,5 +1,9 @@
-"""URL patterns of events/views_invitations.py (filled in by its issue step)."""
+"""Inviting an audience (under /manage/<network_slug>/meetings/, namespace `events`)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from events import views_invitations as views
+
+urlpatterns = [
+    path("<int:pk>/invite/", views.invite, name="invite"),
+]

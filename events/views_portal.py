@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from events import services
 from events.forms import PortalRegistrationForm
 from events.ics import calendar
-from events.views import ics_response
 from events.models import ActionItem, Meeting, Registration
+from events.views import ics_response
 from verbund.access import member_required
 from verbund.models import Network
 
