@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,4 +110,49 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Netzwerke brauchen Management." in text and "Wie werden Cluster finanziert?" in text
     assert "Anhang 1: Folien (PDF)" in text or "Anhang 1: Begrüßung" in text
+    assert page.csp_violations == []
+
+
+def test_meeting_pages_added_later_are_accessible(page, world, eager_tasks):
+    """Calendar, series, attachments, invitation, public sign-up and the pulse: 0 axe violations, 0 CSP violations."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from events import attachments, services
+    from events.feedback import PURPOSE
+    from events.models import MeetingSeries
+    from events.tokens import make_token
+    from members.models import Contact
+
+    manager = world.users["manager_x"]
+    series = MeetingSeries.objects.create(network=world.network_x, name="Koordinierungskreis")
+    day = timezone.localdate() + timedelta(days=3)
+    meeting = services.meeting_create(
+        network=world.network_x, by=manager,
+        data={"title": "Tag der offenen Tür", "kind": "public", "is_public": True, "series": series,
+              "starts_at": services.meeting_at(day, 10), "ends_at": services.meeting_at(day, 16)},
+    )
+    attachments.attachment_add(meeting=meeting, by=manager, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), title="Saal")
+    past = services.meeting_create(
+        network=world.network_x, by=manager,
+        data={"title": "Rückblick", "starts_at": services.meeting_at(day - timedelta(days=30), 10), "ends_at": services.meeting_at(day - timedelta(days=30), 12)},
+    )
+    registration = Registration.objects.create(meeting=past, contact=Contact.objects.get(organisation=world.org_a), status="attended")
+
+    page.goto(f"/n/netz-x/meetings/{meeting.pk}/")
+    assert_accessible(page)
+    page.goto(f"/feedback/{make_token(PURPOSE, registration.pk)}/?score=4")
+    assert_accessible(page)
+    log_in(page, "manager_x@example.org")
+    for path in [
+        "/manage/netz-x/meetings/calendar/",
+        "/manage/netz-x/meetings/series/",
+        f"/manage/netz-x/meetings/series/{series.pk}/",
+        f"/manage/netz-x/meetings/{meeting.pk}/attachments/",
+        f"/manage/netz-x/meetings/{meeting.pk}/invite/",
+    ]:
+        page.goto(path)
+        assert_accessible(page)
+    page.get_by_role("button", name="Empfänger anzeigen").click()
+    page.get_by_role("heading", name=re.compile("eingeladen")).wait_for()
+    assert_accessible(page)
     assert page.csp_violations == []
