@@ -1,4 +1,8 @@
-"""Imports go one way: events, qualification, newsletters → members → verbund (STYLE.md)."""
+"""Imports go one way: newsletters → events; events, qualification, newsletters → members → verbund (STYLE.md).
+
+The Infobrief fills its dates from meetings, so newsletters may read events; events never reads newsletters
+(the network's iCal feed learns about Infobrief dates through a signal events sends).
+"""
 
 import ast
 from pathlib import Path
@@ -9,7 +13,7 @@ ALLOWED = {
     "members": {"verbund"},
     "events": {"verbund", "members"},
     "qualification": {"verbund", "members"},
-    "newsletters": {"verbund", "members"},
+    "newsletters": {"verbund", "members", "events"},
 }
 # The project URLconf and settings wire all apps together by design.
 PROJECT_FILES = {ROOT / "verbund" / "urls.py", ROOT / "verbund" / "settings.py"}

@@ -24,6 +24,8 @@ from tests.events.matrix_feedback import FEEDBACK_MATRIX
 from tests.events.matrix_invitations import INVITATIONS_MATRIX
 from tests.events.matrix_public import PUBLIC_MATRIX
 from tests.members.matrix_directory import DIRECTORY_MATRIX
+from tests.newsletters.matrix_manage import NEWSLETTER_MANAGE_MATRIX
+from tests.newsletters.matrix_public import NEWSLETTER_PUBLIC_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
 
@@ -189,7 +191,9 @@ MATRIX.update(IO_MATRIX)
 MATRIX.update(DIRECTORY_MATRIX)
 MATRIX.update(PRIVACY_MATRIX)
 MATRIX.update(EVENTS_MATRIX)
-for _events_part in (ATTACHMENTS_MATRIX, CALENDAR_MATRIX, FEEDBACK_MATRIX, INVITATIONS_MATRIX, PUBLIC_MATRIX):
+for _events_part in (
+    ATTACHMENTS_MATRIX, CALENDAR_MATRIX, FEEDBACK_MATRIX, INVITATIONS_MATRIX, PUBLIC_MATRIX, NEWSLETTER_MANAGE_MATRIX, NEWSLETTER_PUBLIC_MATRIX,
+):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)
 
