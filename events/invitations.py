@@ -234,7 +234,7 @@ def invitation_send(*, invitation_id: int) -> int:
     while True:
         with transaction.atomic():
             batch = list(
-                InvitationRecipient.objects.select_for_update(skip_locked=True)
+                InvitationRecipient.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(invitation=invitation, sent_at__isnull=True, error="", attempts__lt=3)
                 .select_related("contact")
                 .order_by("pk")[:BATCH]
