@@ -24,7 +24,14 @@ from events.models import Meeting
 from events.tokens import make_token, read_token
 from members.models import Consent, Contact, Membership, Organisation
 from members.services import consent_withdraw
-from newsletters.models import Entry, Infobrief, InfobriefEntry, NewsletterSettings, Subscriber, Suppression
+from newsletters.models import (
+    Entry,
+    Infobrief,
+    InfobriefEntry,
+    NewsletterSettings,
+    Subscriber,
+    Suppression,
+)
 from verbund.markdown import render_markdown
 from verbund.models import Network, User
 from verbund.services import save_audited

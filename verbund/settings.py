@@ -154,7 +154,20 @@ CELERY_BEAT_SCHEDULE = {
     "delete-old-export-files": {"task": "members.tasks.delete_old_export_files", "schedule": 6 * 3600},
     "meeting-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600},
     "meeting-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600},
+    "infobrief-sweeper": {"task": "newsletters.tasks_sending.sweep_task", "schedule": env.int("NEWSLETTER_SWEEP_SECONDS", default=30)},
 }
+CELERY_IMPORTS = ["newsletters.tasks_sending"]
+
+# --- Infobrief sending (newsletters/sending.py) ----------------------------
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=50)
+NEWSLETTER_PARALLEL_BATCHES = env.int("NEWSLETTER_PARALLEL_BATCHES", default=2)
+NEWSLETTER_RATE_PER_SECOND = env.int("NEWSLETTER_RATE_PER_SECOND", default=50)  # one limit across all workers, per relay
+NEWSLETTER_CLAIM_TIMEOUT = env.int("NEWSLETTER_CLAIM_TIMEOUT", default=300)  # seconds before rows of a dead worker go back
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)  # then a row is parked, not retried forever
+NEWSLETTER_BACKOFF_FACTOR = env.float("NEWSLETTER_BACKOFF_FACTOR", default=1.0)
+# Fault injection for the reliability tests only: the process dies once at this point.
+NEWSLETTER_FAULT_POINT = env.str("NEWSLETTER_FAULT_POINT", default="")
+NEWSLETTER_FAULT_MARKER = env.str("NEWSLETTER_FAULT_MARKER", default="")
 
 # --- Mail -----------------------------------------------------------------
 # Two mailers: "default" for transactional mail (login codes, invitations),
