@@ -27,7 +27,7 @@ import smtplib
 import socket
 import time
 from datetime import timedelta
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -135,7 +135,8 @@ class RateLimit:
 
 def _sender(infobrief: Infobrief) -> str:
     template = services.newsletter_settings(infobrief.network)
-    address = _setting("NEWSLETTER_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
+    # The configured sender may carry a display name ("verbund <noreply@…>"): the network's name replaces it.
+    address = parseaddr(_setting("NEWSLETTER_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL)[1]
     name = " ".join((template.sender_name or template.title or infobrief.network.name).split())
     return formataddr((name, address))
 
@@ -291,7 +292,7 @@ def progress(infobrief: Infobrief) -> dict:
     return {
         "total": total, "sent": sent, "failed": failed, "parked": parked, "cancelled": cancelled, "pending": pending,
         "percent": int(finished * 100 / total) if total else 0,
-        "done": infobrief.status in {Infobrief.Status.SENT, Infobrief.Status.CANCELLED},
+        "done": Infobrief.objects.filter(pk=infobrief.pk, status__in=[Infobrief.Status.SENT, Infobrief.Status.CANCELLED]).exists(),
         "failures": list(infobrief.deliveries.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.PARKED]).order_by("email")[:500]),
     }
 
@@ -377,10 +378,16 @@ def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit) -> i
             if delivery.email in suppressed:  # unsubscribed or bounced since the rows were made
                 Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.CANCELLED, last_error="suppressed")
                 continue
+            try:
+                message = build_message(infobrief, delivery, sender=sender)
+            except Exception as exc:  # noqa: BLE001 – a rendering bug must not stall the batch: the row retries, then parks
+                logger.exception("Infobrief %s delivery %s could not be rendered", infobrief.pk, delivery.pk)
+                _mark_failure(delivery, code=None, error=f"rendering: {type(exc).__name__}: {exc}", network_id=infobrief.network_id)
+                continue
             limiter.wait()
             try:
-                connection.send_messages([build_message(infobrief, delivery, sender=sender)])
-            except (smtplib.SMTPException, OSError) as exc:
+                connection.send_messages([message])
+            except Exception as exc:  # noqa: BLE001 – SMTP answers, dropped connections, and anything else: the row records it
                 code, error = _smtp_answer(exc, delivery.email)
                 logger.info("Infobrief %s delivery %s: %s", infobrief.pk, delivery.pk, error)
                 _mark_failure(delivery, code=code, error=error, network_id=infobrief.network_id)

@@ -58,6 +58,22 @@ def test_every_recipient_gets_one_message_with_both_parts_and_one_click_unsubscr
     assert "<em>50 %</em>" in html  # Markdown, sanitised
     assert all(d.status == "sent" and d.attempts == 1 for d in Delivery.objects.all())
 
+    # The link from the mail: a GET only asks; the RFC 8058 one-click POST (no cookies, no CSRF token) unsubscribes.
+    from django.test import Client
+
+    from newsletters import services
+
+    path = "/" + unsubscribe.split("://", 1)[1].split("/", 1)[1]
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get(path).status_code == 200
+    assert contacts[0].email in [r.email for r in services.audience(letter).recipients]
+    assert browser.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200
+    assert browser.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200  # idempotent
+    assert contacts[0].email in [e for _n, e in services.audience(letter).excluded["unsubscribed"]]
+    assert Consent.objects.get(contact=contacts[0]).withdrawn_at is not None  # the record stays, with its withdrawal
+    forged = path.rsplit("/", 2)[0] + "/x" + path.rsplit("/", 2)[1][2:] + "/"
+    assert browser.post(forged, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 404
+
 
 def test_permanent_failures_are_recorded_and_suppressed_temporary_ones_retry(world, manager_x, settings, smtp_newsletter, eager, django_capture_on_commit_callbacks, tmp_path):
     contacts = factories.recipients(world.network_x, 5)
@@ -153,7 +169,7 @@ def test_header_injection_through_subject_and_names_is_impossible(world, manager
     assert message["Bcc"] is None and "\n" not in message["Subject"]
 
 
-def test_scheduled_infobrief_starts_from_the_sweeper(world, manager_x, settings):
+def test_scheduled_infobrief_starts_from_the_sweeper(world, manager_x, settings, mailoutbox_files):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -166,4 +182,6 @@ def test_scheduled_infobrief_starts_from_the_sweeper(world, manager_x, settings)
     assert sending.sweep()["started"] == 0
     assert sending.sweep(now=timezone.now() + timedelta(hours=2))["started"] == 1
     letter.refresh_from_db()
-    assert letter.status == "sending" and Delivery.objects.count() == 2
+    assert Delivery.objects.count() == 2
+    # The same sweep found the rows waiting and asked the (here: eager) workers: both went out.
+    assert letter.status == "sent" and len(mailoutbox_files()) == 2
