@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from newsletters import services
 from newsletters.models import Infobrief
+from verbund.markdown import render_markdown
 from verbund.models import Network
 
 
@@ -61,5 +62,5 @@ def archive_issue(request: HttpRequest, network_slug: str, pk: int) -> HttpRespo
     return render(
         request, "newsletters/archive_issue.html",
         {"network": network, "infobrief": infobrief, "template": template, "sections": services.sections(infobrief),
-         "intro_html": services.render_markdown(infobrief.intro)},
+         "intro_html": render_markdown(infobrief.intro)},
     )

@@ -1,7 +1,36 @@
-"""URL × persona expectations for the Infobrief (public pages), merged into tests/test_url_persona_matrix.py."""
+"""URL × persona expectations for the Infobrief's public pages (newsletters/urls_public.py)."""
 
 from __future__ import annotations
 
-from tests.matrix import Case
+from django.urls import reverse
+from django.utils import timezone
 
-NEWSLETTER_PUBLIC_MATRIX: dict[str, Case] = {}
+from newsletters.models import Infobrief
+from newsletters.services import unsubscribe_token
+from tests.matrix import Case, Target, statuses
+from tests.newsletters.matrix_manage import infobrief
+
+
+def sent(w) -> Infobrief:
+    letter = infobrief(w)
+    Infobrief.objects.filter(pk=letter.pk).update(status="sent", sent_at=timezone.now())
+    return letter
+
+
+NEWSLETTER_PUBLIC_MATRIX: dict[str, Case] = {
+    "newsletter_public:unsubscribe": Case(
+        [
+            Target(lambda w: reverse("newsletter_public:unsubscribe", args=["netz-x", unsubscribe_token(w.network_x, "leser@example.org")]), statuses(200), htmx=False),
+            Target(lambda w: reverse("newsletter_public:unsubscribe", args=["netz-y", unsubscribe_token(w.network_x, "leser@example.org")]), statuses(404), htmx=False),
+        ]
+    ),
+    "newsletter_public:logo": Case([Target(lambda w: reverse("newsletter_public:logo", args=["netz-x"]), statuses(404), htmx=False)]),  # no logo yet
+    "newsletter_public:archive_issue": Case(  # members and managers of X; the archive is not public by default
+        [
+            Target(
+                lambda w: reverse("newsletter_public:archive_issue", args=["netz-x", sent(w).pk]),
+                statuses(404, member_a_x=200, member_b_x=200, manager_x=200, manager_xy=200), htmx=False,
+            ),
+        ]
+    ),
+}
