@@ -132,6 +132,9 @@ class Worker:
 
 def reset_pool(app) -> None:
     """Producers are pooled per broker URL: drop the pool so the next one connects to the URL now configured."""
+    from kombu import pools
+
+    pools.reset()  # kombu keeps producer pools per connection in a global registry: clear it, not just ours
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
