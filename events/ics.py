@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,7 +36,23 @@ def _utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(meetings: Iterable[Meeting], *, name: str) -> str:
+def _extra_lines(extra, *, host: str, stamp: str) -> list[str]:
+    if isinstance(extra.starts, datetime):
+        start = f"DTSTART:{_utc(extra.starts)}"
+        end = f"DTEND:{_utc(extra.ends)}" if isinstance(extra.ends, datetime) else ""
+    else:  # all day: DTEND is the next day (RFC 5545, exclusive)
+        start = f"DTSTART;VALUE=DATE:{extra.starts:%Y%m%d}"
+        end = f"DTEND;VALUE=DATE:{(extra.starts + timedelta(days=1)):%Y%m%d}"
+    lines = ["BEGIN:VEVENT", f"UID:{extra.uid}@{host}", f"DTSTAMP:{stamp}", start]
+    if end:
+        lines.append(end)
+    lines += [f"SUMMARY:{_escape(extra.title)}", f"LOCATION:{_escape(extra.location)}", f"DESCRIPTION:{_escape(extra.description)}"]
+    if extra.url:
+        lines.append(f"URL:{_escape(extra.url)}")
+    return [*lines, "END:VEVENT"]
+
+
+def calendar(meetings: Iterable[Meeting], *, name: str, extras: Iterable = ()) -> str:
     host = settings.SITE_URL.split("://", 1)[-1].split("/")[0] or "verbund"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//verbund//Treffen//DE", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{_escape(name)}"]
@@ -55,5 +71,7 @@ def calendar(meetings: Iterable[Meeting], *, name: str) -> str:
             f"STATUS:{'CANCELLED' if meeting.status == Meeting.Status.CANCELLED else 'CONFIRMED'}",
             "END:VEVENT",
         ]
+    for extra in extras:
+        lines += _extra_lines(extra, host=host, stamp=stamp)
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -32,6 +32,7 @@ from events.forms import (
 )
 from events.ics import calendar
 from events.models import ActionItem, Meeting, MeetingDocument, Registration
+from events.signals import extras_for
 from verbund.access import NetworkRequest, network_required
 from verbund.models import Network
 
@@ -333,7 +334,7 @@ def network_calendar_feed(request, network_slug: str, token: str) -> HttpRespons
     if not constant_time_compare(token, network.calendar_token):
         raise Http404
     meetings = Meeting.objects.for_network(network).filter(starts_at__gte=timezone.now() - timedelta(days=365)).order_by("starts_at")
-    response = HttpResponse(calendar(meetings, name=network.name), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar(meetings, name=network.name, extras=extras_for(network)), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
 

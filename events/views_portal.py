@@ -14,20 +14,24 @@ from events import services
 from events.forms import PortalRegistrationForm
 from events.ics import calendar
 from events.models import ActionItem, Meeting, Registration
+from events.signals import extras_for
 from events.views import ics_response
 from verbund.access import member_required
 from verbund.models import Network
 
 
-def _meetings(request: HttpRequest):
-    """Meetings of the networks the member's organisation currently belongs to."""
-    networks = Network.objects.filter(
+def _member_networks(request: HttpRequest):
+    return Network.objects.filter(
         memberships__organisation=request.contact.organisation,  # type: ignore[attr-defined]
         memberships__status__in=["active", "paused"],
         memberships__archived_at__isnull=True,
         archived_at__isnull=True,
     )
-    return Meeting.objects.filter(network__in=networks).select_related("network")
+
+
+def _meetings(request: HttpRequest):
+    """Meetings of the networks the member's organisation currently belongs to."""
+    return Meeting.objects.filter(network__in=_member_networks(request)).select_related("network")
 
 
 @member_required
@@ -39,10 +43,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         for r in Registration.objects.filter(meeting__in=upcoming, contact=request.contact).exclude(status=Registration.Status.CANCELLED)  # type: ignore[attr-defined]
     }
     action_items = ActionItem.objects.open().filter(owner__organisation=organisation).select_related("network", "owner")
+    networks = {m.network_id: m.network for m in upcoming} | {n.pk: n for n in _member_networks(request)}
+    dates = [(network, extra) for network in networks.values() for extra in extras_for(network)]
     return render(
         request,
         "events/portal_meeting_list.html",
-        {"upcoming": [(m, mine.get(m.pk)) for m in upcoming], "action_items": action_items},
+        {"upcoming": [(m, mine.get(m.pk)) for m in upcoming], "action_items": action_items, "dates": dates},
     )
 
 

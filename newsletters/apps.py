@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NewslettersConfig(AppConfig):
     name = "newsletters"
     verbose_name = _("Infobriefe")
+
+    def ready(self) -> None:
+        from newsletters import privacy, receivers  # noqa: F401 – DSGVO and calendar receivers

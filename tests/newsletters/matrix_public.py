@@ -18,6 +18,21 @@ def sent(w) -> Infobrief:
 
 
 NEWSLETTER_PUBLIC_MATRIX: dict[str, Case] = {
+    "newsletter_public:subscribe": Case(
+        [Target(lambda w: reverse("newsletter_public:subscribe", args=["netz-x"]), statuses(200)), Target(lambda w: reverse("newsletter_public:subscribe", args=["unbekannt"]), statuses(404))]
+    ),
+    "newsletter_public:confirm": Case([Target(lambda w: reverse("newsletter_public:confirm", args=["netz-x", "gefälscht"]), statuses(404), htmx=False)]),
+    "newsletter_public:archive": Case(
+        [Target(lambda w: reverse("newsletter_public:archive", args=["netz-x"]), statuses(404, member_a_x=200, member_b_x=200, manager_x=200, manager_xy=200))]
+    ),
+    "newsletter_public:archive_pdf": Case(  # not rendered yet: 202 with a page saying so, for those who may read the archive
+        [
+            Target(
+                lambda w: reverse("newsletter_public:archive_pdf", args=["netz-x", sent(w).pk]),
+                statuses(404, member_a_x=202, member_b_x=202, manager_x=202, manager_xy=202), htmx=False,
+            )
+        ]
+    ),
     "newsletter_public:unsubscribe": Case(
         [
             Target(lambda w: reverse("newsletter_public:unsubscribe", args=["netz-x", unsubscribe_token(w.network_x, "leser@example.org")]), statuses(200), htmx=False),
