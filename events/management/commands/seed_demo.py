@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -106,6 +108,8 @@ class Command(BaseCommand):
         self.activities = {a.code: a for a in EconomicActivity.objects.filter(version=EconomicActivity.Version.WZ2008, level=4)}
         with transaction.atomic():
             logins = self.build()
+        if apps.is_installed("newsletters"):  # by name: events imports no app above it
+            call_command("seed_newsletters", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Demo logins (password for all: %s):" % DEMO_PASSWORD))
         for login in logins:
             self.stdout.write(f"  {login.role:<38} {login.email}")
