@@ -141,13 +141,13 @@ def _sender(infobrief: Infobrief) -> str:
     return formataddr((name, address))
 
 
-def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | None = None) -> EmailMultiAlternatives:
-    rendered = services.render(infobrief, email=delivery.email, name=delivery.name)
-    template = services.newsletter_settings(infobrief.network)
+def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | None = None, shared: dict | None = None) -> EmailMultiAlternatives:
+    """One delivery's message; pass `shared` (services.render_shared) to render the Infobrief once per batch."""
+    rendered = services.personalise(shared or services.render_shared(infobrief), network=infobrief.network, email=delivery.email, name=delivery.name)
     one_click = rendered["unsubscribe_url"]
     message = EmailMultiAlternatives(
         subject=rendered["subject"], body=rendered["text"], from_email=sender or _sender(infobrief), to=[delivery.email],
-        reply_to=[template.reply_to] if template.reply_to else None,
+        reply_to=[rendered["reply_to"]] if rendered["reply_to"] else None,
         headers={
             "Message-ID": delivery.message_id,
             "List-Unsubscribe": f"<{one_click}>",
@@ -371,6 +371,7 @@ def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit) -> i
     deliveries = list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.CLAIMED).order_by("pk"))
     suppressed = set(Suppression.objects.filter(network=infobrief.network, email__in=[d.email for d in deliveries]).values_list("email", flat=True))
     sender = _sender(infobrief)
+    shared = services.render_shared(infobrief)  # once per batch: Markdown, sections and template are the same for all
     connection = mailers["newsletter"]
     sent = 0
     try:
@@ -379,7 +380,7 @@ def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit) -> i
                 Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.CANCELLED, last_error="suppressed")
                 continue
             try:
-                message = build_message(infobrief, delivery, sender=sender)
+                message = build_message(infobrief, delivery, sender=sender, shared=shared)
             except Exception as exc:  # noqa: BLE001 – a rendering bug must not stall the batch: the row retries, then parks
                 logger.exception("Infobrief %s delivery %s could not be rendered", infobrief.pk, delivery.pk)
                 _mark_failure(delivery, code=None, error=f"rendering: {type(exc).__name__}: {exc}", network_id=infobrief.network_id)

@@ -211,28 +211,52 @@ def sections(infobrief: Infobrief) -> list[dict]:
     return out
 
 
-def render(infobrief: Infobrief, *, email: str, name: str = "", test: bool = False) -> dict[str, str]:
-    """Subject, HTML and plain text as one recipient sees them (their unsubscribe link included)."""
+# Placeholders the shared rendering leaves for each recipient; they cannot occur in escaped user text (no "\x00").
+_UNSUBSCRIBE = "\x00unsubscribe\x00"
+_GREETING = "\x00greeting\x00"
+
+
+def render_shared(infobrief: Infobrief, *, test: bool = False) -> dict[str, str]:
+    """Render the Infobrief once (Markdown, sections, template); each recipient then only gets their link and greeting."""
     network = infobrief.network
     template = newsletter_settings(network)
-    unsubscribe = unsubscribe_url(network, email)
     context = {
         "infobrief": infobrief, "network": network, "template": template, "sections": sections(infobrief),
-        "intro_html": render_markdown(infobrief.intro), "name": name, "unsubscribe_url": unsubscribe,
+        "intro_html": render_markdown(infobrief.intro), "greeting": _GREETING, "unsubscribe_url": _UNSUBSCRIBE,
         "archive_url": settings.SITE_URL + reverse("newsletter_public:archive_issue", kwargs={"network_slug": network.slug, "pk": infobrief.pk}),
         "logo_url": settings.SITE_URL + reverse("newsletter_public:logo", kwargs={"network_slug": network.slug}) if template.logo else "",
         "test": test,
     }
     with translation.override("de"):
         subject = " ".join(infobrief.subject.split())  # one line: no header injection through the subject
-        if test:
-            subject = f"[TEST] {subject}"
         return {
-            "subject": subject,
+            "subject": f"[TEST] {subject}" if test else subject,
             "html": render_to_string("newsletters/email.html", context),
             "text": render_to_string("newsletters/email.txt", context),
-            "unsubscribe_url": unsubscribe,
+            "reply_to": template.reply_to,
         }
+
+
+def personalise(shared: dict[str, str], *, network: Network, email: str, name: str = "") -> dict[str, str]:
+    """One recipient's copy: their unsubscribe link and greeting put into the shared rendering (HTML-escaped in the HTML part)."""
+    from django.utils.html import escape
+
+    unsubscribe = unsubscribe_url(network, email)
+    name = " ".join(name.split())
+    with translation.override("de"):
+        greeting = _("Guten Tag %(name)s,") % {"name": name} if name else ""
+    return {
+        "subject": shared["subject"],
+        "html": shared["html"].replace(_UNSUBSCRIBE, escape(unsubscribe)).replace(_GREETING, escape(greeting)),
+        "text": shared["text"].replace(_UNSUBSCRIBE, unsubscribe).replace(_GREETING, greeting),
+        "unsubscribe_url": unsubscribe,
+        "reply_to": shared["reply_to"],
+    }
+
+
+def render(infobrief: Infobrief, *, email: str, name: str = "", test: bool = False) -> dict[str, str]:
+    """Subject, HTML and plain text as one recipient sees them (their unsubscribe link included)."""
+    return personalise(render_shared(infobrief, test=test), network=infobrief.network, email=email, name=name)
 
 
 # --- composing ----------------------------------------------------------------------

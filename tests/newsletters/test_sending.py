@@ -185,3 +185,32 @@ def test_scheduled_infobrief_starts_from_the_sweeper(world, manager_x, settings,
     assert Delivery.objects.count() == 2
     # The same sweep found the rows waiting and asked the (here: eager) workers: both went out.
     assert letter.status == "sent" and len(mailoutbox_files()) == 2
+
+
+def test_html_and_script_in_entries_never_reach_the_mail(world):
+    from html.parser import HTMLParser
+
+    from newsletters import services
+    from newsletters.models import Entry, InfobriefEntry
+
+    letter = factories.infobrief(world.network_x)
+    hostile = Entry.objects.create(
+        network=world.network_x, kind="text", title="<script>alert(1)</script>Titel",
+        body='<img src=x onerror=alert(1)> [klick](javascript:alert(1)) <iframe src="https://evil.example"></iframe>',
+    )
+    InfobriefEntry.objects.create(infobrief=letter, entry=hostile, position=2)
+    html = services.render(letter, email="a@example.org")["html"]
+
+    class Tags(HTMLParser):
+        found: list = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.found = []
+    parser.feed(html)
+    assert not [t for t, _a in parser.found if t in {"script", "iframe"}]
+    assert not [a for _t, a in parser.found if any(k.startswith("on") for k in a)]
+    assert not [a for _t, a in parser.found if a.get("href", "").lower().startswith("javascript")]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Titel" in html  # the title is text, escaped
