@@ -201,13 +201,21 @@ def unsubscribe(*, network: Network, email: str, source: str) -> bool:
 # --- rendering ------------------------------------------------------------------------
 
 
+def _image_url(entry: Entry) -> str:
+    if not entry.image:
+        return ""
+    return settings.SITE_URL + reverse("newsletter_public:entry_image", kwargs={"network_slug": entry.network.slug, "entry_pk": entry.pk})
+
+
 def sections(infobrief: Infobrief) -> list[dict]:
-    placed = list(infobrief.placements.select_related("entry").order_by("position", "pk"))
+    placed = list(infobrief.placements.select_related("entry__network").order_by("position", "pk"))
     out = []
     for key, title, kinds in SECTIONS:
         entries = [p.entry for p in placed if p.entry.kind in kinds]
         if entries:
-            out.append({"key": key, "title": title, "entries": [{"entry": e, "html": render_markdown(e.body)} for e in entries]})
+            out.append({"key": key, "title": title, "entries": [
+                {"entry": e, "html": render_markdown(e.body), "image_url": _image_url(e)} for e in entries
+            ]})
     return out
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("archive/", views_links.archive, name="archive"),
     path("archive/<int:pk>/pdf/", views_links.archive_pdf, name="archive_pdf"),
     path("logo/", views_links.logo, name="logo"),
+    path("images/<int:entry_pk>/", views_links.entry_image, name="entry_image"),
     path("archive/<int:pk>/", views_links.archive_issue, name="archive_issue"),
 ]

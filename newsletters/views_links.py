@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from newsletters import services
-from newsletters.models import Infobrief
+from newsletters.models import Entry, Infobrief
 from verbund.markdown import render_markdown
 from verbund.models import Network
 
@@ -48,6 +48,16 @@ def logo(request: HttpRequest, network_slug: str) -> HttpResponse:
         raise Http404
     extension = template.logo.name.rsplit(".", 1)[-1].lower()
     response = FileResponse(template.logo.open("rb"), content_type="image/png" if extension == "png" else "image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def entry_image(request: HttpRequest, network_slug: str, entry_pk: int) -> HttpResponse:
+    """An entry's image (re-encoded at upload): public like the Infobrief it goes out in; another network's is a 404."""
+    entry = get_object_or_404(Entry.objects.for_network(_network(network_slug)).exclude(image=""), pk=entry_pk)
+    extension = entry.image.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(entry.image.open("rb"), content_type="image/png" if extension == "png" else "image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -39,6 +39,7 @@ NEWSLETTER_PUBLIC_MATRIX: dict[str, Case] = {
             Target(lambda w: reverse("newsletter_public:unsubscribe", args=["netz-y", unsubscribe_token(w.network_x, "leser@example.org")]), statuses(404), htmx=False),
         ]
     ),
+    "newsletter_public:entry_image": Case([Target(lambda w: reverse("newsletter_public:entry_image", args=["netz-x", infobrief(w).placements.first().entry_id]), statuses(404), htmx=False)]),  # no image
     "newsletter_public:logo": Case([Target(lambda w: reverse("newsletter_public:logo", args=["netz-x"]), statuses(404), htmx=False)]),  # no logo yet
     "newsletter_public:archive_issue": Case(  # members and managers of X; the archive is not public by default
         [

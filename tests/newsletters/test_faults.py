@@ -93,6 +93,9 @@ class Sink:
             return collections.Counter()
         return collections.Counter(json.loads(line)["rcpt_tos"][0] for line in self.out.read_text().splitlines() if line.strip())
 
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.out.read_text().splitlines() if line.strip()] if self.out.exists() else []
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
@@ -274,6 +277,30 @@ def test_r2_redis_down_at_send_loses_nothing(rig, world, manager_x, settings):
     rig.worker(sink, concurrency=2)
     finish(letter, settings, timeout=120)
     assert_everyone_once(letter, sink.received(), allowed_duplicates=0)
+    check_a_received_message(sink.records()[0], letter)
+
+
+def check_a_received_message(record: dict, letter: Infobrief) -> None:
+    """What the worker sent, as the SMTP server received it: headers, both parts, a working one-click unsubscribe."""
+    import email
+    import email.policy
+    import re
+
+    from django.test import Client
+
+    from newsletters import services
+
+    message = email.message_from_string(record["raw"], policy=email.policy.default)
+    delivery = Delivery.objects.get(infobrief=letter, email=record["rcpt_tos"][0])
+    assert message["Message-ID"] == delivery.message_id
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = re.fullmatch(r"<(https?://\S+)>", message["List-Unsubscribe"]).group(1)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Förderaufruf Digitalisierung" in text and "Förderaufruf Digitalisierung" in html and link in text
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert Client(enforce_csrf_checks=True).post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 200
+    assert delivery.email in [e for _n, e in services.audience(letter).excluded["unsubscribed"]]
 
 
 def test_r2_frozen_redis_makes_enqueueing_fail_fast(rig, world, manager_x, settings):

@@ -145,3 +145,21 @@ def test_changing_the_consent_text_makes_a_new_version(client, world, manager_x)
     assert NewsletterSettings.objects.get(network=world.network_x).consent_version == version + 1
     bad = client.post(url, {**base, "primary_colour": "red;}"})
     assert bad.status_code == 400 and "#RRGGBB" in bad.text
+
+
+def test_an_entry_image_goes_into_the_mail_and_the_archive(client, world, manager_x, letter):
+    from newsletters import services
+    from newsletters.models import InfobriefEntry
+
+    client.force_login(manager_x)
+    client.post(u("newsletters:entry_create"), {"kind": "member_news", "title": "Richtfest", "image_alt": "Richtkranz auf dem Neubau",
+                                                "image_upload": SimpleUploadedFile("r.jpg", JPEG, "image/jpeg")})
+    entry = Entry.objects.get(title="Richtfest")
+    InfobriefEntry.objects.create(infobrief=letter, entry=entry, position=5)
+    html = services.render(letter, email="a@example.org")["html"]
+    image_url = reverse("newsletter_public:entry_image", args=["netz-x", entry.pk])
+    assert image_url in html and 'alt="Richtkranz auf dem Neubau"' in html
+    client.logout()
+    image = client.get(image_url)
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg" and image["X-Content-Type-Options"] == "nosniff"
+    assert client.get(reverse("newsletter_public:entry_image", args=["netz-y", entry.pk])).status_code == 404

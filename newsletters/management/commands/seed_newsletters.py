@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Consent, Contact, Membership
-from newsletters.models import Entry, Infobrief, InfobriefEntry, NewsletterSettings, Subscriber
+from newsletters.models import (
+    Entry,
+    Infobrief,
+    InfobriefEntry,
+    NewsletterSettings,
+    Subscriber,
+)
 from verbund.models import Network
 
 
