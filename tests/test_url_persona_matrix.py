@@ -176,6 +176,9 @@ def _has_simple_history(model) -> bool:
 
 # Models the `world` fixture gives at least one row to.
 EXISTING_OBJECTS = {
+    "qualification.CheckTemplate",  # the default check, installed by a migration
+    "qualification.CheckArea",
+    "qualification.CheckQuestion",
     "verbund.User",
     "verbund.Network",
     "verbund.ManagerRole",
