@@ -1,0 +1,97 @@
+"""The qualification matrix and the Verbundabstimmung (network-wide alignment of needs).
+
+need_save writes one cell (organisation × topic) with validation; aggregate()
+sums the matrix per topic across the network (organisations with need, head
+count, weighted priority, preferred formats and times); proposals() names the
+topics over the threshold. What other members may see goes through
+member_aggregates(): a number only where at least MIN_GROUP organisations stand
+behind it (DSGVO: no single company's need is inferable).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members.models import Membership, Organisation
+from qualification.models import Need, Topic
+from verbund.models import Network, User
+from verbund.services import save_audited
+
+MIN_GROUP = 3  # aggregates shown to members only from this many organisations on
+PROPOSAL_MIN_ORGANISATIONS = 3
+PROPOSAL_MIN_HEADS = 8
+CELL_FIELDS = ["priority", "head_count", "target_group", "preferred_format", "preferred_time", "preferred_place", "content_wishes", "scope"]
+
+
+@transaction.atomic
+def need_save(*, network: Network, organisation: Organisation, topic: Topic, by: User, data: dict[str, Any]) -> Need:
+    """Write one cell. Refuses topics of another network, organisations that are not current members, bad values."""
+    if topic.network_id != network.pk or topic.archived_at is not None:
+        raise ValidationError(_("Dieses Thema gibt es in diesem Verbund nicht."))
+    if not Membership.objects.current().filter(network=network, organisation=organisation).exists():
+        raise ValidationError(_("Diese Organisation ist kein Mitglied des Verbunds."))
+    unknown = set(data) - set(CELL_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unbekannte Angaben: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    head_count = data.get("head_count", 0)
+    if not isinstance(head_count, int) or head_count < 0:
+        raise ValidationError(_("Die Anzahl der Personen muss eine ganze Zahl ab 0 sein."))
+    need = Need.objects.select_for_update().filter(network=network, organisation=organisation, topic=topic).first()
+    need = need or Need(network=network, organisation=organisation, topic=topic)
+    for name, value in data.items():
+        setattr(need, name, value)
+    need.updated_by = by
+    save_audited(need, by=by)  # full_clean: priority on the scale, format known, lengths
+    return need
+
+
+@dataclass
+class TopicAggregate:
+    topic: Topic
+    organisations: int = 0
+    head_count: int = 0
+    weighted_priority: int = 0  # useful 1, important 2, urgent 3, summed over organisations
+    formats: Counter = field(default_factory=Counter)
+    times: list[str] = field(default_factory=list)
+
+    @property
+    def proposed(self) -> bool:
+        return self.organisations >= PROPOSAL_MIN_ORGANISATIONS or self.head_count >= PROPOSAL_MIN_HEADS
+
+
+def aggregate(network: Network) -> list[TopicAggregate]:
+    """Per active topic: the expressed needs (priority at least "useful") of current member organisations. Two queries."""
+    topics = {t.pk: TopicAggregate(t) for t in Topic.objects.filter(network=network, archived_at__isnull=True)}
+    members = Membership.objects.current().filter(network=network).values("organisation")
+    for need in Need.objects.filter(network=network, topic_id__in=topics, priority__gte=Need.Priority.USEFUL, organisation__in=members):
+        row = topics[need.topic_id]
+        row.organisations += 1
+        row.head_count += need.head_count
+        row.weighted_priority += need.priority
+        if need.preferred_format:
+            row.formats[need.preferred_format] += 1
+        if need.preferred_time:
+            row.times.append(need.preferred_time)
+    return sorted(topics.values(), key=lambda r: (-r.weighted_priority, -r.head_count, r.topic.position, r.topic.title))
+
+
+def proposals(network: Network) -> list[TopicAggregate]:
+    return [row for row in aggregate(network) if row.proposed]
+
+
+def member_aggregates(network: Network) -> list[dict[str, Any]]:
+    """What members see: per topic the number of organisations and people, hidden below MIN_GROUP organisations."""
+    out = []
+    for row in aggregate(network):
+        visible = row.organisations >= MIN_GROUP
+        out.append({
+            "topic": row.topic, "visible": visible,
+            "organisations": row.organisations if visible else None, "head_count": row.head_count if visible else None,
+        })
+    return out
