@@ -163,3 +163,243 @@ def test_an_entry_image_goes_into_the_mail_and_the_archive(client, world, manage
     image = client.get(image_url)
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg" and image["X-Content-Type-Options"] == "nosniff"
     assert client.get(reverse("newsletter_public:entry_image", args=["netz-y", entry.pk])).status_code == 404
+
+
+# --- entries: edit, delete, the decision about past deadlines -------------------------------------
+
+
+def test_a_date_entry_is_edited_and_deleted(client, world, manager_x):
+    client.force_login(manager_x)
+    start = (timezone.localtime() + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    data = {"kind": "date", "title": "Werkstattgespräch", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "place": "Rathaus, Saal 2"}
+    assert client.post(u("newsletters:entry_create"), data).status_code == 302
+    entry = Entry.objects.get()
+    assert entry.place == "Rathaus, Saal 2" and entry.created_by == manager_x
+    backwards = client.post(u("newsletters:entry_edit", entry.pk), {**data, "ends_at": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    assert backwards.status_code == 400 and "Das Ende muss nach dem Beginn liegen." in backwards.text
+    assert client.post(u("newsletters:entry_edit", entry.pk), {**data, "title": "Werkstattgespräch II"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.title == "Werkstattgespräch II"
+    listed = client.get(u("newsletters:entries") + "?kind=date")
+    assert "Werkstattgespräch II" in listed.text
+    assert "Werkstattgespräch II" not in client.get(u("newsletters:entries") + "?kind=press").text
+    assert client.post(u("newsletters:entry_delete", entry.pk)).status_code == 302
+    assert not Entry.objects.exists()
+
+
+def test_news_needs_a_real_link_and_its_markdown_is_previewed_on_errors(client, world, manager_x):
+    client.force_login(manager_x)
+    bad = client.post(u("newsletters:entry_create"), {"kind": "member_news", "title": "Neu im Netzwerk", "body": "**Willkommen**", "link": "javascript:alert(1)"})
+    assert bad.status_code == 400 and "<strong>Willkommen</strong>" in bad.text
+    assert not Entry.objects.exists()
+    ok = client.post(u("newsletters:entry_create"), {"kind": "member_news", "title": "Neu im Netzwerk", "body": "**Willkommen**", "link": "https://example.org/neu"})
+    assert ok.status_code == 302 and Entry.objects.get().link == "https://example.org/neu"
+
+
+def test_a_funding_call_with_a_past_deadline_is_kept_but_not_shown_as_upcoming(client, world, manager_x):
+    """Decision: past deadlines are allowed (calls are recorded late and kept for the archive); they just drop out of the dates."""
+    from newsletters.services import upcoming_dates
+
+    client.force_login(manager_x)
+    past = (timezone.localdate() - timedelta(days=3)).isoformat()
+    assert client.post(u("newsletters:entry_create"), {"kind": "funding_call", "title": "Abgelaufen", "deadline": past, "funder": "Bund"}).status_code == 302
+    assert Entry.objects.get().title == "Abgelaufen"
+    assert upcoming_dates(world.network_x) == []
+
+
+def test_an_entry_of_a_sent_infobrief_stays_for_the_archive(client, world, manager_x, letter):
+    entry = letter.placements.get().entry
+    Infobrief.objects.filter(pk=letter.pk).update(status=Infobrief.Status.SENT)
+    client.force_login(manager_x)
+    response = client.post(u("newsletters:entry_delete", entry.pk), follow=True)
+    assert "bleibt für das Archiv erhalten" in response.text
+    assert Entry.objects.filter(pk=entry.pk).exists()
+
+
+# --- content: placing, reordering, removing -------------------------------------------------------
+
+
+def _order(letter: Infobrief) -> list[str]:
+    return list(letter.placements.order_by("position", "pk").values_list("entry__title", flat=True))
+
+
+def test_entries_are_placed_reordered_and_removed(client, world, manager_x, letter):
+    second = Entry.objects.create(network=world.network_x, kind="press", title="Pressespiegel")
+    third = Entry.objects.create(network=world.network_x, kind="text", title="Grußwort")
+    client.force_login(manager_x)
+    page = client.get(u("newsletters:infobrief", letter.pk))
+    assert "Pressespiegel" in page.text and "Grußwort" in page.text  # offered to add
+    for entry in (second, third, second):  # placing twice keeps one placement
+        assert client.post(u("newsletters:place", letter.pk), {"entry": entry.pk}).status_code == 302
+    assert _order(letter) == ["Förderaufruf Digitalisierung", "Pressespiegel", "Grußwort"]
+    last = letter.placements.get(entry=third)
+    client.post(u("newsletters:placement_move", letter.pk, last.pk, "up"))
+    assert _order(letter) == ["Förderaufruf Digitalisierung", "Grußwort", "Pressespiegel"]
+    client.post(u("newsletters:placement_move", letter.pk, last.pk, "up"))
+    client.post(u("newsletters:placement_move", letter.pk, last.pk, "up"))  # already first: stays first
+    assert _order(letter) == ["Grußwort", "Förderaufruf Digitalisierung", "Pressespiegel"]
+    assert client.post(u("newsletters:placement_move", letter.pk, last.pk, "sideways")).status_code == 404
+    client.post(u("newsletters:placement_remove", letter.pk, last.pk))
+    assert _order(letter) == ["Förderaufruf Digitalisierung", "Pressespiegel"]
+    assert Entry.objects.filter(pk=third.pk).exists()  # removed from this Infobrief only
+
+
+def test_an_entry_of_another_network_cannot_be_placed(client, world, manager_x, letter):
+    foreign = Entry.objects.create(network=world.network_y, kind="press", title="Fremd")
+    client.force_login(manager_x)
+    client.post(u("newsletters:place", letter.pk), {"entry": foreign.pk})
+    assert _order(letter) == ["Förderaufruf Digitalisierung"]
+
+
+# --- recipients, preview --------------------------------------------------------------------------
+
+
+def test_audience_filters_narrow_the_count_and_name_the_reasons(client, world, manager_x, letter):
+    from members.models import Contact, Organisation
+    from newsletters.models import Subscriber, Suppression
+
+    Organisation.objects.filter(name="R Firma 0").update(municipality="Bottrop")
+    Contact.objects.create(organisation=world.org_a, last_name="Ohne Adresse", email="")
+    Subscriber.objects.create(network=world.network_x, email="offen@extern.example", requested_at=timezone.now(), consent_text="t", consent_version=1)
+    Suppression.objects.create(network=world.network_x, email="r00001@empfang.example", reason=Suppression.Reason.BOUNCED)
+    client.force_login(manager_x)
+    page = client.get(u("newsletters:infobrief", letter.pk))
+    assert "2 Empfänger:innen" in page.text
+    for reason in ("keine E-Mail-Adresse", "Anmeldung nicht bestätigt", "Adresse unzustellbar"):
+        assert reason in page.text
+    assert "offen@extern.example" in page.text and "<details>" in page.text
+    assert 'value="Bottrop"' in page.text  # offered as a filter
+    client.post(u("newsletters:audience", letter.pk), {"municipalities": ["Bottrop"]})
+    letter.refresh_from_db()
+    assert letter.audience_municipalities == ["Bottrop"] and letter.include_subscribers is False
+    assert "2 Empfänger:innen" in client.get(u("newsletters:infobrief", letter.pk)).text  # all three live in Bottrop; one bounced
+    Organisation.objects.filter(name="R Firma 0").update(municipality="Gladbeck")
+    assert "0 Empfänger:innen" in client.get(u("newsletters:infobrief", letter.pk)).text
+
+
+def test_the_preview_carries_the_chosen_recipients_own_unsubscribe_link(client, world, manager_x, letter):
+    from django.utils.html import escape
+
+    from newsletters.services import unsubscribe_url
+
+    client.force_login(manager_x)
+    chosen, other = "r00002@empfang.example", "r00000@empfang.example"
+    page = client.get(u("newsletters:infobrief", letter.pk) + f"?as={chosen}")
+    assert escape(unsubscribe_url(world.network_x, chosen)) in page.text
+    assert escape(unsubscribe_url(world.network_x, other)) not in page.text
+    assert "Guten Tag Empf r00002," in page.text  # the plain text, greeting by name
+    html = client.get(u("newsletters:preview", letter.pk) + f"?as={chosen}")
+    assert escape(unsubscribe_url(world.network_x, chosen)) in html.text
+    assert "frame-ancestors 'none'" in html["Content-Security-Policy"]
+    unknown = client.get(u("newsletters:preview", letter.pk) + "?as=fremd@example.org")  # not a recipient: never rendered for them
+    assert escape(unsubscribe_url(world.network_x, "fremd@example.org")) not in unknown.text
+
+
+# --- other networks, frozen Infobriefe -------------------------------------------------------------
+
+
+def test_another_networks_infobrief_and_entries_are_not_found(client, world, manager_x, manager_y, letter):
+    entry = letter.placements.get().entry
+    client.force_login(manager_y)
+    assert client.get(u("newsletters:infobrief", letter.pk)).status_code == 404
+    client.force_login(manager_x)
+    theirs = factories.infobrief(world.network_y, subject="Infobrief Y")
+    their_entry = theirs.placements.get().entry
+    for response in (
+        client.get(u("newsletters:infobrief", theirs.pk)),
+        client.get(u("newsletters:preview", theirs.pk)),
+        client.get(u("newsletters:progress", theirs.pk)),
+        client.get(u("newsletters:entry_edit", their_entry.pk)),
+        client.post(u("newsletters:content", theirs.pk), {"subject": "Übernommen"}),
+        client.post(u("newsletters:entry_delete", their_entry.pk)),
+        client.post(u("newsletters:placement_remove", letter.pk, theirs.placements.get().pk)),
+    ):
+        assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.subject == "Infobrief Y" and Entry.objects.filter(pk=their_entry.pk).exists() and entry.placements.exists()
+
+
+def test_a_sending_infobrief_refuses_every_edit(client, world, manager_x, letter):
+    extra = Entry.objects.create(network=world.network_x, kind="press", title="Nachzügler")
+    Infobrief.objects.filter(pk=letter.pk).update(status=Infobrief.Status.SENDING)
+    placement = letter.placements.get()
+    client.force_login(manager_x)
+    refused = client.post(u("newsletters:content", letter.pk), {"subject": "Geändert", "intro": "x"}, follow=True)
+    assert "kann nicht mehr geändert werden" in refused.text
+    client.post(u("newsletters:audience", letter.pk), {"include_subscribers": ""})
+    client.post(u("newsletters:place", letter.pk), {"entry": extra.pk})
+    client.post(u("newsletters:placement_remove", letter.pk, placement.pk))
+    client.post(u("newsletters:fill_dates", letter.pk))
+    client.post(u("newsletters:send", letter.pk), {"mode": "now", "confirm": "1"})
+    letter.refresh_from_db()
+    assert letter.subject == "Infobrief Herbst" and letter.include_subscribers is True
+    assert _order(letter) == ["Förderaufruf Digitalisierung"] and not Delivery.objects.exists()
+    assert client.get(u("newsletters:infobrief", letter.pk))["Location"] == u("newsletters:progress", letter.pk)
+
+
+# --- progress: polling, controls, the final report -------------------------------------------------
+
+
+def _sending(letter: Infobrief, statuses: list[str]) -> None:
+    Infobrief.objects.filter(pk=letter.pk).update(status=Infobrief.Status.SENDING)
+    Delivery.objects.bulk_create([Delivery(infobrief=letter, email=f"d{i}@empfang.example", status=s) for i, s in enumerate(statuses)])
+
+
+def test_progress_polls_while_sending_and_stops_when_done(client, world, manager_x, letter):
+    _sending(letter, ["sent", "pending", "pending", "pending"])
+    client.force_login(manager_x)
+    page = client.get(u("newsletters:progress", letter.pk))
+    assert 'hx-trigger="every 2s"' in page.text and '<progress id="progress-bar" max="100" value="25"' in page.text
+    assert '<label for="progress-bar">' in page.text
+    poll = client.get(u("newsletters:progress", letter.pk), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "<html" not in poll.text and 'id="status"' in poll.text
+    Delivery.objects.filter(infobrief=letter).update(status="sent")
+    Infobrief.objects.filter(pk=letter.pk).update(status=Infobrief.Status.SENT)
+    done = client.get(u("newsletters:progress", letter.pk), HTTP_HX_REQUEST="true")
+    assert done.status_code == 286 and "hx-trigger" not in done.text
+    assert "4 von 4 Empfänger:innen haben den Infobrief erhalten." in done.text
+
+
+def test_pause_resume_and_cancel_a_running_send(client, world, manager_x, letter):
+    _sending(letter, ["sent", "pending", "pending"])
+    client.force_login(manager_x)
+    assert "Anhalten" in client.get(u("newsletters:progress", letter.pk)).text
+    client.post(u("newsletters:pause", letter.pk))
+    letter.refresh_from_db()
+    assert letter.status == Infobrief.Status.PAUSED
+    assert client.get(u("newsletters:progress", letter.pk), HTTP_HX_REQUEST="true").status_code == 286  # paused: no polling
+    client.post(u("newsletters:resume", letter.pk))
+    letter.refresh_from_db()
+    assert letter.status == Infobrief.Status.SENDING
+    assert client.get(u("newsletters:pause", letter.pk)).status_code == 405
+    client.post(u("newsletters:cancel", letter.pk))
+    letter.refresh_from_db()
+    assert letter.status == Infobrief.Status.CANCELLED
+    assert list(letter.deliveries.values_list("status", flat=True)) == ["sent", "cancelled", "cancelled"]
+
+
+def test_the_final_report_lists_failures_with_the_servers_answer_and_retries_them(client, world, manager_x, letter):
+    _sending(letter, ["sent", "failed", "parked"])
+    Delivery.objects.filter(status="failed").update(smtp_code=552, last_error="552 5.2.2 Mailbox full")
+    Infobrief.objects.filter(pk=letter.pk).update(status=Infobrief.Status.SENT)
+    client.force_login(manager_x)
+    report = client.get(u("newsletters:progress", letter.pk))
+    assert "1 von 3 Empfänger:innen haben den Infobrief erhalten." in report.text
+    assert "d1@empfang.example" in report.text and "552 5.2.2 Mailbox full" in report.text and "d2@empfang.example" in report.text
+    assert "Fehlgeschlagene erneut senden" in report.text
+    retried = client.post(u("newsletters:retry", letter.pk), follow=True)
+    assert "2 Zustellungen werden erneut versucht." in retried.text
+    letter.refresh_from_db()
+    assert letter.status == Infobrief.Status.SENDING
+    assert sorted(letter.deliveries.values_list("status", flat=True)) == ["pending", "pending", "sent"]
+
+
+def test_a_new_infobrief_is_created_from_the_list(client, world, manager_x):
+    client.force_login(manager_x)
+    assert client.post(u("newsletters:create"), {"subject": "", "preheader": ""}).status_code == 302
+    assert not Infobrief.objects.exists()
+    response = client.post(u("newsletters:create"), {"subject": "Infobrief Winter", "preheader": "Was kommt", "intro": "Hallo"})
+    letter = Infobrief.objects.get()
+    assert response["Location"] == u("newsletters:infobrief", letter.pk) and letter.created_by == manager_x and letter.status == "draft"
+    assert "Infobrief Winter" in client.get(u("newsletters:index")).text
