@@ -269,7 +269,7 @@ def test_audience_filters_narrow_the_count_and_name_the_reasons(client, world, m
     for reason in ("keine E-Mail-Adresse", "Anmeldung nicht bestätigt", "Adresse unzustellbar"):
         assert reason in page.text
     assert "offen@extern.example" in page.text and "<details>" in page.text
-    assert 'value="Bottrop"' in page.text  # offered as a filter
+    assert 'value="Bottrop"' in page.text and "<legend>Nur Orte:</legend>" in page.text  # offered as a filter, grouped with a legend
     client.post(u("newsletters:audience", letter.pk), {"municipalities": ["Bottrop"]})
     letter.refresh_from_db()
     assert letter.audience_municipalities == ["Bottrop"] and letter.include_subscribers is False
