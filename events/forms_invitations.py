@@ -55,10 +55,10 @@ class PublicSignupForm(CleanTextMixin, ConsentsForm):
     email = forms.EmailField(label=_("E-Mail"))
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     # A field people never see (hidden by CSS, out of the tab order); bots fill it in.
-    website = forms.CharField(label=_("Bitte leer lassen"), required=False,
+    hp_url = forms.CharField(label=_("Bitte leer lassen"), required=False,
                               widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
-    field_order = ["name", "email", "organisation", "consent_participant_list", "consent_photos", "website"]
+    field_order = ["name", "email", "organisation", "consent_participant_list", "consent_photos", "hp_url"]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
@@ -68,4 +68,4 @@ class PublicSignupForm(CleanTextMixin, ConsentsForm):
 
     @property
     def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
+        return bool(self.cleaned_data.get("hp_url"))

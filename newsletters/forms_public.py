@@ -10,4 +10,4 @@ class SubscribeForm(CleanTextMixin, forms.Form):
     organisation = forms.CharField(label=_("Organisation (freiwillig)"), max_length=200, required=False)
     consent = forms.BooleanField(label=_("Ich willige wie oben beschrieben ein."))
     # For bots only: hidden from people and screen readers (static/css/verbund.css).
-    website = forms.CharField(label=_("Bitte leer lassen"), required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    hp_url = forms.CharField(label=_("Bitte leer lassen"), required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))

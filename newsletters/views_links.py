@@ -99,7 +99,7 @@ def subscribe(request: HttpRequest, network_slug: str) -> HttpResponse:
         return render(request, "newsletters/subscribe.html", context)
     if not form.is_valid():
         return render(request, "newsletters/subscribe.html", context, status=400)
-    if form.cleaned_data.get("website"):  # the bot sees the same page; nothing is stored or sent
+    if form.cleaned_data.get("hp_url"):  # the bot sees the same page; nothing is stored or sent
         return render(request, "newsletters/subscribe_check_mail.html", context)
     data = form.cleaned_data
     ip = client_ip(request)

@@ -50,6 +50,8 @@ def test_member_edits_profile_and_manager_sees_the_change_in_history(page, world
     assert_accessible(page)
     page.get_by_role("link", name="Profil bearbeiten").click()
     assert_accessible(page)
+    # The organisation's real website field is shown (the bots' trap on public forms is another field).
+    assert page.get_by_label("Website").is_visible()
     page.get_by_label("Kurzprofil").fill("Getriebebau seit 1950")
     page.get_by_role("button", name="Speichern").click()
     assert page.get_by_text("Getriebebau seit 1950").is_visible()

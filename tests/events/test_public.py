@@ -92,7 +92,7 @@ def test_a_full_meeting_puts_confirmed_guests_on_the_waitlist(client, public, dj
 
 def test_the_bot_trap_sends_nothing(client, public, mailoutbox_files, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(public), {**FORM, "website": "http://spam.example"})
+        response = client.post(url(public), {**FORM, "hp_url": "http://spam.example"})
     assert response.status_code == 200 and "Bitte bestätigen Sie Ihre Anmeldung" in response.text
     assert mailoutbox_files() == [] and not Registration.objects.exists()
 

@@ -87,7 +87,7 @@ def test_bad_input_honeypot_rate_limit_and_closed_subscriptions(client, world, m
     assert client.post(subscribe_url(), {"email": "kein-at", "consent": "on"}).status_code == 400
     assert client.post(subscribe_url(), {"email": "ok@example.org"}).status_code == 400  # consent is required
     with django_capture_on_commit_callbacks(execute=True):
-        bot = client.post(subscribe_url(), {"email": "bot@example.org", "consent": "on", "website": "http://spam"})
+        bot = client.post(subscribe_url(), {"email": "bot@example.org", "consent": "on", "hp_url": "http://spam"})
     assert bot.status_code == 200 and not Subscriber.objects.exists() and mailoutbox_files() == []
     codes = [client.post(subscribe_url(), {"email": f"p{n}@example.org", "consent": "on"}).status_code for n in range(7)]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
