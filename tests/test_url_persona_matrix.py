@@ -28,6 +28,9 @@ from tests.newsletters.matrix_manage import NEWSLETTER_MANAGE_MATRIX
 from tests.newsletters.matrix_public import NEWSLETTER_PUBLIC_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
+from tests.qualification.matrix_export import EXPORT_MATRIX
+from tests.qualification.matrix_qualification import QUALIFICATION_MATRIX
+from tests.qualification.matrix_templates import TEMPLATES_MATRIX
 
 LOGGED_IN_ONLY = statuses(200, anonymous=302)
 ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users away from login/signup
@@ -196,6 +199,7 @@ MATRIX.update(PRIVACY_MATRIX)
 MATRIX.update(EVENTS_MATRIX)
 for _events_part in (
     ATTACHMENTS_MATRIX, CALENDAR_MATRIX, FEEDBACK_MATRIX, INVITATIONS_MATRIX, PUBLIC_MATRIX, NEWSLETTER_MANAGE_MATRIX, NEWSLETTER_PUBLIC_MATRIX,
+    QUALIFICATION_MATRIX, TEMPLATES_MATRIX, EXPORT_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("manage/<slug:network_slug>/io/", include("members.urls_io")),
     path("manage/<slug:network_slug>/meetings/", include("events.urls")),
     path("manage/<slug:network_slug>/infobrief/", include("newsletters.urls")),
+    path("manage/<slug:network_slug>/qualification/", include("qualification.urls")),
     path("portal/privacy/", include("members.urls_privacy")),
     path("portal/meetings/", include("events.urls_portal")),
     path("portal/", include("members.urls")),
