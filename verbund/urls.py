@@ -29,6 +29,7 @@ urlpatterns = [
     path("manage/<slug:network_slug>/qualification/", include("qualification.urls")),
     path("portal/privacy/", include("members.urls_privacy")),
     path("portal/meetings/", include("events.urls_portal")),
+    path("portal/qualification/", include("qualification.urls_portal")),
     path("portal/", include("members.urls")),
     path("n/<slug:network_slug>/meetings/", include("events.urls_public")),
     path("n/<slug:network_slug>/infobrief/", include("newsletters.urls_public")),

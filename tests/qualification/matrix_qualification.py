@@ -16,3 +16,7 @@ QUALIFICATION_MATRIX.update({
         Target(rev("qualification:home", network_slug="netz-y"), statuses(404, anonymous=302, manager_y=200, manager_xy=200)),
     ]),
 })
+
+QUALIFICATION_MATRIX.update({
+    "qualification_portal:home": Case([Target(rev("qualification_portal:home"), statuses(403, anonymous=302, members=200))]),
+})
