@@ -95,3 +95,69 @@ def member_aggregates(network: Network) -> list[dict[str, Any]]:
             "organisations": row.organisations if visible else None, "head_count": row.head_count if visible else None,
         })
     return out
+
+
+@dataclass
+class GridRow:
+    organisation: Organisation
+    cells: list[Need | None]
+    head_count: int = 0
+    needs: int = 0
+
+
+@dataclass
+class Grid:
+    """Organisations × topics with totals per row and column; the heat map, its exports and the cell editor read it."""
+
+    topics: list[Topic]
+    rows: list[GridRow]
+    column_heads: list[int]
+    column_needs: list[int]
+    min_priority: int
+
+    @property
+    def head_count(self) -> int:
+        return sum(self.column_heads)
+
+    @property
+    def needs(self) -> int:
+        return sum(self.column_needs)
+
+
+def grid(
+    network: Network, *, topic_ids: list[int] | None = None, min_priority: int = Need.Priority.USEFUL,
+    municipality: str = "", search: str = "", only_with_need: bool = False,
+) -> Grid:
+    """The matrix of the network's current members in three queries, whatever its size.
+
+    Totals count the cells with at least `min_priority` (default: "useful", i.e. expressed needs).
+    """
+    topics = list(Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title"))
+    if topic_ids:
+        topics = [t for t in topics if t.pk in set(topic_ids)]
+    organisations = Organisation.objects.filter(
+        memberships__in=Membership.objects.current().filter(network=network), archived_at__isnull=True,
+    ).distinct().order_by("name", "pk").only("pk", "name", "municipality")
+    if municipality:
+        organisations = organisations.filter(municipality=municipality)
+    if search:
+        organisations = organisations.filter(name__icontains=search)
+    organisations = list(organisations)
+    position = {t.pk: i for i, t in enumerate(topics)}
+    cells: dict[int, list[Need | None]] = {o.pk: [None] * len(topics) for o in organisations}
+    for need in Need.objects.filter(network=network, topic_id__in=position, organisation_id__in=cells):
+        cells[need.organisation_id][position[need.topic_id]] = need
+    column_heads = [0] * len(topics)
+    column_needs = [0] * len(topics)
+    rows = []
+    for organisation in organisations:
+        row = GridRow(organisation, cells[organisation.pk])
+        for i, need in enumerate(row.cells):
+            if need is not None and need.priority >= min_priority and need.priority > Need.Priority.NONE:
+                row.head_count += need.head_count
+                row.needs += 1
+                column_heads[i] += need.head_count
+                column_needs[i] += 1
+        if row.needs or not only_with_need:
+            rows.append(row)
+    return Grid(topics, rows, column_heads, column_needs, min_priority)

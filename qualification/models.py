@@ -310,3 +310,26 @@ class Attendance(models.Model):
         verbose_name = _("Anwesenheit")
         verbose_name_plural = _("Anwesenheiten")
         constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="one_attendance_per_session")]
+
+
+def _course_file_path(instance: CourseFile, filename: str) -> str:
+    return f"courses/{instance.course_id}/{filename}"  # the name is made up by qualification/courses.py, never the uploader's
+
+
+class CourseFile(models.Model):
+    """A file of a course's seminar documentation (handouts, slides): PDF only, checked on upload."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="files")
+    title = models.CharField(_("Titel"), max_length=200)
+    file = models.FileField(upload_to=_course_file_path)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Kursdatei")
+        verbose_name_plural = _("Kursdateien")
+        ordering = ["course", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

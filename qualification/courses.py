@@ -1,0 +1,253 @@
+"""Writes of the training programme: proposals become courses, sessions, enrolments with a waitlist, attendance, documentation.
+
+A proposal is a topic over the threshold (matrix.proposals) without a course of
+the year yet. The manager accepts it (a planned course), merges several topics
+into one course, or drops it (a course in status "dropped" remembers that, so the
+proposal does not come back). Enrolments are counted in people: an enrolment
+that does not fit the free seats goes onto the waitlist whole; when seats free
+up, the waitlist moves up in order, each enrolment that now fits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Contact, Membership, Organisation
+from qualification import matrix
+from qualification.models import Attendance, Course, CourseFile, CourseSession, Enrolment, Topic
+from verbund.models import Network, User
+from verbund.services import save_audited
+from verbund.uploads import clean_pdf
+
+OPEN_FOR_ENROLMENT = [Course.Status.PLANNED, Course.Status.CONFIRMED]
+MAX_FILES_PER_COURSE = 50
+
+# Which status may follow which (the manager's buttons offer exactly these).
+TRANSITIONS: dict[str, list[str]] = {
+    Course.Status.PROPOSED: [Course.Status.PLANNED, Course.Status.DROPPED],
+    Course.Status.PLANNED: [Course.Status.CONFIRMED, Course.Status.CANCELLED],
+    Course.Status.CONFIRMED: [Course.Status.HELD, Course.Status.CANCELLED, Course.Status.PLANNED],
+    Course.Status.HELD: [Course.Status.CONFIRMED],  # a mistake can be undone
+    Course.Status.CANCELLED: [Course.Status.PLANNED],
+    Course.Status.DROPPED: [Course.Status.PROPOSED],
+}
+
+
+def _topics_of(network: Network, topic_ids: list[int]) -> list[Topic]:
+    ids = {int(pk) for pk in topic_ids}
+    topics = list(Topic.objects.filter(network=network, archived_at__isnull=True, pk__in=ids))
+    if not ids or len(topics) != len(ids):
+        raise ValidationError(_("Bitte nur Themen dieses Verbunds wählen (mindestens eines)."))
+    return topics
+
+
+def open_proposals(network: Network, year: int) -> list[matrix.TopicAggregate]:
+    """Topics over the threshold that no course of the year (in any status, dropped included) covers yet."""
+    handled = set(Course.objects.filter(network=network, year=year).values_list("topics", flat=True))
+    return [row for row in matrix.proposals(network) if row.topic.pk not in handled]
+
+
+@transaction.atomic
+def course_from_topics(
+    *, network: Network, topic_ids: list[int], by: User, year: int, title: str = "", status: str = Course.Status.PLANNED,
+    format: str = "",
+) -> Course:
+    """Accept one proposal or merge several into one course; with status "dropped", drop them."""
+    topics = _topics_of(network, topic_ids)
+    if status not in (Course.Status.PLANNED, Course.Status.PROPOSED, Course.Status.DROPPED):
+        raise ValidationError(_("Unbekannter Status."))
+    rows = {row.topic.pk: row for row in matrix.aggregate(network)}
+    if not format:  # the format most organisations asked for
+        wished = sum((rows[t.pk].formats for t in topics if t.pk in rows), start=Counter())
+        format = wished.most_common(1)[0][0] if wished else ""
+    course = Course(network=network, title=(title.strip() or " / ".join(t.title for t in topics))[:200], format=format,
+                    status=status, year=year, created_by=by)
+    save_audited(course, by=by)
+    course.topics.set(topics)
+    return course
+
+
+@transaction.atomic
+def course_drop(*, network: Network, topic_id: int, by: User, year: int) -> Course:
+    return course_from_topics(network=network, topic_ids=[topic_id], by=by, year=year, status=Course.Status.DROPPED)
+
+
+@transaction.atomic
+def course_set_status(*, course: Course, status: str, by: User) -> Course:
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if status not in TRANSITIONS.get(course.status, []):
+        raise ValidationError(_("Von „%(old)s“ geht es nicht zu „%(new)s“.") % {
+            "old": course.get_status_display(), "new": dict(Course.Status.choices).get(status, status)})
+    if status == Course.Status.HELD and not course.sessions.filter(starts_at__lte=timezone.now()).exists():
+        raise ValidationError(_("Ein Kurs gilt erst als durchgeführt, wenn mindestens ein Termin begonnen hat."))
+    course.status = status
+    save_audited(course, by=by, update_fields=["status"])
+    return course
+
+
+@transaction.atomic
+def session_add(*, course: Course, by: User, starts_at: datetime, ends_at: datetime, place: str = "") -> CourseSession:
+    session = CourseSession(course=course, starts_at=starts_at, ends_at=ends_at, place=place.strip())
+    if ends_at <= starts_at:
+        raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
+    session.full_clean()
+    session.save()
+    return session
+
+
+def seats_taken(course: Course) -> int:
+    return Enrolment.objects.filter(course=course, status=Enrolment.Status.ENROLLED).aggregate(n=Sum("head_count"))["n"] or 0
+
+
+def seats_free(course: Course) -> int | None:
+    """None when the course has no seat limit."""
+    return None if course.seats is None else max(course.seats - seats_taken(course), 0)
+
+
+@transaction.atomic
+def enrol(
+    *, course: Course, organisation: Organisation, by: User, contact: Contact | None = None, head_count: int = 1,
+) -> Enrolment:
+    """Enrol a named employee (head count 1) or a number of people of one organisation.
+
+    Refuses courses not open for enrolment, organisations that are not current
+    members, contacts of another organisation, head counts below 1 or above the
+    course's seats. Fits the free seats → enrolled, else waitlisted (whole).
+    """
+    course = Course.objects.select_for_update().get(pk=course.pk)  # one enrolment at a time per course: no overbooking
+    if course.status not in OPEN_FOR_ENROLMENT:
+        raise ValidationError(_("Für diesen Kurs ist keine Anmeldung möglich."))
+    if not Membership.objects.current().filter(network_id=course.network_id, organisation=organisation).exists():
+        raise ValidationError(_("Nur Mitglieder des Verbunds können sich anmelden."))
+    if contact is not None:
+        if contact.organisation_id != organisation.pk or contact.archived_at is not None:
+            raise ValidationError(_("Diese Person gehört nicht zu Ihrer Organisation."))
+        head_count = 1
+    if not isinstance(head_count, int) or head_count < 1:
+        raise ValidationError(_("Bitte mindestens eine Person anmelden."))
+    if course.seats is not None and head_count > course.seats:
+        raise ValidationError(_("Der Kurs hat nur %(seats)s Plätze; %(n)s Personen passen nicht hinein.") % {"seats": course.seats, "n": head_count})
+    free = seats_free(course)
+    status = Enrolment.Status.ENROLLED if free is None or head_count <= free else Enrolment.Status.WAITLISTED
+    if contact is not None:
+        existing = Enrolment.objects.filter(course=course, contact=contact).first()
+        if existing is not None and existing.status != Enrolment.Status.CANCELLED:
+            raise ValidationError(_("%(name)s ist bereits angemeldet.") % {"name": contact.full_name})
+        if existing is not None:  # signed up again after cancelling: the same row, at the end of the queue
+            existing.status, existing.head_count, existing.enrolled_by, existing.created_at = status, 1, by, timezone.now()
+            save_audited(existing, by=by, update_fields=["status", "head_count", "enrolled_by", "created_at"])
+            return existing
+    enrolment = Enrolment(course=course, organisation=organisation, contact=contact, head_count=head_count, status=status, enrolled_by=by)
+    save_audited(enrolment, by=by)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment, by: User) -> list[Enrolment]:
+    """Cancel and move the waitlist up; returns the enrolments that got a seat."""
+    Course.objects.select_for_update().get(pk=enrolment.course_id)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status == Enrolment.Status.CANCELLED:
+        return []
+    enrolment.status = Enrolment.Status.CANCELLED
+    save_audited(enrolment, by=by, update_fields=["status"])
+    return promote(course=enrolment.course, by=by)
+
+
+def promote(*, course: Course, by: User | None) -> list[Enrolment]:
+    """Give free seats to the waitlist in order; an enrolment that does not fit waits, a smaller one after it may move up."""
+    free = seats_free(course)
+    promoted = []
+    for waiting in Enrolment.objects.filter(course=course, status=Enrolment.Status.WAITLISTED).order_by("created_at", "pk"):
+        if free is not None and waiting.head_count > free:
+            continue
+        waiting.status = Enrolment.Status.ENROLLED
+        save_audited(waiting, by=by, update_fields=["status"])
+        promoted.append(waiting)
+        if free is not None:
+            free -= waiting.head_count
+    return promoted
+
+
+@transaction.atomic
+def course_update(*, course: Course, by: User, data: dict) -> Course:
+    """Change a course's facts; more seats move the waitlist up, fewer than already taken are refused."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    seats = data.get("seats", course.seats)
+    taken = seats_taken(course)
+    if seats is not None and seats < taken:
+        raise ValidationError({"seats": _("Es sind schon %(n)s Personen angemeldet; weniger Plätze gehen nicht.") % {"n": taken}})
+    for name, value in data.items():
+        if name == "topics":
+            continue
+        setattr(course, name, value)
+    save_audited(course, by=by)
+    if "topics" in data:
+        course.topics.set(_topics_of(course.network, [t.pk for t in data["topics"]]))
+    promote(course=course, by=by)
+    return course
+
+
+@transaction.atomic
+def attendance_save(*, session: CourseSession, by: User, present: dict[int, int]) -> None:
+    """People present per enrolment at one session: 0 … the enrolment's head count, only enrolled ones of this course."""
+    enrolments = {e.pk: e for e in Enrolment.objects.filter(course_id=session.course_id, status=Enrolment.Status.ENROLLED)}
+    errors = []
+    for pk, count in present.items():
+        enrolment = enrolments.get(pk)
+        if enrolment is None:
+            errors.append(_("Eine Anmeldung gehört nicht zu diesem Kurs."))
+        elif not isinstance(count, int) or not 0 <= count <= enrolment.head_count:
+            errors.append(_("%(who)s: zwischen 0 und %(n)s Personen.") % {"who": enrolment_label(enrolment), "n": enrolment.head_count})
+    if errors:
+        raise ValidationError(errors)
+    for pk, count in present.items():
+        Attendance.objects.update_or_create(session=session, enrolment_id=pk, defaults={"present": count})
+
+
+def enrolment_label(enrolment: Enrolment) -> str:
+    if enrolment.contact_id:
+        return f"{enrolment.contact.full_name} ({enrolment.organisation.name})"
+    return _("%(org)s, %(n)s Personen") % {"org": enrolment.organisation.name, "n": enrolment.head_count}
+
+
+@transaction.atomic
+def documentation_save(*, course: Course, by: User, text: str, publish: bool) -> Course:
+    """Notes of the seminar; published to the network's members only after the course was held."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if publish and course.status != Course.Status.HELD:
+        raise ValidationError(_("Die Dokumentation wird erst nach dem Kurs veröffentlicht (Status „Durchgeführt“)."))
+    course.documentation = text.strip()
+    course.documentation_published_at = (course.documentation_published_at or timezone.now()) if publish else None
+    save_audited(course, by=by, update_fields=["documentation", "documentation_published_at"])
+    return course
+
+
+@transaction.atomic
+def file_add(*, course: Course, by: User, upload, title: str) -> CourseFile:
+    if course.files.count() >= MAX_FILES_PER_COURSE:
+        raise ValidationError(_("Ein Kurs kann höchstens %(n)s Dateien haben.") % {"n": MAX_FILES_PER_COURSE})
+    data = clean_pdf(upload)
+    item = CourseFile(course=course, title=(title.strip() or _("Unterlage"))[:200], size=len(data), uploaded_by=by)
+    item.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
+    try:
+        item.full_clean()
+        item.save()
+    except Exception:
+        item.file.delete(save=False)
+        raise
+    return item
+
+
+def file_delete(*, item: CourseFile) -> None:
+    item.file.delete(save=False)
+    item.delete()
