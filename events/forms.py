@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MinuteEntry
 from members.models import Contact
-from verbund.forms import CleanTextMixin
+from verbund.forms import DATETIME, CleanTextMixin
 from verbund.models import Network
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

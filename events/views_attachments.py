@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from events.forms_attachments import (
 )
 from events.models import AgendaItem, Meeting, MeetingAttachment
 from verbund.access import NetworkRequest, network_required
+from verbund.uploads import serve_stored_file
 
 
 def _meeting(request: NetworkRequest, pk: int) -> Meeting:
@@ -102,24 +103,11 @@ def attachment_delete(request: NetworkRequest, pk: int, attachment_pk: int) -> H
     return redirect("events:attachments", network_slug=request.network.slug, pk=pk)
 
 
-def _serve(field, *, filename: str, content_type: str, inline: bool) -> FileResponse:
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 @network_required()
 def attachment_download(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = _attachment(request, pk, attachment_pk)
     extension = attachment.file.name.rsplit(".", 1)[-1]
-    return _serve(attachment.file, filename=f"{attachment.meeting_id}-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=False)
+    return serve_stored_file(attachment.file, filename=f"{attachment.meeting_id}-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=False)
 
 
 @network_required()
@@ -128,7 +116,7 @@ def attachment_thumbnail(request: NetworkRequest, pk: int, attachment_pk: int) -
     if attachment.kind != MeetingAttachment.Kind.PHOTO:
         raise Http404
     extension = attachment.thumbnail.name.rsplit(".", 1)[-1] if attachment.thumbnail else "jpg"
-    return _serve(attachment.thumbnail, filename=f"thumb-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=True)
+    return serve_stored_file(attachment.thumbnail, filename=f"thumb-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=True)
 
 
 @network_required(can_manage=True)

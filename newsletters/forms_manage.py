@@ -9,12 +9,9 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from newsletters.models import Entry, Infobrief, NewsletterSettings
-from verbund.forms import CleanTextMixin
+from verbund.forms import DATE, DATETIME, DATETIME_FORMATS, CleanTextMixin
 from verbund.uploads import clean_image
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
 
 
 class EntryForm(CleanTextMixin, forms.ModelForm):

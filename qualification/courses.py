@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from members.models import Contact, Membership, Organisation
 from qualification import matrix
-from qualification.models import Attendance, Course, CourseFile, CourseSession, Enrolment, Topic
+from qualification.models import (
+    Attendance,
+    Course,
+    CourseFile,
+    CourseSession,
+    Enrolment,
+    Topic,
+)
 from verbund.models import Network, User
 from verbund.services import save_audited
 from verbund.uploads import clean_pdf

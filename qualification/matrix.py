@@ -103,6 +103,7 @@ class GridRow:
     cells: list[Need | None]
     head_count: int = 0
     needs: int = 0
+    entries: list[tuple[Topic, Need | None]] = field(default_factory=list)  # the cells with their topics, for templates
 
 
 @dataclass
@@ -152,6 +153,7 @@ def grid(
     rows = []
     for organisation in organisations:
         row = GridRow(organisation, cells[organisation.pk])
+        row.entries = list(zip(topics, row.cells, strict=True))
         for i, need in enumerate(row.cells):
             if need is not None and need.priority >= min_priority and need.priority > Need.Priority.NONE:
                 row.head_count += need.head_count

@@ -218,6 +218,11 @@ class Need(models.Model):
             models.CheckConstraint(condition=Q(priority__gte=0, priority__lte=3), name="need_priority_known"),
         ]
 
+    @property
+    def symbol(self) -> str:
+        """The priority as text for the heat map, which never relies on colour alone: + sinnvoll, ++ wichtig, +++ dringend."""
+        return "+" * self.priority
+
 
 class Course(models.Model):
     """A course of the programme that came out of the Verbundabstimmung."""

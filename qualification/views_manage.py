@@ -2,19 +2,72 @@
 
 Topic catalogue, the matrix (cell by cell with htmx), the Verbundabstimmung with
 its course proposals, courses with sessions, enrolments and attendance, the
-indicators, and the company checks shared with the office. Everything is reached
-through `request.network`; another network's object is a 404.
+indicators. Everything is reached through `request.network`; another network's
+object is a 404. Reading is open to every role of the network, writing needs a
+role that may manage (403 otherwise).
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from qualification import checks_service, indicators
-from qualification.models import Course, Need, Topic
+from members.models import Membership, Organisation
+from qualification import checks_service, courses, indicators, matrix
+from qualification.forms import (
+    CourseFileForm,
+    CourseForm,
+    DocumentationForm,
+    EnrolForm,
+    MatrixFilterForm,
+    NeedForm,
+    ProposalForm,
+    SessionForm,
+    TopicForm,
+)
+from qualification.models import (
+    Course,
+    CourseFile,
+    CourseSession,
+    Enrolment,
+    Need,
+    Topic,
+)
 from verbund.access import NetworkRequest, network_required
+from verbund.uploads import serve_stored_file
+
+
+def _can_manage(request: NetworkRequest) -> bool:
+    return request.manager_role.role_enum.can_manage
+
+
+def _errors(request: NetworkRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: NetworkRequest, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+def _year(request: NetworkRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 @network_required()
@@ -26,8 +79,444 @@ def home(request: NetworkRequest) -> HttpResponse:
         "topics": Topic.objects.filter(network=network, archived_at__isnull=True).count(),
         "needs": Need.objects.filter(network=network, priority__gte=Need.Priority.USEFUL).count(),
         "courses": Course.objects.filter(network=network, year=year).exclude(status=Course.Status.DROPPED).count(),
+        "proposals": len(courses.open_proposals(network, year)),
         "shared_checks": checks_service.rounds_visible_to(request.user, network).count(),
         "year": year,
         "indicators": indicators.indicators(network, year),
-        "can_manage": request.manager_role.role_enum.can_manage,
+        "can_manage": _can_manage(request),
+    })
+
+
+# --- the topic catalogue ------------------------------------------------------
+
+
+@network_required()
+def topics(request: NetworkRequest) -> HttpResponse:
+    network = request.network
+    form = TopicForm(network=network)
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise PermissionDenied
+        form = TopicForm(request.POST, network=network, instance=Topic(network=network))
+        if form.is_valid():
+            topic = form.save()
+            messages.success(request, _("Thema „%(title)s“ aufgenommen.") % {"title": topic.title})
+            return redirect("qualification:topics", network_slug=network.slug)
+    listed = Topic.objects.filter(network=network).annotate(
+        need_count=Count("needs", filter=Q(needs__priority__gte=Need.Priority.USEFUL)),
+    ).order_by("archived_at", "position", "title")
+    return render(request, "qualification/topics.html", {
+        "network": network, "topics": listed, "form": form, "can_manage": _can_manage(request),
+    }, status=400 if form.errors else 200)
+
+
+@network_required(can_manage=True)
+def topic_edit(request: NetworkRequest, pk: int) -> HttpResponse:
+    topic = get_object_or_404(Topic, network=request.network, pk=pk)
+    form = TopicForm(request.POST or None, network=request.network, instance=topic)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Thema gespeichert."))
+        return redirect("qualification:topics", network_slug=request.network.slug)
+    return render(request, "qualification/topic_form.html", {"network": request.network, "topic": topic, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@network_required(can_manage=True)
+def topic_archive(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Archive (or bring back) a topic: its cells stay, it leaves the matrix and the alignment."""
+    topic = get_object_or_404(Topic, network=request.network, pk=pk)
+    topic.archived_at = None if topic.archived_at else timezone.now()
+    topic._history_user = request.user  # type: ignore[attr-defined]
+    topic.save(update_fields=["archived_at"])
+    if topic.archived_at:
+        messages.success(request, _("„%(title)s“ archiviert; die Angaben der Mitglieder bleiben erhalten.") % {"title": topic.title})
+    else:
+        messages.success(request, _("„%(title)s“ ist wieder im Katalog.") % {"title": topic.title})
+    return redirect("qualification:topics", network_slug=request.network.slug)
+
+
+# --- the matrix ---------------------------------------------------------------
+
+
+def _municipalities(network) -> list[str]:
+    current = Membership.objects.current().filter(network=network)
+    return sorted(set(Organisation.objects.filter(memberships__in=current).exclude(municipality="").values_list("municipality", flat=True)))
+
+
+@vary_on_headers("HX-Request")
+@network_required()
+def matrix_view(request: NetworkRequest) -> HttpResponse:
+    """The heat map: organisations × topics, cells by priority (colour and text), totals per row and column."""
+    network = request.network
+    all_topics = list(Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title"))
+    filters = MatrixFilterForm(request.GET or None, topics=all_topics, municipalities=_municipalities(network))
+    grid = matrix.grid(network, **filters.values())
+    context = {
+        "network": network, "grid": grid, "filters": filters, "can_manage": _can_manage(request),
+        "query": request.GET.urlencode(), "cell_base": reverse("qualification:matrix", args=[network.slug]),
+    }
+    if request.htmx and request.htmx.target == "matrix-results":
+        return render(request, "qualification/matrix.html#results", context)
+    return render(request, "qualification/matrix.html", context)
+
+
+def _cell_context(request: NetworkRequest, organisation_pk: int, topic_pk: int):
+    network = request.network
+    organisation = get_object_or_404(
+        Organisation.objects.filter(memberships__in=Membership.objects.current().filter(network=network)).distinct(), pk=organisation_pk,
+    )
+    topic = get_object_or_404(Topic, network=network, archived_at__isnull=True, pk=topic_pk)
+    need = Need.objects.filter(network=network, organisation=organisation, topic=topic).first()
+    return organisation, topic, need
+
+
+@vary_on_headers("HX-Request")
+@network_required()
+def cell(request: NetworkRequest, organisation_pk: int, topic_pk: int) -> HttpResponse:
+    """One cell: GET shows its form (in the page's editor with htmx, as a page without), POST saves it."""
+    organisation, topic, need = _cell_context(request, organisation_pk, topic_pk)
+    back = reverse("qualification:matrix", args=[request.network.slug]) + f"#cell-{organisation.pk}-{topic.pk}"
+    form = NeedForm(instance=need or Need(priority=Need.Priority.NONE))
+    status = 200
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise PermissionDenied
+        form = NeedForm(request.POST, instance=need or Need(network=request.network, organisation=organisation, topic=topic))
+        if form.is_valid():
+            try:
+                need = matrix.need_save(network=request.network, organisation=organisation, topic=topic, by=request.user,
+                                        data={name: form.cleaned_data[name] for name in matrix.CELL_FIELDS})
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if request.htmx:  # the message into the editor; the table reloads itself (totals included)
+                    response = render(request, "qualification/_cell_saved.html", {
+                        "network": request.network, "organisation": organisation, "topic": topic, "need": need,
+                    })
+                    response["HX-Trigger"] = "matrix-changed"
+                    return response
+                messages.success(request, _("Bedarf von %(org)s zu „%(topic)s“ gespeichert.") % {"org": organisation.name, "topic": topic.title})
+                return redirect(back)
+        status = 400
+    context = {
+        "network": request.network, "organisation": organisation, "topic": topic, "form": form, "back": back,
+        "can_manage": _can_manage(request), "action": reverse("qualification:cell", args=[request.network.slug, organisation.pk, topic.pk]),
+    }
+    if request.htmx:
+        return render(request, "qualification/_cell_form.html", context, status=status)
+    return render(request, "qualification/cell.html", context, status=status)
+
+
+# --- the Verbundabstimmung ----------------------------------------------------
+
+
+@network_required()
+def alignment(request: NetworkRequest) -> HttpResponse:
+    network = request.network
+    year = _year(request)
+    rows = matrix.aggregate(network)
+    open_proposals = courses.open_proposals(network, year)
+    handled = {}
+    for course in Course.objects.filter(network=network, year=year).prefetch_related("topics"):
+        for topic in course.topics.all():
+            handled.setdefault(topic.pk, []).append(course)
+    labels = dict(Need.Format.choices)
+    table = [
+        (row, [(labels.get(key, key), n) for key, n in row.formats.most_common()], handled.get(row.topic.pk, []))
+        for row in rows
+    ]
+    return render(request, "qualification/alignment.html", {
+        "network": network, "table": table, "proposals": open_proposals, "year": year,
+        "form": ProposalForm(topics=[p.topic for p in open_proposals]), "can_manage": _can_manage(request),
+        "threshold": (matrix.PROPOSAL_MIN_ORGANISATIONS, matrix.PROPOSAL_MIN_HEADS),
+    })
+
+
+@require_POST
+@network_required(can_manage=True)
+def proposal(request: NetworkRequest) -> HttpResponse:
+    """Accept one proposal, merge several into one course, or drop them."""
+    network = request.network
+    year = _year(request)
+    open_topics = [p.topic for p in courses.open_proposals(network, year)]
+    form = ProposalForm(request.POST, topics=open_topics)
+    target = reverse("qualification:alignment", args=[network.slug]) + f"?year={year}"
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(target)
+    topic_ids = [int(pk) for pk in form.cleaned_data["topics"]]
+    try:
+        if form.cleaned_data["action"] == "drop":
+            for topic_id in topic_ids:
+                courses.course_drop(network=network, topic_id=topic_id, by=request.user, year=year)
+            messages.success(request, ngettext("%(n)s Vorschlag verworfen.", "%(n)s Vorschläge verworfen.", len(topic_ids)) % {"n": len(topic_ids)})
+            return redirect(target)
+        course = courses.course_from_topics(network=network, topic_ids=topic_ids, by=request.user, year=year, title=form.cleaned_data["title"])
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(target)
+    messages.success(request, _("Kurs „%(title)s“ angelegt. Ergänzen Sie Anbieter, Plätze und Termine.") % {"title": course.title})
+    return redirect("qualification:course", network_slug=network.slug, pk=course.pk)
+
+
+# --- courses ------------------------------------------------------------------
+
+
+def _course(request: NetworkRequest, pk: int) -> Course:
+    return get_object_or_404(Course.objects.filter(network=request.network).prefetch_related("topics"), pk=pk)
+
+
+@network_required()
+def course_list(request: NetworkRequest) -> HttpResponse:
+    network = request.network
+    year = _year(request)
+    listed = Course.objects.filter(network=network, year=year).exclude(status=Course.Status.DROPPED).annotate(
+        enrolled=Sum("enrolments__head_count", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
+        waiting=Sum("enrolments__head_count", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+    ).prefetch_related("topics", Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at")))
+    years = sorted(set(Course.objects.filter(network=network).values_list("year", flat=True)) | {timezone.localdate().year}, reverse=True)
+    return render(request, "qualification/course_list.html", {
+        "network": network, "courses": listed, "year": year, "years": years, "can_manage": _can_manage(request),
+        "dropped": Course.objects.filter(network=network, year=year, status=Course.Status.DROPPED).prefetch_related("topics"),
+    })
+
+
+@network_required(can_manage=True)
+def course_create(request: NetworkRequest) -> HttpResponse:
+    form = CourseForm(request.POST or None, network=request.network)
+    if request.method == "POST" and form.is_valid():
+        course = form.save(commit=False)
+        course.network, course.created_by, course.status = request.network, request.user, Course.Status.PLANNED
+        course._history_user = request.user  # type: ignore[attr-defined]
+        course.save()
+        form.save_m2m()
+        messages.success(request, _("Kurs „%(title)s“ angelegt.") % {"title": course.title})
+        return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)
+    return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": None},
+                  status=400 if form.errors else 200)
+
+
+@network_required(can_manage=True)
+def course_edit(request: NetworkRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    form = CourseForm(request.POST or None, network=request.network, instance=course)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            courses.course_update(course=Course.objects.get(pk=course.pk), by=request.user, data=data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Kurs gespeichert."))
+            return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)
+    return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": course},
+                  status=400 if form.errors else 200)
+
+
+@network_required()
+def course(request: NetworkRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    enrolments = list(course.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("organisation", "contact"))
+    current = Membership.objects.current().filter(network=request.network)
+    return render(request, "qualification/course.html", {
+        "network": request.network, "course": course, "can_manage": _can_manage(request),
+        "sessions": course.sessions.annotate(present=Sum("attendances__present")),
+        "enrolled": [e for e in enrolments if e.status == Enrolment.Status.ENROLLED],
+        "waitlisted": [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED],
+        "taken": courses.seats_taken(course), "free": courses.seats_free(course),
+        "transitions": [(status, Course.Status(status).label) for status in courses.TRANSITIONS.get(course.status, [])],
+        "session_form": SessionForm(), "open": course.status in courses.OPEN_FOR_ENROLMENT,
+        "organisations": Organisation.objects.filter(memberships__in=current).distinct().order_by("name"),
+        "files": course.files.all(),
+    })
+
+
+@require_POST
+@network_required(can_manage=True)
+def course_status(request: NetworkRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    try:
+        course = courses.course_set_status(course=course, status=request.POST.get("status", ""), by=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Status: %(status)s.") % {"status": course.get_status_display()})
+    return redirect("qualification:course", network_slug=request.network.slug, pk=pk)
+
+
+@require_POST
+@network_required(can_manage=True)
+def session_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        courses.session_add(course=course, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Termin hinzugefügt."))
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#sessions")
+
+
+@require_POST
+@network_required(can_manage=True)
+def session_delete(request: NetworkRequest, pk: int, session_pk: int) -> HttpResponse:
+    session = get_object_or_404(CourseSession, course__network=request.network, course_id=pk, pk=session_pk)
+    if session.attendances.filter(present__gt=0).exists():
+        messages.error(request, _("Für diesen Termin ist Anwesenheit erfasst; er kann nicht gelöscht werden."))
+    else:
+        session.delete()
+        messages.success(request, _("Termin gelöscht."))
+    return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#sessions")
+
+
+@require_POST
+@network_required(can_manage=True)
+def course_enrol(request: NetworkRequest, pk: int) -> HttpResponse:
+    """The office enrols a head count for a member organisation (e.g. after a phone call)."""
+    course = _course(request, pk)
+    organisation = Organisation.objects.filter(
+        memberships__in=Membership.objects.current().filter(network=request.network), pk=request.POST.get("organisation") or 0,
+    ).first() if (request.POST.get("organisation") or "").isdigit() else None
+    form = EnrolForm(request.POST, organisation=organisation)
+    if organisation is None:
+        messages.error(request, _("Bitte eine Mitgliedsorganisation wählen."))
+    elif form.is_valid():
+        _enrol(request, course, organisation, form)
+    else:
+        _form_errors(request, form)
+    return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#enrolments")
+
+
+def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm) -> bool:
+    """Enrol the chosen people or the head count in one transaction: all or nothing."""
+    try:
+        with transaction.atomic():
+            made = []
+            for contact in form.cleaned_data["contacts"]:
+                made.append(courses.enrol(course=course, organisation=organisation, by=request.user, contact=contact))
+            if form.cleaned_data.get("head_count"):
+                made.append(courses.enrol(course=course, organisation=organisation, by=request.user, head_count=form.cleaned_data["head_count"]))
+    except ValidationError as exc:
+        _errors(request, exc)
+        return False
+    enrolled = sum(e.head_count for e in made if e.status == Enrolment.Status.ENROLLED)
+    waiting = sum(e.head_count for e in made if e.status == Enrolment.Status.WAITLISTED)
+    if enrolled:
+        messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
+    if waiting:
+        messages.warning(request, ngettext(
+            "%(n)s Person steht auf der Warteliste: der Kurs ist voll.", "%(n)s Personen stehen auf der Warteliste: der Kurs ist voll.", waiting,
+        ) % {"n": waiting})
+    return True
+
+
+@require_POST
+@network_required(can_manage=True)
+def enrolment_cancel(request: NetworkRequest, pk: int, enrolment_pk: int) -> HttpResponse:
+    enrolment = get_object_or_404(Enrolment, course__network=request.network, course_id=pk, pk=enrolment_pk)
+    promoted = courses.enrolment_cancel(enrolment=enrolment, by=request.user)
+    messages.success(request, _("Abgemeldet."))
+    for moved in promoted:
+        messages.info(request, _("Von der Warteliste nachgerückt: %(who)s.") % {"who": courses.enrolment_label(moved)})
+    return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#enrolments")
+
+
+@network_required()
+def attendance(request: NetworkRequest, pk: int, session_pk: int) -> HttpResponse:
+    session = get_object_or_404(CourseSession.objects.select_related("course"), course__network=request.network, course_id=pk, pk=session_pk)
+    enrolments = list(Enrolment.objects.filter(course_id=pk, status=Enrolment.Status.ENROLLED).select_related("organisation", "contact"))
+    recorded = dict(session.attendances.values_list("enrolment_id", "present"))
+    status = 200
+    if request.method == "POST":
+        if not _can_manage(request):
+            raise PermissionDenied
+        present, bad = {}, False
+        for enrolment in enrolments:
+            raw = request.POST.get(f"present-{enrolment.pk}", "0").strip() or "0"
+            if not raw.isdigit():
+                bad = True
+                messages.error(request, _("%(who)s: bitte eine ganze Zahl ab 0 angeben.") % {"who": courses.enrolment_label(enrolment)})
+                continue
+            present[enrolment.pk] = int(raw)
+        if not bad:
+            try:
+                courses.attendance_save(session=session, by=request.user, present=present)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("Anwesenheit gespeichert."))
+                return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#sessions")
+        recorded |= {pk_: value for pk_, value in present.items()}
+        status = 400
+    rows = [(e, courses.enrolment_label(e), recorded.get(e.pk, 0)) for e in enrolments]
+    return render(request, "qualification/attendance.html", {
+        "network": request.network, "course": session.course, "session": session, "rows": rows, "can_manage": _can_manage(request),
+    }, status=status)
+
+
+@network_required(can_manage=True)
+def documentation(request: NetworkRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    form = DocumentationForm(request.POST or None, initial={"text": course.documentation, "publish": bool(course.documentation_published_at)})
+    file_form = CourseFileForm()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                courses.documentation_save(course=course, by=request.user, text=form.cleaned_data["text"], publish=form.cleaned_data["publish"])
+            except ValidationError as exc:
+                form.add_error("publish", exc)
+            else:
+                messages.success(request, _("Dokumentation gespeichert."))
+                return redirect("qualification:documentation", network_slug=request.network.slug, pk=pk)
+        status = 400
+    return render(request, "qualification/documentation.html", {
+        "network": request.network, "course": course, "form": form, "file_form": file_form, "files": course.files.all(),
+    }, status=status)
+
+
+@require_POST
+@network_required(can_manage=True)
+def file_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    course = _course(request, pk)
+    form = CourseFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            courses.file_add(course=course, by=request.user, upload=form.cleaned_data["upload"], title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Datei hinzugefügt."))
+    else:
+        _form_errors(request, form)
+    return redirect("qualification:documentation", network_slug=request.network.slug, pk=pk)
+
+
+@network_required()
+def file_download(request: NetworkRequest, pk: int, file_pk: int) -> HttpResponse:
+    item = get_object_or_404(CourseFile, course__network=request.network, course_id=pk, pk=file_pk)
+    return serve_stored_file(item.file, filename=f"kurs-{pk}-{item.pk}.pdf", content_type="application/pdf")
+
+
+@require_POST
+@network_required(can_manage=True)
+def file_delete(request: NetworkRequest, pk: int, file_pk: int) -> HttpResponse:
+    item = get_object_or_404(CourseFile, course__network=request.network, course_id=pk, pk=file_pk)
+    courses.file_delete(item=item)
+    messages.success(request, _("Datei gelöscht."))
+    return redirect("qualification:documentation", network_slug=request.network.slug, pk=pk)
+
+
+# --- indicators ---------------------------------------------------------------
+
+
+@network_required()
+def indicator_view(request: NetworkRequest) -> HttpResponse:
+    year = _year(request)
+    years = sorted(set(Course.objects.filter(network=request.network).values_list("year", flat=True)) | {timezone.localdate().year}, reverse=True)
+    return render(request, "qualification/indicators.html", {
+        "network": request.network, "year": year, "years": years,
+        "figures": indicators.indicators(request.network, year), "definitions": indicators.DEFINITIONS,
     })

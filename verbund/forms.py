@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from verbund.models import FundingSource, Network, User
 from verbund.uploads import clean_image
 
+# The browser's own pickers; typed German and ISO dates are accepted too.
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+
 
 def strip_control_chars(value: Any) -> Any:
     """NUL and other control characters never reach the database (PostgreSQL refuses NUL); text is trimmed."""
