@@ -17,6 +17,9 @@ Y_ONLY = statuses(404, anonymous=302, manager_y=200, manager_xy=200)
 NOBODY = statuses(404, anonymous=302)
 POST_ONLY = statuses(405)
 MEMBERS_ONLY = statuses(403, anonymous=302, members=200)
+X_MEMBERS = statuses(403, anonymous=302, member_a_x=200, member_b_x=200, member_c_y=404)
+Y_MEMBERS = statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)
+NOT_MEMBERS = statuses(403, anonymous=302, members=404)
 
 
 def topic(w, network_attr: str = "network_x") -> Topic:
@@ -56,6 +59,10 @@ def course_file(w, network_attr: str = "network_x") -> CourseFile:
 
 def u(name: str, *parts, slug: str = "netz-x"):
     return lambda w: reverse(name, args=[slug, *[p(w) for p in parts]])
+
+
+def p(name: str, *parts, slug: str = "netz-x"):
+    return lambda w: reverse(name, args=[slug, *[part(w) for part in parts]])
 
 
 def pk(getter):
@@ -164,4 +171,37 @@ QUALIFICATION_MATRIX: dict[str, Case] = {
     ]),
     # --- member portal ---
     "qualification_portal:home": Case([Target(rev("qualification_portal:home"), MEMBERS_ONLY)]),
+    "qualification_portal:needs": Case([
+        Target(p("qualification_portal:needs"), X_MEMBERS),
+        Target(p("qualification_portal:needs", slug="netz-y"), Y_MEMBERS),
+    ]),
+    "qualification_portal:need_edit": Case([
+        Target(p("qualification_portal:need_edit", pk(topic)), X_MEMBERS),
+        Target(p("qualification_portal:need_edit", theirs(topic)), NOT_MEMBERS),  # Y's topic under X
+        Target(p("qualification_portal:need_edit", pk(topic)), statuses(403, anonymous=302, member_a_x=302, member_b_x=302, member_c_y=404),
+               method="post", htmx=False, data=lambda w: {"priority": 0, "head_count": 0}),
+    ]),
+    "qualification_portal:courses": Case([
+        Target(p("qualification_portal:courses"), X_MEMBERS),
+        Target(p("qualification_portal:courses", slug="netz-y"), Y_MEMBERS),
+    ]),
+    "qualification_portal:course": Case([
+        Target(p("qualification_portal:course", pk(course)), X_MEMBERS),
+        Target(p("qualification_portal:course", theirs(course)), NOT_MEMBERS),
+        Target(p("qualification_portal:course", theirs(course), slug="netz-y"), Y_MEMBERS),
+    ]),
+    "qualification_portal:enrol": Case([
+        Target(p("qualification_portal:enrol", pk(course)), POST_ONLY, htmx=False),
+        Target(p("qualification_portal:enrol", theirs(course)), NOT_MEMBERS, method="post", htmx=False, data=lambda w: {"head_count": 1}),
+    ]),
+    "qualification_portal:enrolment_cancel": Case([
+        Target(p("qualification_portal:enrolment_cancel", pk(course), pk(enrolment)), POST_ONLY, htmx=False),
+        # A's enrolment: B (same network, other company) and C get 404; A itself would cancel it, so A is not asked here.
+        Target(p("qualification_portal:enrolment_cancel", pk(course), pk(enrolment)), statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404),
+               method="post", htmx=False),
+    ]),
+    "qualification_portal:file_download": Case([
+        Target(p("qualification_portal:file_download", pk(course), pk(course_file)), X_MEMBERS, htmx=False),
+        Target(p("qualification_portal:file_download", theirs(course), theirs(course_file)), NOT_MEMBERS, htmx=False),
+    ]),
 }
