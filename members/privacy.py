@@ -30,6 +30,7 @@ from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.models import (
     Consent,
@@ -261,6 +262,46 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
     for _receiver, sections in export_sections.send(sender=Organisation, organisation=organisation):
         data.update(sections or {})
     return data
+
+
+BASE_SECTIONS = {"format", "created_at", "requested_by", "organisation", "contacts", "memberships"}
+# Titles of the sections other apps add (members imports none of them; these are just their keys).
+SECTION_TITLES = {
+    "meeting_registrations": gettext_lazy("Anmeldungen zu Treffen"),
+    "meeting_invitations": gettext_lazy("Einladungen zu Treffen"),
+    "action_items": gettext_lazy("Verabredungen aus Treffen"),
+    "infobrief_deliveries": gettext_lazy("Versendete Infobriefe"),
+    "qualification_needs": gettext_lazy("Qualifizierungsbedarf"),
+    "company_checks": gettext_lazy("Unternehmens-Checks"),
+    "course_enrolments": gettext_lazy("Kursanmeldungen"),
+}
+
+
+COLUMN_TITLES = {
+    "person": gettext_lazy("Person"), "network": gettext_lazy("Verbund"), "meeting": gettext_lazy("Treffen"), "status": gettext_lazy("Status"),
+    "status_label": gettext_lazy("Status"), "email": gettext_lazy("E-Mail"), "course": gettext_lazy("Kurs"), "year": gettext_lazy("Jahr"),
+    "topic": gettext_lazy("Thema"), "priority": gettext_lazy("Priorität"), "head_count": gettext_lazy("Personen"),
+    "check": gettext_lazy("Fragebogen"), "answers": gettext_lazy("Antworten"), "scores": gettext_lazy("Ergebnis je Handlungsfeld"),
+    "shared": gettext_lazy("Freigaben"), "title": gettext_lazy("Titel"), "infobrief": gettext_lazy("Infobrief"),
+}
+
+
+def readable_sections(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sections other apps added, as tables for the HTML and PDF export (nested values written out compactly)."""
+    import json
+
+    out = []
+    for key, rows in data.items():
+        if key in BASE_SECTIONS or not isinstance(rows, list):
+            continue
+        headers = list(dict.fromkeys(name for row in rows if isinstance(row, dict) for name in row))
+        table = [
+            [value if isinstance(value, str | int | float) or value is None else json.dumps(value, ensure_ascii=False) for value in
+             (row.get(name) for name in headers)]
+            for row in rows if isinstance(row, dict)
+        ]
+        out.append({"key": key, "title": SECTION_TITLES.get(key, key), "headers": [COLUMN_TITLES.get(h, h) for h in headers], "rows": table})
+    return out
 
 
 # --- erasure -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
 from members.models import Organisation
-from members.privacy import organisation_data_export
+from members.privacy import organisation_data_export, readable_sections
 from verbund.access import member_required
 from verbund.pdf import render_pdf
 
@@ -78,8 +78,8 @@ def export_json(request: HttpRequest) -> HttpResponse:
 def export_html(request: HttpRequest) -> HttpResponse:
     """The complete export as a readable page (printable)."""
     organisation = _organisation(request)
-    data = _readable(organisation_data_export(organisation=organisation, requested_by=request.user))
-    return render(request, "members/privacy/export.html", {"organisation": organisation, "data": data})
+    raw = organisation_data_export(organisation=organisation, requested_by=request.user)
+    return render(request, "members/privacy/export.html", {"organisation": organisation, "data": _readable(raw), "more": readable_sections(raw)})
 
 
 @never_cache
@@ -87,8 +87,8 @@ def export_html(request: HttpRequest) -> HttpResponse:
 def export_pdf(request: HttpRequest) -> HttpResponse:
     """The complete export as a PDF file, rendered through the one safe WeasyPrint call site."""
     organisation = _organisation(request)
-    data = _readable(organisation_data_export(organisation=organisation, requested_by=request.user))
-    html = render_to_string("members/privacy/export_pdf.html", {"organisation": organisation, "data": data})
+    raw = organisation_data_export(organisation=organisation, requested_by=request.user)
+    html = render_to_string("members/privacy/export_pdf.html", {"organisation": organisation, "data": _readable(raw), "more": readable_sections(raw)})
     response = HttpResponse(render_pdf(html=html), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, _filename(organisation, "pdf"))
     return response
