@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from members.models import Contact, Membership, Organisation
+from members.models import Membership, Organisation
 from qualification import courses, indicators, matrix
 from qualification.models import Attendance, Course, CourseFile, Enrolment, Topic
 from tests.hostile_files import pdf as pdf_bytes

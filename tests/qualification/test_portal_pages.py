@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from members.models import Contact, Membership, Organisation
 from qualification import matrix
-from qualification.models import Course, CourseFile, CourseSession, Enrolment, Need, Topic
+from qualification.models import (
+    Course,
+    CourseFile,
+    CourseSession,
+    Enrolment,
+    Need,
+    Topic,
+)
 
 
 def url(name: str, *args, slug: str = "netz-x") -> str:
