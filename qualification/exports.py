@@ -1,0 +1,230 @@
+"""The qualification matrix as XLSX and as a PDF for the network meeting, built on `matrix.grid()`.
+
+Both exports take the heat-map page's GET parameters (`topic` repeatable id,
+`min_priority` 1–3, `municipality`, `q`, `only_with_need`), parsed by the
+page's own `MatrixFilterForm`, so the file shows what the manager is looking
+at. As on the page, a field with a bad value (`min_priority=abc`, `topic=xyz`,
+another network's topic) is dropped, never an error: the export is still
+delivered and names the filters that were applied.
+
+A cell counts when its priority is at least `min_priority`; cells below (and
+"kein Bedarf") are left empty, as the grid's totals leave them out.
+
+XLSX: sheet "Matrix" (organisations × topics, a cell reads "dringend · 4",
+shaded by priority; row totals and two rows of column totals as numbers),
+"Verbundabstimmung" (`matrix.aggregate()`, the whole network, unfiltered),
+"Bedarfe" (one row per counted cell with all its details, to sort and filter
+in Excel) and "Filter" (network, date, filters). Every text is a string cell
+and neutralised like the members export (members.exports.neutralise), so an
+organisation called "=HYPERLINK(…)" never becomes a formula.
+
+PDF (landscape A4): with 40 topics one table would leave 5 mm per column, too
+narrow for the priority as a word. Decided: the topics are split into blocks of
+at most TOPICS_PER_PDF_BLOCK columns; each block is a table of its own with the
+organisation column and the row totals (over all topics) repeated, its header
+repeated on every page, and its column totals at its end. Headers carry the
+topic's number and its title (shortened, hyphenated); the numbered full titles
+follow in the Verbundabstimmung section. A cell shows the priority as a word
+and the head count, and is shaded light to dark grey, so it reads in black and
+white. 200 organisations × 40 topics give 26 pages (4 blocks of 6 pages and
+the alignment), rendered in the request in about 10–15 s (PDF/UA-1, like the
+other PDFs); should networks grow past that, the PDF belongs in a stored,
+polled row (STYLE.md), which needs a model this module does not have.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.exports import neutralise
+from qualification.matrix import Grid, TopicAggregate
+from qualification.models import Need, Topic
+from verbund.models import Network
+from verbund.pdf import render_pdf
+
+TOPICS_PER_PDF_BLOCK = 12
+# Shading of a counted cell by priority (XLSX fill; the PDF uses the same greys in its CSS).
+FILLS = {Need.Priority.NONE: "FFFFFF", Need.Priority.USEFUL: "EEEEEE", Need.Priority.IMPORTANT: "BBBBBB", Need.Priority.URGENT: "555555"}
+
+
+def describe_filters(filters: Mapping[str, Any], topics: list[Topic]) -> list[str]:
+    """The applied filters (`MatrixFilterForm.values()`) as lines for the file; `topics` are the grid's (selected) ones."""
+    lines = [_("Zählen ab Priorität: %(priority)s") % {"priority": Need.Priority(filters["min_priority"]).label}]
+    if filters.get("topic_ids"):
+        lines.append(_("Themen: %(titles)s") % {"titles": ", ".join(t.title for t in topics) or "–"})
+    if filters.get("municipality"):
+        lines.append(_("Ort: %(place)s") % {"place": filters["municipality"]})
+    if filters.get("search"):
+        lines.append(_("Name enthält: „%(text)s“") % {"text": filters["search"]})
+    if filters.get("only_with_need"):
+        lines.append(_("Nur Organisationen mit Bedarf"))
+    return lines
+
+
+def counted(need: Need | None, min_priority: int) -> bool:
+    return need is not None and need.priority >= max(min_priority, Need.Priority.USEFUL)
+
+
+def cell_text(need: Need) -> str:
+    return f"{need.get_priority_display()} · {need.head_count}"
+
+
+def export_filename(network: Network, fmt: str) -> str:
+    return f"qualifizierungsmatrix-{network.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+
+def matrix_xlsx(*, network: Network, grid: Grid, filters: Mapping[str, Any], alignment: list[TopicAggregate]) -> bytes:
+    """The workbook: Matrix, Verbundabstimmung, Bedarfe, Filter. Only values, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+
+    def cell(sheet: Any, value: Any, *, bold: bool = False, fill: str = "", wrap: bool = False) -> WriteOnlyCell:
+        if value is None:
+            value = ""
+        if isinstance(value, str):
+            value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        item = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            item.data_type = "s"  # a string cell whatever its text; openpyxl would turn a leading "=" into a formula
+        dark = fill == FILLS[Need.Priority.URGENT]
+        if bold or dark:
+            item.font = Font(bold=True, color="FFFFFF" if dark else None)
+        if fill:
+            item.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        if wrap:
+            item.alignment = Alignment(wrap_text=True, vertical="top")
+        return item
+
+    # Matrix
+    sheet = workbook.create_sheet(title=_("Matrix")[:31])
+    sheet.freeze_panes = "C2"
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 18
+    for i in range(len(grid.topics)):
+        sheet.column_dimensions[get_column_letter(3 + i)].width = 16
+    sheet.append(
+        [cell(sheet, _("Organisation"), bold=True), cell(sheet, _("Ort"), bold=True)]
+        + [cell(sheet, t.title, bold=True, wrap=True) for t in grid.topics]
+        + [cell(sheet, _("Bedarfe"), bold=True), cell(sheet, _("Personen"), bold=True)]
+    )
+    for row in grid.rows:
+        values = [cell(sheet, row.organisation.name), cell(sheet, row.organisation.municipality)]
+        for need in row.cells:
+            if counted(need, grid.min_priority):
+                values.append(cell(sheet, cell_text(need), fill=FILLS[need.priority]))
+            else:
+                values.append(cell(sheet, ""))
+        values += [cell(sheet, row.needs), cell(sheet, row.head_count)]
+        sheet.append(values)
+    sheet.append(
+        [cell(sheet, _("Summe Bedarfe (Organisationen)"), bold=True), cell(sheet, "")]
+        + [cell(sheet, n, bold=True) for n in grid.column_needs] + [cell(sheet, grid.needs, bold=True), cell(sheet, "")]
+    )
+    sheet.append(
+        [cell(sheet, _("Summe Personen"), bold=True), cell(sheet, "")]
+        + [cell(sheet, n, bold=True) for n in grid.column_heads] + [cell(sheet, ""), cell(sheet, grid.head_count, bold=True)]
+    )
+
+    # Verbundabstimmung
+    sheet = workbook.create_sheet(title=_("Verbundabstimmung")[:31])
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["E"].width = 40
+    sheet.column_dimensions["F"].width = 40
+    sheet.append([cell(sheet, h, bold=True) for h in (
+        _("Thema"), _("Organisationen"), _("Personen"), _("Gewichtete Priorität"), _("Bevorzugte Formate"), _("Bevorzugte Zeiten"), _("Kursvorschlag"),
+    )])
+    for agg in alignment:
+        sheet.append([
+            cell(sheet, agg.topic.title), cell(sheet, agg.organisations), cell(sheet, agg.head_count), cell(sheet, agg.weighted_priority),
+            cell(sheet, formats_text(agg)), cell(sheet, "; ".join(dict.fromkeys(agg.times))), cell(sheet, _("ja") if agg.proposed else _("nein")),
+        ])
+
+    # Bedarfe: every counted cell with its details
+    sheet = workbook.create_sheet(title=_("Bedarfe")[:31])
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 36
+    sheet.column_dimensions["B"].width = 30
+    sheet.append([cell(sheet, h, bold=True) for h in (
+        _("Organisation"), _("Thema"), _("Priorität"), _("Anzahl Personen"), _("Zielgruppe"), _("Bevorzugtes Format"),
+        _("Zeit"), _("Ort"), _("Inhalte"), _("Umfang"),
+    )])
+    for row in grid.rows:
+        for topic, need in zip(grid.topics, row.cells, strict=True):
+            if counted(need, grid.min_priority):
+                sheet.append([cell(sheet, v) for v in (
+                    row.organisation.name, topic.title, need.get_priority_display(), need.head_count, need.target_group,
+                    need.get_preferred_format_display() if need.preferred_format else "", need.preferred_time, need.preferred_place,
+                    need.content_wishes, need.scope,
+                )])
+
+    # Filter
+    sheet = workbook.create_sheet(title=_("Filter")[:31])
+    sheet.column_dimensions["A"].width = 80
+    sheet.append([cell(sheet, _("Qualifizierungsmatrix – %(network)s") % {"network": network.name}, bold=True)])
+    sheet.append([cell(sheet, _("Stand: %(date)s") % {"date": f"{timezone.localdate():%d.%m.%Y}"})])
+    for line in describe_filters(filters, grid.topics):
+        sheet.append([cell(sheet, line)])
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def formats_text(agg: TopicAggregate) -> str:
+    labels = dict(Need.Format.choices)
+    return ", ".join(f"{labels.get(key, key)}: {count}" for key, count in agg.formats.most_common())
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+
+@dataclass
+class PdfCell:
+    text: str = ""
+    head_count: int | None = None
+    priority: int | None = None  # None: empty (no need, or below the minimum priority)
+
+
+def matrix_pdf(*, network: Network, grid: Grid, filters: Mapping[str, Any], alignment: list[TopicAggregate]) -> bytes:
+    """The meeting handout: filters, the matrix in blocks of topics, the Verbundabstimmung. Landscape A4."""
+    numbers = {t.pk: i for i, t in enumerate(grid.topics, start=1)}
+    blocks = []
+    for start in range(0, max(len(grid.topics), 1), TOPICS_PER_PDF_BLOCK):
+        stop = min(start + TOPICS_PER_PDF_BLOCK, len(grid.topics))
+        rows = []
+        for row in grid.rows:
+            cells = []
+            for need in row.cells[start:stop]:
+                if counted(need, grid.min_priority):
+                    cells.append(PdfCell(need.get_priority_display(), need.head_count, need.priority))
+                else:
+                    cells.append(PdfCell())
+            rows.append({"organisation": row.organisation, "cells": cells, "needs": row.needs, "head_count": row.head_count})
+        blocks.append({
+            "first": start + 1, "last": stop,
+            "topics": [(numbers[t.pk], t) for t in grid.topics[start:stop]],
+            "rows": rows,
+            "column_needs": grid.column_needs[start:stop], "column_heads": grid.column_heads[start:stop],
+        })
+    html = render_to_string("qualification/pdf/matrix.html", {
+        "network": network, "grid": grid, "blocks": blocks, "split": len(blocks) > 1,
+        "filters": describe_filters(filters, grid.topics), "today": timezone.localdate(), "priorities": Need.Priority,
+        "alignment": [{"agg": agg, "number": numbers.get(agg.topic.pk), "formats": formats_text(agg)} for agg in alignment],
+    })
+    return render_pdf(html=html, pdf_variant="pdf/ua-1")

@@ -1,0 +1,59 @@
+"""Downloads of the qualification matrix for managers: /manage/<network_slug>/qualification/matrix/export.(xlsx|pdf)
+
+Both take the heat map's GET parameters (see qualification/exports.py) and
+answer with the file at once: the grid is three queries whatever its size and
+the files are built from it in memory.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from members.models import Membership, Organisation
+from qualification import exports, matrix
+from qualification.forms import MatrixFilterForm
+from qualification.models import Topic
+from verbund.access import NetworkRequest, network_required
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _filters(request: NetworkRequest) -> dict:
+    """The heat map's filters, read by its own form: the same choices, the same values dropped."""
+    network = request.network
+    topics = Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title")
+    current = Membership.objects.current().filter(network=network)
+    municipalities = sorted(set(
+        Organisation.objects.filter(memberships__in=current).exclude(municipality="").values_list("municipality", flat=True)
+    ))
+    return MatrixFilterForm(request.GET or None, topics=topics, municipalities=municipalities).values()
+
+
+def _export(request: NetworkRequest, fmt: str) -> HttpResponse:
+    network = request.network
+    filters = _filters(request)
+    grid = matrix.grid(network, **filters)
+    build = exports.matrix_xlsx if fmt == "xlsx" else exports.matrix_pdf
+    content = build(network=network, grid=grid, filters=filters, alignment=matrix.aggregate(network))
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, exports.export_filename(network, fmt))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # companies' needs: not for shared caches
+    return response
+
+
+@require_GET
+@network_required()
+def matrix_xlsx(request: NetworkRequest) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+@require_GET
+@network_required()
+def matrix_pdf(request: NetworkRequest) -> HttpResponse:
+    return _export(request, "pdf")
