@@ -1,4 +1,7 @@
+import io
+
 from django.core.management import call_command
+from django.utils import timezone
 
 from members.models import Contact, Membership, Organisation
 from verbund.models import ManagerRole, Network, User
@@ -43,3 +46,22 @@ def test_seed_demo_contains_the_2013_transfer_workshop(db):
     assert workshop.agenda_items.filter(speaker="Judith Terstriep").exists()
     assert workshop.minutes.filter(kind="question").count() == 2
     assert Meeting.objects.filter(network__slug="windwest", starts_at__gte=workshop.starts_at).exclude(pk=workshop.pk).exists()
+
+
+def test_seed_demo_fills_the_qualification_network(db):
+    from qualification import courses, matrix
+    from qualification.checks_service import rounds_visible_to
+    from qualification.models import CheckRound, Course, Need, Topic
+
+    call_command("seed_demo", stdout=io.StringIO())
+    erga = Network.objects.get(slug="erga-qualifizierung")
+    assert Topic.objects.filter(network=erga).count() == 8
+    assert Need.objects.filter(network=erga, priority__gte=1).count() >= 28  # every member states at least one need
+    assert matrix.proposals(erga), "the demo should show the Verbundabstimmung at work"
+    assert courses.open_proposals(erga, timezone.localdate().year)  # something left to decide
+    held = Course.objects.get(network=erga, status="held", title__startswith="Führen")
+    assert held.documentation_published_at and held.enrolments.exists() and held.sessions.get().attendances.exists()
+    check = CheckRound.objects.get(network=erga, organisation__contacts__email="mitglied@verbund.example")
+    assert check.status == "completed"
+    quali_manager = User.objects.get(email="qualifizierung@verbund.example")
+    assert rounds_visible_to(quali_manager, erga).filter(pk=check.pk).exists()

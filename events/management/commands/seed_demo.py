@@ -110,6 +110,8 @@ class Command(BaseCommand):
             logins = self.build()
         if apps.is_installed("newsletters"):  # by name: events imports no app above it
             call_command("seed_newsletters", stdout=self.stdout)
+        if apps.is_installed("qualification"):
+            call_command("seed_qualification", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is in place. Demo logins (password for all: %s):" % DEMO_PASSWORD))
         for login in logins:
             self.stdout.write(f"  {login.role:<38} {login.email}")
