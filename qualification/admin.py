@@ -11,6 +11,7 @@ from qualification.models import (
     CheckShare,
     CheckTemplate,
     Course,
+    CourseFile,
     CourseSession,
     Enrolment,
     Need,
@@ -48,3 +49,10 @@ class CourseAdmin(SimpleHistoryAdmin):
 @admin.register(CourseSession, Attendance)
 class CourseDetailAdmin(admin.ModelAdmin):
     pass
+
+
+@admin.register(CourseFile)
+class CourseFileAdmin(ReadOnlyAdmin):
+    """Files go through the upload checks of the course's documentation page, never straight into the admin."""
+
+    list_display = ["title", "course", "size", "uploaded_at"]
