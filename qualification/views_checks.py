@@ -155,6 +155,10 @@ def _area_key(template: CheckTemplate, title: str) -> str:
     return key
 
 
+def _area_queryset(request: NetworkRequest) -> QuerySet[CheckArea]:
+    return CheckArea.objects.filter(Q(template__network=request.network) | Q(template__network__isnull=True)).select_related("template")
+
+
 def _detail(request: NetworkRequest, template: CheckTemplate) -> HttpResponse:
     return redirect("qualification:check_template", network_slug=request.network.slug, pk=template.pk)
 
@@ -255,7 +259,7 @@ def manage_template_edit(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required(can_manage=True)
 def manage_area_edit(request: NetworkRequest, pk: int | None = None, template_pk: int | None = None) -> HttpResponse:
     if pk is not None:
-        area = get_object_or_404(CheckArea.objects.filter(Q(template__network=request.network) | Q(template__network__isnull=True)).select_related("template"), pk=pk)
+        area = get_object_or_404(_area_queryset(request), pk=pk)
         template = area.template
     else:
         template = get_object_or_404(_templates(request), pk=template_pk)
@@ -275,7 +279,7 @@ def manage_area_edit(request: NetworkRequest, pk: int | None = None, template_pk
 @require_POST
 @network_required(can_manage=True)
 def manage_area_delete(request: NetworkRequest, pk: int) -> HttpResponse:
-    area = get_object_or_404(CheckArea.objects.filter(Q(template__network=request.network) | Q(template__network__isnull=True)).select_related("template"), pk=pk)
+    area = get_object_or_404(_area_queryset(request), pk=pk)
     try:
         _template_change(area.template, area.delete)
     except ValidationError as exc:
@@ -295,11 +299,13 @@ def manage_question_edit(request: NetworkRequest, pk: int | None = None, area_pk
         question = get_object_or_404(_question_queryset(request), pk=pk)
         area = question.area
     else:
-        area = get_object_or_404(CheckArea.objects.filter(Q(template__network=request.network) | Q(template__network__isnull=True)).select_related("template"), pk=area_pk)
+        area = get_object_or_404(_area_queryset(request), pk=area_pk)
         question = CheckQuestion(area=area, position=area.questions.count() + 1)
     form = QuestionForm(request.POST or None, instance=question)
     heading = (_("Aussage bearbeiten") if pk else _("Neue Aussage")) + f" – {area.title}"
-    return _edit_page(request, area.template, form, heading=heading, save=lambda data: save_audited(question, by=request.user), done=_("Aussage gespeichert."))
+    return _edit_page(
+        request, area.template, form, heading=heading, save=lambda data: save_audited(question, by=request.user), done=_("Aussage gespeichert."),
+    )
 
 
 @require_POST
@@ -339,7 +345,8 @@ def manage_round_start(request: NetworkRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("qualification:checks", network_slug=network.slug)
-    messages.success(request, _("Check für %(organisation)s begonnen; die Ergebnisse sind mit der Geschäftsstelle geteilt.") % {"organisation": check.organisation.name})
+    messages.success(request, _("Check für %(organisation)s begonnen; die Ergebnisse sind mit der Geschäftsstelle geteilt.")
+                     % {"organisation": check.organisation.name})
     return redirect("qualification:check_round_answer", network_slug=network.slug, pk=check.pk)
 
 
@@ -370,7 +377,8 @@ def manage_round_answer(request: NetworkRequest, pk: int) -> HttpResponse:
 
 def _portal_round(request: HttpRequest, pk: int) -> CheckRound:
     """A round of the member's own organisation in a network it currently belongs to; anything else is a 404."""
-    check = get_object_or_404(CheckRound.objects.filter(network__in=member_networks(request)).select_related("network", "template", "organisation"), pk=pk)
+    in_networks = CheckRound.objects.filter(network__in=member_networks(request)).select_related("network", "template", "organisation")
+    check = get_object_or_404(in_networks, pk=pk)
     visible = checks_service.rounds_visible_to(request.user, check.network).filter(organisation=request.contact.organisation)  # type: ignore[attr-defined]
     if not visible.filter(pk=check.pk).exists():
         raise Http404("No such check.")
