@@ -73,6 +73,13 @@ class MatrixFilterForm(forms.Form):
         self.fields["topic"].choices = [(str(t.pk), t.title) for t in topics]
         self.fields["municipality"].choices = [("", _("alle"))] + [(m, m) for m in municipalities]
 
+    @classmethod
+    def for_network(cls, network, data=None) -> MatrixFilterForm:
+        from qualification.matrix import municipalities
+
+        topics = Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title")
+        return cls(data or None, topics=topics, municipalities=municipalities(network))
+
     def values(self) -> dict[str, Any]:
         valid: dict[str, Any] = {}
         if self.is_bound:

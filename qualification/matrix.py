@@ -163,3 +163,9 @@ def grid(
         if row.needs or not only_with_need:
             rows.append(row)
     return Grid(topics, rows, column_heads, column_needs, min_priority)
+
+
+def municipalities(network: Network) -> list[str]:
+    """The places of the network's current members (the heat map's place filter)."""
+    current = Membership.objects.current().filter(network=network)
+    return sorted(set(Organisation.objects.filter(memberships__in=current).exclude(municipality="").values_list("municipality", flat=True)))

@@ -11,10 +11,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from members.models import Membership, Organisation
 from qualification import exports, matrix
 from qualification.forms import MatrixFilterForm
-from qualification.models import Topic
 from verbund.access import NetworkRequest, network_required
 
 CONTENT_TYPES = {
@@ -25,13 +23,7 @@ CONTENT_TYPES = {
 
 def _filters(request: NetworkRequest) -> dict:
     """The heat map's filters, read by its own form: the same choices, the same values dropped."""
-    network = request.network
-    topics = Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title")
-    current = Membership.objects.current().filter(network=network)
-    municipalities = sorted(set(
-        Organisation.objects.filter(memberships__in=current).exclude(municipality="").values_list("municipality", flat=True)
-    ))
-    return MatrixFilterForm(request.GET or None, topics=topics, municipalities=municipalities).values()
+    return MatrixFilterForm.for_network(request.network, request.GET).values()
 
 
 def _export(request: NetworkRequest, fmt: str) -> HttpResponse:

@@ -140,18 +140,12 @@ def topic_archive(request: NetworkRequest, pk: int) -> HttpResponse:
 # --- the matrix ---------------------------------------------------------------
 
 
-def _municipalities(network) -> list[str]:
-    current = Membership.objects.current().filter(network=network)
-    return sorted(set(Organisation.objects.filter(memberships__in=current).exclude(municipality="").values_list("municipality", flat=True)))
-
-
 @vary_on_headers("HX-Request")
 @network_required()
 def matrix_view(request: NetworkRequest) -> HttpResponse:
     """The heat map: organisations × topics, cells by priority (colour and text), totals per row and column."""
     network = request.network
-    all_topics = list(Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title"))
-    filters = MatrixFilterForm(request.GET or None, topics=all_topics, municipalities=_municipalities(network))
+    filters = MatrixFilterForm.for_network(network, request.GET)
     grid = matrix.grid(network, **filters.values())
     context = {
         "network": network, "grid": grid, "filters": filters, "can_manage": _can_manage(request),
