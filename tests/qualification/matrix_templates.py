@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.urls import reverse
 
 from qualification import checks_service
-from qualification.models import CheckArea, CheckQuestion, CheckRound, CheckShare, CheckTemplate
+from qualification.models import (
+    CheckArea,
+    CheckQuestion,
+    CheckRound,
+    CheckShare,
+    CheckTemplate,
+)
 from tests.matrix import Case, Target, statuses
 
 X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)

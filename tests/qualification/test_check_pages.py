@@ -7,7 +7,14 @@ import pytest
 from django.urls import reverse
 
 from qualification import checks_service
-from qualification.models import CheckAnswer, CheckArea, CheckQuestion, CheckRound, CheckShare, CheckTemplate
+from qualification.models import (
+    CheckAnswer,
+    CheckArea,
+    CheckQuestion,
+    CheckRound,
+    CheckShare,
+    CheckTemplate,
+)
 from verbund.models import ManagerRole
 
 pytestmark = pytest.mark.django_db
