@@ -1,0 +1,86 @@
+"""Issue 6 in Chromium: a member fills in its matrix row; the manager sees the aggregation, edits a cell in the heat map,
+turns the proposal into a course; the member enrols two employees."""
+
+from __future__ import annotations
+
+import pytest
+
+from members.models import Contact, Membership, Organisation
+from qualification import matrix
+from qualification.models import Course, Enrolment, Need, Topic
+from tests.browser.test_start_pages import assert_accessible, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_matrix_row_alignment_course_and_enrolment(page, world):
+    topic = Topic.objects.create(network=world.network_x, title="Führung für Meister", description="Vom Kollegen zur Führungskraft")
+    Topic.objects.create(network=world.network_x, title="Gesundheit", position=1)
+    delta = Organisation.objects.create(name="Delta OHG", municipality="Emsdetten")
+    Membership.objects.create(organisation=delta, network=world.network_x)
+    for org in (world.org_b, delta):
+        matrix.need_save(network=world.network_x, organisation=org, topic=topic, by=world.users["manager_x"],
+                         data={"priority": 2, "head_count": 2, "preferred_format": "in_house"})
+    Contact.objects.create(organisation=world.org_a, first_name="Ben", last_name="Kaya")
+
+    # The member company states its need, cell by cell, without leaving the page.
+    log_in(page, "member_a_x@example.org")
+    page.get_by_role("link", name="Qualifizierung").first.click()
+    page.get_by_role("link", name="Unser Qualifizierungsbedarf").click()
+    assert_accessible(page)
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("link", name="Bearbeiten Führung für Meister").click()
+    editor = page.locator("#need-editor")
+    editor.get_by_label("dringend").check()
+    editor.get_by_label("Anzahl Personen").fill("3")
+    editor.get_by_label("Zielgruppe").fill("Vorarbeiter")
+    assert_accessible(page)
+    editor.get_by_role("button", name="Speichern").click()
+    editor.get_by_role("status").filter(has_text="Gespeichert").wait_for()
+    row = page.locator(f"#topic-{topic.pk}")
+    assert "dringend" in row.inner_text() and "3" in row.inner_text()
+    assert page.evaluate("window.__sameDocument") is True
+    assert Need.objects.get(organisation=world.org_a).priority == 3
+    # Three organisations stand behind the topic now: members see the network's number.
+    page.reload()
+    assert "7" in page.get_by_role("row", name="Führung für Meister 3 7").inner_text()
+
+    # The manager sees the heat map, corrects a cell in place, and turns the proposal into a course.
+    page.context.clear_cookies()
+    log_in(page, "manager_x@example.org")
+    page.goto("/manage/netz-x/qualification/matrix/")
+    assert_accessible(page)
+    assert "Summe Personen\t7\t0" in page.locator("tfoot").inner_text()  # 3 + 2 + 2 on Führung, nobody on Gesundheit
+    cell = page.locator(f"#cell-{delta.pk}-{topic.pk} a")
+    assert cell.inner_text().startswith("2") and "++" in cell.inner_text()  # shade and symbol
+    cell.click()
+    cell_editor = page.locator("#cell-editor")
+    cell_editor.get_by_label("Anzahl Personen").fill("-1")
+    cell_editor.get_by_role("button", name="Speichern").click()
+    cell_editor.get_by_text("ganze Zahl ab 0").wait_for()
+    cell_editor.get_by_label("Anzahl Personen").fill("4")
+    cell_editor.get_by_role("button", name="Speichern").click()
+    cell_editor.get_by_role("status").wait_for()
+    page.locator("tfoot").filter(has_text="Summe Personen\t9").wait_for()  # the table reloaded itself with the new totals
+    page.goto("/manage/netz-x/qualification/alignment/")
+    assert_accessible(page)
+    page.get_by_label("Führung für Meister – 3 Organisationen, 9 Personen").check()
+    page.get_by_label("Kurstitel (leer: aus den Themen)").fill("Führen im Betrieb")
+    page.get_by_role("button", name="Als Kurs übernehmen").click()
+    page.get_by_role("heading", name="Führen im Betrieb", level=1).wait_for()
+    assert_accessible(page)
+    course = Course.objects.get()
+    assert course.status == "planned" and course.format == "in_house"
+
+    # The member enrols two employees by name.
+    page.context.clear_cookies()
+    log_in(page, "member_a_x@example.org")
+    page.goto("/portal/qualification/netz-x/courses/")
+    page.get_by_role("link", name="Führen im Betrieb").click()
+    assert_accessible(page)
+    page.get_by_label("Ben Kaya").check()
+    page.get_by_label("Mia member_a_x").check()
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("2 Personen angemeldet.").wait_for()
+    assert Enrolment.objects.filter(course=course, organisation=world.org_a, status="enrolled").count() == 2
+    assert page.csp_violations == []
