@@ -7,10 +7,13 @@ keeps when). `rounds_visible_to` is the one place that answers who may read a ro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members.models import Contact, Organisation
@@ -61,6 +64,33 @@ def template_copy(*, template: CheckTemplate, network: Network, by: User, revise
 def template_editable(template: CheckTemplate) -> bool:
     """A template somebody has answered is frozen: changes go into a new version (template_copy with revise)."""
     return template.network_id is not None and not template.rounds.exists()
+
+
+def template_locked_reason(template: CheckTemplate) -> str:
+    """Why a template cannot be edited; empty when it can."""
+    if template.network_id is None:
+        return _("Mitgelieferte Fragebögen können nicht geändert werden. Übernehmen Sie ihn zuerst für Ihren Verbund.")
+    if not template_editable(template):
+        return _("Diese Fassung wurde bereits beantwortet und kann nicht mehr geändert werden, damit die Ergebnisse vergleichbar bleiben. "
+                 "Legen Sie für Änderungen eine neue Fassung an.")
+    return ""
+
+
+@transaction.atomic
+def template_change(template: CheckTemplate, change: Callable[[], object]) -> None:
+    """Run one edit of a template's content while it is still editable (the row is locked, so no round starts in between)."""
+    locked = CheckTemplate.objects.select_for_update().get(pk=template.pk)
+    if reason := template_locked_reason(locked):
+        raise ValidationError(reason)
+    change()
+
+
+def area_key(template: CheckTemplate, title: str) -> str:
+    base = slugify(title)[:50] or "feld"
+    key, n = base, 2
+    while CheckArea.objects.filter(template=template, key=key).exists():
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 @transaction.atomic

@@ -22,13 +22,26 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qualification import checks, checks_service
-from qualification.forms_checks import AnswerForm, AreaForm, QuestionForm, ShareForm, TemplateForm, VisitStartForm, advisors
-from qualification.models import CheckArea, CheckQuestion, CheckRound, CheckShare, CheckTemplate
+from qualification.forms_checks import (
+    AnswerForm,
+    AreaForm,
+    QuestionForm,
+    ShareForm,
+    TemplateForm,
+    VisitStartForm,
+    advisors,
+)
+from qualification.models import (
+    CheckArea,
+    CheckQuestion,
+    CheckRound,
+    CheckShare,
+    CheckTemplate,
+)
 from qualification.views_portal import member_network, member_networks
 from verbund.access import NetworkRequest, member_required, network_required
 from verbund.services import save_audited
@@ -128,33 +141,6 @@ def _templates(request: NetworkRequest) -> QuerySet[CheckTemplate]:
     return CheckTemplate.objects.filter(Q(network=request.network) | Q(network__isnull=True))
 
 
-def _locked_reason(template: CheckTemplate) -> str:
-    """Why a template cannot be edited; empty when it can."""
-    if template.network_id is None:
-        return _("Mitgelieferte Fragebögen können nicht geändert werden. Übernehmen Sie ihn zuerst für Ihren Verbund.")
-    if not checks_service.template_editable(template):
-        return _("Diese Fassung wurde bereits beantwortet und kann nicht mehr geändert werden, damit die Ergebnisse vergleichbar bleiben. "
-                 "Legen Sie für Änderungen eine neue Fassung an.")
-    return ""
-
-
-@transaction.atomic
-def _template_change(template: CheckTemplate, change: Callable[[], object]) -> None:
-    """Run one edit of a template's content while it is still editable (the row is locked, so no round starts in between)."""
-    locked = CheckTemplate.objects.select_for_update().get(pk=template.pk)
-    if reason := _locked_reason(locked):
-        raise ValidationError(reason)
-    change()
-
-
-def _area_key(template: CheckTemplate, title: str) -> str:
-    base = slugify(title)[:50] or "feld"
-    key, n = base, 2
-    while CheckArea.objects.filter(template=template, key=key).exists():
-        key, n = f"{base}-{n}", n + 1
-    return key
-
-
 def _area_queryset(request: NetworkRequest) -> QuerySet[CheckArea]:
     return CheckArea.objects.filter(Q(template__network=request.network) | Q(template__network__isnull=True)).select_related("template")
 
@@ -165,14 +151,14 @@ def _detail(request: NetworkRequest, template: CheckTemplate) -> HttpResponse:
 
 def _edit_page(request: NetworkRequest, template: CheckTemplate, form, *, heading: str, save: Callable[[dict], object], done: str) -> HttpResponse:
     """GET/POST of one edit form of a template; refused with the reason when the template is frozen or a default."""
-    if reason := _locked_reason(template):
+    if reason := checks_service.template_locked_reason(template):
         messages.error(request, reason)
         return _detail(request, template)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                _template_change(template, lambda: save(form.cleaned_data))
+                checks_service.template_change(template, lambda: save(form.cleaned_data))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return _detail(request, template)
@@ -212,7 +198,7 @@ def manage_template(request: NetworkRequest, pk: int) -> HttpResponse:
     return render(request, "qualification/checks/manage_template.html", {
         "network": request.network, "template": template,
         "areas": template.areas.prefetch_related("questions").order_by("position", "pk"),
-        "locked_reason": _locked_reason(template), "own_copy": own_copy,
+        "locked_reason": checks_service.template_locked_reason(template), "own_copy": own_copy,
         "round_count": template.rounds.filter(network=request.network).count(),
         "versions": CheckTemplate.objects.filter(network=request.network, key=template.key).order_by("-version") if template.network_id else [],
         "can_manage": request.manager_role.role_enum.can_manage,
@@ -269,7 +255,7 @@ def manage_area_edit(request: NetworkRequest, pk: int | None = None, template_pk
     def save(data: dict) -> None:
         area.suggested_topics = data["topics"]
         if not area.key:
-            area.key = _area_key(template, data["title"])
+            area.key = checks_service.area_key(template, data["title"])
         save_audited(area, by=request.user)
 
     heading = _("Handlungsfeld bearbeiten") if pk else _("Neues Handlungsfeld")
@@ -281,7 +267,7 @@ def manage_area_edit(request: NetworkRequest, pk: int | None = None, template_pk
 def manage_area_delete(request: NetworkRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(_area_queryset(request), pk=pk)
     try:
-        _template_change(area.template, area.delete)
+        checks_service.template_change(area.template, area.delete)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -313,7 +299,7 @@ def manage_question_edit(request: NetworkRequest, pk: int | None = None, area_pk
 def manage_question_delete(request: NetworkRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(_question_queryset(request), pk=pk)
     try:
-        _template_change(question.area.template, question.delete)
+        checks_service.template_change(question.area.template, question.delete)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
