@@ -97,6 +97,7 @@ def area_key(template: CheckTemplate, title: str) -> str:
 def check_start(*, network: Network, organisation: Organisation, template: CheckTemplate, by: User, with_advisor: bool = False) -> CheckRound:
     if not templates_for(network).filter(pk=template.pk).exists():
         raise ValidationError(_("Dieser Fragebogen steht in diesem Verbund nicht zur Verfügung."))
+    CheckTemplate.objects.select_for_update().get(pk=template.pk)  # waits for an edit in progress (template_change): no round of a half-edited template
     check = CheckRound(network=network, organisation=organisation, template=template, started_by=by, with_advisor=with_advisor)
     save_audited(check, by=by)
     return check
