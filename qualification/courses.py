@@ -57,10 +57,14 @@ def _topics_of(network: Network, topic_ids: list[int]) -> list[Topic]:
     return topics
 
 
-def open_proposals(network: Network, year: int) -> list[matrix.TopicAggregate]:
-    """Topics over the threshold that no course of the year (in any status, dropped included) covers yet."""
+def open_proposals(network: Network, year: int, rows: list[matrix.TopicAggregate] | None = None) -> list[matrix.TopicAggregate]:
+    """Topics over the threshold that no course of the year (in any status, dropped included) covers yet.
+
+    `rows`: the network's aggregate when the caller has it already.
+    """
     handled = set(Course.objects.filter(network=network, year=year).values_list("topics", flat=True))
-    return [row for row in matrix.proposals(network) if row.topic.pk not in handled]
+    rows = matrix.aggregate(network) if rows is None else rows
+    return [row for row in rows if row.proposed and row.topic.pk not in handled]
 
 
 @transaction.atomic

@@ -69,15 +69,18 @@ def aggregate(network: Network) -> list[TopicAggregate]:
     """Per active topic: the expressed needs (priority at least "useful") of current member organisations. Two queries."""
     topics = {t.pk: TopicAggregate(t) for t in Topic.objects.filter(network=network, archived_at__isnull=True)}
     members = Membership.objects.current().filter(network=network).values("organisation")
-    for need in Need.objects.filter(network=network, topic_id__in=topics, priority__gte=Need.Priority.USEFUL, organisation__in=members):
-        row = topics[need.topic_id]
+    needs = Need.objects.filter(network=network, topic_id__in=topics, priority__gte=Need.Priority.USEFUL, organisation__in=members)
+    for topic_id, head_count, priority, preferred_format, preferred_time in needs.values_list(
+        "topic_id", "head_count", "priority", "preferred_format", "preferred_time",
+    ):
+        row = topics[topic_id]
         row.organisations += 1
-        row.head_count += need.head_count
-        row.weighted_priority += need.priority
-        if need.preferred_format:
-            row.formats[need.preferred_format] += 1
-        if need.preferred_time:
-            row.times.append(need.preferred_time)
+        row.head_count += head_count
+        row.weighted_priority += priority
+        if preferred_format:
+            row.formats[preferred_format] += 1
+        if preferred_time:
+            row.times.append(preferred_time)
     return sorted(topics.values(), key=lambda r: (-r.weighted_priority, -r.head_count, r.topic.position, r.topic.title))
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from members.models import Membership, Organisation
-from qualification import checks_service, courses, indicators, matrix
+from qualification import checks_service, courses, heatmap, indicators, matrix
 from qualification.forms import (
     CourseFileForm,
     CourseForm,
@@ -149,7 +149,8 @@ def matrix_view(request: NetworkRequest) -> HttpResponse:
     grid = matrix.grid(network, **filters.values())
     context = {
         "network": network, "grid": grid, "filters": filters, "can_manage": _can_manage(request),
-        "query": request.GET.urlencode(), "cell_base": reverse("qualification:matrix", args=[network.slug]),
+        "rows": list(zip(grid.rows, heatmap.row_cells(grid, reverse("qualification:matrix", args=[network.slug])), strict=True)),
+        "query": request.GET.urlencode(),
     }
     if request.htmx and request.htmx.target == "matrix-results":
         return render(request, "qualification/matrix.html#results", context)
@@ -211,7 +212,7 @@ def alignment(request: NetworkRequest) -> HttpResponse:
     network = request.network
     year = _year(request)
     rows = matrix.aggregate(network)
-    open_proposals = courses.open_proposals(network, year)
+    open_proposals = courses.open_proposals(network, year, rows)
     handled = {}
     for course in Course.objects.filter(network=network, year=year).prefetch_related("topics"):
         for topic in course.topics.all():
