@@ -44,6 +44,7 @@ from qualification.models import (
     Topic,
 )
 from verbund.access import NetworkRequest, network_required
+from verbund.services import save_audited
 from verbund.uploads import serve_stored_file
 
 
@@ -99,7 +100,8 @@ def topics(request: NetworkRequest) -> HttpResponse:
             raise PermissionDenied
         form = TopicForm(request.POST, network=network, instance=Topic(network=network))
         if form.is_valid():
-            topic = form.save()
+            topic = form.save(commit=False)
+            save_audited(topic, by=request.user)
             messages.success(request, _("Thema „%(title)s“ aufgenommen.") % {"title": topic.title})
             return redirect("qualification:topics", network_slug=network.slug)
     listed = Topic.objects.filter(network=network).annotate(
@@ -115,7 +117,7 @@ def topic_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     topic = get_object_or_404(Topic, network=request.network, pk=pk)
     form = TopicForm(request.POST or None, network=request.network, instance=topic)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        save_audited(form.save(commit=False), by=request.user)
         messages.success(request, _("Thema gespeichert."))
         return redirect("qualification:topics", network_slug=request.network.slug)
     return render(request, "qualification/topic_form.html", {"network": request.network, "topic": topic, "form": form},
@@ -128,8 +130,7 @@ def topic_archive(request: NetworkRequest, pk: int) -> HttpResponse:
     """Archive (or bring back) a topic: its cells stay, it leaves the matrix and the alignment."""
     topic = get_object_or_404(Topic, network=request.network, pk=pk)
     topic.archived_at = None if topic.archived_at else timezone.now()
-    topic._history_user = request.user  # type: ignore[attr-defined]
-    topic.save(update_fields=["archived_at"])
+    save_audited(topic, by=request.user, update_fields=["archived_at"])
     if topic.archived_at:
         messages.success(request, _("„%(title)s“ archiviert; die Angaben der Mitglieder bleiben erhalten.") % {"title": topic.title})
     else:
@@ -284,8 +285,7 @@ def course_create(request: NetworkRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         course = form.save(commit=False)
         course.network, course.created_by, course.status = request.network, request.user, Course.Status.PLANNED
-        course._history_user = request.user  # type: ignore[attr-defined]
-        course.save()
+        save_audited(course, by=request.user)
         form.save_m2m()
         messages.success(request, _("Kurs „%(title)s“ angelegt.") % {"title": course.title})
         return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)

@@ -36,7 +36,8 @@ def manager(client, manager_x):
 def test_topic_catalogue_adds_refuses_duplicates_and_archives(manager, world, topic):
     response = manager.post(url("topics"), {"title": "Arbeiten im Alter", "description": "Demografie", "position": 2})
     assert response.status_code == 302
-    assert Topic.objects.filter(network=world.network_x, title="Arbeiten im Alter").exists()
+    added = Topic.objects.get(network=world.network_x, title="Arbeiten im Alter")
+    assert added.history.get().history_user == world.users["manager_x"]  # audited (D-3)
     duplicate = manager.post(url("topics"), {"title": "führung für meister", "position": 0})
     assert duplicate.status_code == 400
     assert "gibt es im Katalog schon" in duplicate.content.decode()
