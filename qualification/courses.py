@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.models import Contact, Membership, Organisation
 from qualification import matrix
@@ -156,10 +157,34 @@ def enrol(
         if existing is not None:  # signed up again after cancelling: the same row, at the end of the queue
             existing.status, existing.head_count, existing.enrolled_by, existing.created_at = status, 1, by, timezone.now()
             save_audited(existing, by=by, update_fields=["status", "head_count", "enrolled_by", "created_at"])
+            enrolment_mail(enrolment=existing)
             return existing
     enrolment = Enrolment(course=course, organisation=organisation, contact=contact, head_count=head_count, status=status, enrolled_by=by)
     save_audited(enrolment, by=by)
+    enrolment_mail(enrolment=enrolment)
     return enrolment
+
+
+def enrolment_mail(*, enrolment: Enrolment, promoted: bool = False) -> int:
+    """Tell the named person and whoever enrolled them (once each) after commit: enrolled, waitlisted, or moved up."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from verbund.mail import mail_send_later, render_mail
+
+    course = enrolment.course
+    addresses = []
+    for address in (enrolment.contact.email if enrolment.contact_id else "", enrolment.enrolled_by.email if enrolment.enrolled_by_id else ""):
+        if address and address.lower() not in {a.lower() for a in addresses}:
+            addresses.append(address)
+    url = settings.SITE_URL.rstrip("/") + reverse("qualification_portal:course", args=[course.network.slug, course.pk])
+    context = {
+        "enrolment": enrolment, "course": course, "network": course.network, "promoted": promoted, "url": url,
+        "sessions": list(course.sessions.order_by("starts_at")), "who": enrolment_label(enrolment),
+    }
+    for address in addresses:
+        mail_send_later(message=render_mail("course-enrolment", to=[address], context=context))
+    return len(addresses)
 
 
 @transaction.atomic
@@ -183,6 +208,7 @@ def promote(*, course: Course, by: User | None) -> list[Enrolment]:
             continue
         waiting.status = Enrolment.Status.ENROLLED
         save_audited(waiting, by=by, update_fields=["status"])
+        enrolment_mail(enrolment=waiting, promoted=True)
         promoted.append(waiting)
         if free is not None:
             free -= waiting.head_count
@@ -228,7 +254,8 @@ def attendance_save(*, session: CourseSession, by: User, present: dict[int, int]
 def enrolment_label(enrolment: Enrolment) -> str:
     if enrolment.contact_id:
         return f"{enrolment.contact.full_name} ({enrolment.organisation.name})"
-    return _("%(org)s, %(n)s Personen") % {"org": enrolment.organisation.name, "n": enrolment.head_count}
+    return ngettext("%(org)s, %(n)s Person", "%(org)s, %(n)s Personen", enrolment.head_count) % {
+        "org": enrolment.organisation.name, "n": enrolment.head_count}
 
 
 @transaction.atomic

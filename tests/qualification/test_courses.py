@@ -133,3 +133,24 @@ def test_documentation_is_published_only_after_the_course_and_files_are_checked(
     assert not CourseFile.objects.exists()
     item = courses.file_add(course=course, by=manager_x, upload=SimpleUploadedFile("../../etc/passwd.pdf", pdf_bytes()), title="Handout")
     assert item.file.name.startswith(f"courses/{course.pk}/") and "passwd" not in item.file.name
+
+
+def test_enrolment_mails_confirm_waitlist_and_moving_up(world, manager_x, member_a_x, topics, mailoutbox_files, django_capture_on_commit_callbacks):
+    from tests.conftest import mail_text
+
+    course = open_course(world, manager_x, topics, seats=1)
+    person = world.org_a.contacts.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = courses.enrol(course=course, organisation=world.org_a, by=member_a_x, contact=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = courses.enrol(course=course, organisation=world.org_b, by=manager_x, head_count=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        courses.enrolment_cancel(enrolment=first, by=member_a_x)
+    texts = [mail_text(raw) for raw in mailoutbox_files()]
+    # The person enrolled is also the one who enrolled: one mail, not two. B's head count went to the office's manager.
+    assert len(texts) == 3
+    confirmed = [t for t in texts if "Mia member_a_x (Alpha GmbH) ist für den Kurs „Führung“" in t]
+    waitlisted = [t for t in texts if "steht auf der Warteliste" in t and "Beta KG, 1 Person " in t]
+    moved_up = [t for t in texts if "ist ein Platz frei geworden: Beta KG" in t and f"/portal/qualification/netz-x/courses/{course.pk}/" in t]
+    assert len(confirmed) == len(waitlisted) == len(moved_up) == 1
+    assert Enrolment.objects.get(pk=waiting.pk).status == "enrolled"
