@@ -41,6 +41,7 @@ from qualification.models import (
     CheckRound,
     CheckShare,
     CheckTemplate,
+    Topic,
 )
 from qualification.views_portal import member_network, member_networks
 from verbund.access import NetworkRequest, member_required, network_required
@@ -53,6 +54,12 @@ def _questions(check: CheckRound) -> list[CheckQuestion]:
     return list(
         CheckQuestion.objects.filter(area__template=check.template_id).select_related("area").order_by("area__position", "area__pk", "position", "pk")
     )
+
+
+def _catalogue_matches(check: CheckRound, suggested: list[str]) -> list[tuple[str, Topic | None]]:
+    """Each suggested topic with the network's catalogue topic of the same title, if there is one (so it can go into the matrix)."""
+    catalogue = {t.title.casefold(): t for t in Topic.objects.filter(network=check.network_id, archived_at__isnull=True)}
+    return [(title, catalogue.get(title.casefold())) for title in suggested]
 
 
 def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
@@ -69,7 +76,7 @@ def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
         "rows": [{"score": score, "change": change.get(score.key)} for score in scores],
         "strengths": checks.strengths(scores),
         "needs": checks.needs(scores),
-        "topics": checks.suggested_topics(scores),
+        "topics": _catalogue_matches(check, checks.suggested_topics(scores)),
         "previous": previous,
         "answered": sum(s.answered for s in scores),
         "total": sum(s.questions for s in scores),
@@ -341,7 +348,7 @@ def manage_round(request: NetworkRequest, pk: int) -> HttpResponse:
     check = _manager_round(request, pk)
     context = _result_context(check, checks_service.rounds_visible_to(request.user, request.network))
     return render(request, "qualification/checks/manage_round.html", {
-        **context, "network": request.network,
+        **context, "network": request.network, "manager_view": True,
         "can_answer": request.manager_role.role_enum.can_manage and check.with_advisor and check.status == CheckRound.Status.DRAFT,
     })
 

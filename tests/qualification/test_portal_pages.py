@@ -131,3 +131,19 @@ def test_courses_members_may_see_and_documentation_after_publishing(member, worl
     download = member.get(url("file_download", course.pk, item.pk))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert member.post(url("enrol", course.pk), {"head_count": 1}).status_code == 400  # held: no more enrolment
+
+
+def test_check_result_offers_the_suggested_topics_of_the_catalogue_for_the_matrix(member, world, member_a_x):
+    from qualification import checks_service
+    from qualification.models import CheckTemplate
+
+    template = CheckTemplate.objects.get(network__isnull=True, key="unternehmens-check-basis", is_current=True)
+    check = checks_service.check_start(network=world.network_x, organisation=world.org_a, template=template, by=member_a_x)
+    for area in template.areas.all():
+        for question in area.questions.all():
+            checks_service.check_answer(check=check, question=question, value=0, by=member_a_x)
+    checks_service.check_complete(check=check, by=member_a_x)
+    suggested = template.areas.order_by("position").first().suggested_topics[0]
+    catalogue = Topic.objects.create(network=world.network_x, title=suggested)
+    page = member.get(reverse("qualification_portal:check_round", args=[check.pk])).content.decode()
+    assert url("need_edit", catalogue.pk) in page
