@@ -84,3 +84,41 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     page.get_by_text("2 Personen angemeldet.").wait_for()
     assert Enrolment.objects.filter(course=course, organisation=world.org_a, status="enrolled").count() == 2
     assert page.csp_violations == []
+
+
+def test_every_qualification_page_is_accessible(page, world):
+    """axe (WCAG 2.1 A/AA) and CSP on every qualification page of a manager and of a member, with data on them."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from qualification.models import CourseFile, CourseSession
+
+    topic = Topic.objects.create(network=world.network_x, title="Arbeiten im Alter", description="Demografie")
+    matrix.need_save(network=world.network_x, organisation=world.org_a, topic=topic, by=world.users["manager_x"], data={"priority": 1, "head_count": 1})
+    course = Course.objects.create(network=world.network_x, title="Ergonomie", year=timezone.localdate().year, status="held", seats=5,
+                                   documentation="**Merkblatt**", documentation_published_at=timezone.now())
+    course.topics.add(topic)
+    start = timezone.now() - timedelta(days=3)
+    session = CourseSession.objects.create(course=course, starts_at=start, ends_at=start + timedelta(hours=2), place="Rheine")
+    Enrolment.objects.create(course=course, organisation=world.org_a, head_count=2)
+    item = CourseFile(course=course, title="Handout", size=8)
+    item.file.save("h.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    item.save()
+    log_in(page, "manager_x@example.org")
+    base = "/manage/netz-x/qualification/"
+    for path in ["", "topics/", f"topics/{topic.pk}/", "matrix/", f"matrix/{world.org_b.pk}/{topic.pk}/", "alignment/", "courses/",
+                 "courses/new/", f"courses/{course.pk}/", f"courses/{course.pk}/edit/", f"courses/{course.pk}/sessions/{session.pk}/attendance/",
+                 f"courses/{course.pk}/documentation/", "indicators/"]:
+        page.goto(base + path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    page.context.clear_cookies()
+    log_in(page, "member_a_x@example.org")
+    for path in ["/portal/qualification/", "/portal/qualification/netz-x/needs/", f"/portal/qualification/netz-x/needs/{topic.pk}/",
+                 "/portal/qualification/netz-x/courses/", f"/portal/qualification/netz-x/courses/{course.pk}/"]:
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    assert page.csp_violations == []
