@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from newsletters.forms_manage import (
     ScheduleForm,
     SettingsForm,
 )
-from newsletters.models import Entry, Infobrief, InfobriefEntry
+from newsletters.models import Delivery, Entry, Infobrief, InfobriefEntry
 from verbund.access import NetworkRequest, network_required
 from verbund.markdown import render_markdown
 
@@ -53,7 +54,10 @@ def _form_errors(request: NetworkRequest, form) -> None:
 
 @network_required()
 def index(request: NetworkRequest) -> HttpResponse:
-    infobriefe = Infobrief.objects.for_network(request.network).select_related("created_by")
+    infobriefe = Infobrief.objects.for_network(request.network).select_related("created_by").annotate(
+        sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+        failed_count=Count("deliveries", filter=Q(deliveries__status__in=[Delivery.Status.FAILED, Delivery.Status.PARKED])),
+    )
     return render(request, "newsletters/index.html", {
         "network": request.network, "infobriefe": infobriefe, "form": InfobriefForm(),
         "can_manage": request.manager_role.role_enum.can_manage,

@@ -403,3 +403,13 @@ def test_a_new_infobrief_is_created_from_the_list(client, world, manager_x):
     letter = Infobrief.objects.get()
     assert response["Location"] == u("newsletters:infobrief", letter.pk) and letter.created_by == manager_x and letter.status == "draft"
     assert "Infobrief Winter" in client.get(u("newsletters:index")).text
+
+
+def test_the_list_counts_delivered_and_failed_per_infobrief(client, world, manager_x):
+    letter = Infobrief.objects.create(network=world.network_x, subject="Infobrief Herbst", status="sent")
+    statuses = ["sent", "sent", "sent", "failed", "parked", "pending"]
+    Delivery.objects.bulk_create([Delivery(infobrief=letter, email=f"z{i}@empfang.example", status=s) for i, s in enumerate(statuses)])
+    client.force_login(manager_x)
+    row = client.get(u("newsletters:index")).context["infobriefe"].get(pk=letter.pk)
+    assert (row.sent_count, row.failed_count) == (3, 2)
+    assert u("newsletters:progress", letter.pk) in client.get(u("newsletters:index")).text
