@@ -29,7 +29,7 @@ class TemplateForm(forms.ModelForm):
 class AreaForm(forms.ModelForm):
     topics = forms.CharField(
         label=_("Vorgeschlagene Qualifizierungsthemen"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Ein Thema pro Zeile; sie werden vorgeschlagen, wenn das Ergebnis in diesem Feld unter 50 % liegt."),
+        help_text=_("Ein Thema pro Zeile; sie werden vorgeschlagen, wenn das Ergebnis in diesem Feld unter 50 Prozent liegt."),
     )
 
     class Meta:
