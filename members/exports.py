@@ -38,6 +38,7 @@ FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",  # other apps' export jobs (the qualification matrix)
 }
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@")

@@ -36,7 +36,11 @@ def export_job_task(job_id: int) -> None:
 
 def job_enqueue(job: BackgroundJob) -> None:
     """Hand a job to Celery once the transaction commits; if the broker is unreachable, run it here rather than let it wait forever."""
-    task = export_job_task if job.kind == BackgroundJob.Kind.EXPORT else import_job_task
+    from django.utils.module_loading import import_string
+
+    # Other apps' jobs name their task by dotted path (members imports no app above it); ours go by kind.
+    named = (job.params or {}).get("task") if isinstance(job.params, dict) else None
+    task = import_string(named) if named else export_job_task if job.kind == BackgroundJob.Kind.EXPORT else import_job_task
     job_id = job.pk
 
     def enqueue() -> None:

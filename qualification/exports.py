@@ -228,3 +228,68 @@ def matrix_pdf(*, network: Network, grid: Grid, filters: Mapping[str, Any], alig
         "alignment": [{"agg": agg, "number": numbers.get(agg.topic.pk), "formats": formats_text(agg)} for agg in alignment],
     })
     return render_pdf(html=html, pdf_variant="pdf/ua-1")
+
+
+# --- the PDF of a large matrix as a background job ----------------------------------------
+# A 200 × 40 matrix takes WeasyPrint about 11 s (docs/PERFORMANCE.md): beyond this many cells the PDF
+# is written by Celery into a BackgroundJob, and the manager watches it on the job page of members' I/O.
+INLINE_PDF_CELLS = 2_000
+PDF_JOB_TASK = "qualification.tasks.matrix_pdf_job_task"
+
+
+def matrix_pdf_start(*, network: Network, user, query: dict[str, list[str]]):
+    """Record the job with the page's filter parameters and enqueue it once committed."""
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from members.tasks import job_enqueue
+    from verbund.models import BackgroundJob
+
+    job = BackgroundJob.objects.create(
+        user=user, network=network, kind=BackgroundJob.Kind.EXPORT, total=1,
+        title=_("Qualifizierungsmatrix als PDF")[:200],
+        params={"format": "pdf", "filename": export_filename(network, "pdf"), "task": PDF_JOB_TASK, "query": query,
+                "language": translation.get_language() or "de"},
+    )
+    job_enqueue(job)
+    return job
+
+
+def matrix_pdf_run(*, job_id: int) -> None:
+    """Claim the job and write the PDF; a redelivered task finds it claimed or finished and does nothing."""
+    import logging
+    import secrets
+
+    from django.core.files.base import ContentFile
+    from django.http import QueryDict
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from qualification import matrix
+    from qualification.forms import MatrixFilterForm
+    from verbund.models import BackgroundJob
+
+    if not BackgroundJob.objects.filter(pk=job_id, kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.PENDING).update(
+        status=BackgroundJob.Status.RUNNING, done=0,
+    ):
+        return
+    job = BackgroundJob.objects.select_related("network").get(pk=job_id)
+    with translation.override(job.params.get("language") or "de"):
+        try:
+            query = QueryDict(mutable=True)
+            for key, values in (job.params.get("query") or {}).items():
+                query.setlist(key, [str(v) for v in values])
+            filters = MatrixFilterForm.for_network(job.network, query).values()
+            grid = matrix.grid(job.network, **filters)
+            content = matrix_pdf(network=job.network, grid=grid, filters=filters, alignment=matrix.aggregate(job.network))
+            job.result_file.save(f"matrix-{job.pk}-{secrets.token_hex(8)}.pdf", ContentFile(content), save=False)
+            BackgroundJob.objects.filter(pk=job.pk).update(
+                status=BackgroundJob.Status.DONE, done=1, result_file=job.result_file.name, finished_at=timezone.now(),
+                message=_("Die Qualifizierungsmatrix ist fertig (%(orgs)s Organisationen, %(topics)s Themen).") % {
+                    "orgs": len(grid.rows), "topics": len(grid.topics)},
+            )
+        except Exception:
+            logging.getLogger(__name__).exception("Matrix PDF job %s failed", job.pk)
+            BackgroundJob.objects.filter(pk=job.pk).update(
+                status=BackgroundJob.Status.FAILED, message=_("Das PDF konnte nicht erstellt werden."), finished_at=timezone.now(),
+            )

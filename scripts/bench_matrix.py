@@ -54,6 +54,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from members.models import Membership, Organisation
+    from qualification import exports
+
+    exports.INLINE_PDF_CELLS = 10**9  # measure the rendering itself; the portal hands matrices this large to a background job
     from qualification.models import Need, Topic
     from verbund.models import ManagerRole, Network, User
 

@@ -174,7 +174,12 @@ def queries_for(client, url: str) -> int:
     return len(queries)
 
 
-def test_a_big_matrix_is_exported_in_a_constant_number_of_queries_and_sane_pages(client, world, manager_x, matrix_x, django_assert_max_num_queries):
+def test_a_big_matrix_is_exported_in_a_constant_number_of_queries_and_sane_pages(
+    client, world, manager_x, matrix_x, django_assert_max_num_queries, monkeypatch,
+):
+    from qualification import exports
+
+    monkeypatch.setattr(exports, "INLINE_PDF_CELLS", 10**9)  # rendered in the request here; the job path is tested below
     client.force_login(manager_x)
     small = {url: queries_for(client, url) for url in (xlsx_url(), pdf_url())}
     assert max(small.values()) <= 12
@@ -205,3 +210,34 @@ def build_big_matrix(world) -> None:
         Need(network=world.network_x, organisation=o, topic=t, priority=1 + i % 3, head_count=(i * j) % 7, preferred_format="seminar")
         for i, o in enumerate(orgs) for j, t in enumerate(topics) if (i + j) % 3 == 0
     ])
+
+
+def test_a_large_matrix_pdf_is_written_in_the_background(
+    client, world, manager_x, matrix_x, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path,
+):
+    from qualification import exports
+    from verbund.celery import app
+    from verbund.models import BackgroundJob
+
+    monkeypatch.setattr(exports, "INLINE_PDF_CELLS", 1)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    client.force_login(manager_x)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get(pdf_url(), {"municipality": "Rheine"})
+    finally:
+        app.conf.task_always_eager = eager
+    job = BackgroundJob.objects.get(user=manager_x, network=world.network_x)
+    assert response.status_code == 302 and response["Location"] == reverse("io:job_detail", args=["netz-x", job.pk])
+    job.refresh_from_db()
+    assert job.status == "done" and job.params["query"] == {"municipality": ["Rheine"]}
+    exports.matrix_pdf_run(job_id=job.pk)  # a redelivered task does nothing
+    download = client.get(reverse("io:job_download", args=["netz-x", job.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages)
+    assert "Alpha GmbH" in text and "Beta KG" not in text  # the page's filter went along
+    assert "Y-CANARY" not in text
+    # Another manager of the network cannot fetch this manager's file.
+    client.force_login(world.users["manager_xy"])
+    assert client.get(reverse("io:job_download", args=["netz-x", job.pk])).status_code == 404
