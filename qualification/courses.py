@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -50,9 +50,10 @@ TRANSITIONS: dict[str, list[str]] = {
 }
 
 
-def _topics_of(network: Network, topic_ids: list[int]) -> list[Topic]:
+def _topics_of(network: Network, topic_ids: list[int], keep: set[int] = frozenset()) -> list[Topic]:
+    """The network's active topics of these ids; `keep`: archived ones a course already has stay allowed."""
     ids = {int(pk) for pk in topic_ids}
-    topics = list(Topic.objects.filter(network=network, archived_at__isnull=True, pk__in=ids))
+    topics = list(Topic.objects.filter(network=network, pk__in=ids).filter(Q(archived_at__isnull=True) | Q(pk__in=keep)))
     if not ids or len(topics) != len(ids):
         raise ValidationError(_("Bitte nur Themen dieses Verbunds wählen (mindestens eines)."))
     return topics
@@ -97,10 +98,14 @@ def course_drop(*, network: Network, topic_id: int, by: User, year: int) -> Cour
 def course_set_status(*, course: Course, status: str, by: User) -> Course:
     course = Course.objects.select_for_update().get(pk=course.pk)
     if status not in TRANSITIONS.get(course.status, []):
-        raise ValidationError(_("Von „%(old)s“ geht es nicht zu „%(new)s“.") % {
-            "old": course.get_status_display(), "new": dict(Course.Status.choices).get(status, status)})
+        if status not in Course.Status.values:
+            raise ValidationError(_("Unbekannter Status."))
+        raise ValidationError(_("Der Status „%(old)s“ kann nicht zu „%(new)s“ wechseln.") % {
+            "old": course.get_status_display(), "new": Course.Status(status).label})
     if status == Course.Status.HELD and not course.sessions.filter(starts_at__lte=timezone.now()).exists():
         raise ValidationError(_("Ein Kurs gilt erst als durchgeführt, wenn mindestens ein Termin begonnen hat."))
+    if status == Course.Status.HELD and not course.enrolments.filter(status=Enrolment.Status.ENROLLED).exists():
+        raise ValidationError(_("Ein Kurs ohne Anmeldungen kann nicht als durchgeführt gelten."))
     course.status = status
     save_audited(course, by=by, update_fields=["status"])
     return course
@@ -111,6 +116,12 @@ def session_add(*, course: Course, by: User, starts_at: datetime, ends_at: datet
     session = CourseSession(course=course, starts_at=starts_at, ends_at=ends_at, place=place.strip())
     if ends_at <= starts_at:
         raise ValidationError(_("Das Ende muss nach dem Beginn liegen."))
+    if abs(timezone.localtime(starts_at).year - course.year) > 1:
+        raise ValidationError(_("Der Termin muss im Kursjahr %(year)s liegen (oder im Jahr davor oder danach).") % {"year": course.year})
+    if ends_at - starts_at > timedelta(days=14):
+        raise ValidationError(_("Ein Termin dauert höchstens 14 Tage; legen Sie mehrere Termine an."))
+    if course.sessions.filter(starts_at=starts_at).exists():
+        raise ValidationError(_("Zu diesem Beginn gibt es schon einen Termin."))
     session.full_clean()
     session.save()
     return session
@@ -147,7 +158,7 @@ def enrol(
     if not isinstance(head_count, int) or head_count < 1:
         raise ValidationError(_("Bitte mindestens eine Person anmelden."))
     if course.seats is not None and head_count > course.seats:
-        raise ValidationError(_("Der Kurs hat nur %(seats)s Plätze; %(n)s Personen passen nicht hinein.") % {"seats": course.seats, "n": head_count})
+        raise ValidationError(_("Der Kurs hat insgesamt %(seats)s Plätze, zu wenige für %(n)s Personen.") % {"seats": course.seats, "n": head_count})
     free = seats_free(course)
     status = Enrolment.Status.ENROLLED if free is None or head_count <= free else Enrolment.Status.WAITLISTED
     if contact is not None:
@@ -221,15 +232,18 @@ def course_update(*, course: Course, by: User, data: dict) -> Course:
     course = Course.objects.select_for_update().get(pk=course.pk)
     seats = data.get("seats", course.seats)
     taken = seats_taken(course)
+    if seats is not None and seats < 1:
+        raise ValidationError({"seats": _("Bitte mindestens einen Platz angeben (leer lassen: unbegrenzt).")})
     if seats is not None and seats < taken:
-        raise ValidationError({"seats": _("Es sind schon %(n)s Personen angemeldet; weniger Plätze gehen nicht.") % {"n": taken}})
+        raise ValidationError({"seats": _("Es sind schon %(n)s Personen angemeldet; die Zahl der Plätze kann nicht darunter liegen.") % {"n": taken}})
     for name, value in data.items():
         if name == "topics":
             continue
         setattr(course, name, value)
     save_audited(course, by=by)
     if "topics" in data:
-        course.topics.set(_topics_of(course.network, [t.pk for t in data["topics"]]))
+        keep = set(course.topics.values_list("pk", flat=True))
+        course.topics.set(_topics_of(course.network, [t.pk for t in data["topics"]], keep))
     promote(course=course, by=by)
     return course
 
@@ -237,6 +251,8 @@ def course_update(*, course: Course, by: User, data: dict) -> Course:
 @transaction.atomic
 def attendance_save(*, session: CourseSession, by: User, present: dict[int, int]) -> None:
     """People present per enrolment at one session: 0 … the enrolment's head count, only enrolled ones of this course."""
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("Anwesenheit lässt sich erst ab Beginn des Termins erfassen."))
     enrolments = {e.pk: e for e in Enrolment.objects.filter(course_id=session.course_id, status=Enrolment.Status.ENROLLED)}
     errors = []
     for pk, count in present.items():
@@ -244,7 +260,7 @@ def attendance_save(*, session: CourseSession, by: User, present: dict[int, int]
         if enrolment is None:
             errors.append(_("Eine Anmeldung gehört nicht zu diesem Kurs."))
         elif not isinstance(count, int) or not 0 <= count <= enrolment.head_count:
-            errors.append(_("%(who)s: zwischen 0 und %(n)s Personen.") % {"who": enrolment_label(enrolment), "n": enrolment.head_count})
+            errors.append(_("%(who)s: anwesend können 0 bis %(n)s sein.") % {"who": enrolment_label(enrolment), "n": enrolment.head_count})
     if errors:
         raise ValidationError(errors)
     for pk, count in present.items():
@@ -284,6 +300,14 @@ def file_add(*, course: Course, by: User, upload, title: str) -> CourseFile:
         item.file.delete(save=False)
         raise
     return item
+
+
+def file_name(item: CourseFile) -> str:
+    """The download's name from its title (ASCII, no path), e.g. "handout-fuehrung-12.pdf"."""
+    from django.utils.text import slugify
+
+    stem = slugify(item.title.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))[:60] or "unterlage"
+    return f"{stem}-{item.pk}.pdf"
 
 
 def file_delete(*, item: CourseFile) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,11 @@ class TopicForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.network = network
         self.fields["description"].validators.append(MaxLengthValidator(5000))
+        self.fields["position"].required = False
+        self.fields["position"].help_text = _("Reihenfolge in Matrix und Listen; leer: 0.")
+
+    def clean_position(self) -> int:
+        return self.cleaned_data.get("position") or 0
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -102,7 +108,8 @@ class CourseForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, network=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Topic.objects.filter(network=network, archived_at__isnull=True)
+        keep = self.instance.topics.values("pk") if self.instance.pk else Topic.objects.none()
+        self.fields["topics"].queryset = Topic.objects.filter(network=network).filter(Q(archived_at__isnull=True) | Q(pk__in=keep))
         self.fields["year"].initial = timezone.localdate().year
         self.fields["cost_per_seat"].min_value = 0
         self.fields["cost_per_seat"].widget.attrs["min"] = 0
@@ -112,6 +119,12 @@ class CourseForm(CleanTextMixin, forms.ModelForm):
         if not 2000 <= year <= 2100:
             raise forms.ValidationError(_("Bitte ein Jahr zwischen 2000 und 2100 angeben."))
         return year
+
+    def clean_seats(self):
+        seats = self.cleaned_data.get("seats")
+        if seats is not None and seats < 1:
+            raise forms.ValidationError(_("Bitte mindestens einen Platz angeben (leer lassen: unbegrenzt)."))
+        return seats
 
     def clean_cost_per_seat(self):
         cost = self.cleaned_data.get("cost_per_seat")
@@ -141,6 +154,10 @@ class SessionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        for name in ("starts_at", "ends_at"):
+            if cleaned.get(name) and not 2000 <= cleaned[name].year <= 2100:
+                self.add_error(name, _("Bitte ein Datum zwischen 2000 und 2100 angeben."))
+                cleaned.pop(name, None)
         if cleaned.get("starts_at") and cleaned.get("ends_at") and cleaned["ends_at"] <= cleaned["starts_at"]:
             self.add_error("ends_at", _("Das Ende muss nach dem Beginn liegen."))
         return cleaned

@@ -26,7 +26,19 @@ class TemplateForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class AreaForm(forms.ModelForm):
+class OptionalPositionMixin:
+    """An empty "Reihenfolge" keeps the place the item has (new ones: at the end), rather than an error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+
+    def clean_position(self) -> int:
+        value = self.cleaned_data.get("position")
+        return value if value is not None else (self.instance.position or 0)
+
+
+class AreaForm(OptionalPositionMixin, forms.ModelForm):
     topics = forms.CharField(
         label=_("Vorgeschlagene Qualifizierungsthemen"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ein Thema pro Zeile; sie werden vorgeschlagen, wenn das Ergebnis in diesem Feld unter 50 Prozent liegt."),
@@ -52,7 +64,7 @@ class AreaForm(forms.ModelForm):
         return topics
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(OptionalPositionMixin, forms.ModelForm):
     weight = forms.TypedChoiceField(
         label=_("Gewicht"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int, initial=1,
         help_text=_("1 = normal, 5 = zählt fünffach im Ergebnis des Handlungsfelds."),

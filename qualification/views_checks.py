@@ -70,7 +70,7 @@ def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
                        completed_at__lt=check.completed_at or timezone.now())
         .exclude(pk=check.pk).select_related("template").order_by("-completed_at").first()
     )
-    change = checks.progress(previous, check) if previous else {}
+    change = checks.progress(previous, check) if previous and check.status == CheckRound.Status.COMPLETED else {}  # a draft compares with nothing yet
     return {
         "check": check,
         "rows": [{"score": score, "change": change.get(score.key)} for score in scores],

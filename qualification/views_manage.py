@@ -9,6 +9,8 @@ role that may manage (403 otherwise).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -36,6 +38,7 @@ from qualification.forms import (
     TopicForm,
 )
 from qualification.models import (
+    CheckArea,
     Course,
     CourseFile,
     CourseSession,
@@ -107,8 +110,15 @@ def topics(request: NetworkRequest) -> HttpResponse:
     listed = Topic.objects.filter(network=network).annotate(
         need_count=Count("needs", filter=Q(needs__priority__gte=Need.Priority.USEFUL)),
     ).order_by("archived_at", "position", "title")
+    known = {t.title.casefold() for t in listed}
+    suggestions = []
+    for area in CheckArea.objects.filter(template__in=checks_service.templates_for(network)).order_by("position"):
+        for title in area.suggested_topics:
+            if title.casefold() not in known:
+                known.add(title.casefold())
+                suggestions.append(title)
     return render(request, "qualification/topics.html", {
-        "network": network, "topics": listed, "form": form, "can_manage": _can_manage(request),
+        "network": network, "topics": listed, "form": form, "can_manage": _can_manage(request), "suggestions": suggestions,
     }, status=400 if form.errors else 200)
 
 
@@ -220,7 +230,7 @@ def alignment(request: NetworkRequest) -> HttpResponse:
             handled.setdefault(topic.pk, []).append(course)
     labels = dict(Need.Format.choices)
     table = [
-        (row, [(labels.get(key, key), n) for key, n in row.formats.most_common()], handled.get(row.topic.pk, []))
+        (row, [(labels.get(key, key), n) for key, n in row.formats.most_common()], Counter(row.times).most_common(), handled.get(row.topic.pk, []))
         for row in rows
     ]
     return render(request, "qualification/alignment.html", {
@@ -299,12 +309,15 @@ def course_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     form = CourseForm(request.POST or None, network=request.network, instance=course)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        waiting = set(course.enrolments.filter(status=Enrolment.Status.WAITLISTED).values_list("pk", flat=True))
         try:
             courses.course_update(course=Course.objects.get(pk=course.pk), by=request.user, data=data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Kurs gespeichert."))
+            for moved in Enrolment.objects.filter(pk__in=waiting, status=Enrolment.Status.ENROLLED).select_related("organisation", "contact"):
+                messages.info(request, _("Von der Warteliste nachgerückt: %(who)s.") % {"who": courses.enrolment_label(moved)})
             return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)
     return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": course},
                   status=400 if form.errors else 200)
@@ -312,20 +325,25 @@ def course_edit(request: NetworkRequest, pk: int) -> HttpResponse:
 
 @network_required()
 def course(request: NetworkRequest, pk: int) -> HttpResponse:
-    course = _course(request, pk)
+    return _course_page(request, _course(request, pk))
+
+
+def _course_page(request: NetworkRequest, course: Course, *, session_form: SessionForm | None = None,
+                 enrol_values: dict | None = None, status: int = 200) -> HttpResponse:
+    """The course page; after bad input in one of its forms, with that form's values kept (and a 400)."""
     enrolments = list(course.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("organisation", "contact"))
     current = Membership.objects.current().filter(network=request.network)
     return render(request, "qualification/course.html", {
         "network": request.network, "course": course, "can_manage": _can_manage(request),
-        "sessions": course.sessions.annotate(present=Sum("attendances__present")),
+        "sessions": course.sessions.annotate(present=Sum("attendances__present")).order_by("starts_at", "pk"),
         "enrolled": [e for e in enrolments if e.status == Enrolment.Status.ENROLLED],
         "waitlisted": [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED],
         "taken": courses.seats_taken(course), "free": courses.seats_free(course),
         "transitions": [(status, Course.Status(status).label) for status in courses.TRANSITIONS.get(course.status, [])],
-        "session_form": SessionForm(), "open": course.status in courses.OPEN_FOR_ENROLMENT,
+        "session_form": session_form or SessionForm(), "open": course.status in courses.OPEN_FOR_ENROLMENT,
         "organisations": Organisation.objects.filter(memberships__in=current).distinct().order_by("name"),
-        "files": course.files.all(),
-    })
+        "files": course.files.all(), "enrol_values": enrol_values or {}, "now": timezone.now(),
+    }, status=status)
 
 
 @require_POST
@@ -347,11 +365,14 @@ def session_add(request: NetworkRequest, pk: int) -> HttpResponse:
     course = _course(request, pk)
     form = SessionForm(request.POST)
     if form.is_valid():
-        courses.session_add(course=course, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Termin hinzugefügt."))
-    else:
-        _form_errors(request, form)
-    return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#sessions")
+        try:
+            courses.session_add(course=course, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Termin hinzugefügt."))
+            return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#sessions")
+    return _course_page(request, course, session_form=form, status=400)
 
 
 @require_POST
@@ -371,17 +392,26 @@ def session_delete(request: NetworkRequest, pk: int, session_pk: int) -> HttpRes
 def course_enrol(request: NetworkRequest, pk: int) -> HttpResponse:
     """The office enrols a head count for a member organisation (e.g. after a phone call)."""
     course = _course(request, pk)
+    organisation_pk = _number(request.POST.get("organisation", ""))
     organisation = Organisation.objects.filter(
-        memberships__in=Membership.objects.current().filter(network=request.network), pk=request.POST.get("organisation") or 0,
-    ).first() if (request.POST.get("organisation") or "").isdigit() else None
+        memberships__in=Membership.objects.current().filter(network=request.network), pk=organisation_pk,
+    ).first() if organisation_pk is not None else None
     form = EnrolForm(request.POST, organisation=organisation)
     if organisation is None:
         messages.error(request, _("Bitte eine Mitgliedsorganisation wählen."))
     elif form.is_valid():
-        _enrol(request, course, organisation, form)
+        if _enrol(request, course, organisation, form):
+            return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#enrolments")
     else:
         _form_errors(request, form)
-    return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#enrolments")
+    values = {"organisation": organisation.pk if organisation else None, "head_count": request.POST.get("head_count", "")[:10]}
+    return _course_page(request, course, enrol_values=values, status=400)
+
+
+def _number(raw: str) -> int | None:
+    """A whole number from ASCII digits (str.isdigit also accepts "²", which int() refuses), else None."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
 
 
 def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm) -> bool:
@@ -402,7 +432,8 @@ def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm)
         messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
     if waiting:
         messages.warning(request, ngettext(
-            "%(n)s Person steht auf der Warteliste: der Kurs ist voll.", "%(n)s Personen stehen auf der Warteliste: der Kurs ist voll.", waiting,
+            "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
+            "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.", waiting,
         ) % {"n": waiting})
     return True
 
@@ -430,7 +461,7 @@ def attendance(request: NetworkRequest, pk: int, session_pk: int) -> HttpRespons
         present, bad = {}, False
         for enrolment in enrolments:
             raw = request.POST.get(f"present-{enrolment.pk}", "0").strip() or "0"
-            if not raw.isdigit():
+            if _number(raw) is None:
                 bad = True
                 messages.error(request, _("%(who)s: bitte eine ganze Zahl ab 0 angeben.") % {"who": courses.enrolment_label(enrolment)})
                 continue
@@ -492,7 +523,7 @@ def file_add(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required()
 def file_download(request: NetworkRequest, pk: int, file_pk: int) -> HttpResponse:
     item = get_object_or_404(CourseFile, course__network=request.network, course_id=pk, pk=file_pk)
-    return serve_stored_file(item.file, filename=f"kurs-{pk}-{item.pk}.pdf", content_type="application/pdf")
+    return serve_stored_file(item.file, filename=courses.file_name(item), content_type="application/pdf")
 
 
 @require_POST

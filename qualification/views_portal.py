@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,9 +51,13 @@ def member_network(request: HttpRequest, slug: str) -> Network:
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
+    networks = member_networks(request).annotate(
+        topic_count=Count("qualification_topics", filter=Q(qualification_topics__archived_at__isnull=True), distinct=True),
+        course_count=Count("courses", filter=Q(courses__status__in=[*courses.OPEN_FOR_ENROLMENT, Course.Status.HELD]), distinct=True),
+    )
     return render(request, "qualification/portal_home.html", {
         "organisation": request.contact.organisation,  # type: ignore[attr-defined]
-        "networks": member_networks(request),
+        "networks": networks,
     })
 
 
@@ -150,7 +154,7 @@ def course(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
 
 
 def _course_context(network: Network, course: Course, organisation, form: EnrolForm | None = None) -> dict:
-    published = course.documentation_published_at is not None
+    published = course.documentation_published_at is not None and course.status == Course.Status.HELD  # a course set back is not "after" any more
     return {
         "network": network, "course": course, "organisation": organisation,
         "mine": course.enrolments.filter(organisation=organisation).exclude(status=Enrolment.Status.CANCELLED).select_related("contact"),
@@ -183,7 +187,8 @@ def enrol(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
                 messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
             if waiting:
                 messages.warning(request, ngettext(
-                    "%(n)s Person steht auf der Warteliste: der Kurs ist voll.", "%(n)s Personen stehen auf der Warteliste: der Kurs ist voll.", waiting,
+                    "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
+                    "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.", waiting,
                 ) % {"n": waiting})
             return redirect("qualification_portal:course", network_slug=network.slug, pk=course.pk)
     return render(request, "qualification/portal_course.html", _course_context(network, course, organisation, form), status=400)
@@ -205,7 +210,7 @@ def file_download(request: HttpRequest, network_slug: str, pk: int, file_pk: int
     """Seminar documentation files: for the network's members once the documentation is published."""
     network = member_network(request, network_slug)
     course = _course(request, network, pk)
-    if course.documentation_published_at is None:
+    if course.documentation_published_at is None or course.status != Course.Status.HELD:
         raise Http404("Not published.")
     item = get_object_or_404(CourseFile, course=course, pk=file_pk)
-    return serve_stored_file(item.file, filename=f"kurs-{course.pk}-{item.pk}.pdf", content_type="application/pdf")
+    return serve_stored_file(item.file, filename=courses.file_name(item), content_type="application/pdf")

@@ -65,7 +65,7 @@ def test_seats_waitlist_and_promotion_in_order(world, manager_x, topics):
     assert courses.seats_free(course) == 0
     with pytest.raises(ValidationError, match="bereits angemeldet"):
         courses.enrol(course=course, organisation=world.org_a, by=manager_x, contact=person)
-    with pytest.raises(ValidationError, match="nur 4 Plätze"):
+    with pytest.raises(ValidationError, match="insgesamt 4 Plätze"):
         courses.enrol(course=course, organisation=world.org_b, by=manager_x, head_count=5)
     with pytest.raises(ValidationError):
         courses.enrol(course=course, organisation=world.org_b, by=manager_x, head_count=0)

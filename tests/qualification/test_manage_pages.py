@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,15 @@ from django.utils import timezone
 
 from members.models import Membership, Organisation
 from qualification import courses, matrix
-from qualification.models import Attendance, Course, CourseFile, Enrolment, Need, Topic
+from qualification.models import (
+    Attendance,
+    Course,
+    CourseFile,
+    CourseSession,
+    Enrolment,
+    Need,
+    Topic,
+)
 from tests.hostile_files import pdf
 from verbund.models import ManagerRole
 
@@ -168,7 +177,7 @@ def test_proposal_becomes_a_course_member_enrols_attendance_and_indicators(manag
     manager.post(url("course_enrol", course.pk), {"organisation": world.org_b.pk, "head_count": 2})
     assert list(Enrolment.objects.order_by("pk").values_list("status", flat=True)) == ["enrolled", "waitlisted"]
     over = manager.post(url("course_enrol", course.pk), {"organisation": world.org_b.pk, "head_count": 4}, follow=True)
-    assert "nur 3 Plätze" in over.content.decode() and Enrolment.objects.count() == 2
+    assert "insgesamt 3 Plätze" in over.content.decode() and Enrolment.objects.count() == 2
     foreign = manager.post(url("course_enrol", course.pk), {"organisation": world.org_c.pk, "head_count": 1}, follow=True)
     assert "Mitgliedsorganisation" in foreign.content.decode() and Enrolment.objects.count() == 2
     negative = manager.post(url("course_enrol", course.pk), {"organisation": world.org_b.pk, "head_count": -2}, follow=True)
@@ -211,3 +220,53 @@ def test_documentation_and_files(manager, world, topic):
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff" and b"".join(download.streaming_content).startswith(b"%PDF")
     manager.post(url("file_delete", course.pk, item.pk))
     assert not CourseFile.objects.exists()
+
+
+def test_odd_input_on_the_course_page_is_a_400_with_the_values_kept(manager, world, topic):
+    course = courses.course_from_topics(network=world.network_x, topic_ids=[topic.pk], by=world.users["manager_x"], year=timezone.localdate().year)
+    for starts, ends in [("0001-01-01T00:30", "0001-01-01T02:30"), ("1900-05-05T09:00", "1900-05-05T12:00"), ("9999-12-31T09:00", "9999-12-31T10:00")]:
+        response = manager.post(url("session_add", course.pk), {"starts_at": starts, "ends_at": ends, "place": "Rheine"})
+        assert response.status_code == 400, starts
+        assert 'value="Rheine"' in response.content.decode()  # the form keeps what was typed
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    data = {"starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}
+    assert manager.post(url("session_add", course.pk), data).status_code == 302
+    assert manager.post(url("session_add", course.pk), data).status_code == 400  # the same session twice
+    assert course.sessions.count() == 1
+    unicode_digit = manager.post(url("course_enrol", course.pk), {"organisation": "²", "head_count": "2"})
+    assert unicode_digit.status_code == 400 and not Enrolment.objects.exists()
+    kept = manager.post(url("course_enrol", course.pk), {"organisation": world.org_a.pk, "head_count": "0"})
+    assert kept.status_code == 400 and 'value="0"' in kept.content.decode()
+    # Attendance of a session that has not begun, and a course nobody enrolled in, are refused.
+    future = course.sessions.get()
+    assert manager.post(url("attendance", course.pk, future.pk), {}).status_code == 400
+    courses.course_set_status(course=course, status="confirmed", by=world.users["manager_x"])
+    past = CourseSession.objects.create(course=course, starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(ValidationError, match="ohne Anmeldungen"):
+        courses.course_set_status(course=course, status="held", by=world.users["manager_x"])
+    enrolment = Enrolment.objects.create(course=course, organisation=world.org_a, head_count=2)
+    assert manager.post(url("attendance", course.pk, past.pk), {f"present-{enrolment.pk}": "²"}).status_code == 400
+    assert not Attendance.objects.exists()
+    assert manager.post(url("course_edit", course.pk), {"title": "Kurs", "topics": [topic.pk], "year": course.year, "seats": 0}).status_code == 400
+
+
+def test_a_course_keeps_its_archived_topic_and_suggestions_fill_the_catalogue(manager, world, topic):
+    course = courses.course_from_topics(network=world.network_x, topic_ids=[topic.pk], by=world.users["manager_x"], year=2026)
+    manager.post(url("topic_archive", topic.pk))
+    response = manager.post(url("course_edit", course.pk), {"title": "Neuer Titel", "topics": [topic.pk], "year": 2026})
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Neuer Titel" and list(course.topics.all()) == [topic]
+    page = manager.get(url("topics"))
+    assert "Digitale Kompetenzen" in page.context["suggestions"]
+    manager.post(url("topics"), {"title": "Digitale Kompetenzen", "position": "101"})
+    assert Topic.objects.filter(network=world.network_x, title="Digitale Kompetenzen").exists()
+    assert "Digitale Kompetenzen" not in manager.get(url("topics")).context["suggestions"]
+    assert manager.post(url("topics"), {"title": "Ohne Reihenfolge", "position": ""}).status_code == 302
+
+
+def test_alignment_counts_repeated_times_once(manager, world, topic):
+    for org in (world.org_a, world.org_b):
+        matrix.need_save(network=world.network_x, organisation=org, topic=topic, by=world.users["manager_x"], data={"priority": 1, "preferred_time": "Samstag"})
+    page = manager.get(url("alignment")).content.decode()
+    assert "Samstag (2)" in page and "Samstag; Samstag" not in page

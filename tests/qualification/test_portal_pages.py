@@ -94,7 +94,7 @@ def test_member_enrols_two_colleagues_then_the_waitlist_moves_up(member, client,
     client.post(url("enrolment_cancel", course.pk, mine.pk))
     assert Enrolment.objects.get(organisation=world.org_b).status == "enrolled"  # moved up
     over = client.post(url("enrol", course.pk), {"head_count": 3})
-    assert over.status_code == 400 and "nur 2 Plätze" in over.content.decode()
+    assert over.status_code == 400 and "insgesamt 2 Plätze" in over.content.decode()
     empty = client.post(url("enrol", course.pk), {})
     assert empty.status_code == 400 and "Personen auswählen oder eine Anzahl" in empty.content.decode()
     negative = client.post(url("enrol", course.pk), {"head_count": "-2"})
@@ -147,3 +147,18 @@ def test_check_result_offers_the_suggested_topics_of_the_catalogue_for_the_matri
     catalogue = Topic.objects.create(network=world.network_x, title=suggested)
     page = member.get(reverse("qualification_portal:check_round", args=[check.pk])).content.decode()
     assert url("need_edit", catalogue.pk) in page
+
+
+def test_documentation_disappears_when_the_course_is_set_back(member, world, topic):
+    course = open_course(world, topic)
+    Course.objects.filter(pk=course.pk).update(status="held", documentation="Geheimtipp", documentation_published_at=timezone.now())
+    assert "Geheimtipp" in member.get(url("course", course.pk)).content.decode()
+    Course.objects.filter(pk=course.pk).update(status="confirmed")
+    assert "Geheimtipp" not in member.get(url("course", course.pk)).content.decode()
+
+
+def test_networks_without_a_programme_say_so(member, world):
+    page = member.get(reverse("qualification_portal:home")).content.decode()
+    assert "kein Qualifizierungsprogramm" in page
+    Topic.objects.create(network=world.network_x, title="Führung")
+    assert "kein Qualifizierungsprogramm" not in member.get(reverse("qualification_portal:home")).content.decode()
