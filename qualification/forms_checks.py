@@ -150,10 +150,11 @@ class ShareForm(forms.Form):
     def __init__(self, *args, network: Network, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["advisor"].queryset = advisors(network)
+        self.fields["advisor"].error_messages["invalid_choice"] = _("Bitte wählen Sie eine Person aus.")
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("target") == self.WITH_ADVISOR and not cleaned.get("advisor"):
+        if cleaned.get("target") == self.WITH_ADVISOR and not cleaned.get("advisor") and "advisor" not in self.errors:
             self.add_error("advisor", _("Bitte wählen Sie eine Person aus."))
         return cleaned
 
