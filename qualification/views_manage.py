@@ -220,8 +220,12 @@ def cell(request: NetworkRequest, organisation_pk: int, topic_pk: int) -> HttpRe
 
 @network_required()
 def alignment(request: NetworkRequest) -> HttpResponse:
+    return _alignment_page(request, _year(request))
+
+
+def _alignment_page(request: NetworkRequest, year: int, *, form: ProposalForm | None = None, status: int = 200) -> HttpResponse:
+    """The alignment; after a refused proposal with the chosen topics and title kept (and a 400)."""
     network = request.network
-    year = _year(request)
     rows = matrix.aggregate(network)
     open_proposals = courses.open_proposals(network, year, rows)
     handled = {}
@@ -235,9 +239,10 @@ def alignment(request: NetworkRequest) -> HttpResponse:
     ]
     return render(request, "qualification/alignment.html", {
         "network": network, "table": table, "proposals": open_proposals, "year": year,
-        "form": ProposalForm(topics=[p.topic for p in open_proposals]), "can_manage": _can_manage(request),
-        "threshold": (matrix.PROPOSAL_MIN_ORGANISATIONS, matrix.PROPOSAL_MIN_HEADS),
-    })
+        "can_manage": _can_manage(request), "threshold": (matrix.PROPOSAL_MIN_ORGANISATIONS, matrix.PROPOSAL_MIN_HEADS),
+        "chosen": {str(v) for v in (form["topics"].value() or [])} if form is not None else set(),
+        "title": (form["title"].value() or "")[:200] if form is not None else "",
+    }, status=status)
 
 
 @require_POST
@@ -251,7 +256,7 @@ def proposal(request: NetworkRequest) -> HttpResponse:
     target = reverse("qualification:alignment", args=[network.slug]) + f"?year={year}"
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(target)
+        return _alignment_page(request, year, form=form, status=400)
     topic_ids = [int(pk) for pk in form.cleaned_data["topics"]]
     try:
         if form.cleaned_data["action"] == "drop":
@@ -262,7 +267,7 @@ def proposal(request: NetworkRequest) -> HttpResponse:
         course = courses.course_from_topics(network=network, topic_ids=topic_ids, by=request.user, year=year, title=form.cleaned_data["title"])
     except ValidationError as exc:
         _errors(request, exc)
-        return redirect(target)
+        return _alignment_page(request, year, form=form, status=400)
     messages.success(request, _("Kurs „%(title)s“ angelegt. Ergänzen Sie Anbieter, Plätze und Termine.") % {"title": course.title})
     return redirect("qualification:course", network_slug=network.slug, pk=course.pk)
 
@@ -498,8 +503,13 @@ def documentation(request: NetworkRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Dokumentation gespeichert."))
                 return redirect("qualification:documentation", network_slug=request.network.slug, pk=pk)
         status = 400
+    return _documentation_page(request, course, form=form, file_form=file_form, status=status)
+
+
+def _documentation_page(request: NetworkRequest, course: Course, *, form=None, file_form=None, status: int = 200) -> HttpResponse:
+    form = form or DocumentationForm(initial={"text": course.documentation, "publish": bool(course.documentation_published_at)})
     return render(request, "qualification/documentation.html", {
-        "network": request.network, "course": course, "form": form, "file_form": file_form, "files": course.files.all(),
+        "network": request.network, "course": course, "form": form, "file_form": file_form or CourseFileForm(), "files": course.files.all(),
     }, status=status)
 
 
@@ -512,12 +522,11 @@ def file_add(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             courses.file_add(course=course, by=request.user, upload=form.cleaned_data["upload"], title=form.cleaned_data["title"])
         except ValidationError as exc:
-            _errors(request, exc)
+            form.add_error("upload", exc)
         else:
             messages.success(request, _("Datei hinzugefügt."))
-    else:
-        _form_errors(request, form)
-    return redirect("qualification:documentation", network_slug=request.network.slug, pk=pk)
+            return redirect("qualification:documentation", network_slug=request.network.slug, pk=pk)
+    return _documentation_page(request, course, file_form=form, status=400)  # the title stays; the file has to be chosen again
 
 
 @network_required()

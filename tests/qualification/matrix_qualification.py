@@ -108,7 +108,8 @@ QUALIFICATION_MATRIX: dict[str, Case] = {
     ]),
     "qualification:proposal": Case([
         Target(u("qualification:proposal"), POST_ONLY, htmx=False),
-        Target(u("qualification:proposal"), X_WRITE, method="post", htmx=False, data=lambda w: {"topics": [topic(w).pk]}),  # not proposed: message
+        Target(u("qualification:proposal"), statuses(404, anonymous=302, manager_x=400, manager_xy=400), method="post", htmx=False,
+               data=lambda w: {"topics": [topic(w).pk]}),  # not proposed: the page again with a message
     ]),
     "qualification:courses": Case([
         Target(u("qualification:courses"), X_ONLY),

@@ -162,13 +162,16 @@ def test_proposal_becomes_a_course_member_enrols_attendance_and_indicators(manag
     year = timezone.localdate().year
     page = manager.get(url("alignment")).content.decode()
     assert "Führung für Meister" in page and "über der Schwelle" in page
+    mixed = manager.post(url("proposal") + f"?year={year}", {"topics": [topic.pk, 999999], "title": "Mein Titel", "action": "accept"})
+    assert mixed.status_code == 400 and 'value="Mein Titel"' in mixed.content.decode()
+    assert f'value="{topic.pk}" checked' in mixed.content.decode() and not Course.objects.exists()
     response = manager.post(url("proposal") + f"?year={year}", {"topics": [topic.pk], "title": "Führen im Betrieb", "action": "accept"})
     course = Course.objects.get()
     assert response.status_code == 302 and response["Location"] == url("course", course.pk)
     assert (course.title, course.status, course.format, list(course.topics.all())) == ("Führen im Betrieb", "planned", "in_house", [topic])
     assert manager.get(url("alignment")).context["proposals"] == []
     # Forged: a topic that is no open proposal.
-    assert manager.post(url("proposal"), {"topics": [topic.pk], "action": "accept"}).status_code == 302
+    assert manager.post(url("proposal"), {"topics": [topic.pk], "action": "accept"}).status_code == 400
     assert Course.objects.count() == 1
     manager.post(url("course_edit", course.pk), {"title": "Führen im Betrieb", "topics": [topic.pk], "format": "in_house", "seats": 3, "year": year})
     course.refresh_from_db()
@@ -212,7 +215,8 @@ def test_documentation_and_files(manager, world, topic):
     assert early.status_code == 400 and "erst nach dem Kurs" in early.content.decode()
     course.refresh_from_db()
     assert course.documentation_published_at is None and course.documentation == ""
-    manager.post(url("file_add", course.pk), {"title": "Fake", "upload": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")})
+    fake = manager.post(url("file_add", course.pk), {"title": "Fake", "upload": SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf")})
+    assert fake.status_code == 400 and "kein lesbares PDF" in fake.content.decode() and 'value="Fake"' in fake.content.decode()
     assert not CourseFile.objects.exists()
     manager.post(url("file_add", course.pk), {"title": "Handout", "upload": SimpleUploadedFile("h.pdf", pdf(pages=1))})
     item = CourseFile.objects.get()
