@@ -33,6 +33,7 @@ from events.forms import (
 from events.ics import calendar
 from events.models import ActionItem, Meeting, MeetingDocument, Registration
 from events.signals import extras_for
+from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.models import Network
 
@@ -41,15 +42,6 @@ def _meeting(request: NetworkRequest, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.for_network(request.network).select_related("network", "series"), pk=pk)
 
 
-def _errors(request: NetworkRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: NetworkRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
 @network_required()
@@ -146,9 +138,9 @@ def agenda_add(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             services.agenda_item_save(meeting=meeting, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
     else:
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     return _back(request, meeting, "agenda")
 
 
@@ -180,7 +172,7 @@ def _person_from_post(request: NetworkRequest) -> dict | None:
         form = RegisterContactForm(request.POST, network=request.network)
         if form.is_valid():
             return {"contact": form.cleaned_data["contact"]}
-    _form_errors(request, form)
+    flash.form_errors(request, form)
     return None
 
 
@@ -194,7 +186,7 @@ def registration_add(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             registration = services.registration_register(meeting=meeting, by=request.user, by_manager=True, **kwargs)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
         else:
             if registration.status == Registration.Status.WAITLISTED:
                 messages.info(request, _("Das Treffen ist voll: %(name)s steht auf der Warteliste.") % {"name": registration.display_name})
@@ -209,7 +201,7 @@ def registration_cancel(request: NetworkRequest, pk: int, registration_pk: int) 
     try:
         services.registration_cancel(registration=registration, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     return _back(request, meeting, "participants")
 
 
@@ -273,7 +265,7 @@ def walk_in(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             registration = services.registration_walk_in(meeting=meeting, by=request.user, **kwargs)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
         else:
             messages.success(request, _("%(name)s ist als anwesend eingetragen.") % {"name": registration.display_name})
     return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
@@ -287,7 +279,7 @@ def minute_add(request: NetworkRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.minute_add(meeting=meeting, by=request.user, **form.cleaned_data)
     else:
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     return redirect(f"{meeting.get_absolute_url()}#minutes")
 
 
@@ -300,9 +292,9 @@ def action_item_add(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             services.action_item_create(network=request.network, meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
     else:
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     return redirect(f"{meeting.get_absolute_url()}#action-items")
 
 

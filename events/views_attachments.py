@@ -21,6 +21,7 @@ from events.forms_attachments import (
     SummaryForm,
 )
 from events.models import AgendaItem, Meeting, MeetingAttachment
+from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.uploads import serve_stored_file
 
@@ -83,8 +84,7 @@ def attachment_edit(request: NetworkRequest, pk: int, attachment_pk: int) -> Htt
         try:
             services.attachment_update(attachment=attachment, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash.validation_errors(request, exc)
         else:
             messages.success(request, _("Änderungen gespeichert."))
     else:

@@ -29,6 +29,7 @@ from newsletters.forms_manage import (
     SettingsForm,
 )
 from newsletters.models import Delivery, Entry, Infobrief, InfobriefEntry
+from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.markdown import render_markdown
 
@@ -41,15 +42,6 @@ def _to(infobrief: Infobrief, anchor: str = "") -> HttpResponse:
     return redirect(infobrief.get_absolute_url() + (f"#{anchor}" if anchor else ""))
 
 
-def _errors(request: NetworkRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: NetworkRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
 @network_required()
@@ -69,7 +61,7 @@ def index(request: NetworkRequest) -> HttpResponse:
 def create(request: NetworkRequest) -> HttpResponse:
     form = InfobriefForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash.form_errors(request, form)
         return redirect("newsletters:index", network_slug=request.network.slug)
     infobrief = compose.infobrief_save(network=request.network, by=request.user, data=form.cleaned_data)
     return _to(infobrief)
@@ -111,7 +103,7 @@ def entry_edit(request: NetworkRequest, pk: int | None = None) -> HttpResponse:
                     try:
                         services.entry_place(infobrief=infobrief, entry=saved, by=request.user)
                     except ValidationError as exc:
-                        _errors(request, exc)
+                        flash.validation_errors(request, exc)
                     return _to(infobrief, "content")
                 return redirect("newsletters:entries", network_slug=request.network.slug)
         status = 400
@@ -128,7 +120,7 @@ def entry_delete(request: NetworkRequest, pk: int) -> HttpResponse:
     try:
         compose.entry_delete(entry=entry, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     else:
         messages.success(request, _("Beitrag gelöscht."))
     return redirect("newsletters:entries", network_slug=request.network.slug)
@@ -173,7 +165,7 @@ def audience(request: NetworkRequest, pk: int) -> HttpResponse:
     infobrief = _infobrief(request, pk)
     form = AudienceForm(request.POST, choices=services.audience_choices(infobrief.network))
     if not form.is_valid():
-        _form_errors(request, form)
+        flash.form_errors(request, form)
         return _to(infobrief, "recipients")
     data = form.cleaned_data
     try:
@@ -182,7 +174,7 @@ def audience(request: NetworkRequest, pk: int) -> HttpResponse:
             "audience_kinds": data["kinds"], "include_subscribers": data["include_subscribers"],
         })
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     return _to(infobrief, "recipients")
 
 
@@ -195,11 +187,11 @@ def content(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             compose.infobrief_save(network=request.network, by=request.user, infobrief=infobrief, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
         else:
             messages.success(request, _("Änderungen gespeichert."))
     else:
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     return _to(infobrief, "content")
 
 
@@ -212,9 +204,9 @@ def place(request: NetworkRequest, pk: int) -> HttpResponse:
         try:
             services.entry_place(infobrief=infobrief, entry=form.cleaned_data["entry"], by=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
     else:
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     return _to(infobrief, "content")
 
 
@@ -231,7 +223,7 @@ def placement_move(request: NetworkRequest, pk: int, placement_pk: int, directio
     try:
         compose.placement_move(placement=placement, by=request.user, direction=direction)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     return _to(placement.infobrief, "content")
 
 
@@ -242,7 +234,7 @@ def placement_remove(request: NetworkRequest, pk: int, placement_pk: int) -> Htt
     try:
         compose.placement_remove(placement=placement, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     return _to(placement.infobrief, "content")
 
 
@@ -253,7 +245,7 @@ def fill_dates(request: NetworkRequest, pk: int) -> HttpResponse:
     try:
         added = services.entries_from_meetings(infobrief=infobrief, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     else:
         messages.success(request, ngettext("%(n)d Termin aus den Treffen übernommen.", "%(n)d Termine aus den Treffen übernommen.", added) % {"n": added})
     return _to(infobrief, "content")
@@ -290,13 +282,13 @@ def send(request: NetworkRequest, pk: int) -> HttpResponse:
         when = None
         if schedule is not None:
             if not schedule.is_valid():
-                _form_errors(request, schedule)
+                flash.form_errors(request, schedule)
                 return _to(infobrief, "send")
             when = schedule.cleaned_data["when"]
         try:
             started = sending.send_start(infobrief=infobrief, by=request.user, when=when)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
             return _to(infobrief, "send")
         if when is not None and started:
             messages.success(request, _("Versand geplant."))
@@ -332,7 +324,7 @@ def _control(action):
         try:
             result = action(infobrief=infobrief, by=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash.validation_errors(request, exc)
         else:
             if action is sending.retry_failed:
                 messages.success(request, ngettext("%(n)d Zustellung wird erneut versucht.", "%(n)d Zustellungen werden erneut versucht.", result) % {"n": result})

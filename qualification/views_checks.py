@@ -44,6 +44,7 @@ from qualification.models import (
     Topic,
 )
 from qualification.views_portal import member_network, member_networks
+from verbund import flash
 from verbund.access import NetworkRequest, member_required, network_required
 from verbund.services import save_audited
 
@@ -133,11 +134,6 @@ def _answer_page(request: HttpRequest, check: CheckRound, *, answer_url: str, re
         **context, "check": check, "form": form, "sheet": sheet, "answered": answered, "total": len(questions), "answer_url": answer_url,
     }, status=status)
 
-
-def _form_errors(request: HttpRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
 # --- manager side: templates ----------------------------------------------------------------
@@ -429,7 +425,7 @@ def portal_share(request: HttpRequest, pk: int) -> HttpResponse:
     form = ShareForm(request.POST, network=check.network)
     back = reverse("qualification_portal:check_round", args=[pk]) + "#sharing"
     if not form.is_valid():
-        _form_errors(request, form)
+        flash.form_errors(request, form)
         return redirect(back)
     with_managers = form.cleaned_data["target"] == ShareForm.WITH_MANAGERS
     advisor = None if with_managers else form.cleaned_data["advisor"]

@@ -46,6 +46,7 @@ from qualification.models import (
     Need,
     Topic,
 )
+from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.services import save_audited
 from verbund.uploads import serve_stored_file
@@ -55,15 +56,6 @@ def _can_manage(request: NetworkRequest) -> bool:
     return request.manager_role.role_enum.can_manage
 
 
-def _errors(request: NetworkRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request: NetworkRequest, form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
 def _year(request: NetworkRequest) -> int:
@@ -255,7 +247,7 @@ def proposal(request: NetworkRequest) -> HttpResponse:
     form = ProposalForm(request.POST, topics=open_topics)
     target = reverse("qualification:alignment", args=[network.slug]) + f"?year={year}"
     if not form.is_valid():
-        _form_errors(request, form)
+        flash.form_errors(request, form)
         return _alignment_page(request, year, form=form, status=400)
     topic_ids = [int(pk) for pk in form.cleaned_data["topics"]]
     try:
@@ -266,7 +258,7 @@ def proposal(request: NetworkRequest) -> HttpResponse:
             return redirect(target)
         course = courses.course_from_topics(network=network, topic_ids=topic_ids, by=request.user, year=year, title=form.cleaned_data["title"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
         return _alignment_page(request, year, form=form, status=400)
     messages.success(request, _("Kurs „%(title)s“ angelegt. Ergänzen Sie Anbieter, Plätze und Termine.") % {"title": course.title})
     return redirect("qualification:course", network_slug=network.slug, pk=course.pk)
@@ -358,7 +350,7 @@ def course_status(request: NetworkRequest, pk: int) -> HttpResponse:
     try:
         course = courses.course_set_status(course=course, status=request.POST.get("status", ""), by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
     else:
         messages.success(request, _("Status: %(status)s.") % {"status": course.get_status_display()})
     return redirect("qualification:course", network_slug=request.network.slug, pk=pk)
@@ -408,7 +400,7 @@ def course_enrol(request: NetworkRequest, pk: int) -> HttpResponse:
         if _enrol(request, course, organisation, form):
             return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#enrolments")
     else:
-        _form_errors(request, form)
+        flash.form_errors(request, form)
     values = {"organisation": organisation.pk if organisation else None, "head_count": request.POST.get("head_count", "")[:10]}
     return _course_page(request, course, enrol_values=values, status=400)
 
@@ -429,7 +421,7 @@ def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm)
             if form.cleaned_data.get("head_count"):
                 made.append(courses.enrol(course=course, organisation=organisation, by=request.user, head_count=form.cleaned_data["head_count"]))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash.validation_errors(request, exc)
         return False
     enrolled = sum(e.head_count for e in made if e.status == Enrolment.Status.ENROLLED)
     waiting = sum(e.head_count for e in made if e.status == Enrolment.Status.WAITLISTED)
@@ -475,7 +467,7 @@ def attendance(request: NetworkRequest, pk: int, session_pk: int) -> HttpRespons
             try:
                 courses.attendance_save(session=session, by=request.user, present=present)
             except ValidationError as exc:
-                _errors(request, exc)
+                flash.validation_errors(request, exc)
             else:
                 messages.success(request, _("Anwesenheit gespeichert."))
                 return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#sessions")

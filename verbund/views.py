@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.forms import FundingSourceForm, NetworkProfileForm
 from verbund.models import LegalPage, Network
@@ -78,9 +79,7 @@ def funding_source_add(request: NetworkRequest) -> HttpResponse:
         funding_source_create(network=request.network, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Finanzierungsquelle hinzugefügt."))
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        flash.form_errors(request, form)
     return redirect("verbund:network_profile", network_slug=request.network.slug)
 
 
