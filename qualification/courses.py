@@ -176,6 +176,15 @@ def enrol(
     return enrolment
 
 
+@transaction.atomic
+def enrol_many(*, course: Course, organisation: Organisation, by: User, contacts=(), head_count: int | None = None) -> list[Enrolment]:
+    """Named colleagues (a seat each) and/or a head count in one go: all of them or, on the first refusal, none."""
+    made = [enrol(course=course, organisation=organisation, by=by, contact=contact) for contact in contacts]
+    if head_count:
+        made.append(enrol(course=course, organisation=organisation, by=by, head_count=head_count))
+    return made
+
+
 def enrolment_mail(*, enrolment: Enrolment, promoted: bool = False) -> int:
     """Tell the named person and whoever enrolled them (once each) after commit: enrolled, waitlisted, or moved up."""
     from django.conf import settings

@@ -13,7 +13,6 @@ from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,6 +45,7 @@ from qualification.models import (
     Need,
     Topic,
 )
+from qualification.views_portal import announce_enrolments
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.services import save_audited
@@ -412,26 +412,13 @@ def _number(raw: str) -> int | None:
 
 
 def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm) -> bool:
-    """Enrol the chosen people or the head count in one transaction: all or nothing."""
     try:
-        with transaction.atomic():
-            made = []
-            for contact in form.cleaned_data["contacts"]:
-                made.append(courses.enrol(course=course, organisation=organisation, by=request.user, contact=contact))
-            if form.cleaned_data.get("head_count"):
-                made.append(courses.enrol(course=course, organisation=organisation, by=request.user, head_count=form.cleaned_data["head_count"]))
+        made = courses.enrol_many(course=course, organisation=organisation, by=request.user,
+                                  contacts=form.cleaned_data["contacts"], head_count=form.cleaned_data.get("head_count"))
     except ValidationError as exc:
         flash.validation_errors(request, exc)
         return False
-    enrolled = sum(e.head_count for e in made if e.status == Enrolment.Status.ENROLLED)
-    waiting = sum(e.head_count for e in made if e.status == Enrolment.Status.WAITLISTED)
-    if enrolled:
-        messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
-    if waiting:
-        messages.warning(request, ngettext(
-            "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
-            "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.", waiting,
-        ) % {"n": waiting})
+    announce_enrolments(request, made)
     return True
 
 

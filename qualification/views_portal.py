@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -164,6 +163,19 @@ def _course_context(network: Network, course: Course, organisation, form: EnrolF
     }
 
 
+def announce_enrolments(request: HttpRequest, made: list[Enrolment]) -> None:
+    """How many people got a seat and how many wait (the manager's page says the same)."""
+    enrolled = sum(e.head_count for e in made if e.status == Enrolment.Status.ENROLLED)
+    waiting = sum(e.head_count for e in made if e.status == Enrolment.Status.WAITLISTED)
+    if enrolled:
+        messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
+    if waiting:
+        messages.warning(request, ngettext(
+            "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
+            "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.", waiting,
+        ) % {"n": waiting})
+
+
 @require_POST
 @member_required
 def enrol(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
@@ -174,22 +186,12 @@ def enrol(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
     form = EnrolForm(request.POST, organisation=organisation)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                made = [courses.enrol(course=course, organisation=organisation, by=request.user, contact=c) for c in form.cleaned_data["contacts"]]
-                if form.cleaned_data.get("head_count"):
-                    made.append(courses.enrol(course=course, organisation=organisation, by=request.user, head_count=form.cleaned_data["head_count"]))
+            made = courses.enrol_many(course=course, organisation=organisation, by=request.user,
+                                      contacts=form.cleaned_data["contacts"], head_count=form.cleaned_data.get("head_count"))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            enrolled = sum(e.head_count for e in made if e.status == Enrolment.Status.ENROLLED)
-            waiting = sum(e.head_count for e in made if e.status == Enrolment.Status.WAITLISTED)
-            if enrolled:
-                messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
-            if waiting:
-                messages.warning(request, ngettext(
-                    "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
-                    "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.", waiting,
-                ) % {"n": waiting})
+            announce_enrolments(request, made)
             return redirect("qualification_portal:course", network_slug=network.slug, pk=course.pk)
     return render(request, "qualification/portal_course.html", _course_context(network, course, organisation, form), status=400)
 
