@@ -66,6 +66,10 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         """Organisations with a membership (also prospects and former members) in one network, outside its trash."""
         return self.filter(memberships__network=network, memberships__archived_at__isnull=True).distinct()
 
+    def current_members_of(self, network: Network) -> OrganisationQuerySet:
+        """Organisations that are current members of one network (active or paused), neither they nor the membership in a trash."""
+        return self.filter(archived_at__isnull=True, memberships__in=Membership.objects.current().filter(network=network)).distinct()
+
     def visible_to(self, user: User | AnonymousUser) -> OrganisationQuerySet:
         """The member user's own organisation; nothing for anyone else."""
         if not user.is_authenticated:

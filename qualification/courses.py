@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from members.models import Contact, Membership, Organisation
+from members.models import Contact, Organisation
 from qualification import matrix
 from qualification.models import (
     Attendance,
@@ -149,7 +149,7 @@ def enrol(
     course = Course.objects.select_for_update().get(pk=course.pk)  # one enrolment at a time per course: no overbooking
     if course.status not in OPEN_FOR_ENROLMENT:
         raise ValidationError(_("Für diesen Kurs ist keine Anmeldung möglich."))
-    if not Membership.objects.current().filter(network_id=course.network_id, organisation=organisation).exists():
+    if not Organisation.objects.current_members_of(course.network).filter(pk=organisation.pk).exists():
         raise ValidationError(_("Nur Mitglieder des Verbunds können sich anmelden."))
     if contact is not None:
         if contact.organisation_id != organisation.pk or contact.archived_at is not None:

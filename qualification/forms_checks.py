@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Membership, Organisation
+from members.models import Organisation
 from qualification.models import SCALE, CheckArea, CheckQuestion, CheckTemplate
 from verbund.models import Network, User
 
@@ -78,8 +78,7 @@ class QuestionForm(OptionalPositionMixin, forms.ModelForm):
 
 
 def current_member_organisations(network: Network) -> QuerySet[Organisation]:
-    current = Membership.objects.current().filter(network=network)
-    return Organisation.objects.filter(memberships__in=current, archived_at__isnull=True).distinct().order_by("name")
+    return Organisation.objects.current_members_of(network).order_by("name")
 
 
 class VisitStartForm(forms.Form):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from members.models import Membership, Organisation
+from members.models import Organisation
 from qualification.models import Need, Topic
 from verbund.models import Network, User
 from verbund.services import save_audited
@@ -34,7 +34,7 @@ def need_save(*, network: Network, organisation: Organisation, topic: Topic, by:
     """Write one cell. Refuses topics of another network, organisations that are not current members, bad values."""
     if topic.network_id != network.pk or topic.archived_at is not None:
         raise ValidationError(_("Dieses Thema gibt es in diesem Verbund nicht."))
-    if not Membership.objects.current().filter(network=network, organisation=organisation).exists():
+    if not Organisation.objects.current_members_of(network).filter(pk=organisation.pk).exists():
         raise ValidationError(_("Diese Organisation ist kein Mitglied des Verbunds."))
     unknown = set(data) - set(CELL_FIELDS)
     if unknown:
@@ -68,7 +68,7 @@ class TopicAggregate:
 def aggregate(network: Network) -> list[TopicAggregate]:
     """Per active topic: the expressed needs (priority at least "useful") of current member organisations. Two queries."""
     topics = {t.pk: TopicAggregate(t) for t in Topic.objects.filter(network=network, archived_at__isnull=True)}
-    members = Membership.objects.current().filter(network=network).values("organisation")
+    members = Organisation.objects.current_members_of(network).values("pk")
     needs = Need.objects.filter(network=network, topic_id__in=topics, priority__gte=Need.Priority.USEFUL, organisation__in=members)
     for topic_id, head_count, priority, preferred_format, preferred_time in needs.values_list(
         "topic_id", "head_count", "priority", "preferred_format", "preferred_time",
@@ -139,9 +139,7 @@ def grid(
     topics = list(Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title"))
     if topic_ids:
         topics = [t for t in topics if t.pk in set(topic_ids)]
-    organisations = Organisation.objects.filter(
-        memberships__in=Membership.objects.current().filter(network=network), archived_at__isnull=True,
-    ).distinct().order_by("name", "pk").only("pk", "name", "municipality")
+    organisations = Organisation.objects.current_members_of(network).order_by("name", "pk").only("pk", "name", "municipality")
     if municipality:
         organisations = organisations.filter(municipality=municipality)
     if search:
@@ -170,5 +168,4 @@ def grid(
 
 def municipalities(network: Network) -> list[str]:
     """The places of the network's current members (the heat map's place filter)."""
-    current = Membership.objects.current().filter(network=network)
-    return sorted(set(Organisation.objects.filter(memberships__in=current).exclude(municipality="").values_list("municipality", flat=True)))
+    return sorted(set(Organisation.objects.current_members_of(network).exclude(municipality="").values_list("municipality", flat=True)))

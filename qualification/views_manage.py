@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from members.models import Membership, Organisation
+from members.models import Organisation
 from qualification import checks_service, courses, heatmap, indicators, matrix
 from qualification.forms import (
     CourseFileForm,
@@ -163,7 +163,7 @@ def matrix_view(request: NetworkRequest) -> HttpResponse:
 def _cell_context(request: NetworkRequest, organisation_pk: int, topic_pk: int):
     network = request.network
     organisation = get_object_or_404(
-        Organisation.objects.filter(memberships__in=Membership.objects.current().filter(network=network)).distinct(), pk=organisation_pk,
+        Organisation.objects.current_members_of(network), pk=organisation_pk,
     )
     topic = get_object_or_404(Topic, network=network, archived_at__isnull=True, pk=topic_pk)
     need = Need.objects.filter(network=network, organisation=organisation, topic=topic).first()
@@ -329,7 +329,6 @@ def _course_page(request: NetworkRequest, course: Course, *, session_form: Sessi
                  enrol_values: dict | None = None, status: int = 200) -> HttpResponse:
     """The course page; after bad input in one of its forms, with that form's values kept (and a 400)."""
     enrolments = list(course.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("organisation", "contact"))
-    current = Membership.objects.current().filter(network=request.network)
     return render(request, "qualification/course.html", {
         "network": request.network, "course": course, "can_manage": _can_manage(request),
         "sessions": course.sessions.annotate(present=Sum("attendances__present")).order_by("starts_at", "pk"),
@@ -338,7 +337,7 @@ def _course_page(request: NetworkRequest, course: Course, *, session_form: Sessi
         "taken": courses.seats_taken(course), "free": courses.seats_free(course),
         "transitions": [(status, Course.Status(status).label) for status in courses.TRANSITIONS.get(course.status, [])],
         "session_form": session_form or SessionForm(), "open": course.status in courses.OPEN_FOR_ENROLMENT,
-        "organisations": Organisation.objects.filter(memberships__in=current).distinct().order_by("name"),
+        "organisations": Organisation.objects.current_members_of(request.network).order_by("name"),
         "files": course.files.all(), "enrol_values": enrol_values or {}, "now": timezone.now(),
     }, status=status)
 
@@ -390,9 +389,7 @@ def course_enrol(request: NetworkRequest, pk: int) -> HttpResponse:
     """The office enrols a head count for a member organisation (e.g. after a phone call)."""
     course = _course(request, pk)
     organisation_pk = _number(request.POST.get("organisation", ""))
-    organisation = Organisation.objects.filter(
-        memberships__in=Membership.objects.current().filter(network=request.network), pk=organisation_pk,
-    ).first() if organisation_pk is not None else None
+    organisation = Organisation.objects.current_members_of(request.network).filter(pk=organisation_pk).first() if organisation_pk is not None else None
     form = EnrolForm(request.POST, organisation=organisation)
     if organisation is None:
         messages.error(request, _("Bitte eine Mitgliedsorganisation wählen."))

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import Contact, Membership, Organisation
+from members.models import Contact, Organisation
 from qualification import checks_service, matrix
 from qualification.models import (
     Attendance,
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         for position, (title, description) in enumerate(TOPICS):
             topic, _ = Topic.objects.get_or_create(network=network, title=title, defaults={"description": description, "position": position})
             topics.append(topic)
-        members = list(Organisation.objects.filter(memberships__in=Membership.objects.current().filter(network=network)).distinct().order_by("name"))
+        members = list(Organisation.objects.current_members_of(network).order_by("name"))
         if not Need.objects.filter(network=network).exists():
             for organisation in members:
                 for topic in rng.sample(topics, rng.randint(1, 4)):
