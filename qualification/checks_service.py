@@ -24,6 +24,7 @@ from qualification.models import (
     CheckRound,
     CheckShare,
     CheckTemplate,
+    Topic,
 )
 from verbund.models import ManagerRole, Network, User
 from verbund.services import save_audited
@@ -153,3 +154,28 @@ def rounds_visible_to(user: User, network: Network) -> QuerySet[CheckRound]:
     if managing:
         visible |= Q(pk__in=active.filter(with_managers=True).values("round"))
     return CheckRound.objects.filter(network=network).filter(visible).distinct()
+
+
+# --- the check's suggested topics and the network's topic catalogue ----------------------------
+
+
+def _catalogue(network: Network) -> dict[str, Topic]:
+    return {t.title.casefold(): t for t in Topic.objects.filter(network=network, archived_at__isnull=True)}
+
+
+def catalogue_matches(network: Network, suggested: list[str]) -> list[tuple[str, Topic | None]]:
+    """Each suggested topic with the network's catalogue topic of the same title, if there is one (so it can go into the matrix)."""
+    catalogue = _catalogue(network)
+    return [(title, catalogue.get(title.casefold())) for title in suggested]
+
+
+def topics_not_in_catalogue(network: Network) -> list[str]:
+    """What the network's checks suggest that its catalogue does not have yet (archived topics count as had), in area order."""
+    known = {title.casefold() for title in Topic.objects.filter(network=network).values_list("title", flat=True)}
+    missing = []
+    for area in CheckArea.objects.filter(template__in=templates_for(network)).order_by("position", "pk"):
+        for title in area.suggested_topics:
+            if title.casefold() not in known:
+                known.add(title.casefold())
+                missing.append(title)
+    return missing

@@ -41,7 +41,6 @@ from qualification.models import (
     CheckRound,
     CheckShare,
     CheckTemplate,
-    Topic,
 )
 from qualification.views_portal import member_network, member_networks
 from verbund import flash
@@ -55,12 +54,6 @@ def _questions(check: CheckRound) -> list[CheckQuestion]:
     return list(
         CheckQuestion.objects.filter(area__template=check.template_id).select_related("area").order_by("area__position", "area__pk", "position", "pk")
     )
-
-
-def _catalogue_matches(check: CheckRound, suggested: list[str]) -> list[tuple[str, Topic | None]]:
-    """Each suggested topic with the network's catalogue topic of the same title, if there is one (so it can go into the matrix)."""
-    catalogue = {t.title.casefold(): t for t in Topic.objects.filter(network=check.network_id, archived_at__isnull=True)}
-    return [(title, catalogue.get(title.casefold())) for title in suggested]
 
 
 def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
@@ -77,7 +70,7 @@ def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
         "rows": [{"score": score, "change": change.get(score.key)} for score in scores],
         "strengths": checks.strengths(scores),
         "needs": checks.needs(scores),
-        "topics": _catalogue_matches(check, checks.suggested_topics(scores)),
+        "topics": checks_service.catalogue_matches(check.network, checks.suggested_topics(scores)),
         "previous": previous,
         "answered": sum(s.answered for s in scores),
         "total": sum(s.questions for s in scores),

@@ -37,7 +37,6 @@ from qualification.forms import (
     TopicForm,
 )
 from qualification.models import (
-    CheckArea,
     Course,
     CourseFile,
     CourseSession,
@@ -102,15 +101,9 @@ def topics(request: NetworkRequest) -> HttpResponse:
     listed = Topic.objects.filter(network=network).annotate(
         need_count=Count("needs", filter=Q(needs__priority__gte=Need.Priority.USEFUL)),
     ).order_by("archived_at", "position", "title")
-    known = {t.title.casefold() for t in listed}
-    suggestions = []
-    for area in CheckArea.objects.filter(template__in=checks_service.templates_for(network)).order_by("position"):
-        for title in area.suggested_topics:
-            if title.casefold() not in known:
-                known.add(title.casefold())
-                suggestions.append(title)
     return render(request, "qualification/topics.html", {
-        "network": network, "topics": listed, "form": form, "can_manage": _can_manage(request), "suggestions": suggestions,
+        "network": network, "topics": listed, "form": form, "can_manage": _can_manage(request),
+        "suggestions": checks_service.topics_not_in_catalogue(network),
     }, status=400 if form.errors else 200)
 
 
