@@ -56,9 +56,12 @@ def indicators(network: Network, year: int) -> Indicators:
     enrolments = Enrolment.objects.filter(course__in=held_courses, status=Enrolment.Status.ENROLLED)
     enrolled = enrolments.aggregate(n=Sum("head_count"))["n"] or 0
     # Attendees: per enrolment the most people present at any session (who came at least once), summed.
-    per_enrolment = Attendance.objects.filter(enrolment__in=enrolments).values("enrolment").annotate(most=Max("present"))
-    attendees = sum(min(row["most"], head) for row, head in _with_head_counts(per_enrolment))
-    reached = len({organisation for organisation, most in _organisations_present(per_enrolment) if most > 0})
+    per_enrolment = list(
+        Attendance.objects.filter(enrolment__in=enrolments)
+        .values("enrolment", "enrolment__head_count", "enrolment__organisation").annotate(most=Max("present"))
+    )
+    attendees = sum(min(row["most"], row["enrolment__head_count"]) for row in per_enrolment)
+    reached = len({row["enrolment__organisation"] for row in per_enrolment if row["most"] > 0})
     held_topics = set(held_courses.values_list("topics", flat=True)) - {None}
     expressed = Need.objects.filter(network=network, priority__gte=Need.Priority.USEFUL, topic__archived_at__isnull=True)
     expressed_count = expressed.count()
@@ -70,13 +73,3 @@ def indicators(network: Network, year: int) -> Indicators:
         expressed_needs=expressed_count, covered_needs=covered, coverage=_rate(covered, expressed_count),
         companies_reached=reached,
     )
-
-
-def _with_head_counts(rows):
-    heads = dict(Enrolment.objects.filter(pk__in=[r["enrolment"] for r in rows]).values_list("pk", "head_count"))
-    return [(row, heads[row["enrolment"]]) for row in rows]
-
-
-def _organisations_present(rows):
-    organisations = dict(Enrolment.objects.filter(pk__in=[r["enrolment"] for r in rows]).values_list("pk", "organisation_id"))
-    return [(organisations[row["enrolment"]], row["most"]) for row in rows]
