@@ -236,8 +236,8 @@ def promote(*, course: Course, by: User | None) -> list[Enrolment]:
 
 
 @transaction.atomic
-def course_update(*, course: Course, by: User, data: dict) -> Course:
-    """Change a course's facts; more seats move the waitlist up, fewer than already taken are refused."""
+def course_update(*, course: Course, by: User, data: dict) -> list[Enrolment]:
+    """Change a course's facts; more seats move the waitlist up (returns who moved up), fewer than already taken are refused."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     seats = data.get("seats", course.seats)
     taken = seats_taken(course)
@@ -253,8 +253,7 @@ def course_update(*, course: Course, by: User, data: dict) -> Course:
     if "topics" in data:
         keep = set(course.topics.values_list("pk", flat=True))
         course.topics.set(_topics_of(course.network, [t.pk for t in data["topics"]], keep))
-    promote(course=course, by=by)
-    return course
+    return promote(course=course, by=by)
 
 
 @transaction.atomic

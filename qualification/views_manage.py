@@ -299,15 +299,13 @@ def course_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     form = CourseForm(request.POST or None, network=request.network, instance=course)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        waiting = set(course.enrolments.filter(status=Enrolment.Status.WAITLISTED).values_list("pk", flat=True))
         try:
-            courses.course_update(course=Course.objects.get(pk=course.pk), by=request.user, data=data)
+            promoted = courses.course_update(course=course, by=request.user, data=data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Kurs gespeichert."))
-            for moved in Enrolment.objects.filter(pk__in=waiting, status=Enrolment.Status.ENROLLED).select_related("organisation", "contact"):
-                messages.info(request, _("Von der Warteliste nachgerückt: %(who)s.") % {"who": courses.enrolment_label(moved)})
+            _announce_moved_up(request, promoted)
             return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)
     return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": course},
                   status=400 if form.errors else 200)
@@ -401,6 +399,11 @@ def _number(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
 
 
+def _announce_moved_up(request: NetworkRequest, promoted: list[Enrolment]) -> None:
+    for moved in promoted:
+        messages.info(request, _("Von der Warteliste nachgerückt: %(who)s.") % {"who": courses.enrolment_label(moved)})
+
+
 def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm) -> bool:
     try:
         made = courses.enrol_many(course=course, organisation=organisation, by=request.user,
@@ -418,8 +421,7 @@ def enrolment_cancel(request: NetworkRequest, pk: int, enrolment_pk: int) -> Htt
     enrolment = get_object_or_404(Enrolment, course__network=request.network, course_id=pk, pk=enrolment_pk)
     promoted = courses.enrolment_cancel(enrolment=enrolment, by=request.user)
     messages.success(request, _("Abgemeldet."))
-    for moved in promoted:
-        messages.info(request, _("Von der Warteliste nachgerückt: %(who)s.") % {"who": courses.enrolment_label(moved)})
+    _announce_moved_up(request, promoted)
     return redirect(reverse("qualification:course", args=[request.network.slug, pk]) + "#enrolments")
 
 

@@ -90,7 +90,8 @@ def test_more_seats_move_the_waitlist_up(world, manager_x, topics):
     courses.enrol(course=course, organisation=world.org_a, by=manager_x, head_count=1)
     waiting = courses.enrol(course=course, organisation=world.org_b, by=manager_x, head_count=1)
     assert waiting.status == "waitlisted"
-    courses.course_update(course=course, by=manager_x, data={"seats": 2})
+    promoted = courses.course_update(course=course, by=manager_x, data={"seats": 2})
+    assert [e.pk for e in promoted] == [waiting.pk]
     assert Enrolment.objects.get(pk=waiting.pk).status == "enrolled"
 
 

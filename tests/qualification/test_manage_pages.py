@@ -274,3 +274,12 @@ def test_alignment_counts_repeated_times_once(manager, world, topic):
         matrix.need_save(network=world.network_x, organisation=org, topic=topic, by=world.users["manager_x"], data={"priority": 1, "preferred_time": "Samstag"})
     page = manager.get(url("alignment")).content.decode()
     assert "Samstag (2)" in page and "Samstag; Samstag" not in page
+
+
+def test_more_seats_on_the_edit_page_announce_who_moved_up(manager, world, topic):
+    course = courses.course_from_topics(network=world.network_x, topic_ids=[topic.pk], by=world.users["manager_x"], year=2026)
+    Course.objects.filter(pk=course.pk).update(seats=1)
+    courses.enrol(course=course, organisation=world.org_a, by=world.users["manager_x"], head_count=1)
+    courses.enrol(course=course, organisation=world.org_b, by=world.users["manager_x"], head_count=1)
+    page = manager.post(url("course_edit", course.pk), {"title": course.title, "topics": [topic.pk], "year": 2026, "seats": 2}, follow=True)
+    assert "Von der Warteliste nachgerückt: Beta KG, 1 Person." in page.content.decode()
