@@ -21,12 +21,7 @@ from verbund.models import Network
 
 
 def _member_networks(request: HttpRequest):
-    return Network.objects.filter(
-        memberships__organisation=request.contact.organisation,  # type: ignore[attr-defined]
-        memberships__status__in=["active", "paused"],
-        memberships__archived_at__isnull=True,
-        archived_at__isnull=True,
-    )
+    return Network.objects.joined_by(request.contact.organisation)  # type: ignore[attr-defined]
 
 
 def _meetings(request: HttpRequest):

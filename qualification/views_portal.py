@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from members.models import Membership
 from qualification import courses, matrix
 from qualification.forms import EnrolForm, NeedForm
 from qualification.models import (
@@ -37,8 +36,7 @@ from verbund.uploads import serve_stored_file
 
 def member_networks(request: HttpRequest):
     """Networks the member's organisation currently belongs to."""
-    current = Membership.objects.current().filter(organisation=request.contact.organisation)  # type: ignore[attr-defined]
-    return Network.objects.filter(archived_at__isnull=True, memberships__in=current).distinct().order_by("name")
+    return Network.objects.joined_by(request.contact.organisation).order_by("name")  # type: ignore[attr-defined]
 
 
 def member_network(request: HttpRequest, slug: str) -> Network:

@@ -84,6 +84,12 @@ class NetworkQuerySet(models.QuerySet["Network"]):
             return self.none()
         return self.filter(manager_roles__user=user).distinct()
 
+    def joined_by(self, organisation) -> NetworkQuerySet:
+        """Active networks the organisation is a current member of (active or paused, the membership not in the trash)."""
+        return self.active().filter(
+            memberships__organisation=organisation, memberships__status__in=["active", "paused"], memberships__archived_at__isnull=True,
+        ).distinct()
+
     def visible_to(self, user: User | AnonymousUser) -> NetworkQuerySet:
         """Networks a user may see at all: those they manage and those their organisation belongs to.
 
