@@ -43,6 +43,7 @@ COPY members ./members
 COPY events ./events
 COPY qualification ./qualification
 COPY newsletters ./newsletters
+COPY composition ./composition
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from events.models import AgendaItem, Meeting, MeetingAttachment, Registration
+from events.models import ATTACHMENT_FIELDS, AgendaItem, Meeting, MeetingAttachment, Registration
 from verbund.models import User
 from verbund.services import save_audited
 from verbund.uploads import clean_image, clean_pdf
@@ -76,15 +76,14 @@ def _default_title(kind: str, agenda_item: AgendaItem | None) -> str:
 
 @transaction.atomic
 def attachment_update(*, attachment: MeetingAttachment, by: User, data: dict) -> MeetingAttachment:
-    for field in ("title", "agenda_item", "people_shown", "in_documentation"):
-        if field in data:
-            setattr(attachment, field, data[field])
+    """Change ATTACHMENT_FIELDS; only photos say who is shown, and the programme item must be this meeting's."""
+    ATTACHMENT_FIELDS.apply(attachment, data)
     if attachment.kind != MeetingAttachment.Kind.PHOTO:
         attachment.people_shown = ""
     if attachment.agenda_item is not None and attachment.agenda_item.meeting_id != attachment.meeting_id:
         raise ValidationError(_("Dieser Programmpunkt gehört zu einem anderen Treffen."))
     attachment.full_clean(exclude=["file", "thumbnail", "content_type"])
-    attachment.save()
+    save_audited(attachment, by=by, validate=False)
     return attachment
 
 

@@ -13,13 +13,27 @@ import hashlib
 import io
 import json
 import logging
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from PIL import Image
+from pypdf import PdfReader, PdfWriter, Transformation
 
-from events.models import Meeting, MeetingAttachment, MeetingDocument, Registration
+from events.models import (
+    ACTION_ITEM_FIELDS,
+    AGENDA_ITEM_FIELDS,
+    ATTACHMENT_FIELDS,
+    MEETING_FIELDS,
+    MINUTE_FIELDS,
+    Meeting,
+    MeetingAttachment,
+    MeetingDocument,
+    Registration,
+)
+from verbund.background import enqueue_on_commit
 from verbund.models import FundingSource
 from verbund.pdf import render_pdf
 
@@ -52,7 +66,6 @@ def _funders(meeting: Meeting) -> list[FundingSource]:
 
 def _data_url(field, *, edge: int | None = None) -> str:
     """A stored image (re-encoded at upload, so trusted) as a data: URL; the PDF fetcher reaches nothing else."""
-    from PIL import Image
 
     with field.open("rb") as handle:
         data = handle.read()
@@ -69,7 +82,6 @@ def _data_url(field, *, edge: int | None = None) -> str:
 
 def _slide_decks(meeting: Meeting) -> list[dict]:
     """Slide and document PDFs for the documentation, each with one placeholder page per PDF page."""
-    from pypdf import PdfReader
 
     decks = []
     for attachment in meeting.attachments.filter(in_documentation=True).exclude(kind=MeetingAttachment.Kind.PHOTO).select_related("agenda_item"):
@@ -103,7 +115,6 @@ def _place_slides(pdf: bytes, decks: list[dict], anchor_pages: dict[str, int]) -
     The placeholders carry the page footer ("Seite x von y"), so numbering and the
     contents stay right; the documentation keeps its structure and gains the slides.
     """
-    from pypdf import PdfReader, PdfWriter, Transformation
 
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
     for deck in decks:
@@ -128,27 +139,24 @@ def _place_slides(pdf: bytes, decks: list[dict], anchor_pages: dict[str, int]) -
 
 def inputs_hash(meeting: Meeting, kind: str) -> str:
     """Everything that shows in the document, hashed: the same hash means the stored file is still right."""
-    data = {
+    data: dict[str, Any] = {
         "kind": kind,
-        "meeting": [meeting.title, meeting.kind, meeting.starts_at.isoformat(), meeting.ends_at.isoformat(), meeting.venue_name,
-                    meeting.venue_address, meeting.room, meeting.description, meeting.network.name],
+        "meeting": MEETING_FIELDS.fingerprint(meeting),
+        "network": meeting.network.name,
         "participants": [(r.pk, r.display_name, r.organisation_name, r.consent_participant_list) for r in _participants(meeting)],
         "funding": [meeting.network.funding_note, [(f.pk, f.funder, f.logo.name) for f in _funders(meeting)]],
     }
     if kind == MeetingDocument.Kind.DOCUMENTATION:
-        data["agenda"] = list(meeting.agenda_items.values_list("pk", "starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "summary"))
-        data["minutes"] = list(meeting.minutes.values_list("pk", "kind", "text", "agenda_item_id"))
-        data["actions"] = list(meeting.action_items.values_list("pk", "title", "due_on", "done_at", "owner_id"))
-        data["attachments"] = list(
-            meeting.attachments.values_list("pk", "kind", "title", "file", "people_shown", "in_documentation", "agenda_item_id", "position")
-        )
+        # Every editable field of what the documentation shows (the field sets), plus the order and state services set.
+        data["agenda"] = [(i.pk, i.position, AGENDA_ITEM_FIELDS.fingerprint(i)) for i in meeting.agenda_items.all()]
+        data["minutes"] = [(m.pk, m.position, MINUTE_FIELDS.fingerprint(m)) for m in meeting.minutes.all()]
+        data["actions"] = [(a.pk, a.done_at, ACTION_ITEM_FIELDS.fingerprint(a)) for a in meeting.action_items.all()]
+        data["attachments"] = [(a.pk, a.kind, a.file.name, a.position, ATTACHMENT_FIELDS.fingerprint(a)) for a in meeting.attachments.all()]
     return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def document_request(*, meeting: Meeting, kind: str) -> MeetingDocument:
     """Make sure a current document exists or is on its way. Enqueues rendering only when needed."""
-    from events.tasks import render_document_task
-
     wanted = inputs_hash(meeting, kind)
     with transaction.atomic():
         document, _created = MeetingDocument.objects.select_for_update().get_or_create(meeting=meeting, kind=kind)
@@ -161,7 +169,7 @@ def document_request(*, meeting: Meeting, kind: str) -> MeetingDocument:
         document.error = ""
         document.save(update_fields=["status", "input_hash", "error", "requested_at"])
         document_id = document.pk
-        transaction.on_commit(lambda: render_document_task.delay(document_id))
+        enqueue_on_commit("events.tasks.render_document_task", document_id)
     return document
 
 

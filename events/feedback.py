@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Meeting, Registration, SatisfactionResponse
 from events.tokens import make_token, read_token
+from verbund.mail import mail_send_later, render_mail
 
 PURPOSE = "feedback"
 ASK_AFTER = timedelta(hours=2)  # after the end of the meeting
@@ -47,7 +48,6 @@ def _asked(meeting: Meeting):
 
 def feedback_requests_send(*, now=None) -> int:
     """Ask participants of meetings that ended 2 hours to 14 days ago. Each registration is asked once."""
-    from verbund.mail import mail_send_later, render_mail
 
     now = now or timezone.now()
     sent = 0

@@ -27,6 +27,8 @@ from events.ics import calendar
 from events.models import InvitationRecipient, Meeting, MeetingInvitation, Registration
 from events.tokens import make_token, read_token
 from members.models import Contact, GovernancePosition, Membership
+from verbund.background import enqueue_on_commit
+from verbund.mail import render_mail
 from verbund.models import User
 
 logger = logging.getLogger(__name__)
@@ -173,18 +175,8 @@ def invitation_create(
         meeting._history_user = by  # type: ignore[attr-defined]
         meeting.save(update_fields=["status", "updated_at"])
     invitation_id = invitation.pk
-    transaction.on_commit(lambda: _enqueue(invitation_id))
+    enqueue_on_commit("events.tasks.send_invitations_task", invitation_id)
     return invitation
-
-
-def _enqueue(invitation_id: int) -> None:
-    from events.tasks_invitations import send_invitations_task
-
-    try:
-        send_invitations_task.delay(invitation_id)
-    except Exception:  # broker down: kombu raises several unrelated types
-        logger.warning("Invitation queue unreachable; sending invitation %s here", invitation_id, exc_info=True)
-        invitation_send(invitation_id=invitation_id)
 
 
 def invitation_counts(invitation: MeetingInvitation) -> dict[str, int]:
@@ -201,7 +193,6 @@ def invitation_counts(invitation: MeetingInvitation) -> dict[str, int]:
 
 
 def _invitation_message(recipient: InvitationRecipient, invitation: MeetingInvitation, ics: str):
-    from verbund.mail import render_mail
 
     meeting = invitation.meeting
     contact = recipient.contact

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Contact
+from verbund.fieldsets import FieldSet
 from verbund.models import Network, User
 
 
@@ -73,6 +74,7 @@ class Meeting(models.Model):
     venue_address = models.CharField(_("Anschrift"), max_length=300, blank=True)
     room = models.CharField(_("Raum"), max_length=200, blank=True)
     phone_on_day = models.CharField(_("Telefon am Veranstaltungstag"), max_length=40, blank=True)
+    moderation = models.CharField(_("Moderation"), max_length=200, blank=True, help_text=_("Wer durch das Treffen führt."))
     description = models.TextField(_("Beschreibung"), blank=True)
     capacity = models.PositiveIntegerField(_("Plätze"), null=True, blank=True, help_text=_("Leer lassen für unbegrenzt."))
     registration_deadline = models.DateTimeField(_("Anmeldeschluss"), null=True, blank=True)
@@ -418,3 +420,41 @@ class SatisfactionResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.score}"
+
+
+# --- editable field sets: the one list each form, service, series copy and document hash reads -------------
+
+MEETING_FIELDS = FieldSet(
+    Meeting,
+    names=(
+        "title", "kind", "series", "starts_at", "ends_at", "venue_name", "venue_address", "room", "phone_on_day", "moderation",
+        "capacity", "registration_deadline", "is_public", "status", "reminder_days", "ask_for_feedback", "description",
+    ),
+    internal=("network", "created_at", "updated_at"),
+    printed=("title", "venue_name", "venue_address", "description", "moderation"),
+)
+# A series' next meeting takes every editable field from the last one except these, which belong to one date.
+MEETING_OWN_FIELDS = ("series", "starts_at", "ends_at", "registration_deadline", "status", "description")
+
+AGENDA_ITEM_FIELDS = FieldSet(
+    AgendaItem,
+    names=("starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel", "summary"),
+    internal=("meeting", "position"),
+    printed=("title", "speaker", "speaker_organisation", "summary"),
+)
+# The programme form edits the line; the summary has a page of its own (events.views.attachments.agenda_summary).
+AGENDA_ITEM_FORM_FIELDS = AGENDA_ITEM_FIELDS.without("summary")
+# A series' next meeting keeps the programme's frame; who spoke and what was said belong to the earlier one.
+AGENDA_ITEM_COPIED_FIELDS = AGENDA_ITEM_FIELDS.without("speaker", "speaker_organisation", "summary")
+
+MINUTE_FIELDS = FieldSet(
+    MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at"), printed=("text",)
+)
+ACTION_ITEM_FIELDS = FieldSet(
+    ActionItem, names=("title", "owner", "due_on"), internal=("network", "meeting", "done_at", "created_by", "created_at"), printed=("title",)
+)
+ATTACHMENT_FIELDS = FieldSet(
+    MeetingAttachment,
+    names=("title", "agenda_item", "people_shown", "in_documentation"),
+    internal=("meeting", "kind", "file", "thumbnail", "content_type", "size", "position", "uploaded_by", "uploaded_at"),
+)

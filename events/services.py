@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -11,16 +12,24 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
+from events.ics import calendar
+from events.invitations import cancel_url
+from events.models import (
+    ACTION_ITEM_FIELDS,
+    AGENDA_ITEM_COPIED_FIELDS,
+    AGENDA_ITEM_FIELDS,
+    MEETING_FIELDS,
+    MINUTE_FIELDS,
+    ActionItem,
+    AgendaItem,
+    Meeting,
+    MinuteEntry,
+    Registration,
+)
 from members.models import Contact, Membership
+from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
 from verbund.services import save_audited
-
-MEETING_FIELDS = [
-    "kind", "title", "series", "starts_at", "ends_at", "venue_name", "venue_address", "room", "phone_on_day", "description",
-    "capacity", "registration_deadline", "is_public", "status", "reminder_days",
-]
-
 
 _save = save_audited
 
@@ -35,8 +44,10 @@ def _check_times(data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def meeting_create(*, network: Network, by: User, data: dict[str, Any]) -> Meeting:
+    """A new meeting from MEETING_FIELDS values; a meeting of a series starts with the programme of its last one."""
+    data = MEETING_FIELDS.take(data)
     _check_times(data)
-    meeting = Meeting(network=network, **{k: v for k, v in data.items() if k in MEETING_FIELDS})
+    meeting = Meeting(network=network, **data)
     if meeting.series_id and meeting.series.network_id != network.pk:
         raise ValidationError({"series": _("Diese Reihe gehört zu einem anderen Verbund.")})
     _save(meeting, by=by)
@@ -53,20 +64,17 @@ def _copy_agenda_from_last_of_series(meeting: Meeting, *, by: User) -> None:
     if previous is None:
         return
     for item in previous.agenda_items.all():
-        copy = AgendaItem(
-            meeting=meeting, position=item.position, starts_at=item.starts_at, ends_at=item.ends_at, kind=item.kind, title=item.title,
-            moderator=item.moderator, parallel=item.parallel,
-        )
+        # The programme's frame, not what was said: speakers and summaries belong to the earlier meeting.
+        copy = AgendaItem(meeting=meeting, position=item.position, **AGENDA_ITEM_FIELDS.values(item, AGENDA_ITEM_COPIED_FIELDS))
         _save(copy, by=by)
 
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by: User, data: dict[str, Any]) -> Meeting:
-    merged = {f: getattr(meeting, f) for f in ("starts_at", "ends_at", "registration_deadline")} | data
-    _check_times(merged)
-    changed = [f for f in MEETING_FIELDS if f in data and getattr(meeting, f) != data[f]]
-    for field in changed:
-        setattr(meeting, field, data[field])
+    """Change the MEETING_FIELDS given in `data` (an unknown key raises TypeError); only changed fields are saved."""
+    data = MEETING_FIELDS.take(data)
+    _check_times(MEETING_FIELDS.values(meeting, ("starts_at", "ends_at", "registration_deadline")) | data)
+    changed = MEETING_FIELDS.apply(meeting, data)
     if changed:
         _save(meeting, by=by, update_fields=[*changed, "updated_at"])
     return meeting
@@ -104,18 +112,13 @@ def _validate_agenda_item(item: AgendaItem) -> None:
             )
 
 
-AGENDA_FIELDS = ["starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel", "summary"]
-
-
 @transaction.atomic
 def agenda_item_save(*, meeting: Meeting, by: User, data: dict[str, Any], item: AgendaItem | None = None) -> AgendaItem:
     """Add an item (at the end) or change one; the programme is then ordered by time."""
     if item is None:
         position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
         item = AgendaItem(meeting=meeting, position=position)
-    for field in AGENDA_FIELDS:
-        if field in data:
-            setattr(item, field, data[field])
+    AGENDA_ITEM_FIELDS.apply(item, data)
     _validate_agenda_item(item)
     _save(item, by=by)
     return item
@@ -190,6 +193,19 @@ def registration_register(
 
 
 @transaction.atomic
+def registration_register_many(
+    *, meeting: Meeting, contacts: Iterable[Contact], by: User, consent_participant_list: bool = False, consent_photos: bool = False,
+) -> list[Registration]:
+    """A member registers itself and colleagues in one step: all of them or, on a refusal, none."""
+    return [
+        registration_register(
+            meeting=meeting, contact=contact, by=by, consent_participant_list=consent_participant_list, consent_photos=consent_photos,
+        )
+        for contact in contacts
+    ]
+
+
+@transaction.atomic
 def registration_cancel(*, registration: Registration, by: User | None) -> Registration | None:
     """Cancel a registration and promote the first on the waitlist. Returns the promoted registration, if any."""
     registration = Registration.objects.select_related("meeting").select_for_update().get(pk=registration.pk)
@@ -211,13 +227,10 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
 
 def registration_mail(*, registration: Registration, template: str) -> bool:
     """Send a meeting mail (with the meeting as .ics) to the registered person after commit. False without an address."""
-    from events.ics import calendar
-    from verbund.mail import mail_send_later, render_mail
 
     if not registration.email:
         return False
     meeting = registration.meeting
-    from events.invitations import cancel_url
 
     context = {"registration": registration, "meeting": meeting, "network": meeting.network, "cancel_url": cancel_url(registration)}
     message = render_mail(template, to=[registration.email], context=context)
@@ -261,22 +274,26 @@ def registration_walk_in(*, meeting: Meeting, by: User, contact: Contact | None 
 
 
 @transaction.atomic
-def minute_add(*, meeting: Meeting, by: User, kind: str, text: str, agenda_item: AgendaItem | None = None) -> MinuteEntry:
+def minute_add(*, meeting: Meeting, by: User, data: dict[str, Any]) -> MinuteEntry:
+    """A Kurzprotokoll entry (MINUTE_FIELDS), at the end; its programme item must be one of this meeting's."""
+    data = MINUTE_FIELDS.take(data)
+    agenda_item = data.get("agenda_item")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError(_("Der Programmpunkt gehört zu einem anderen Treffen."))
     position = (meeting.minutes.aggregate(m=Max("position"))["m"] or 0) + 1
-    entry = MinuteEntry(meeting=meeting, agenda_item=agenda_item, kind=kind, text=text, position=position, created_by=by)
+    entry = MinuteEntry(meeting=meeting, position=position, created_by=by, **data)
     _save(entry, by=by)
     return entry
 
 
 @transaction.atomic
-def action_item_create(
-    *, network: Network, by: User, title: str, owner: Contact | None = None, due_on=None, meeting: Meeting | None = None
-) -> ActionItem:
-    if owner is not None and not Membership.objects.for_network(network).filter(organisation=owner.organisation).exists():
+def action_item_create(*, network: Network, by: User, data: dict[str, Any], meeting: Meeting | None = None) -> ActionItem:
+    """A Verabredung (ACTION_ITEM_FIELDS); its owner must work for a current member of the network."""
+    data = ACTION_ITEM_FIELDS.take(data)
+    owner = data.get("owner")
+    if owner is not None and not Contact.objects.current_in(network).filter(pk=owner.pk).exists():
         raise ValidationError(_("Die verantwortliche Person gehört zu keiner Mitgliedsorganisation dieses Verbunds."))
-    item = ActionItem(network=network, meeting=meeting, title=title, owner=owner, due_on=due_on, created_by=by)
+    item = ActionItem(network=network, meeting=meeting, created_by=by, **data)
     _save(item, by=by)
     return item
 

@@ -1,7 +1,11 @@
+"""Background work of meetings. Thin tasks: take ids, call a service; services enqueue them by name (verbund.background)."""
+
 from celery import shared_task
 
 from events.documents import document_render
-from events.tasks_invitations import send_invitations_task  # noqa: F401 – autodiscovery imports tasks.py only
+from events.feedback import feedback_requests_send
+from events.invitations import invitation_send
+from events.services import reminders_send
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
@@ -10,17 +14,19 @@ def render_document_task(document_id: int) -> None:
     document_render(document_id=document_id)
 
 
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def send_invitations_task(invitation_id: int) -> int:
+    """Send a meeting invitation's unsent mails (rows marked as they go; a redelivered task skips them)."""
+    return invitation_send(invitation_id=invitation_id)
+
+
 @shared_task(acks_late=True)
 def send_reminders() -> int:
     """Reminders before meetings (Celery beat)."""
-    from events.services import reminders_send
-
     return reminders_send()
 
 
 @shared_task(acks_late=True)
 def send_feedback_requests() -> int:
     """The pulse after meetings (Celery beat)."""
-    from events.feedback import feedback_requests_send
-
     return feedback_requests_send()

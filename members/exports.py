@@ -24,8 +24,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 
 from members.models import Contact, Membership
+from verbund.background import job_enqueue
 from verbund.models import BackgroundJob
 
 if TYPE_CHECKING:
@@ -115,10 +120,6 @@ def write_csv(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None)
 
 def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None, title: str = "") -> bytes:
     """One sheet; text always as a string cell (never a formula), numbers and dates typed."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(title or _("Mitglieder"))[:31])
@@ -197,8 +198,6 @@ def export_start(*, request: NetworkRequest, queryset: QuerySet[Membership], fmt
         total=len(pks),
         params={"format": fmt, "filename": filename, "ids": pks, "language": translation.get_language() or "de"},
     )
-    from members.tasks import job_enqueue  # tasks import this module
-
     job_enqueue(job)
     return job
 

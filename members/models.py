@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from verbund.models import Network, User
+from verbund.fieldsets import FieldSet
+from verbund.models import CURRENT_MEMBERSHIP_STATUSES, Network, User, current_membership_q
 
 postcode_validator = RegexValidator(r"^\d{5}$", _("Bitte eine fünfstellige Postleitzahl angeben."))
 
@@ -177,6 +178,13 @@ class ContactQuerySet(models.QuerySet["Contact"]):
             organisation__memberships__network=network, organisation__memberships__archived_at__isnull=True
         ).distinct()
 
+    def current_in(self, network: Network) -> ContactQuerySet:
+        """People (not archived) of the organisations that are current members of `network` (Organisation.current_members_of).
+
+        One subquery, not a second `.filter()` across memberships: that would match a membership of another network.
+        """
+        return self.filter(archived_at__isnull=True, organisation__in=Organisation.objects.current_members_of(network))
+
     def visible_to(self, user: User | AnonymousUser) -> ContactQuerySet:
         """Contacts of the member user's own organisation."""
         if not user.is_authenticated:
@@ -241,7 +249,8 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(network=network, archived_at__isnull=False)
 
     def current(self) -> MembershipQuerySet:
-        return self.filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PAUSED], archived_at__isnull=True)
+        """Current memberships (verbund.models.current_membership_q): active or paused, not in the trash."""
+        return self.filter(current_membership_q())
 
 
 class Membership(models.Model):
@@ -264,7 +273,7 @@ class Membership(models.Model):
 
         @property
         def is_current(self) -> bool:
-            return self in {self.ACTIVE, self.PAUSED}
+            return self in CURRENT_MEMBERSHIP_STATUSES
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="memberships"
@@ -457,3 +466,34 @@ class ErasureTombstone(models.Model):
     class Meta:
         verbose_name = _("Löschvermerk")
         verbose_name_plural = _("Löschvermerke")
+
+    def __str__(self) -> str:
+        return f"{self.email_hash[:12]}… ({self.erased_at:%Y-%m-%d})" if self.erased_at else self.email_hash[:12]
+
+
+# --- editable field sets: the one list each form, service and import reads -------------------------------------
+
+ORGANISATION_FIELDS = FieldSet(
+    Organisation,
+    names=(
+        "name", "kind", "street", "postcode", "municipality", "district", "state", "website", "employees", "turnover",
+        "balance_sheet_total", "figures_year", "profile", "competencies", "needs", "share_in_directory", "activity",
+    ),
+    # Tags are edited as comma-separated text (members.services.tags_from_text).
+    internal=("archived_at", "created_at", "updated_at", "competency_tags", "need_tags"),
+)
+# The form asks for the WZ code as text and resolves `activity` itself.
+ORGANISATION_FORM_FIELDS = ORGANISATION_FIELDS.without("activity")
+
+CONTACT_FIELDS = FieldSet(
+    Contact,
+    names=("salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary"),
+    internal=("organisation", "user", "archived_at", "created_at", "updated_at"),
+)
+
+MEMBERSHIP_FIELDS = FieldSet(
+    Membership,
+    names=("role", "annual_fee"),
+    # Status and its dates change only through membership_change_status, which records each step.
+    internal=("organisation", "network", "status", "joined_on", "left_on", "archived_at", "archived_by", "created_at", "updated_at"),
+)

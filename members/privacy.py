@@ -288,7 +288,6 @@ COLUMN_TITLES = {
 
 def readable_sections(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The sections other apps added, as tables for the HTML and PDF export (nested values written out compactly)."""
-    import json
 
     out = []
     for key, rows in data.items():

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
-
 from django.utils.translation import gettext as _
 
 from members.models import Contact, Membership, Organisation
@@ -54,7 +54,6 @@ def _search(queryset: QuerySet[Membership], text: str) -> QuerySet[Membership]:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 
         vector = (
             SearchVector("organisation__name", weight="A", config="german")

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 import phonenumbers
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import (
+    CONTACT_FIELDS,
+    MEMBERSHIP_FIELDS,
+    ORGANISATION_FIELDS,
     Consent,
     Contact,
     GovernancePosition,
@@ -28,6 +33,7 @@ from members.models import (
     Membership,
     MembershipStatusChange,
     Organisation,
+    SavedFilter,
     Tag,
 )
 from verbund.mail import mail_send_later, render_mail
@@ -73,19 +79,13 @@ def tags_from_text(text: str) -> list[Tag]:
 
 # --- organisations -----------------------------------------------------------
 
-ORGANISATION_FIELDS = [
-    "name", "kind", "activity", "employees", "turnover", "balance_sheet_total", "figures_year", "street", "postcode",
-    "municipality", "district", "state", "website", "profile", "competencies", "needs", "share_in_directory",
-]
-
-
 @transaction.atomic
 def organisation_create(
     *, network: Network, by: User, data: dict[str, Any], role: str = Membership.Role.USER,
     status: str = Membership.Status.ACTIVE, competency_tags: str = "", need_tags: str = "",
 ) -> Membership:
     """Create an organisation and its membership in `network`. Returns the membership."""
-    organisation = Organisation(**{k: v for k, v in data.items() if k in ORGANISATION_FIELDS})
+    organisation = Organisation(**ORGANISATION_FIELDS.take(data))
     _save(organisation, by=by)
     organisation.competency_tags.set(tags_from_text(competency_tags))
     organisation.need_tags.set(tags_from_text(need_tags))
@@ -101,10 +101,8 @@ def organisation_create(
 def organisation_update(
     *, organisation: Organisation, by: User, data: dict[str, Any], competency_tags: str | None = None, need_tags: str | None = None
 ) -> Organisation:
-    """Change an organisation's profile. Only profile fields are taken from `data`."""
-    changed = [field for field in ORGANISATION_FIELDS if field in data and getattr(organisation, field) != data[field]]
-    for field in changed:
-        setattr(organisation, field, data[field])
+    """Change an organisation's profile (ORGANISATION_FIELDS; an unknown key raises TypeError)."""
+    changed = ORGANISATION_FIELDS.apply(organisation, data)
     if changed:
         _save(organisation, by=by, update_fields=changed)
     if competency_tags is not None:
@@ -116,14 +114,9 @@ def organisation_update(
 
 # --- memberships ---------------------------------------------------------------
 
-MEMBERSHIP_FIELDS = ["role", "annual_fee"]
-
-
 @transaction.atomic
 def membership_update(*, membership: Membership, by: User, data: dict[str, Any]) -> Membership:
-    changed = [field for field in MEMBERSHIP_FIELDS if field in data and getattr(membership, field) != data[field]]
-    for field in changed:
-        setattr(membership, field, data[field])
+    changed = MEMBERSHIP_FIELDS.apply(membership, data)
     if changed:
         _save(membership, by=by, update_fields=changed)
     return membership
@@ -193,11 +186,8 @@ def trash_purge(*, now=None) -> int:
 
 # --- contacts ------------------------------------------------------------------
 
-CONTACT_FIELDS = ["salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary"]
-
-
 def _clean_contact_data(data: dict[str, Any]) -> dict[str, Any]:
-    data = {k: v for k, v in data.items() if k in CONTACT_FIELDS}
+    data = CONTACT_FIELDS.take(data)
     if "phone" in data:
         try:
             data["phone"] = normalise_phone(data["phone"])
@@ -228,9 +218,7 @@ def contact_create(*, organisation: Organisation, by: User, data: dict[str, Any]
 @transaction.atomic
 def contact_update(*, contact: Contact, by: User, data: dict[str, Any]) -> Contact:
     data = _clean_contact_data(data)
-    changed = [field for field, value in data.items() if getattr(contact, field) != value]
-    for field in changed:
-        setattr(contact, field, data[field])
+    changed = CONTACT_FIELDS.apply(contact, data)
     contact._history_user = by  # type: ignore[attr-defined]
     if "is_primary" in changed:
         _demote_other_primaries(contact)
@@ -298,6 +286,17 @@ def consent_withdraw(*, contact: Contact, network: Network, purpose: str, source
     return consent
 
 
+@transaction.atomic
+def consents_update(
+    *, contact: Contact, by: User, source: str, grant: Iterable[tuple[Network, str]], withdraw: Iterable[tuple[Network, str]], evidence: str = "",
+) -> None:
+    """Grant and withdraw several (network, purpose) consents of one person at once, all or none."""
+    for network, purpose in grant:
+        consent_grant(contact=contact, network=network, purpose=purpose, source=source, by=by, evidence=evidence)
+    for network, purpose in withdraw:
+        consent_withdraw(contact=contact, network=network, purpose=purpose, source=source, by=by)
+
+
 # --- governance ----------------------------------------------------------------
 
 
@@ -358,6 +357,15 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 @transaction.atomic
+def invitation_accept_with_new_login(*, invitation: Invitation, password: str) -> User:
+    """A new login for the invited address (verified by the invitation) linked to the contact, or nothing at all."""
+    user = User.objects.create_user(email=invitation.email, password=password)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)  # the invitation proved it
+    invitation_accept(invitation=invitation, user=user)
+    return user
+
+
+@transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Contact:
     """Link the contact to a login. The invitation's email must be the user's, and the contact must be free."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -379,3 +387,41 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Contact:
     invitation._history_user = user  # type: ignore[attr-defined]
     invitation.save(update_fields=["accepted_at"])
     return contact
+
+
+# --- the directory's saved filters and bulk actions ------------------------------------------
+
+
+def saved_filter_save(*, user: User, network: Network, name: str, query: str) -> SavedFilter:
+    """Store (or overwrite, by name) one of the user's own filters of a network's directory."""
+    saved, _created = SavedFilter.objects.update_or_create(user=user, network=network, name=name, defaults={"query": query})
+    return saved
+
+
+def saved_filter_delete(*, saved: SavedFilter) -> None:
+    saved.delete()
+
+
+class BulkAction(models.TextChoices):
+    SET_STATUS = "set_status", _("Status ändern")
+    TRASH = "trash", _("In den Papierkorb")
+
+
+@transaction.atomic
+def memberships_bulk_apply(*, network: Network, pks: Iterable[int], action: str, by: User, status: str | None = None) -> list[str]:
+    """Change the status of (or trash) many memberships of one network. Returns the refusals, one per organisation.
+
+    The rows are locked together; a refused row does not undo the others (each runs in a savepoint).
+    """
+    refused: list[str] = []
+    rows = Membership.objects.for_network(network).filter(pk__in=list(pks)).select_related("organisation").select_for_update(of=("self",))
+    for membership in rows:
+        try:
+            with transaction.atomic():
+                if action == BulkAction.TRASH:
+                    membership_trash(membership=membership, by=by)
+                else:
+                    membership_change_status(membership=membership, to_status=status or "", by=by, note=_("Sammelaktion"))
+        except ValidationError as exc:
+            refused.append(f"{membership.organisation.name}: {' '.join(exc.messages)}")
+    return refused

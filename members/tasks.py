@@ -4,7 +4,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from members.exports import export_run
 from members.imports import import_run
 from members.services import trash_purge
+from verbund.background import job_enqueue
 from verbund.models import BackgroundJob
 
 logger = logging.getLogger(__name__)
@@ -32,25 +32,6 @@ def import_job_task(job_id: int) -> None:
 def export_job_task(job_id: int) -> None:
     """Write an export file. A redelivered task finds the job claimed or finished and does nothing."""
     export_run(job_id=job_id)
-
-
-def job_enqueue(job: BackgroundJob) -> None:
-    """Hand a job to Celery once the transaction commits; if the broker is unreachable, run it here rather than let it wait forever."""
-    from django.utils.module_loading import import_string
-
-    # Other apps' jobs name their task by dotted path (members imports no app above it); ours go by kind.
-    named = (job.params or {}).get("task") if isinstance(job.params, dict) else None
-    task = import_string(named) if named else export_job_task if job.kind == BackgroundJob.Kind.EXPORT else import_job_task
-    job_id = job.pk
-
-    def enqueue() -> None:
-        try:
-            task.delay(job_id)
-        except Exception:  # broker down: kombu raises several unrelated types
-            logger.warning("Job queue unreachable, running job %s in the request", job_id, exc_info=True)
-            task(job_id)
-
-    transaction.on_commit(enqueue)
 
 
 # --- periodic housekeeping (Celery beat, see CELERY_BEAT_SCHEDULE) ------------------

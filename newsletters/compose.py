@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from newsletters.models import Entry, Infobrief, InfobriefEntry, NewsletterSettings
+from newsletters.models import ENTRY_FIELDS, INFOBRIEF_FIELDS, NEWSLETTER_SETTINGS_FIELDS, Entry, Infobrief, InfobriefEntry, NewsletterSettings
 from verbund.models import Network, User
 from verbund.services import save_audited
 
@@ -29,8 +29,7 @@ def entry_save(*, network: Network, by: User, data: dict[str, Any], entry: Entry
     entry = entry or Entry(network=network, created_by=by)
     if entry.pk and entry.placements.filter(infobrief__status__in=[Infobrief.Status.SENDING, Infobrief.Status.SENT, Infobrief.Status.PAUSED]).exists():
         raise ValidationError(_("Dieser Beitrag steht in einem versendeten Infobrief und kann nicht mehr geändert werden."))
-    for key, value in data.items():
-        setattr(entry, key, value)
+    ENTRY_FIELDS.apply(entry, data)
     if remove_image and entry.image:
         entry.image = ""
     if image is not None:
@@ -54,8 +53,7 @@ def infobrief_save(*, network: Network, by: User, data: dict[str, Any], infobrie
         if not infobrief.editable:
             raise ValidationError(NOT_EDITABLE)
     infobrief = infobrief or Infobrief(network=network, created_by=by)
-    for key, value in data.items():
-        setattr(infobrief, key, value)
+    INFOBRIEF_FIELDS.apply(infobrief, data)
     save_audited(infobrief, by=by)
     return infobrief
 
@@ -89,8 +87,7 @@ def settings_save(*, template: NewsletterSettings, by: User, data: dict[str, Any
     logo = data.pop("logo_upload", None)
     remove_logo = data.pop("remove_logo", False)
     old_text = NewsletterSettings.objects.filter(pk=template.pk).values_list("consent_text", flat=True).first()
-    for key, value in data.items():
-        setattr(template, key, value)
+    NEWSLETTER_SETTINGS_FIELDS.apply(template, data)
     if old_text is not None and old_text.strip() != template.consent_text.strip():
         template.consent_version += 1  # proof: each subscriber's record names the text version they agreed to
     if remove_logo:

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from newsletters import services
 from newsletters.models import Infobrief
+from verbund.background import task_send
 from verbund.markdown import render_markdown
 from verbund.pdf import render_pdf
 
@@ -19,15 +20,10 @@ logger = logging.getLogger(__name__)
 
 def pdf_request(*, infobrief: Infobrief) -> None:
     """Order the PDF unless it exists or was ordered in the last minutes (a refresh does not enqueue twice)."""
-    from newsletters.tasks import render_infobrief_pdf_task
-
     if infobrief.pdf or not cache.add(f"infobrief-pdf-ordered:{infobrief.pk}", 1, timeout=300):
         return
-    try:
-        render_infobrief_pdf_task.delay(infobrief.pk)
-    except Exception:  # noqa: BLE001 – broker down: the next visit orders again
-        cache.delete(f"infobrief-pdf-ordered:{infobrief.pk}")
-        logger.warning("Could not order the PDF of Infobrief %s", infobrief.pk, exc_info=True)
+    if not task_send("newsletters.tasks.render_infobrief_pdf_task", infobrief.pk, broker_down="later"):
+        cache.delete(f"infobrief-pdf-ordered:{infobrief.pk}")  # the next visit orders again
 
 
 def pdf_render(*, infobrief_id: int) -> bool:

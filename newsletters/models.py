@@ -9,6 +9,7 @@ message the server accepted in that window can arrive twice.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from events.models import Meeting
 from members.models import Contact
+from verbund.fieldsets import FieldSet
 from verbund.models import Network, User
 
 COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Bitte eine Farbe als #RRGGBB angeben."))
@@ -173,6 +175,9 @@ class InfobriefEntry(models.Model):
         ordering = ["infobrief", "position", "pk"]
         constraints = [models.UniqueConstraint(fields=["infobrief", "entry"], name="entry_once_per_infobrief")]
 
+    def __str__(self) -> str:
+        return f"{self.infobrief_id} #{self.position}: {self.entry_id}"
+
 
 class Subscriber(models.Model):
     """An external subscriber with the double-opt-in record German courts expect as proof."""
@@ -265,14 +270,6 @@ class Delivery(models.Model):
 
     objects = DeliveryQuerySet.as_manager()
 
-    @property
-    def message_id(self) -> str:
-        """Deterministic: the same delivery always carries the same Message-ID, so a second copy is recognisable."""
-        from django.conf import settings
-
-        host = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "verbund.invalid"
-        return f"<infobrief-{self.infobrief_id}.delivery-{self.pk}@{host}>"
-
     class Meta:
         verbose_name = _("Zustellung")
         verbose_name_plural = _("Zustellungen")
@@ -282,3 +279,35 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def message_id(self) -> str:
+        """Deterministic: the same delivery always carries the same Message-ID, so a second copy is recognisable."""
+        host = settings.SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0] or "verbund.invalid"
+        return f"<infobrief-{self.infobrief_id}.delivery-{self.pk}@{host}>"
+
+
+# --- editable field sets: the one list each form and service reads (verbund.fieldsets) ---------------------------
+
+ENTRY_FIELDS = FieldSet(
+    Entry,
+    names=("kind", "title", "body", "link", "funder", "deadline", "starts_at", "ends_at", "place", "image_alt"),
+    # The image comes as a checked upload (verbund.uploads); `meeting` is set when an entry is made from one.
+    internal=("network", "meeting", "image", "created_by", "created_at", "updated_at"),
+)
+INFOBRIEF_FIELDS = FieldSet(
+    Infobrief,
+    # The content step edits the first three, the recipients step the audience.
+    names=("subject", "preheader", "intro", "audience_roles", "audience_municipalities", "audience_kinds", "include_subscribers"),
+    # Sending owns these (newsletters.sending): status, schedule, who asked, when, the archive's PDF.
+    internal=("network", "status", "scheduled_for", "created_by", "created_at", "updated_at", "send_requested_by", "send_started_at",
+              "sent_at", "pdf"),
+)
+INFOBRIEF_CONTENT_FIELDS = INFOBRIEF_FIELDS.without("audience_roles", "audience_municipalities", "audience_kinds", "include_subscribers")
+NEWSLETTER_SETTINGS_FIELDS = FieldSet(
+    NewsletterSettings,
+    names=("title", "sender_name", "reply_to", "primary_colour", "accent_colour", "footer", "public_archive", "allow_subscriptions",
+           "consent_text"),
+    # A changed consent text becomes a new version (the proof of each subscription names it); the logo is an upload.
+    internal=("network", "logo", "consent_version"),
+)

@@ -29,6 +29,7 @@ import time
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
+import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
@@ -39,6 +40,8 @@ from django.utils.translation import gettext as _
 
 from newsletters import services
 from newsletters.models import Delivery, Infobrief, Suppression
+from verbund.background import enqueue_on_commit, task_send
+from verbund.mail import mail_send_later
 from verbund.models import User
 
 logger = logging.getLogger(__name__)
@@ -101,7 +104,6 @@ class RateLimit:
         self.redis = None
         url = _setting("REDIS_URL", "")
         if url:
-            import redis
 
             self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._last = 0.0
@@ -167,7 +169,6 @@ def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | Non
 
 def send_test(*, infobrief: Infobrief, by: User) -> None:
     """[TEST] to the manager alone, through the newsletter mailer, after commit. No delivery row."""
-    from verbund.mail import mail_send_later
 
     rendered = services.render(infobrief, email=by.email, name=by.get_full_name(), test=True)
     message = EmailMultiAlternatives(subject=rendered["subject"], body=rendered["text"], from_email=_sender(infobrief), to=[by.email])
@@ -216,14 +217,9 @@ def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
 
 def kick(infobrief_id: int, *, parallel: int | None = None) -> bool:
     """Ask the workers to send. False when the broker cannot be reached (the sweeper asks again later)."""
-    from newsletters.tasks_sending import send_batch_task
-
-    try:
-        for _ in range(parallel or _setting("NEWSLETTER_PARALLEL_BATCHES", 2)):
-            send_batch_task.delay(infobrief_id)
-    except Exception:  # noqa: BLE001 – kombu raises several unrelated types for a broker that is down
-        logger.warning("Infobrief %s: queue unreachable; the sweeper will start the sending", infobrief_id, exc_info=True)
-        return False
+    for _batch in range(parallel or _setting("NEWSLETTER_PARALLEL_BATCHES", 2)):
+        if not task_send("newsletters.tasks.send_batch_task", infobrief_id, broker_down="later"):
+            return False  # the sweeper starts the sending
     return True
 
 
@@ -381,7 +377,7 @@ def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit) -> i
                 continue
             try:
                 message = build_message(infobrief, delivery, sender=sender, shared=shared)
-            except Exception as exc:  # noqa: BLE001 – a rendering bug must not stall the batch: the row retries, then parks
+            except Exception as exc:
                 logger.exception("Infobrief %s delivery %s could not be rendered", infobrief.pk, delivery.pk)
                 _mark_failure(delivery, code=None, error=f"rendering: {type(exc).__name__}: {exc}", network_id=infobrief.network_id)
                 continue
@@ -411,19 +407,9 @@ def finish_if_done(infobrief_id: int) -> bool:
             return False
         done = Infobrief.objects.filter(pk=infobrief_id, status=Infobrief.Status.SENDING).update(status=Infobrief.Status.SENT, sent_at=timezone.now())
         if done:
-            transaction.on_commit(lambda: _order_pdf(infobrief_id))
+            # The archive page orders it again on its first request if this one is lost.
+            enqueue_on_commit("newsletters.tasks.render_infobrief_pdf_task", infobrief_id, broker_down="later")
     return bool(done)
-
-
-def _order_pdf(infobrief_id: int) -> None:
-    try:
-        from newsletters.tasks import render_infobrief_pdf_task
-    except ImportError:  # the archive's PDF task is not there (older deployments): nothing to order
-        return
-    try:
-        render_infobrief_pdf_task.delay(infobrief_id)
-    except Exception:  # noqa: BLE001 – the archive page orders it again on first request
-        logger.warning("Could not enqueue the PDF of Infobrief %s", infobrief_id, exc_info=True)
 
 
 # --- the sweeper (Celery beat) ------------------------------------------------------------------

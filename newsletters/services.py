@@ -17,6 +17,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +26,7 @@ from events.tokens import make_token, read_token
 from members.models import Consent, Contact, Membership, Organisation
 from members.services import consent_withdraw
 from newsletters.models import (
+    Delivery,
     Entry,
     Infobrief,
     InfobriefEntry,
@@ -190,7 +192,6 @@ def unsubscribe(*, network: Network, email: str, source: str) -> bool:
     for contact in Contact.objects.filter(email__iexact=address):
         consent_withdraw(contact=contact, network=network, purpose=Consent.Purpose.NEWSLETTER, source=Consent.Source.EMAIL, by=None)
     # Deliveries not yet sent to this address are cancelled: the withdrawal takes effect at once.
-    from newsletters.models import Delivery
 
     Delivery.objects.filter(infobrief__network=network, email=address, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY]).update(
         status=Delivery.Status.CANCELLED, last_error="unsubscribed"
@@ -247,7 +248,6 @@ def render_shared(infobrief: Infobrief, *, test: bool = False) -> dict[str, str]
 
 def personalise(shared: dict[str, str], *, network: Network, email: str, name: str = "") -> dict[str, str]:
     """One recipient's copy: their unsubscribe link and greeting put into the shared rendering (HTML-escaped in the HTML part)."""
-    from django.utils.html import escape
 
     unsubscribe = unsubscribe_url(network, email)
     name = " ".join(name.split())

@@ -7,7 +7,8 @@ keeps when). `rounds_visible_to` is the one place that answers who may read a ro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,9 @@ from django.utils.translation import gettext as _
 
 from members.models import Contact, Organisation
 from qualification.models import (
+    CHECK_AREA_FIELDS,
+    CHECK_QUESTION_FIELDS,
+    CHECK_TEMPLATE_FIELDS,
     CheckAnswer,
     CheckArea,
     CheckQuestion,
@@ -86,6 +90,61 @@ def template_change(template: CheckTemplate, change: Callable[[], object]) -> No
     change()
 
 
+def template_update(*, template: CheckTemplate, by: User, data: dict[str, Any]) -> CheckTemplate:
+    """Title and description of an editable template (CHECK_TEMPLATE_FIELDS)."""
+
+    def change() -> None:
+        if changed := CHECK_TEMPLATE_FIELDS.apply(template, data):
+            save_audited(template, by=by, update_fields=changed)
+
+    template_change(template, change)
+    return template
+
+
+def area_save(*, template: CheckTemplate, by: User, data: dict[str, Any], area: CheckArea | None = None) -> CheckArea:
+    """Add an area (at the end) or change one (CHECK_AREA_FIELDS), while the template is editable."""
+    area = area or CheckArea(template=template, position=template.areas.count() + 1)
+
+    def change() -> None:
+        CHECK_AREA_FIELDS.apply(area, data)
+        if not area.key:
+            area.key = area_key(template, area.title)
+        save_audited(area, by=by)
+
+    template_change(template, change)
+    return area
+
+
+def area_delete(*, area: CheckArea, by: User) -> None:
+    """Remove an area with its statements, while the template is editable."""
+
+    def change() -> None:
+        area._history_user = by  # type: ignore[attr-defined]
+        area.delete()
+
+    template_change(area.template, change)
+
+
+def question_save(*, area: CheckArea, by: User, data: dict[str, Any], question: CheckQuestion | None = None) -> CheckQuestion:
+    """Add a statement (at the end of its area) or change one (CHECK_QUESTION_FIELDS), while the template is editable."""
+    question = question or CheckQuestion(area=area, position=area.questions.count() + 1)
+
+    def change() -> None:
+        CHECK_QUESTION_FIELDS.apply(question, data)
+        save_audited(question, by=by)
+
+    template_change(area.template, change)
+    return question
+
+
+def question_delete(*, question: CheckQuestion, by: User) -> None:
+    def change() -> None:
+        question._history_user = by  # type: ignore[attr-defined]
+        question.delete()
+
+    template_change(question.area.template, change)
+
+
 def area_key(template: CheckTemplate, title: str) -> str:
     base = slugify(title)[:50] or "feld"
     key, n = base, 2
@@ -114,6 +173,21 @@ def check_answer(*, check: CheckRound, question: CheckQuestion, value: int, by: 
         raise ValidationError(_("Bitte eine Bewertung von 0 bis 4 wählen."))
     answer, _created = CheckAnswer.objects.update_or_create(round=check, question=question, defaults={"value": value, "note": note.strip()[:1000]})
     return answer
+
+
+@transaction.atomic
+def check_answers_save(*, check: CheckRound, by: User, answers: Iterable[tuple[CheckQuestion, int, str]]) -> None:
+    """Several answers at once (a page of the questionnaire), all or none."""
+    for question, value, note in answers:
+        check_answer(check=check, question=question, value=value, note=note, by=by)
+
+
+@transaction.atomic
+def check_start_during_visit(*, network: Network, organisation: Organisation, template: CheckTemplate, by: User) -> CheckRound:
+    """The office fills in the check with the company, which agreed that the office sees the results: started and shared at once."""
+    check = check_start(network=network, organisation=organisation, template=template, by=by, with_advisor=True)
+    check_share(check=check, by=by, with_managers=True)
+    return check
 
 
 @transaction.atomic

@@ -13,18 +13,23 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Contact, Organisation
 from qualification import matrix
 from qualification.models import (
+    COURSE_FIELDS,
     Attendance,
     Course,
     CourseFile,
@@ -32,6 +37,7 @@ from qualification.models import (
     Enrolment,
     Topic,
 )
+from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
 from verbund.services import save_audited
 from verbund.uploads import clean_pdf
@@ -112,6 +118,26 @@ def course_set_status(*, course: Course, status: str, by: User) -> Course:
 
 
 @transaction.atomic
+def course_create(*, network: Network, by: User, data: dict[str, Any]) -> Course:
+    """A planned course (COURSE_FIELDS) with topics of this network's catalogue."""
+    data = COURSE_FIELDS.take(data)
+    topics = data.pop("topics", [])
+    course = Course(network=network, created_by=by, status=Course.Status.PLANNED, **data)
+    save_audited(course, by=by)
+    course.topics.set(_topics_of(network, [t.pk for t in topics]))
+    return course
+
+
+@transaction.atomic
+def session_delete(*, session: CourseSession, by: User) -> None:
+    """Remove a date of a course. Refused once attendance was recorded for it (the indicators count it)."""
+    if session.attendances.filter(present__gt=0).exists():
+        raise ValidationError(_("Für diesen Termin ist Anwesenheit erfasst; er kann nicht gelöscht werden."))
+    session._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
+    session.delete()
+
+
+@transaction.atomic
 def session_add(*, course: Course, by: User, starts_at: datetime, ends_at: datetime, place: str = "") -> CourseSession:
     session = CourseSession(course=course, starts_at=starts_at, ends_at=ends_at, place=place.strip())
     if ends_at <= starts_at:
@@ -122,8 +148,7 @@ def session_add(*, course: Course, by: User, starts_at: datetime, ends_at: datet
         raise ValidationError(_("Ein Termin dauert höchstens 14 Tage; legen Sie mehrere Termine an."))
     if course.sessions.filter(starts_at=starts_at).exists():
         raise ValidationError(_("Zu diesem Beginn gibt es schon einen Termin."))
-    session.full_clean()
-    session.save()
+    save_audited(session, by=by)
     return session
 
 
@@ -187,10 +212,7 @@ def enrol_many(*, course: Course, organisation: Organisation, by: User, contacts
 
 def enrolment_mail(*, enrolment: Enrolment, promoted: bool = False) -> int:
     """Tell the named person and whoever enrolled them (once each) after commit: enrolled, waitlisted, or moved up."""
-    from django.conf import settings
-    from django.urls import reverse
 
-    from verbund.mail import mail_send_later, render_mail
 
     course = enrolment.course
     addresses = []
@@ -245,10 +267,7 @@ def course_update(*, course: Course, by: User, data: dict) -> list[Enrolment]:
         raise ValidationError({"seats": _("Bitte mindestens einen Platz angeben (leer lassen: unbegrenzt).")})
     if seats is not None and seats < taken:
         raise ValidationError({"seats": _("Es sind schon %(n)s Personen angemeldet; die Zahl der Plätze kann nicht darunter liegen.") % {"n": taken}})
-    for name, value in data.items():
-        if name == "topics":
-            continue
-        setattr(course, name, value)
+    COURSE_FIELDS.apply(course, data)
     save_audited(course, by=by)
     if "topics" in data:
         keep = set(course.topics.values_list("pk", flat=True))
@@ -312,7 +331,6 @@ def file_add(*, course: Course, by: User, upload, title: str) -> CourseFile:
 
 def file_name(item: CourseFile) -> str:
     """The download's name from its title (ASCII, no path), e.g. "handout-fuehrung-12.pdf"."""
-    from django.utils.text import slugify
 
     stem = slugify(item.title.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))[:60] or "unterlage"
     return f"{stem}-{item.pk}.pdf"

@@ -62,7 +62,7 @@ TEMPLATES = [
 ]
 
 
-def install(CheckTemplate, CheckArea, CheckQuestion) -> None:  # noqa: N803 – models passed in by the data migration
+def install(CheckTemplate, CheckArea, CheckQuestion) -> None:
     """Create the default templates (version 1) once; models come from the migration's app registry."""
     for key, depth, title, description in TEMPLATES:
         template, created = CheckTemplate.objects.get_or_create(

@@ -35,18 +35,30 @@ polled row (STYLE.md), which needs a model this module does not have.
 from __future__ import annotations
 
 import io
+import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.http import QueryDict
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from members.exports import neutralise
+from members.tasks import job_enqueue
+from qualification import matrix
+from qualification.forms.programme import MatrixFilterForm
 from qualification.matrix import Grid, TopicAggregate
 from qualification.models import Need, Topic
-from verbund.models import Network
+from verbund.models import BackgroundJob, Network
 from verbund.pdf import render_pdf
 
 TOPICS_PER_PDF_BLOCK = 12
@@ -85,11 +97,6 @@ def export_filename(network: Network, fmt: str) -> str:
 
 def matrix_xlsx(*, network: Network, grid: Grid, filters: Mapping[str, Any], alignment: list[TopicAggregate]) -> bytes:
     """The workbook: Matrix, Verbundabstimmung, Bedarfe, Filter. Only values, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
 
@@ -239,11 +246,7 @@ PDF_JOB_TASK = "qualification.tasks.matrix_pdf_job_task"
 
 def matrix_pdf_start(*, network: Network, user, query: dict[str, list[str]]):
     """Record the job with the page's filter parameters and enqueue it once committed."""
-    from django.utils import translation
-    from django.utils.translation import gettext as _
 
-    from members.tasks import job_enqueue
-    from verbund.models import BackgroundJob
 
     job = BackgroundJob.objects.create(
         user=user, network=network, kind=BackgroundJob.Kind.EXPORT, total=1,
@@ -257,17 +260,8 @@ def matrix_pdf_start(*, network: Network, user, query: dict[str, list[str]]):
 
 def matrix_pdf_run(*, job_id: int) -> None:
     """Claim the job and write the PDF; a redelivered task finds it claimed or finished and does nothing."""
-    import logging
-    import secrets
 
-    from django.core.files.base import ContentFile
-    from django.http import QueryDict
-    from django.utils import timezone, translation
-    from django.utils.translation import gettext as _
 
-    from qualification import matrix
-    from qualification.forms import MatrixFilterForm
-    from verbund.models import BackgroundJob
 
     if not BackgroundJob.objects.filter(pk=job_id, kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.PENDING).update(
         status=BackgroundJob.Status.RUNNING, done=0,

@@ -19,14 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
-from qualification.models import Need, Topic
+from qualification.models import NEED_FIELDS, Need, Topic
 from verbund.models import Network, User
 from verbund.services import save_audited
 
 MIN_GROUP = 3  # aggregates shown to members only from this many organisations on
 PROPOSAL_MIN_ORGANISATIONS = 3
 PROPOSAL_MIN_HEADS = 8
-CELL_FIELDS = ["priority", "head_count", "target_group", "preferred_format", "preferred_time", "preferred_place", "content_wishes", "scope"]
 
 
 @transaction.atomic
@@ -36,7 +35,7 @@ def need_save(*, network: Network, organisation: Organisation, topic: Topic, by:
         raise ValidationError(_("Dieses Thema gibt es in diesem Verbund nicht."))
     if not Organisation.objects.current_members_of(network).filter(pk=organisation.pk).exists():
         raise ValidationError(_("Diese Organisation ist kein Mitglied des Verbunds."))
-    unknown = set(data) - set(CELL_FIELDS)
+    unknown = set(data) - set(NEED_FIELDS.names)
     if unknown:
         raise ValidationError(_("Unbekannte Angaben: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     head_count = data.get("head_count", 0)
@@ -44,8 +43,7 @@ def need_save(*, network: Network, organisation: Organisation, topic: Topic, by:
         raise ValidationError(_("Die Anzahl der Personen muss eine ganze Zahl ab 0 sein."))
     need = Need.objects.select_for_update().filter(network=network, organisation=organisation, topic=topic).first()
     need = need or Need(network=network, organisation=organisation, topic=topic)
-    for name, value in data.items():
-        setattr(need, name, value)
+    NEED_FIELDS.apply(need, data)
     need.updated_by = by
     save_audited(need, by=by)  # full_clean: priority on the scale, format known, lengths
     return need

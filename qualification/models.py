@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Contact, Organisation
+from verbund.fieldsets import FieldSet
 from verbund.models import Network, User
 
 
@@ -140,6 +141,9 @@ class CheckAnswer(models.Model):
             models.CheckConstraint(condition=Q(value__lte=4), name="answer_on_the_scale"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.question_id}: {self.value}"
+
 
 class CheckShare(models.Model):
     """The company shares its check results with the network's managers or a named advisor; withdrawable."""
@@ -157,6 +161,9 @@ class CheckShare(models.Model):
         verbose_name = _("Freigabe")
         verbose_name_plural = _("Freigaben")
         constraints = [models.CheckConstraint(condition=Q(with_managers=True) | Q(advisor__isnull=False), name="share_names_someone")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} → {self.advisor_id or 'Geschäftsstelle'}"
 
 
 class Topic(models.Model):
@@ -218,6 +225,9 @@ class Need(models.Model):
             models.CheckConstraint(condition=Q(priority__gte=0, priority__lte=3), name="need_priority_known"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} × {self.topic_id}: {self.priority}"
+
     @property
     def symbol(self) -> str:
         """The priority as text for the heat map, which never relies on colour alone: + sinnvoll, ++ wichtig, +++ dringend."""
@@ -272,11 +282,16 @@ class CourseSession(models.Model):
     ends_at = models.DateTimeField(_("Ende"))
     place = models.CharField(_("Ort"), max_length=200, blank=True)
 
+    history = HistoricalRecords()  # who added or removed a date (attendance and the indicators hang off it)
+
     class Meta:
         verbose_name = _("Termin")
         verbose_name_plural = _("Termine")
         ordering = ["course", "starts_at"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}" if self.starts_at else ""
 
 
 class Enrolment(models.Model):
@@ -305,6 +320,9 @@ class Enrolment(models.Model):
             models.UniqueConstraint(fields=["course", "contact"], condition=Q(contact__isnull=False), name="one_enrolment_per_person"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.organisation_id} ({self.head_count})"
+
 
 class Attendance(models.Model):
     session = models.ForeignKey(CourseSession, on_delete=models.CASCADE, related_name="attendances")
@@ -315,6 +333,10 @@ class Attendance(models.Model):
         verbose_name = _("Anwesenheit")
         verbose_name_plural = _("Anwesenheiten")
         constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="one_attendance_per_session")]
+
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.enrolment_id}: {self.present}"
 
 
 def _course_file_path(instance: CourseFile, filename: str) -> str:
@@ -338,3 +360,32 @@ class CourseFile(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- editable field sets: the one list each form and service reads (verbund.fieldsets) ---------------------------
+
+CHECK_TEMPLATE_FIELDS = FieldSet(
+    CheckTemplate,
+    names=("title", "description"),
+    # Identity and versioning belong to checks_service.template_copy.
+    internal=("network", "key", "version", "depth", "copied_from", "is_current", "created_at"),
+)
+CHECK_AREA_FIELDS = FieldSet(
+    CheckArea, names=("title", "description", "position", "suggested_topics"), internal=("template", "key"),
+)
+# The form edits the suggested topics as lines of text (AreaForm.topics).
+CHECK_AREA_FORM_FIELDS = CHECK_AREA_FIELDS.without("suggested_topics")
+CHECK_QUESTION_FIELDS = FieldSet(CheckQuestion, names=("text", "help_text", "weight", "position"), internal=("area",))
+TOPIC_FIELDS = FieldSet(Topic, names=("title", "description", "position"), internal=("network", "archived_at"))
+NEED_FIELDS = FieldSet(
+    Need,
+    names=("priority", "head_count", "target_group", "preferred_format", "preferred_time", "preferred_place", "content_wishes", "scope"),
+    internal=("network", "organisation", "topic", "updated_by", "updated_at"),
+)
+COURSE_FIELDS = FieldSet(
+    Course,
+    names=("title", "topics", "format", "provider", "seats", "cost_per_seat", "payer", "year"),
+    # Status moves through courses.course_set_status; the documentation has its own page.
+    internal=("network", "status", "documentation", "documentation_published_at", "created_by", "created_at"),
+)
+COURSE_SESSION_FIELDS = FieldSet(CourseSession, names=("starts_at", "ends_at", "place"), internal=("course",))

@@ -564,7 +564,7 @@ def test_named_volumes_are_declared_and_mounted():
 class _HealthHandler(http.server.BaseHTTPRequestHandler):
     status = 200
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.send_response(self.status if self.path == "/health/" else 404)
         self.end_headers()
         self.wfile.write(b"{}")

@@ -1,5 +1,8 @@
 """Imports go one way: newsletters → events; events, qualification, newsletters → members → verbund (STYLE.md).
 
+`composition` composes several apps (the manager's start pages, the demo data): it may import all of them,
+and none imports it.
+
 The Infobrief fills its dates from meetings, so newsletters may read events; events never reads newsletters
 (the network's iCal feed learns about Infobrief dates through a signal events sends).
 """
@@ -14,6 +17,7 @@ ALLOWED = {
     "events": {"verbund", "members"},
     "qualification": {"verbund", "members"},
     "newsletters": {"verbund", "members", "events"},
+    "composition": {"verbund", "members", "events", "qualification", "newsletters"},
 }
 # The project URLconf and settings wire all apps together by design.
 PROJECT_FILES = {ROOT / "verbund" / "urls.py", ROOT / "verbund" / "settings.py"}

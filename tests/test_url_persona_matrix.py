@@ -6,28 +6,24 @@ does not fails `test_every_url_pattern_is_in_the_matrix`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.admin import ReadOnlyAdmin
 from tests.conftest import PERSONAS, World
-from tests.matrix import Case, Target, rev, statuses
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
 from tests.events.matrix_events import EVENTS_MATRIX
 from tests.events.matrix_feedback import FEEDBACK_MATRIX
 from tests.events.matrix_invitations import INVITATIONS_MATRIX
 from tests.events.matrix_public import PUBLIC_MATRIX
+from tests.matrix import Case, Target, rev, statuses
 from tests.members.matrix_directory import DIRECTORY_MATRIX
-from tests.newsletters.matrix_manage import NEWSLETTER_MANAGE_MATRIX
-from tests.newsletters.matrix_public import NEWSLETTER_PUBLIC_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
+from tests.newsletters.matrix_manage import NEWSLETTER_MANAGE_MATRIX
+from tests.newsletters.matrix_public import NEWSLETTER_PUBLIC_MATRIX
 from tests.qualification.matrix_export import EXPORT_MATRIX
 from tests.qualification.matrix_qualification import QUALIFICATION_MATRIX
 from tests.qualification.matrix_templates import TEMPLATES_MATRIX

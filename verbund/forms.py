@@ -10,7 +10,7 @@ from django.core.validators import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from verbund.models import FundingSource, Network, User
+from verbund.models import FUNDING_SOURCE_FIELDS, NETWORK_FIELDS, FundingSource, Network, User
 from verbund.uploads import clean_image
 
 # The browser's own pickers; typed German and ISO dates are accepted too.
@@ -36,10 +36,7 @@ class CleanTextMixin:
 class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Network
-        fields = [
-            "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
-            "cluster_type", "meetings_per_year", "funding_note",
-        ]
+        fields = NETWORK_FIELDS.names
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -60,7 +57,7 @@ class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
 class FundingSourceForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FundingSource
-        fields = ["year", "kind", "name", "funder", "amount", "period_start", "period_end"]
+        fields = FUNDING_SOURCE_FIELDS.names
         widgets = {
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -7,12 +7,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from verbund.background import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -98,15 +99,4 @@ def mail_send_later(*, message: EmailMessage, mailer: str = "default") -> None:
     If the broker cannot be reached, the message is sent right here instead:
     a login code that never arrives is worse than a slower response.
     """
-    from verbund.tasks import send_mail_task
-
-    payload = message_to_payload(message)
-
-    def enqueue() -> None:
-        try:
-            send_mail_task.delay(payload, mailer)
-        except Exception:  # broker down: kombu raises several unrelated types
-            logger.warning("Mail queue unreachable, sending %r directly", payload["subject"], exc_info=True)
-            payload_to_message(payload).send(using=mailer)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit("verbund.tasks.send_mail_task", message_to_payload(message), mailer)

@@ -43,4 +43,4 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 – nh3 output with a fixed allow-list
+    return mark_safe(cleaned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -11,8 +12,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from verbund.fieldsets import FieldSet
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+
+# The one definition of a current membership (active or paused, not in the network's trash). It lives in the lowest
+# layer because networks are scoped by it too; members' Membership.objects.current() and Status.is_current read it.
+CURRENT_MEMBERSHIP_STATUSES = ("active", "paused")
+
+
+def current_membership_q(prefix: str = "") -> Q:
+    """`Q` for a current membership, reached through `prefix` (e.g. "memberships__" from a Network)."""
+    return Q(**{f"{prefix}status__in": CURRENT_MEMBERSHIP_STATUSES, f"{prefix}archived_at__isnull": True})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -69,7 +82,6 @@ class User(AbstractUser):
 
 
 def _new_calendar_token() -> str:
-    import secrets
 
     return secrets.token_urlsafe(24)
 
@@ -86,9 +98,7 @@ class NetworkQuerySet(models.QuerySet["Network"]):
 
     def joined_by(self, organisation) -> NetworkQuerySet:
         """Active networks the organisation is a current member of (active or paused, the membership not in the trash)."""
-        return self.active().filter(
-            memberships__organisation=organisation, memberships__status__in=["active", "paused"], memberships__archived_at__isnull=True,
-        ).distinct()
+        return self.active().filter(current_membership_q("memberships__"), memberships__organisation=organisation).distinct()
 
     def visible_to(self, user: User | AnonymousUser) -> NetworkQuerySet:
         """Networks a user may see at all: those they manage and those their organisation belongs to.
@@ -101,9 +111,8 @@ class NetworkQuerySet(models.QuerySet["Network"]):
         return self.filter(
             Q(manager_roles__user=user)
             | Q(
+                current_membership_q("memberships__"),
                 memberships__organisation__contacts__user=user,
-                memberships__status__in=["active", "paused"],
-                memberships__archived_at__isnull=True,
                 memberships__organisation__archived_at__isnull=True,
             )
         ).distinct()
@@ -264,6 +273,24 @@ class FundingSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network} {self.year}: {self.get_kind_display()}"
+
+
+# --- editable field sets: the one list each form and service reads (verbund.fieldsets) ---------------------------
+
+NETWORK_FIELDS = FieldSet(
+    Network,
+    names=(
+        "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
+        "cluster_type", "meetings_per_year", "funding_note",
+    ),
+    # The slug is the address (set once); the calendar token is a secret the portal makes.
+    internal=("slug", "archived_at", "calendar_token", "created_at", "updated_at"),
+)
+FUNDING_SOURCE_FIELDS = FieldSet(
+    FundingSource,
+    names=("year", "kind", "name", "funder", "amount", "period_start", "period_end"),
+    internal=("network", "logo"),  # the logo comes as a checked upload (verbund.uploads.clean_image)
+)
 
 
 class LegalPage(models.Model):

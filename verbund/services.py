@@ -12,12 +12,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from verbund.models import FundingSource, Network, User
-
-PROFILE_FIELDS = [
-    "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
-    "cluster_type", "meetings_per_year",
-]
+from verbund.models import FUNDING_SOURCE_FIELDS, NETWORK_FIELDS, FundingSource, Network, User
 
 
 def save_audited(instance: Model, *, by: User | None, update_fields: Iterable[str] | None = None, validate: bool = True) -> None:
@@ -47,13 +42,11 @@ def _ancestors(network: Network | None) -> set[int]:
 
 @transaction.atomic
 def network_update(*, network: Network, by: User, data: dict[str, Any]) -> Network:
-    """Change a network's profile. A network cannot become its own ancestor."""
+    """Change a network's profile (NETWORK_FIELDS). A network cannot become its own ancestor."""
     parent = data.get("parent")
     if parent is not None and network.pk in _ancestors(parent):
         raise ValidationError({"parent": _("Ein Verbund kann nicht sich selbst oder einem seiner Teilverbünde untergeordnet werden.")})
-    changed = [f for f in PROFILE_FIELDS if f in data and getattr(network, f) != data[f]]
-    for field in changed:
-        setattr(network, field, data[field])
+    changed = NETWORK_FIELDS.apply(network, data)
     if changed:
         save_audited(network, by=by, update_fields=changed)
     return network
@@ -64,7 +57,7 @@ def funding_source_create(*, network: Network, by: User, data: dict[str, Any]) -
     """A line of the financing mix; `logo_upload` (a verbund.uploads.CleanImage) becomes the funder's logo."""
     data = dict(data)
     logo = data.pop("logo_upload", None)
-    source = FundingSource(network=network, **data)
+    source = FundingSource(network=network, **FUNDING_SOURCE_FIELDS.take(data))
     if logo is not None:
         source.logo.save(f"{uuid.uuid4().hex}.{logo.extension}", ContentFile(logo.content), save=False)
     save_audited(source, by=by)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "events",
     "qualification",
     "newsletters",
+    "composition",
 ]
 
 MIDDLEWARE = [
@@ -154,9 +155,8 @@ CELERY_BEAT_SCHEDULE = {
     "delete-old-export-files": {"task": "members.tasks.delete_old_export_files", "schedule": 6 * 3600},
     "meeting-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600},
     "meeting-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600},
-    "infobrief-sweeper": {"task": "newsletters.tasks_sending.sweep_task", "schedule": env.int("NEWSLETTER_SWEEP_SECONDS", default=30)},
+    "infobrief-sweeper": {"task": "newsletters.tasks.sweep_task", "schedule": env.int("NEWSLETTER_SWEEP_SECONDS", default=30)},
 }
-CELERY_IMPORTS = ["newsletters.tasks_sending"]
 
 # --- Infobrief sending (newsletters/sending.py) ----------------------------
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=50)

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # 40 megapixels: any real camera, no bomb
@@ -114,8 +117,6 @@ def _clean_image(upload: UploadedFile, refused: ValidationError) -> CleanImage:
 
 def clean_pdf(upload: UploadedFile) -> bytes:
     """Validate an uploaded PDF (signature, parses, no JavaScript/embedded files, page ceiling); returns its bytes."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     _check_size(upload, MAX_PDF_BYTES)
     upload.seek(0)
@@ -149,7 +150,6 @@ def clean_pdf(upload: UploadedFile) -> bytes:
 
 def serve_stored_file(field, *, filename: str, content_type: str, inline: bool = False):
     """Send a stored upload through a view that already checked access: our name, nosniff, and a sandbox CSP."""
-    from django.http import FileResponse, Http404
 
     if not field:
         raise Http404

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from events import views as event_views
+from events.views import meetings as event_views
 from verbund import views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -20,20 +20,20 @@ manage_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("manage/", include("events.urls_start")),
+    path("manage/", include("composition.urls")),
     path("manage/", include(manage_patterns)),
-    path("manage/<slug:network_slug>/", include("members.urls_manage")),
-    path("manage/<slug:network_slug>/io/", include("members.urls_io")),
-    path("manage/<slug:network_slug>/meetings/", include("events.urls")),
-    path("manage/<slug:network_slug>/infobrief/", include("newsletters.urls")),
-    path("manage/<slug:network_slug>/qualification/", include("qualification.urls")),
-    path("portal/privacy/", include("members.urls_privacy")),
-    path("portal/meetings/", include("events.urls_portal")),
-    path("portal/qualification/", include("qualification.urls_portal")),
-    path("portal/", include("members.urls")),
-    path("n/<slug:network_slug>/meetings/", include("events.urls_public")),
-    path("n/<slug:network_slug>/infobrief/", include("newsletters.urls_public")),
-    path("feedback/", include("events.urls_feedback")),
+    path("manage/<slug:network_slug>/", include("members.urls.manage")),
+    path("manage/<slug:network_slug>/io/", include("members.urls.io")),
+    path("manage/<slug:network_slug>/meetings/", include("events.urls.manage")),
+    path("manage/<slug:network_slug>/infobrief/", include("newsletters.urls.manage")),
+    path("manage/<slug:network_slug>/qualification/", include("qualification.urls.manage")),
+    path("portal/privacy/", include("members.urls.privacy")),
+    path("portal/meetings/", include("events.urls.portal")),
+    path("portal/qualification/", include("qualification.urls.portal")),
+    path("portal/", include("members.urls.portal")),
+    path("n/<slug:network_slug>/meetings/", include("events.urls.public")),
+    path("n/<slug:network_slug>/infobrief/", include("newsletters.urls.public")),
+    path("feedback/", include("events.urls.feedback")),
     path("n/<slug:network_slug>/calendar/<str:token>.ics", event_views.network_calendar_feed, name="network_calendar"),
     path("legal/<slug:slug>/", views.legal_page, name="legal_page"),
     path("health/", views.health, name="health"),

@@ -12,6 +12,7 @@ from members.imports.jobs import (
     ImportResult,
     ImportRowFailed,
     import_confirm,
+    import_discard,
     import_draft_create,
     import_run,
     import_set_mapping,
@@ -42,6 +43,6 @@ from members.imports.reading import (
 __all__ = [
     "CONTACT_KEYS", "DRAFT_HOURS", "EXISTING_ADD_CONTACT", "EXISTING_SKIP", "INLINE_IMPORT_ROWS", "MAX_COLUMNS", "MAX_ROWS",
     "MAX_UNZIPPED_BYTES", "MAX_UPLOAD_BYTES", "MAX_ZIP_ENTRIES", "TARGETS", "TARGETS_BY_KEY", "ImportPlan", "ImportResult",
-    "ImportRowFailed", "PlannedRow", "RowError", "Table", "Target", "import_confirm", "import_draft_create", "import_run",
+    "ImportRowFailed", "PlannedRow", "RowError", "Table", "Target", "import_confirm", "import_discard", "import_draft_create", "import_run",
     "import_set_mapping", "import_write", "is_draft", "job_plan", "plan_import", "read_table", "suggest_mapping",
 ]

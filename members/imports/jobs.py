@@ -145,6 +145,12 @@ def is_draft(job: BackgroundJob) -> bool:
     return job.kind == BackgroundJob.Kind.IMPORT and job.status == BackgroundJob.Status.PENDING and not job.params.get("confirmed")
 
 
+def import_discard(*, job: BackgroundJob) -> None:
+    """Throw away an import that was never confirmed (nothing of it was written)."""
+    if is_draft(job):
+        job.delete()
+
+
 def import_set_mapping(*, job: BackgroundJob, mapping: dict[str, int]) -> BackgroundJob:
     job.params = {**job.params, "mapping": mapping}
     job.save(update_fields=["params"])
@@ -251,7 +257,7 @@ class _ProgressWriter:
         if connection.vendor == "postgresql":
             try:
                 self.side = connections.create_connection(DEFAULT_DB_ALIAS)
-            except Exception:  # progress is a nicety; the import must not fail for it
+            except Exception:  # noqa: BLE001 – progress is a nicety; the import must not fail for it
                 self.side = None
         return self.report
 
@@ -261,7 +267,7 @@ class _ProgressWriter:
         try:
             with self.side.cursor() as cursor:
                 table = self.side.ops.quote_name(BackgroundJob._meta.db_table)
-                cursor.execute(f"UPDATE {table} SET done = %s WHERE id = %s", [done, self.job.pk])  # noqa: S608
+                cursor.execute(f"UPDATE {table} SET done = %s WHERE id = %s", [done, self.job.pk])
         except Exception:
             logger.info("Progress of job %s not written", self.job.pk, exc_info=True)
             self.side = None

@@ -1,4 +1,4 @@
-"""URL × persona expectations for events/urls_calendar.py (merged into tests/test_url_persona_matrix.py).
+"""URL × persona expectations for events/urls/calendar.py (merged into tests/test_url_persona_matrix.py).
 
 A series in network X and one in Y are created on demand; writes touch X's series only
 (the delete runs last, and the factories create a new series when it is gone).

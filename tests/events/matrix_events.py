@@ -1,4 +1,4 @@
-"""URL × persona expectations for the manager's meeting pages (events.urls).
+"""URL × persona expectations for the manager's meeting pages (events.urls.manage).
 
 A meeting in network X and one in Y are created on demand; writes touch X's meeting only.
 """

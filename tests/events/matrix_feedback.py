@@ -1,4 +1,4 @@
-"""URL × persona expectations for events/urls_feedback.py: the signed link is the key, whoever is logged in."""
+"""URL × persona expectations for events/urls/feedback.py: the signed link is the key, whoever is logged in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""URL × persona expectations for events/urls_invitations.py (merged into tests/test_url_persona_matrix.py)."""
+"""URL × persona expectations for events/urls/invitations.py (merged into tests/test_url_persona_matrix.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""URL × persona expectations for events/urls_public.py: public pages and signed links, the same for everyone."""
+"""URL × persona expectations for events/urls/public.py: public pages and signed links, the same for everyone."""
 
 from __future__ import annotations
 

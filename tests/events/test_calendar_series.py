@@ -1,4 +1,4 @@
-"""The month calendar and meeting series (events/views_calendar.py, events/services_series.py)."""
+"""The month calendar and meeting series (events/views/calendar.py, events/services_series.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from events import services
 from events.models import ActionItem, AgendaItem, Meeting, MeetingSeries
 from events.services_series import series_create, series_delete, series_rename
-from events.views_calendar import suggested_day
+from events.views.calendar import suggested_day
 from members.models import Contact
 from tests.conftest import make_user
 from verbund.models import ManagerRole

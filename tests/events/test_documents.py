@@ -38,8 +38,8 @@ def workshop(world, manager_x):
         (time(11, 30), time(12, 30), "talk", "Regionale Verbünde für nachhaltige Entwicklung", "Thomas Möller"),
     ]:
         services.agenda_item_save(meeting=meeting, by=manager_x, data={"starts_at": start, "ends_at": end, "kind": kind, "title": title, "speaker": speaker})
-    services.minute_add(meeting=meeting, by=manager_x, kind="question", text="Welche Indikatoren gibt es für die Erfolgsmessung?")
-    services.minute_add(meeting=meeting, by=manager_x, kind="answer", text="Zufriedenheit mit dem Clustermanagement.")
+    services.minute_add(meeting=meeting, by=manager_x, data={"kind": "question", "text": "Welche Indikatoren gibt es für die Erfolgsmessung?"})
+    services.minute_add(meeting=meeting, by=manager_x, data={"kind": "answer", "text": "Zufriedenheit mit dem Clustermanagement."})
     for org, name in [(world.org_b, "Zimmermann"), (world.org_a, "Albers")]:
         contact = Contact.objects.create(organisation=org, first_name="Eva", last_name=name)
         services.registration_register(meeting=meeting, by=manager_x, contact=contact, by_manager=True, consent_participant_list=True)
@@ -93,7 +93,7 @@ def test_fresh_document_is_reused_and_a_stale_one_rendered_again(workshop, eager
 
 
 def test_user_text_is_escaped_in_the_pdf(workshop, eager, manager_x, django_capture_on_commit_callbacks):
-    services.minute_add(meeting=workshop, by=manager_x, kind="information", text='<img src="http://127.0.0.1:9/x"><b>fett</b>')
+    services.minute_add(meeting=workshop, by=manager_x, data={"kind": "information", "text": '<img src="http://127.0.0.1:9/x"><b>fett</b>'})
     with django_capture_on_commit_callbacks(execute=True):
         document_request(meeting=workshop, kind="documentation")
     assert '<b>fett</b>' in pdf_text(MeetingDocument.objects.get())

@@ -106,8 +106,8 @@ def test_a_new_meeting_of_a_series_starts_from_the_last_programme(world, manager
 
 def test_action_item_owner_must_belong_to_the_network(world, manager_x):
     with pytest.raises(ValidationError):
-        services.action_item_create(network=world.network_x, by=manager_x, title="Antrag schreiben", owner=Contact.objects.get(organisation=world.org_c))
-    item_ = services.action_item_create(network=world.network_x, by=manager_x, title="Antrag schreiben", owner=Contact.objects.get(organisation=world.org_a), due_on=date.today() - timedelta(days=1))
+        services.action_item_create(network=world.network_x, by=manager_x, data={"title": "Antrag schreiben", "owner": Contact.objects.get(organisation=world.org_c)})
+    item_ = services.action_item_create(network=world.network_x, by=manager_x, data={"title": "Antrag schreiben", "owner": Contact.objects.get(organisation=world.org_a), "due_on": date.today() - timedelta(days=1)})
     assert item_.is_overdue
     services.action_item_complete(item=item_, by=manager_x)
     assert not item_.is_overdue

@@ -1,4 +1,4 @@
-"""URL × persona expectations for the import/export URLs (members.urls_io).
+"""URL × persona expectations for the import/export URLs (members.urls.io).
 
 Jobs belong to the user who started them: another manager of the same network
 gets the same 404 as an outsider. The helpers create the job a target needs
@@ -20,7 +20,7 @@ from verbund.models import BackgroundJob
 
 # Managers of X (and only they) reach X's pages; everyone else logged in gets 404.
 X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
-CSV = "Firma;PLZ;E-Mail\nMatrix GmbH;48431;info@matrix.example\n".encode()
+CSV = b"Firma;PLZ;E-Mail\nMatrix GmbH;48431;info@matrix.example\n"
 
 
 def _draft(world: World, owner: str) -> BackgroundJob:

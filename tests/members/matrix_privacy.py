@@ -1,4 +1,4 @@
-"""URL × persona expectations for the DSGVO URLs (members.urls_privacy).
+"""URL × persona expectations for the DSGVO URLs (members.urls.privacy).
 
 These URLs carry no object id: a member user always gets their own
 organisation. Users without a contact (managers, staff) get 403 from

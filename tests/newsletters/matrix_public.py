@@ -1,4 +1,4 @@
-"""URL × persona expectations for the Infobrief's public pages (newsletters/urls_public.py)."""
+"""URL × persona expectations for the Infobrief's public pages (newsletters/urls/public.py)."""
 
 from __future__ import annotations
 

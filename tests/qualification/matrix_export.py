@@ -1,4 +1,4 @@
-"""URL × persona expectations for the matrix exports (qualification/urls_export.py)."""
+"""URL × persona expectations for the matrix exports (qualification/urls/exports.py)."""
 
 from __future__ import annotations
 

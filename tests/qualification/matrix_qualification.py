@@ -1,4 +1,4 @@
-"""URL × persona expectations for the qualification pages of managers and members (qualification/urls.py, urls_portal.py)."""
+"""URL × persona expectations for the qualification pages of managers and members (qualification/urls/manage.py, urls/portal.py)."""
 
 from __future__ import annotations
 

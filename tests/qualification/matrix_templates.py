@@ -1,5 +1,5 @@
-"""URL × persona expectations for the company check pages: managers (qualification/urls_templates.py)
-and the member portal (qualification/urls_portal_checks.py)."""
+"""URL × persona expectations for the company check pages: managers (qualification/urls/templates.py)
+and the member portal (qualification/urls/portal_checks.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The qualification matrix as XLSX and PDF for the network's managers (qualification/views_export.py)."""
+"""The qualification matrix as XLSX and PDF for the network's managers (qualification/views/exports.py)."""
 
 from __future__ import annotations
 

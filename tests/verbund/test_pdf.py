@@ -23,7 +23,7 @@ class CanaryServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.hits.append(self.path)
                 body = b"h1::after { content: 'FROM-CANARY-SERVER'; }"
                 self.send_response(200)

@@ -1,0 +1,142 @@
+"""A meeting's attachments (slides, photos, documents) and talk summaries: /manage/<network_slug>/meetings/<pk>/…
+
+Files are never served from MEDIA_URL: every download goes through these views,
+scoped by `Meeting.objects.for_network(request.network)`, as an attachment with
+`nosniff` (thumbnails, re-encoded by us, inline).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events import attachments as services
+from events.forms.attachments import (
+    AttachmentEditForm,
+    AttachmentUploadForm,
+    SummaryForm,
+)
+from events.models import AgendaItem, Meeting, MeetingAttachment
+from verbund import flash
+from verbund.access import NetworkRequest, network_required
+from verbund.uploads import serve_stored_file
+
+
+def _meeting(request: NetworkRequest, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.for_network(request.network).select_related("network"), pk=pk)
+
+
+def _attachment(request: NetworkRequest, pk: int, attachment_pk: int) -> MeetingAttachment:
+    meeting = _meeting(request, pk)
+    return get_object_or_404(meeting.attachments.select_related("meeting", "agenda_item"), pk=attachment_pk)
+
+
+def _page(request: NetworkRequest, meeting: Meeting, form: AttachmentUploadForm, status: int = 200) -> HttpResponse:
+    items = list(meeting.attachments.select_related("agenda_item", "meeting"))
+    for item in items:
+        item.edit_form = AttachmentEditForm(instance=item, auto_id=f"att{item.pk}_%s")
+    context = {
+        "network": request.network,
+        "meeting": meeting,
+        "form": form,
+        "photos": [a for a in items if a.kind == MeetingAttachment.Kind.PHOTO],
+        "documents": [a for a in items if a.kind != MeetingAttachment.Kind.PHOTO],
+        "without_photo_consent": services.participants_without_photo_consent(meeting),
+        "can_manage": request.manager_role.role_enum.can_manage,
+    }
+    return render(request, "events/attachments.html", context, status=status)
+
+
+@network_required()
+def attachments(request: NetworkRequest, pk: int) -> HttpResponse:
+    """GET lists the attachments; POST (managers only) uploads one."""
+    meeting = _meeting(request, pk)
+    if request.method != "POST":
+        return _page(request, meeting, AttachmentUploadForm(meeting=meeting))
+    if not request.manager_role.role_enum.can_manage:
+        raise PermissionDenied
+    form = AttachmentUploadForm(request.POST, request.FILES, meeting=meeting)
+    if not form.is_valid():
+        return _page(request, meeting, form, status=400)
+    data = form.cleaned_data
+    try:
+        attachment = services.attachment_add(
+            meeting=meeting, by=request.user, kind=data["kind"], upload=data["file"], title=data["title"],
+            agenda_item=data["agenda_item"], people_shown=data["people_shown"] or MeetingAttachment.PeopleShown.UNCLEAR,
+        )
+    except ValidationError as exc:
+        form.add_error("file", exc)
+        return _page(request, meeting, form, status=400)
+    messages.success(request, _("„%(title)s“ hochgeladen.") % {"title": attachment.title})
+    return redirect("events:attachments", network_slug=request.network.slug, pk=meeting.pk)
+
+
+@require_POST
+@network_required(can_manage=True)
+def attachment_edit(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = _attachment(request, pk, attachment_pk)
+    form = AttachmentEditForm(request.POST, instance=attachment, auto_id=f"att{attachment.pk}_%s")
+    if form.is_valid():
+        try:
+            services.attachment_update(attachment=attachment, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            flash.validation_errors(request, exc)
+        else:
+            messages.success(request, _("Änderungen gespeichert."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("events:attachments", network_slug=request.network.slug, pk=attachment.meeting_id)
+
+
+@require_POST
+@network_required(can_manage=True)
+def attachment_delete(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = _attachment(request, pk, attachment_pk)
+    title = attachment.title
+    services.attachment_delete(attachment=attachment, by=request.user)
+    messages.success(request, _("„%(title)s“ gelöscht.") % {"title": title})
+    return redirect("events:attachments", network_slug=request.network.slug, pk=pk)
+
+
+@network_required()
+def attachment_download(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = _attachment(request, pk, attachment_pk)
+    extension = attachment.file.name.rsplit(".", 1)[-1]
+    return serve_stored_file(attachment.file, filename=f"{attachment.meeting_id}-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=False)
+
+
+@network_required()
+def attachment_thumbnail(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    attachment = _attachment(request, pk, attachment_pk)
+    if attachment.kind != MeetingAttachment.Kind.PHOTO:
+        raise Http404
+    extension = attachment.thumbnail.name.rsplit(".", 1)[-1] if attachment.thumbnail else "jpg"
+    return serve_stored_file(attachment.thumbnail, filename=f"thumb-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=True)
+
+
+@network_required(can_manage=True)
+def agenda_summary(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The talk's summary for the documentation, written in Markdown with a preview."""
+    meeting = _meeting(request, pk)
+    item: AgendaItem = get_object_or_404(meeting.agenda_items, pk=item_pk)
+    form = SummaryForm(request.POST or None, initial={"summary": item.summary})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            if "preview" not in request.POST:
+                services.agenda_summary_save(item=item, by=request.user, summary=form.cleaned_data["summary"])
+                messages.success(request, _("Zusammenfassung gespeichert."))
+                return redirect(f"{meeting.get_absolute_url()}#agenda")
+        else:
+            status = 400
+    preview = form.cleaned_data.get("summary", "") if form.is_bound and form.is_valid() else item.summary
+    return render(
+        request, "events/agenda_summary.html",
+        {"network": request.network, "meeting": meeting, "item": item, "form": form, "preview": preview},
+        status=status,
+    )

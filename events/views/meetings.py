@@ -1,0 +1,376 @@
+"""The manager's meeting pages: /manage/<network_slug>/meetings/…
+
+Every object comes through `Meeting.objects.for_network(request.network)` (and
+the meeting's own relations), so another network's meeting is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HTMX_STOP_POLLING
+
+from events import documents, services
+from events.feedback import feedback_summary
+from events.forms.meetings import (
+    ActionItemForm,
+    AgendaItemForm,
+    GuestForm,
+    MeetingForm,
+    MinuteForm,
+    RegisterContactForm,
+)
+from events.ics import calendar
+from events.models import ActionItem, Meeting, MeetingDocument, Registration
+from events.signals import extras_for
+from verbund import flash
+from verbund.access import NetworkRequest, network_required
+from verbund.models import Network
+
+
+def _meeting(request: NetworkRequest, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.for_network(request.network).select_related("network", "series"), pk=pk)
+
+
+
+
+@network_required()
+def meeting_list(request: NetworkRequest) -> HttpResponse:
+    meetings = Meeting.objects.for_network(request.network).annotate(
+        registered=Count("registrations", filter=Q(registrations__status__in=["registered", "attended"]))
+    )
+    return render(
+        request,
+        "events/meeting_list.html",
+        {
+            "network": request.network,
+            "upcoming": meetings.upcoming(),
+            "past": meetings.past()[:50],
+            "can_manage": request.manager_role.role_enum.can_manage,
+        },
+    )
+
+
+@network_required(can_manage=True)
+def meeting_create(request: NetworkRequest) -> HttpResponse:
+    form = MeetingForm(request.POST or None, network=request.network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(network=request.network, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Treffen „%(title)s“ angelegt.") % {"title": meeting.title})
+            return redirect("events:meeting", network_slug=request.network.slug, pk=meeting.pk)
+    return render(request, "events/meeting_form.html", {"network": request.network, "form": form})
+
+
+@network_required(can_manage=True)
+def meeting_edit(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = MeetingForm(request.POST or None, instance=_meeting(request, pk), network=request.network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Änderungen gespeichert."))
+            return redirect("events:meeting", network_slug=request.network.slug, pk=meeting.pk)
+    return render(request, "events/meeting_form.html", {"network": request.network, "form": form, "meeting": meeting})
+
+
+def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
+    registrations = meeting.registrations.select_related("contact__organisation").order_by("status", "created_at")
+    return {
+        "network": request.network,
+        "meeting": meeting,
+        "agenda": meeting.agenda_items.all(),
+        "registrations": registrations,
+        "seats_taken": sum(1 for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}),
+        "minutes": meeting.minutes.select_related("agenda_item"),
+        "action_items": meeting.action_items.select_related("owner__organisation"),
+        # Several forms on one page: distinct ids keep every label tied to its own field.
+        "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
+        "guest_form": GuestForm(auto_id="guest_%s"),
+        "minute_form": MinuteForm(meeting=meeting, auto_id="minute_%s"),
+        "action_form": ActionItemForm(network=request.network, auto_id="action_%s"),
+        "can_manage": request.manager_role.role_enum.can_manage,
+        "attachment_count": meeting.attachments.count(),
+        "feedback": feedback_summary(meeting),
+    }
+
+
+@vary_on_headers("HX-Request")
+@network_required()
+def meeting_detail(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    context = _detail_context(request, meeting)
+    if request.htmx and request.htmx.target in {"agenda", "participants"}:
+        return render(request, f"events/meeting_detail.html#{request.htmx.target}", context)
+    return render(request, "events/meeting_detail.html", context)
+
+
+def _back(request: NetworkRequest, meeting: Meeting, fragment: str) -> HttpResponse:
+    """htmx swaps the changed section in place; without JavaScript the page reloads at it."""
+    if request.htmx:
+        return render(request, f"events/meeting_detail.html#{fragment}", _detail_context(request, meeting))
+    return redirect(f"{meeting.get_absolute_url()}#{fragment}")
+
+
+@require_POST
+@network_required(can_manage=True)
+def agenda_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agenda_item_save(meeting=meeting, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            flash.validation_errors(request, exc)
+    else:
+        flash.form_errors(request, form)
+    return _back(request, meeting, "agenda")
+
+
+@require_POST
+@network_required(can_manage=True)
+def agenda_move(request: NetworkRequest, pk: int, item_pk: int, direction: str) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    item = get_object_or_404(meeting.agenda_items, pk=item_pk)
+    if direction in {"up", "down"}:
+        services.agenda_item_move(item=item, by=request.user, direction=direction)
+    return _back(request, meeting, "agenda")
+
+
+@require_POST
+@network_required(can_manage=True)
+def agenda_delete(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    services.agenda_item_delete(item=get_object_or_404(meeting.agenda_items, pk=item_pk), by=request.user)
+    return _back(request, meeting, "agenda")
+
+
+def _person_from_post(request: NetworkRequest) -> dict | None:
+    """A member contact (`contact`) or a guest (`guest=1`, name, email, organisation) from a form; None after reporting errors."""
+    if "guest" in request.POST:
+        form = GuestForm(request.POST)
+        if form.is_valid():
+            return {"guest": form.cleaned_data}
+    else:
+        form = RegisterContactForm(request.POST, network=request.network)
+        if form.is_valid():
+            return {"contact": form.cleaned_data["contact"]}
+    flash.form_errors(request, form)
+    return None
+
+
+@require_POST
+@network_required(can_manage=True)
+def registration_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Add a member contact or a guest by hand (also after the deadline)."""
+    meeting = _meeting(request, pk)
+    kwargs = _person_from_post(request)
+    if kwargs is not None:
+        try:
+            registration = services.registration_register(meeting=meeting, by=request.user, by_manager=True, **kwargs)
+        except ValidationError as exc:
+            flash.validation_errors(request, exc)
+        else:
+            if registration.status == Registration.Status.WAITLISTED:
+                messages.info(request, _("Das Treffen ist voll: %(name)s steht auf der Warteliste.") % {"name": registration.display_name})
+    return _back(request, meeting, "participants")
+
+
+@require_POST
+@network_required(can_manage=True)
+def registration_cancel(request: NetworkRequest, pk: int, registration_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    registration = get_object_or_404(meeting.registrations, pk=registration_pk)
+    try:
+        services.registration_cancel(registration=registration, by=request.user)
+    except ValidationError as exc:
+        flash.validation_errors(request, exc)
+    return _back(request, meeting, "participants")
+
+
+@require_POST
+@network_required(can_manage=True)
+def registration_attendance(request: NetworkRequest, pk: int, registration_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    registration = get_object_or_404(meeting.registrations.exclude(status=Registration.Status.CANCELLED), pk=registration_pk)
+    services.registration_check_in(registration=registration, by=request.user, attended=request.POST.get("attended") != "0")
+    if request.POST.get("next") == "check-in":
+        return _check_in_back(request, meeting)
+    return _back(request, meeting, "participants")
+
+
+def _check_in_context(request: NetworkRequest, meeting: Meeting) -> dict:
+    query = " ".join(request.GET.get("q", request.POST.get("q", "")).split())[:100]
+    registrations = (
+        meeting.registrations.exclude(status=Registration.Status.CANCELLED)
+        .select_related("contact__organisation")
+        .order_by("contact__last_name", "guest_name", "pk")
+    )
+    if query:
+        registrations = registrations.filter(
+            Q(contact__last_name__icontains=query) | Q(contact__first_name__icontains=query) | Q(guest_name__icontains=query)
+            | Q(contact__organisation__name__icontains=query) | Q(guest_organisation__icontains=query)
+        )
+    counts = meeting.registrations.aggregate(
+        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+        expected=Count("pk", filter=Q(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])),
+    )
+    return {
+        "network": request.network, "meeting": meeting, "registrations": registrations, "q": query, "counts": counts,
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"), "guest_form": GuestForm(auto_id="guest_%s"),
+    }
+
+
+def _check_in_back(request: NetworkRequest, meeting: Meeting) -> HttpResponse:
+    if request.htmx:
+        return render(request, "events/check_in.html#check-in-list", _check_in_context(request, meeting))
+    return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
+
+
+@vary_on_headers("HX-Request")
+@network_required(can_manage=True)
+def check_in(request: NetworkRequest, pk: int) -> HttpResponse:
+    """The list at the door, for a tablet: search by name, one tap to mark present, walk-ins added on the spot."""
+    meeting = _meeting(request, pk)
+    context = _check_in_context(request, meeting)
+    if request.htmx and request.htmx.target == "check-in-list":
+        return render(request, "events/check_in.html#check-in-list", context)
+    return render(request, "events/check_in.html", context)
+
+
+@require_POST
+@network_required(can_manage=True)
+def walk_in(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Someone came without registering: register them and mark them present in one step."""
+    meeting = _meeting(request, pk)
+    kwargs = _person_from_post(request)
+    if kwargs is not None:
+        try:
+            registration = services.registration_walk_in(meeting=meeting, by=request.user, **kwargs)
+        except ValidationError as exc:
+            flash.validation_errors(request, exc)
+        else:
+            messages.success(request, _("%(name)s ist als anwesend eingetragen.") % {"name": registration.display_name})
+    return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
+
+
+@require_POST
+@network_required(can_manage=True)
+def minute_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = MinuteForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        services.minute_add(meeting=meeting, by=request.user, data=form.cleaned_data)
+    else:
+        flash.form_errors(request, form)
+    return redirect(f"{meeting.get_absolute_url()}#minutes")
+
+
+@require_POST
+@network_required(can_manage=True)
+def action_item_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = ActionItemForm(request.POST, network=request.network)
+    if form.is_valid():
+        try:
+            services.action_item_create(network=request.network, meeting=meeting, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            flash.validation_errors(request, exc)
+    else:
+        flash.form_errors(request, form)
+    return redirect(f"{meeting.get_absolute_url()}#action-items")
+
+
+@require_POST
+@network_required(can_manage=True)
+def action_item_done(request: NetworkRequest, item_pk: int) -> HttpResponse:
+    item = get_object_or_404(ActionItem.objects.for_network(request.network), pk=item_pk)
+    services.action_item_complete(item=item, by=request.user, done=request.POST.get("done") != "0")
+    if item.meeting_id:
+        return redirect(f"{item.meeting.get_absolute_url()}#action-items")
+    return redirect("manage:network_home", network_slug=request.network.slug)
+
+
+@network_required()
+def meeting_ics(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    return ics_response(calendar([meeting], name=meeting.title), f"treffen-{meeting.pk}.ics")
+
+
+def ics_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def network_calendar_feed(request, network_slug: str, token: str) -> HttpResponse:
+    """A network's meetings for calendar programs (webcal). The secret token is the only key: a wrong one is a 404."""
+    network = get_object_or_404(Network.objects.active(), slug=network_slug)
+    if not constant_time_compare(token, network.calendar_token):
+        raise Http404
+    meetings = Meeting.objects.for_network(network).filter(starts_at__gte=timezone.now() - timedelta(days=365)).order_by("starts_at")
+    response = HttpResponse(calendar(meetings, name=network.name, extras=extras_for(network)), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# --- documents (PDF, rendered by Celery) ---------------------------------------------
+
+
+def _document_kind(kind: str) -> str:
+    if kind not in MeetingDocument.Kind.values:
+        raise Http404
+    return kind
+
+
+@require_POST
+@network_required(can_manage=True)
+def document_request(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    documents.document_request(meeting=meeting, kind=_document_kind(kind))
+    return redirect("events:document", network_slug=request.network.slug, pk=meeting.pk, kind=kind)
+
+
+@vary_on_headers("HX-Request")
+@network_required()
+def document_status(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+    """Progress of a document; the htmx poll stops (286) once it is done or failed."""
+    meeting = _meeting(request, pk)
+    document = MeetingDocument.objects.filter(meeting=meeting, kind=_document_kind(kind)).first()
+    context = {"network": request.network, "meeting": meeting, "document": document, "kind": kind,
+               "kind_label": MeetingDocument.Kind(kind).label, "can_manage": request.manager_role.role_enum.can_manage}
+    if request.htmx:
+        response = render(request, "events/document.html#document-status", context)
+        finished = document is None or document.status in {MeetingDocument.Status.DONE, MeetingDocument.Status.FAILED}
+        if finished:
+            response.status_code = HTMX_STOP_POLLING
+        return response
+    return render(request, "events/document.html", context)
+
+
+@network_required()
+def document_download(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    document = get_object_or_404(MeetingDocument, meeting=meeting, kind=_document_kind(kind), status=MeetingDocument.Status.DONE)
+    if not document.file:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{kind}-{meeting.starts_at:%Y-%m-%d}.pdf", content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

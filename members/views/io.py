@@ -1,0 +1,265 @@
+"""Import and export pages of a network: /manage/<network_slug>/io/…
+
+Upload → mapping → preview → confirm; jobs with their progress and results;
+the export of the network's list. Jobs belong to the user who started them:
+another manager, even of the same network, gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HTMX_STOP_POLLING
+
+from members import imports
+from members.exports import CONTENT_TYPES, export_filename, export_response
+from members.forms.io import ConfirmForm, ExportForm, MappingForm, UploadForm
+from members.forms.organisations import DirectoryFilterForm
+from members.models import Membership
+from members.selectors import directory_memberships
+from verbund.access import NetworkRequest, network_required
+from verbund.background import job_enqueue
+from verbund.models import BackgroundJob
+
+PREVIEW_LIMIT = 200  # errors and duplicates listed on the preview page; the rest are counted
+
+
+def _jobs(request: NetworkRequest) -> QuerySet[BackgroundJob]:
+    return BackgroundJob.objects.filter(network=request.network, user=request.user)
+
+
+def _import_job(request: NetworkRequest, pk: int) -> BackgroundJob:
+    return get_object_or_404(_jobs(request).filter(kind=BackgroundJob.Kind.IMPORT), pk=pk)
+
+
+# --- overview ---------------------------------------------------------------------
+
+
+@require_GET
+@network_required(can_manage=True)
+def index(request: NetworkRequest) -> HttpResponse:
+    """Export buttons, the way to an import, and the user's jobs in this network."""
+    jobs = _jobs(request).defer("params", "errors")[:50]
+    return render(request, "members/io/index.html", {"network": request.network, "jobs": jobs})
+
+
+# --- import -----------------------------------------------------------------------
+
+
+class _UploadLimit(FileUploadHandler):
+    """Drops a file as soon as it passes the limit, so a huge upload is neither kept in memory nor on disk."""
+
+    too_large = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > imports.MAX_UPLOAD_BYTES:
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+@csrf_exempt  # the upload handler must be in place before the CSRF check reads the body; csrf_protect below
+@require_http_methods(["GET", "POST"])
+@network_required(can_manage=True)
+def import_upload(request: NetworkRequest) -> HttpResponse:
+    limit = _UploadLimit(request)
+    try:
+        request.upload_handlers.insert(0, limit)
+    except AttributeError:  # the body was read already; the form's size check still applies
+        pass
+    return _import_upload(request, limit)
+
+
+@csrf_protect
+def _import_upload(request: NetworkRequest, limit: _UploadLimit) -> HttpResponse:
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, too_large=limit.too_large)
+        if form.is_valid():
+            assert form.table is not None
+            job = imports.import_draft_create(
+                network=request.network, by=request.user, table=form.table, filename=form.cleaned_data["file"].name
+            )
+            return redirect("io:import_mapping", network_slug=request.network.slug, pk=job.pk)
+    else:
+        form = UploadForm()
+    return render(request, "members/io/upload.html", {"network": request.network, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@network_required(can_manage=True)
+def import_mapping(request: NetworkRequest, pk: int) -> HttpResponse:
+    job = _import_job(request, pk)
+    if not imports.is_draft(job):
+        return redirect("io:job_detail", network_slug=request.network.slug, pk=job.pk)
+    header = job.params["header"]
+    if request.method == "POST":
+        form = MappingForm(request.POST, header=header)
+        if form.is_valid():
+            imports.import_set_mapping(job=job, mapping=form.mapping())
+            return redirect("io:import_preview", network_slug=request.network.slug, pk=job.pk)
+    else:
+        form = MappingForm(header=header, initial=MappingForm.initial_from(job.params.get("mapping", {})))
+    columns = [
+        (form[f"col_{index}"], [row[index] for row in job.params["rows"][:3]]) for index in range(len(header))
+    ]
+    context = {
+        "network": request.network,
+        "job": job,
+        "form": form,
+        "columns": columns,
+        "name_found": "name" in job.params.get("mapping", {}),
+        "row_count": len(job.params["rows"]),
+    }
+    return render(request, "members/io/mapping.html", context)
+
+
+@require_GET
+@network_required(can_manage=True)
+def import_preview(request: NetworkRequest, pk: int) -> HttpResponse:
+    """What the import would do, row by row: errors block it, duplicates are shown with what happens to them."""
+    job = _import_job(request, pk)
+    if not imports.is_draft(job):
+        return redirect("io:job_detail", network_slug=request.network.slug, pk=job.pk)
+    if "name" not in job.params.get("mapping", {}):
+        return redirect("io:import_mapping", network_slug=request.network.slug, pk=job.pk)
+    choice = request.GET.get("existing")
+    if choice not in (imports.EXISTING_ADD_CONTACT, imports.EXISTING_SKIP):
+        choice = job.params.get("existing", imports.EXISTING_ADD_CONTACT)
+    form = ConfirmForm(initial={"existing": choice})
+    plan = imports.job_plan(job, existing=choice)
+    errors, duplicates = plan.errors, plan.duplicates
+    context = {
+        "network": request.network,
+        "job": job,
+        "plan": plan,
+        "form": form,
+        "existing": choice,
+        "errors": errors[:PREVIEW_LIMIT],
+        "more_errors": max(0, len(errors) - PREVIEW_LIMIT),
+        "error_count": len(errors),
+        "error_rows": len({e.line for e in errors}),
+        "duplicates": duplicates[:PREVIEW_LIMIT],
+        "more_duplicates": max(0, len(duplicates) - PREVIEW_LIMIT),
+        "sample": [row for row in plan.rows if row.organisation_action == "create" and not row.errors][:20],
+        "background": len(plan.rows) > imports.INLINE_IMPORT_ROWS,
+    }
+    return render(request, "members/io/preview.html", context)
+
+
+@require_POST
+@network_required(can_manage=True)
+def import_confirm(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Start the import. Up to INLINE_IMPORT_ROWS rows are written right away, more by a Celery task."""
+    job = _import_job(request, pk)
+    slug = request.network.slug
+    if not imports.is_draft(job):  # a double submit: the first one is already on its way
+        return redirect("io:job_detail", network_slug=slug, pk=job.pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte wählen Sie, was mit vorhandenen Organisationen geschehen soll."))
+        return redirect("io:import_preview", network_slug=slug, pk=job.pk)
+    existing = form.cleaned_data["existing"]
+    if imports.job_plan(job, existing=existing).errors:
+        messages.error(request, _("Die Datei enthält noch Fehler. Es wurde nichts importiert."))
+        return redirect("io:import_preview", network_slug=slug, pk=job.pk)
+    if not imports.import_confirm(job=job, existing=existing):
+        return redirect("io:job_detail", network_slug=slug, pk=job.pk)
+    if len(job.params["rows"]) <= imports.INLINE_IMPORT_ROWS:
+        imports.import_run(job_id=job.pk)
+    else:
+        job_enqueue(job)
+        messages.info(request, _("Der Import läuft im Hintergrund. Diese Seite zeigt den Fortschritt."))
+    return redirect("io:job_detail", network_slug=slug, pk=job.pk)
+
+
+@require_POST
+@network_required(can_manage=True)
+def import_cancel(request: NetworkRequest, pk: int) -> HttpResponse:
+    job = _import_job(request, pk)
+    if imports.is_draft(job):
+        imports.import_discard(job=job)
+        messages.success(request, _("Der Import wurde verworfen. Es wurde nichts gespeichert."))
+        return redirect("io:import_upload", network_slug=request.network.slug)
+    return redirect("io:job_detail", network_slug=request.network.slug, pk=job.pk)
+
+
+# --- jobs ---------------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@network_required(can_manage=True)
+def job_detail(request: NetworkRequest, pk: int) -> HttpResponse:
+    """A job's progress and result. htmx polls the progress part; 286 stops the polling once the job has ended."""
+    # Polled every second: the uploaded rows in `params` (up to megabytes) stay in the database.
+    job = get_object_or_404(_jobs(request).defer("params"), pk=pk)
+    is_draft = (
+        job.kind == BackgroundJob.Kind.IMPORT
+        and job.status == BackgroundJob.Status.PENDING
+        and _jobs(request).filter(pk=pk, params__confirmed=False).exists()
+    )
+    context = {
+        "network": request.network,
+        "job": job,
+        "is_draft": is_draft,
+        "finished": BackgroundJob.Status(job.status).is_finished,
+    }
+    if request.htmx:
+        response = render(request, "members/io/job_detail.html#job-progress", context)
+        if context["finished"]:
+            response.status_code = HTMX_STOP_POLLING
+        return response
+    return render(request, "members/io/job_detail.html", context)
+
+
+@require_GET
+@network_required(can_manage=True)
+def job_download(request: NetworkRequest, pk: int) -> FileResponse:
+    """The file of a finished export, always as an attachment."""
+    job = get_object_or_404(
+        _jobs(request).filter(kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.DONE).exclude(result_file=""), pk=pk
+    )
+    fmt = job.params.get("format", "xlsx")
+    try:
+        handle = job.result_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=job.params.get("filename") or f"export.{fmt}", content_type=CONTENT_TYPES.get(fmt)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- export --------------------------------------------------------------------------
+
+
+def export_queryset(request: NetworkRequest) -> QuerySet[Membership]:
+    """Exactly the directory's current list: the same filter parameters, the same order."""
+
+    form = DirectoryFilterForm(request.GET, network=request.network, user=request.user)
+    return directory_memberships(request.network, form.to_filter())
+
+
+@require_GET
+@network_required(can_manage=True)
+def export(request: NetworkRequest) -> HttpResponse:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Unbekanntes Format. Bitte wählen Sie Excel oder CSV."))
+        return redirect("io:index", network_slug=request.network.slug)
+    fmt = form.fmt()
+    return export_response(
+        request=request, queryset=export_queryset(request), fmt=fmt, filename=export_filename(request.network.slug, fmt)
+    )
