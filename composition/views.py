@@ -19,15 +19,11 @@ def manage_index(request: HttpRequest) -> HttpResponse:
     roles = (
         ManagerRole.objects.filter(user=request.user, network__archived_at__isnull=True)
         .select_related("network", "network__parent")
-        .annotate(
-            member_count=Count("network__memberships", filter=current_membership_q("network__memberships__"))
-        )
+        .annotate(member_count=Count("network__memberships", filter=current_membership_q("network__memberships__")))
         .annotate(
             next_meeting_at=Subquery(_next_meetings(OuterRef("network")).values("starts_at")[:1]),
             next_meeting_title=Subquery(_next_meetings(OuterRef("network")).values("title")[:1]),
-            open_items=Subquery(
-                ActionItem.objects.open().filter(network=OuterRef("network")).values("network").annotate(n=Count("pk")).values("n")[:1]
-            ),
+            open_items=Subquery(ActionItem.objects.open().filter(network=OuterRef("network")).values("network").annotate(n=Count("pk")).values("n")[:1]),
         )
         .order_by("network__name")
     )

@@ -25,7 +25,13 @@ MAX_ATTACHMENTS_PER_MEETING = 200
 
 
 def attachment_add(
-    *, meeting: Meeting, by: User, kind: str, upload, title: str = "", agenda_item: AgendaItem | None = None,
+    *,
+    meeting: Meeting,
+    by: User,
+    kind: str,
+    upload,
+    title: str = "",
+    agenda_item: AgendaItem | None = None,
     people_shown: str = MeetingAttachment.PeopleShown.UNCLEAR,
 ) -> MeetingAttachment:
     """Validate and store one upload. Raises ValidationError with a message for the person uploading."""
@@ -37,7 +43,10 @@ def attachment_add(
         raise ValidationError(_("Ein Treffen kann höchstens %(n)s Anhänge haben.") % {"n": MAX_ATTACHMENTS_PER_MEETING})
     stem = uuid.uuid4().hex
     attachment = MeetingAttachment(
-        meeting=meeting, agenda_item=agenda_item, kind=kind, uploaded_by=by,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        kind=kind,
+        uploaded_by=by,
         title=(title or "").strip()[:200] or _default_title(kind, agenda_item),
     )
     # Decode and check before anything is written: a refused file leaves no row and no file behind.

@@ -93,7 +93,9 @@ def _slide_decks(meeting: Meeting) -> list[dict]:
 
 def document_context(meeting: Meeting, kind: str) -> dict:
     context = {
-        "meeting": meeting, "network": meeting.network, "participants": _participants(meeting),
+        "meeting": meeting,
+        "network": meeting.network,
+        "participants": _participants(meeting),
         "funders": [(source, _data_url(source.logo, edge=400)) for source in _funders(meeting)],
     }
     if kind == MeetingDocument.Kind.DOCUMENTATION:

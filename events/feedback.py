@@ -51,9 +51,11 @@ def feedback_requests_send(*, now=None) -> int:
 
     now = now or timezone.now()
     sent = 0
-    meetings = Meeting.objects.filter(
-        ask_for_feedback=True, ends_at__lte=now - ASK_AFTER, ends_at__gte=now - ASK_WITHIN
-    ).exclude(status=Meeting.Status.CANCELLED).select_related("network")
+    meetings = (
+        Meeting.objects.filter(ask_for_feedback=True, ends_at__lte=now - ASK_AFTER, ends_at__gte=now - ASK_WITHIN)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("network")
+    )
     for meeting in meetings:
         for registration in _asked(meeting).filter(pulse_sent_at__isnull=True).select_related("contact"):
             if not registration.email:
@@ -63,7 +65,8 @@ def feedback_requests_send(*, now=None) -> int:
                 if not Registration.objects.filter(pk=registration.pk, pulse_sent_at__isnull=True).update(pulse_sent_at=now):
                     continue
                 message = render_mail(
-                    "meeting-feedback", to=[registration.email],
+                    "meeting-feedback",
+                    to=[registration.email],
                     context={"registration": registration, "meeting": meeting, "network": meeting.network, "url": feedback_url(registration)},
                 )
                 mail_send_later(message=message)

@@ -86,22 +86,23 @@ def signup_from_token(meeting: Meeting, token: str) -> dict | None:
 
 
 def audience_contacts(
-    *, meeting: Meeting, audience: str, membership_role: str = "", governance_function: str = "", contact_ids=(),
+    *,
+    meeting: Meeting,
+    audience: str,
+    membership_role: str = "",
+    governance_function: str = "",
+    contact_ids=(),
 ) -> QuerySet[Contact]:
     """Contacts (with an address, not in the trash) of the network's current member organisations, narrowed by the audience."""
     members = Membership.objects.current().filter(network=meeting.network)
-    contacts = Contact.objects.filter(
-        organisation__in=members.values("organisation"), archived_at__isnull=True
-    ).exclude(email="")
+    contacts = Contact.objects.filter(organisation__in=members.values("organisation"), archived_at__isnull=True).exclude(email="")
     if audience == MeetingInvitation.Audience.PRIMARY:
         contacts = contacts.filter(is_primary=True)
     elif audience == MeetingInvitation.Audience.MEMBERSHIP_ROLE:
         contacts = contacts.filter(organisation__in=members.filter(role=membership_role).values("organisation"))
     elif audience == MeetingInvitation.Audience.GOVERNANCE:
         today = timezone.localdate()
-        holders = GovernancePosition.objects.filter(network=meeting.network, function=governance_function).filter(
-            Q(until__isnull=True) | Q(until__gte=today)
-        )
+        holders = GovernancePosition.objects.filter(network=meeting.network, function=governance_function).filter(Q(until__isnull=True) | Q(until__gte=today))
         contacts = contacts.filter(pk__in=holders.values("contact"))
     elif audience == MeetingInvitation.Audience.SELECTED:
         ids = [int(i) for i in contact_ids if str(i).isdigit()]
@@ -124,7 +125,11 @@ def invitation_preview(*, meeting: Meeting, audience: str, membership_role: str 
     """Who would get the mail, and who is left out and why."""
     preview = Preview()
     chosen = audience_contacts(
-        meeting=meeting, audience=audience, membership_role=membership_role, governance_function=governance_function, contact_ids=contact_ids,
+        meeting=meeting,
+        audience=audience,
+        membership_role=membership_role,
+        governance_function=governance_function,
+        contact_ids=contact_ids,
     )
     invited = {e.lower() for e in InvitationRecipient.objects.filter(invitation__meeting=meeting).values_list("email", flat=True)}
     registered = set(meeting.registrations.exclude(status=Registration.Status.CANCELLED).exclude(contact=None).values_list("contact_id", flat=True))
@@ -142,15 +147,20 @@ def invitation_preview(*, meeting: Meeting, audience: str, membership_role: str 
             preview.recipients.append(contact)
     if audience != MeetingInvitation.Audience.SELECTED:
         members = Membership.objects.current().filter(network=meeting.network)
-        preview.without_address = Contact.objects.filter(
-            organisation__in=members.values("organisation"), archived_at__isnull=True, email=""
-        ).count()
+        preview.without_address = Contact.objects.filter(organisation__in=members.values("organisation"), archived_at__isnull=True, email="").count()
     return preview
 
 
 @transaction.atomic
 def invitation_create(
-    *, meeting: Meeting, by: User, audience: str, membership_role: str = "", governance_function: str = "", contact_ids=(), message: str = "",
+    *,
+    meeting: Meeting,
+    by: User,
+    audience: str,
+    membership_role: str = "",
+    governance_function: str = "",
+    contact_ids=(),
+    message: str = "",
 ) -> MeetingInvitation:
     """Create the invitation with one row per recipient and send it after commit. Raises ValidationError."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -159,17 +169,23 @@ def invitation_create(
     if meeting.has_started():
         raise ValidationError(_("Das Treffen hat schon begonnen."))
     preview = invitation_preview(
-        meeting=meeting, audience=audience, membership_role=membership_role, governance_function=governance_function, contact_ids=contact_ids,
+        meeting=meeting,
+        audience=audience,
+        membership_role=membership_role,
+        governance_function=governance_function,
+        contact_ids=contact_ids,
     )
     if not preview.recipients:
         raise ValidationError(_("Niemand in diesem Empfängerkreis kann eingeladen werden."))
     invitation = MeetingInvitation.objects.create(
-        meeting=meeting, audience=audience, membership_role=membership_role, governance_function=governance_function,
-        message=message.strip()[:5000], created_by=by,
+        meeting=meeting,
+        audience=audience,
+        membership_role=membership_role,
+        governance_function=governance_function,
+        message=message.strip()[:5000],
+        created_by=by,
     )
-    InvitationRecipient.objects.bulk_create(
-        [InvitationRecipient(invitation=invitation, contact=c, email=c.email.strip()) for c in preview.recipients]
-    )
+    InvitationRecipient.objects.bulk_create([InvitationRecipient(invitation=invitation, contact=c, email=c.email.strip()) for c in preview.recipients])
     if meeting.status == Meeting.Status.PLANNED:
         meeting.status = Meeting.Status.INVITED
         meeting._history_user = by  # type: ignore[attr-defined]
@@ -200,8 +216,12 @@ def _invitation_message(recipient: InvitationRecipient, invitation: MeetingInvit
         "meeting-invitation",
         to=[recipient.email],
         context={
-            "meeting": meeting, "network": meeting.network, "invitation": invitation, "contact": contact,
-            "agenda": list(meeting.agenda_items.all()), "reply_url": reply_url(meeting, contact) if contact else "",
+            "meeting": meeting,
+            "network": meeting.network,
+            "invitation": invitation,
+            "contact": contact,
+            "agenda": list(meeting.agenda_items.all()),
+            "reply_url": reply_url(meeting, contact) if contact else "",
             "portal_url": settings.SITE_URL + reverse("portal_events:meeting", args=[meeting.pk]),
         },
     )

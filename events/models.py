@@ -63,9 +63,7 @@ class Meeting(models.Model):
         CANCELLED = "cancelled", _("Abgesagt")
 
     network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="meetings")
-    series = models.ForeignKey(
-        MeetingSeries, verbose_name=_("Reihe"), null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
-    )
+    series = models.ForeignKey(MeetingSeries, verbose_name=_("Reihe"), null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.WORKING)
     title = models.CharField(_("Titel"), max_length=200)
     starts_at = models.DateTimeField(_("Beginn"))
@@ -220,9 +218,7 @@ class MinuteEntry(models.Model):
         INFORMATION = "information", _("Information")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
-    agenda_item = models.ForeignKey(
-        AgendaItem, verbose_name=_("Programmpunkt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="minutes"
-    )
+    agenda_item = models.ForeignKey(AgendaItem, verbose_name=_("Programmpunkt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="minutes")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.INFORMATION)
     text = models.TextField(_("Text"))
     position = models.PositiveIntegerField(default=0)
@@ -326,18 +322,14 @@ class MeetingAttachment(models.Model):
         UNCLEAR = "unclear", _("Nicht geklärt – nicht in die Dokumentation")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
-    agenda_item = models.ForeignKey(
-        AgendaItem, verbose_name=_("Programmpunkt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
-    )
+    agenda_item = models.ForeignKey(AgendaItem, verbose_name=_("Programmpunkt"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("Titel"), max_length=200)
     file = models.FileField(upload_to=_attachment_path)
     thumbnail = models.FileField(upload_to=_attachment_path, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)
-    people_shown = models.CharField(
-        _("Personen auf dem Foto"), max_length=20, choices=PeopleShown.choices, default=PeopleShown.UNCLEAR, blank=True
-    )
+    people_shown = models.CharField(_("Personen auf dem Foto"), max_length=20, choices=PeopleShown.choices, default=PeopleShown.UNCLEAR, blank=True)
     in_documentation = models.BooleanField(_("In die Dokumentation aufnehmen"), default=True)
     position = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -427,8 +419,23 @@ class SatisfactionResponse(models.Model):
 MEETING_FIELDS = FieldSet(
     Meeting,
     names=(
-        "title", "kind", "series", "starts_at", "ends_at", "venue_name", "venue_address", "room", "phone_on_day", "moderation",
-        "capacity", "registration_deadline", "is_public", "status", "reminder_days", "ask_for_feedback", "description",
+        "title",
+        "kind",
+        "series",
+        "starts_at",
+        "ends_at",
+        "venue_name",
+        "venue_address",
+        "room",
+        "phone_on_day",
+        "moderation",
+        "capacity",
+        "registration_deadline",
+        "is_public",
+        "status",
+        "reminder_days",
+        "ask_for_feedback",
+        "description",
     ),
     internal=("network", "created_at", "updated_at"),
     printed=("title", "venue_name", "venue_address", "description", "moderation"),
@@ -447,9 +454,7 @@ AGENDA_ITEM_FORM_FIELDS = AGENDA_ITEM_FIELDS.without("summary")
 # A series' next meeting keeps the programme's frame; who spoke and what was said belong to the earlier one.
 AGENDA_ITEM_COPIED_FIELDS = AGENDA_ITEM_FIELDS.without("speaker", "speaker_organisation", "summary")
 
-MINUTE_FIELDS = FieldSet(
-    MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at"), printed=("text",)
-)
+MINUTE_FIELDS = FieldSet(MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at"), printed=("text",))
 ACTION_ITEM_FIELDS = FieldSet(
     ActionItem, names=("title", "owner", "due_on"), internal=("network", "meeting", "done_at", "created_by", "created_at"), printed=("title",)
 )

@@ -32,9 +32,7 @@ def _iso(value) -> str | None:
 @receiver(export_sections, sender=Organisation, dispatch_uid="events-export")
 def export_meetings(sender, *, organisation: Organisation, **kwargs: Any) -> dict[str, Any]:
     contacts = Contact.objects.filter(organisation=organisation)
-    registrations = (
-        Registration.objects.filter(contact__in=contacts).select_related("meeting__network", "contact").order_by("meeting__starts_at", "pk")
-    )
+    registrations = Registration.objects.filter(contact__in=contacts).select_related("meeting__network", "contact").order_by("meeting__starts_at", "pk")
     return {
         "meeting_registrations": [
             {
@@ -48,8 +46,7 @@ def export_meetings(sender, *, organisation: Organisation, **kwargs: Any) -> dic
                 "consent_photos": r.consent_photos,
                 "registered_at": _iso(r.created_at),
                 "feedback": (
-                    {"score": r.satisfaction.score, "comment": r.satisfaction.comment}
-                    if hasattr(r, "satisfaction") and r.satisfaction is not None else None
+                    {"score": r.satisfaction.score, "comment": r.satisfaction.comment} if hasattr(r, "satisfaction") and r.satisfaction is not None else None
                 ),
             }
             for r in registrations.select_related("satisfaction")

@@ -58,9 +58,7 @@ def meeting_create(*, network: Network, by: User, data: dict[str, Any]) -> Meeti
 
 def _copy_agenda_from_last_of_series(meeting: Meeting, *, by: User) -> None:
     """A new meeting of a series starts with the programme of the series' latest earlier meeting."""
-    previous = (
-        Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at).exclude(pk=meeting.pk).order_by("-starts_at").first()
-    )
+    previous = Meeting.objects.filter(series=meeting.series, starts_at__lt=meeting.starts_at).exclude(pk=meeting.pk).order_by("-starts_at").first()
     if previous is None:
         return
     for item in previous.agenda_items.all():
@@ -99,16 +97,20 @@ def _validate_agenda_item(item: AgendaItem) -> None:
     same_day = local_start.date() == local_end.date()
     if start < _minutes(local_start.time()) or (same_day and end > _minutes(local_end.time())):
         raise ValidationError(
-            {"starts_at": _("Der Programmpunkt liegt außerhalb des Treffens (%(start)s–%(end)s Uhr).")
-             % {"start": f"{local_start:%H:%M}", "end": f"{local_end:%H:%M}"}}
+            {
+                "starts_at": _("Der Programmpunkt liegt außerhalb des Treffens (%(start)s–%(end)s Uhr).")
+                % {"start": f"{local_start:%H:%M}", "end": f"{local_end:%H:%M}"}
+            }
         )
     if item.parallel or not item.ends_at:
         return
     for other in meeting.agenda_items.exclude(pk=item.pk).filter(parallel=False, ends_at__isnull=False):
         if start < _minutes(other.ends_at) and _minutes(other.starts_at) < end:
             raise ValidationError(
-                {"starts_at": _("Überschneidet sich mit „%(title)s“ (%(start)s–%(end)s). Als parallel markieren, wenn das gewollt ist.")
-                 % {"title": other.title, "start": f"{other.starts_at:%H:%M}", "end": f"{other.ends_at:%H:%M}"}}
+                {
+                    "starts_at": _("Überschneidet sich mit „%(title)s“ (%(start)s–%(end)s). Als parallel markieren, wenn das gewollt ist.")
+                    % {"title": other.title, "start": f"{other.starts_at:%H:%M}", "end": f"{other.ends_at:%H:%M}"}
+                }
             )
 
 
@@ -155,8 +157,14 @@ def _seats_taken(meeting: Meeting) -> int:
 
 @transaction.atomic
 def registration_register(
-    *, meeting: Meeting, by: User | None, contact: Contact | None = None, guest: dict[str, str] | None = None,
-    consent_participant_list: bool = False, consent_photos: bool = False, by_manager: bool = False,
+    *,
+    meeting: Meeting,
+    by: User | None,
+    contact: Contact | None = None,
+    guest: dict[str, str] | None = None,
+    consent_participant_list: bool = False,
+    consent_photos: bool = False,
+    by_manager: bool = False,
 ) -> Registration:
     """Register a member contact (or, for managers, a guest). A full meeting puts people on the waitlist.
 
@@ -194,12 +202,21 @@ def registration_register(
 
 @transaction.atomic
 def registration_register_many(
-    *, meeting: Meeting, contacts: Iterable[Contact], by: User, consent_participant_list: bool = False, consent_photos: bool = False,
+    *,
+    meeting: Meeting,
+    contacts: Iterable[Contact],
+    by: User,
+    consent_participant_list: bool = False,
+    consent_photos: bool = False,
 ) -> list[Registration]:
     """A member registers itself and colleagues in one step: all of them or, on a refusal, none."""
     return [
         registration_register(
-            meeting=meeting, contact=contact, by=by, consent_participant_list=consent_participant_list, consent_photos=consent_photos,
+            meeting=meeting,
+            contact=contact,
+            by=by,
+            consent_participant_list=consent_participant_list,
+            consent_photos=consent_photos,
         )
         for contact in contacts
     ]

@@ -58,9 +58,27 @@ def neutralise(value: str) -> str:
 
 def export_headers() -> list[str]:
     return [
-        _("Organisation"), _("Art"), _("Straße und Hausnummer"), _("PLZ"), _("Ort"), _("Kreis"), _("Bundesland"),
-        _("Website"), _("Beschäftigte"), _("Rolle im Verbund"), _("Status"), _("Eintritt"), _("Austritt"),
-        _("Jahresbeitrag (EUR)"), _("Anrede"), _("Titel"), _("Vorname"), _("Nachname"), _("Funktion"), _("E-Mail"), _("Telefon"),
+        _("Organisation"),
+        _("Art"),
+        _("Straße und Hausnummer"),
+        _("PLZ"),
+        _("Ort"),
+        _("Kreis"),
+        _("Bundesland"),
+        _("Website"),
+        _("Beschäftigte"),
+        _("Rolle im Verbund"),
+        _("Status"),
+        _("Eintritt"),
+        _("Austritt"),
+        _("Jahresbeitrag (EUR)"),
+        _("Anrede"),
+        _("Titel"),
+        _("Vorname"),
+        _("Nachname"),
+        _("Funktion"),
+        _("E-Mail"),
+        _("Telefon"),
     ]
 
 
@@ -82,12 +100,27 @@ def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[
             org = membership.organisation
             contact = org.primary_contacts[0] if org.primary_contacts else None
             yield [
-                org.name, org.get_kind_display(), org.street, org.postcode, org.municipality, org.district, org.state,
-                org.website, org.employees, membership.get_role_display(), membership.get_status_display(),
-                membership.joined_on, membership.left_on, membership.annual_fee,
+                org.name,
+                org.get_kind_display(),
+                org.street,
+                org.postcode,
+                org.municipality,
+                org.district,
+                org.state,
+                org.website,
+                org.employees,
+                membership.get_role_display(),
+                membership.get_status_display(),
+                membership.joined_on,
+                membership.left_on,
+                membership.annual_fee,
                 contact.get_salutation_display() if contact and contact.salutation else "",
-                contact.title if contact else "", contact.first_name if contact else "", contact.last_name if contact else "",
-                contact.function if contact else "", contact.email if contact else "", contact.phone if contact else "",
+                contact.title if contact else "",
+                contact.first_name if contact else "",
+                contact.last_name if contact else "",
+                contact.function if contact else "",
+                contact.email if contact else "",
+                contact.phone if contact else "",
             ]
 
     return export_headers(), rows()
@@ -170,9 +203,7 @@ def file_response(content: bytes, *, fmt: str, filename: str) -> HttpResponse:
 # --- the entry point for views ----------------------------------------------------------
 
 
-def export_response(
-    *, queryset: QuerySet[Membership], fmt: str, filename: str, request: NetworkRequest | None = None
-) -> HttpResponse:
+def export_response(*, queryset: QuerySet[Membership], fmt: str, filename: str, request: NetworkRequest | None = None) -> HttpResponse:
     """Answer with the exported file; with `request`, lists above INLINE_EXPORT_ROWS become a background job.
 
     `queryset` must already be scoped to the network (e.g. `Membership.objects.for_network(network)`
@@ -204,9 +235,9 @@ def export_start(*, request: NetworkRequest, queryset: QuerySet[Membership], fmt
 
 def export_run(*, job_id: int) -> None:
     """Claim an export job and write its file. Does nothing for a job already running or finished."""
-    claimed = BackgroundJob.objects.filter(
-        pk=job_id, kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.PENDING
-    ).update(status=BackgroundJob.Status.RUNNING, done=0)
+    claimed = BackgroundJob.objects.filter(pk=job_id, kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.PENDING).update(
+        status=BackgroundJob.Status.RUNNING, done=0
+    )
     if not claimed:
         return
     job = BackgroundJob.objects.select_related("network").get(pk=job_id)
@@ -222,8 +253,11 @@ def export_run(*, job_id: int) -> None:
             content = export_bytes(*_recorded_rows(job), fmt, progress)
             job.result_file.save(f"export-{job.pk}-{secrets.token_hex(8)}.{fmt}", ContentFile(content), save=False)
             BackgroundJob.objects.filter(pk=job.pk).update(
-                status=BackgroundJob.Status.DONE, done=job.total, result_file=job.result_file.name,
-                message=_("%(n)s Zeilen exportiert.") % {"n": job.total}, finished_at=timezone.now(),
+                status=BackgroundJob.Status.DONE,
+                done=job.total,
+                result_file=job.result_file.name,
+                message=_("%(n)s Zeilen exportiert.") % {"n": job.total},
+                finished_at=timezone.now(),
             )
         except Exception:
             logger.exception("Export job %s failed", job.pk)

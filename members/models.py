@@ -174,9 +174,7 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(archived_at__isnull=True, organisation__archived_at__isnull=True)
 
     def for_network(self, network: Network) -> ContactQuerySet:
-        return self.filter(
-            organisation__memberships__network=network, organisation__memberships__archived_at__isnull=True
-        ).distinct()
+        return self.filter(organisation__memberships__network=network, organisation__memberships__archived_at__isnull=True).distinct()
 
     def current_in(self, network: Network) -> ContactQuerySet:
         """People (not archived) of the organisations that are current members of `network` (Organisation.current_members_of).
@@ -201,9 +199,7 @@ class Contact(models.Model):
         MR = "mr", _("Herr")
         DIVERSE = "diverse", _("divers")
 
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="contacts"
-    )
+    organisation = models.ForeignKey(Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="contacts")
     salutation = models.CharField(_("Anrede"), max_length=10, choices=Salutation.choices, blank=True)
     title = models.CharField(_("Titel"), max_length=50, blank=True)
     first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
@@ -212,9 +208,7 @@ class Contact(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     is_primary = models.BooleanField(_("Hauptansprechpartner:in"), default=False)
-    user = models.OneToOneField(
-        User, verbose_name=_("Login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact"
-    )
+    user = models.OneToOneField(User, verbose_name=_("Login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact")
     archived_at = models.DateTimeField(_("Im Papierkorb seit"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -226,11 +220,7 @@ class Contact(models.Model):
         verbose_name = _("Kontakt")
         verbose_name_plural = _("Kontakte")
         ordering = ["last_name", "first_name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation"], condition=Q(is_primary=True), name="one_primary_contact_per_organisation"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation"], condition=Q(is_primary=True), name="one_primary_contact_per_organisation")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -275,9 +265,7 @@ class Membership(models.Model):
         def is_current(self) -> bool:
             return self in CURRENT_MEMBERSHIP_STATUSES
 
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="memberships"
-    )
+    organisation = models.ForeignKey(Organisation, verbose_name=_("Organisation"), on_delete=models.CASCADE, related_name="memberships")
     network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("Rolle im Verbund"), max_length=20, choices=Role.choices, default=Role.USER)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
@@ -476,8 +464,23 @@ class ErasureTombstone(models.Model):
 ORGANISATION_FIELDS = FieldSet(
     Organisation,
     names=(
-        "name", "kind", "street", "postcode", "municipality", "district", "state", "website", "employees", "turnover",
-        "balance_sheet_total", "figures_year", "profile", "competencies", "needs", "share_in_directory", "activity",
+        "name",
+        "kind",
+        "street",
+        "postcode",
+        "municipality",
+        "district",
+        "state",
+        "website",
+        "employees",
+        "turnover",
+        "balance_sheet_total",
+        "figures_year",
+        "profile",
+        "competencies",
+        "needs",
+        "share_in_directory",
+        "activity",
     ),
     # Tags are edited as comma-separated text (members.services.tags_from_text).
     internal=("archived_at", "created_at", "updated_at", "competency_tags", "need_tags"),

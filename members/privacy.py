@@ -97,8 +97,7 @@ def _login(user: User | None) -> dict[str, Any] | None:
         "date_joined": _iso(user.date_joined),
         "last_login": _iso(user.last_login),
         "email_addresses": [
-            {"email": address.email, "verified": address.verified, "primary": address.primary}
-            for address in user.emailaddress_set.order_by("email")
+            {"email": address.email, "verified": address.verified, "primary": address.primary} for address in user.emailaddress_set.order_by("email")
         ],
     }
 
@@ -199,11 +198,7 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
     asks) are left out. Reads only; never fails for a
     saved organisation.
     """
-    organisation = (
-        Organisation.objects.select_related("activity")
-        .prefetch_related("competency_tags", "need_tags")
-        .get(pk=organisation.pk)
-    )
+    organisation = Organisation.objects.select_related("activity").prefetch_related("competency_tags", "need_tags").get(pk=organisation.pk)
     contacts = (
         Contact.objects.filter(organisation=organisation)
         .select_related("user")
@@ -215,12 +210,7 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
         )
         .order_by("last_name", "first_name", "pk")
     )
-    memberships = (
-        Membership.objects.filter(organisation=organisation)
-        .select_related("network")
-        .prefetch_related("status_changes")
-        .order_by("network__name")
-    )
+    memberships = Membership.objects.filter(organisation=organisation).select_related("network").prefetch_related("status_changes").order_by("network__name")
     activity = organisation.activity
     data = {
         "format": EXPORT_FORMAT,
@@ -229,9 +219,7 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
             "name": organisation.name,
             "kind": organisation.kind,
             "kind_label": _label(Organisation.Kind, organisation.kind),
-            "activity": (
-                {"version": activity.version, "code": activity.code, "title": activity.title} if activity else None
-            ),
+            "activity": ({"version": activity.version, "code": activity.code, "title": activity.title} if activity else None),
             "employees": organisation.employees,
             "turnover": _money(organisation.turnover),
             "balance_sheet_total": _money(organisation.balance_sheet_total),
@@ -254,9 +242,7 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
             "created_at": _iso(organisation.created_at),
             "updated_at": _iso(organisation.updated_at),
         },
-        "contacts": [
-            _contact(contact, show_login=requested_by is None or contact.user_id == requested_by.pk) for contact in contacts
-        ],
+        "contacts": [_contact(contact, show_login=requested_by is None or contact.user_id == requested_by.pk) for contact in contacts],
         "memberships": [_membership(membership) for membership in memberships],
     }
     for _receiver, sections in export_sections.send(sender=Organisation, organisation=organisation):
@@ -278,11 +264,23 @@ SECTION_TITLES = {
 
 
 COLUMN_TITLES = {
-    "person": gettext_lazy("Person"), "network": gettext_lazy("Verbund"), "meeting": gettext_lazy("Treffen"), "status": gettext_lazy("Status"),
-    "status_label": gettext_lazy("Status"), "email": gettext_lazy("E-Mail"), "course": gettext_lazy("Kurs"), "year": gettext_lazy("Jahr"),
-    "topic": gettext_lazy("Thema"), "priority": gettext_lazy("Priorität"), "head_count": gettext_lazy("Personen"),
-    "check": gettext_lazy("Fragebogen"), "answers": gettext_lazy("Antworten"), "scores": gettext_lazy("Ergebnis je Handlungsfeld"),
-    "shared": gettext_lazy("Freigaben"), "title": gettext_lazy("Titel"), "infobrief": gettext_lazy("Infobrief"),
+    "person": gettext_lazy("Person"),
+    "network": gettext_lazy("Verbund"),
+    "meeting": gettext_lazy("Treffen"),
+    "status": gettext_lazy("Status"),
+    "status_label": gettext_lazy("Status"),
+    "email": gettext_lazy("E-Mail"),
+    "course": gettext_lazy("Kurs"),
+    "year": gettext_lazy("Jahr"),
+    "topic": gettext_lazy("Thema"),
+    "priority": gettext_lazy("Priorität"),
+    "head_count": gettext_lazy("Personen"),
+    "check": gettext_lazy("Fragebogen"),
+    "answers": gettext_lazy("Antworten"),
+    "scores": gettext_lazy("Ergebnis je Handlungsfeld"),
+    "shared": gettext_lazy("Freigaben"),
+    "title": gettext_lazy("Titel"),
+    "infobrief": gettext_lazy("Infobrief"),
 }
 
 
@@ -295,9 +293,12 @@ def readable_sections(data: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         headers = list(dict.fromkeys(name for row in rows if isinstance(row, dict) for name in row))
         table = [
-            [value if isinstance(value, str | int | float) or value is None else json.dumps(value, ensure_ascii=False) for value in
-             (row.get(name) for name in headers)]
-            for row in rows if isinstance(row, dict)
+            [
+                value if isinstance(value, str | int | float) or value is None else json.dumps(value, ensure_ascii=False)
+                for value in (row.get(name) for name in headers)
+            ]
+            for row in rows
+            if isinstance(row, dict)
         ]
         out.append({"key": key, "title": SECTION_TITLES.get(key, key), "headers": [COLUMN_TITLES.get(h, h) for h in headers], "rows": table})
     return out
@@ -349,9 +350,11 @@ def _end_sessions(*, user_id: int, emails: set[str]) -> None:
             store(session.session_key).delete()
 
 
-def _scrub_admin_log(*, contact: Contact, consent_ids: list[int], position_ids: list[int],
-                     invitation_ids: list[int], user_id: int | None, old_texts: set[str]) -> None:
+def _scrub_admin_log(
+    *, contact: Contact, consent_ids: list[int], position_ids: list[int], invitation_ids: list[int], user_id: int | None, old_texts: set[str]
+) -> None:
     """The admin log keeps each object's str() and, for inline edits, names them in the change message."""
+
     def ids(model: type[Model], pks: list[int]) -> Q:
         return Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks])
 
@@ -386,9 +389,9 @@ def _scrub_jobs(*, organisation_id: int, old_texts: set[str]) -> None:
     for text in old_texts:
         mentions |= Q(params_text__icontains=text) | Q(errors_text__icontains=text) | Q(message__icontains=text)
     if mentions:
-        BackgroundJob.objects.annotate(params_text=Cast("params", TextField()), errors_text=Cast("errors", TextField())).filter(
-            mentions
-        ).update(params={}, errors=[], message=_("Inhalt wegen einer Löschung nach DSGVO entfernt."))
+        BackgroundJob.objects.annotate(params_text=Cast("params", TextField()), errors_text=Cast("errors", TextField())).filter(mentions).update(
+            params={}, errors=[], message=_("Inhalt wegen einer Löschung nach DSGVO entfernt.")
+        )
 
 
 @transaction.atomic
@@ -430,7 +433,8 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
     contact.is_primary = False
     contact.user = None
     _save_with_history(
-        contact, by=by,
+        contact,
+        by=by,
         update_fields=["salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary", "user", "updated_at"],
     )
     _keep_only_newest_history(Contact, [contact.pk])
@@ -453,8 +457,12 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
         User.history.filter(id=user_id).delete()
         _end_sessions(user_id=user_id, emails=emails)
     _scrub_admin_log(
-        contact=contact, consent_ids=[c.pk for c in consents], position_ids=position_ids,
-        invitation_ids=invitation_ids, user_id=user_id, old_texts=old_texts,
+        contact=contact,
+        consent_ids=[c.pk for c in consents],
+        position_ids=position_ids,
+        invitation_ids=invitation_ids,
+        user_id=user_id,
+        old_texts=old_texts,
     )
 
     _scrub_jobs(organisation_id=contact.organisation_id, old_texts=old_texts)

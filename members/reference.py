@@ -28,9 +28,7 @@ def wz_rows() -> list[dict[str, Any]]:
                 if not section or seen > 10:
                     section = "?"
                     break
-            rows.append(
-                {"version": version, "code": code, "title": entry["t"][:300], "level": entry["l"], "section": section, "parent_code": parent}
-            )
+            rows.append({"version": version, "code": code, "title": entry["t"][:300], "level": entry["l"], "section": section, "parent_code": parent})
     return rows
 
 

@@ -54,16 +54,13 @@ def _search(queryset: QuerySet[Membership], text: str) -> QuerySet[Membership]:
     if not text:
         return queryset
     if connection.vendor == "postgresql":
-
         vector = (
             SearchVector("organisation__name", weight="A", config="german")
             + SearchVector("organisation__municipality", "organisation__activity__title", weight="B", config="german")
             + SearchVector("organisation__competencies", "organisation__profile", "organisation__needs", weight="C", config="german")
         )
         query = SearchQuery(text, config="german", search_type="websearch")
-        matches = queryset.annotate(
-            search=vector, name_similarity=TrigramSimilarity("organisation__name", text)
-        ).filter(
+        matches = queryset.annotate(search=vector, name_similarity=TrigramSimilarity("organisation__name", text)).filter(
             Q(search=query)
             | Q(name_similarity__gt=0.25)
             | Q(organisation__name__icontains=text)
@@ -121,9 +118,7 @@ def directory_memberships(network: Network, flt: DirectoryFilter) -> QuerySet[Me
     if flt.status:
         queryset = queryset.filter(status=flt.status)
     if flt.also_in is not None:
-        queryset = queryset.filter(
-            Exists(Membership.objects.for_network(flt.also_in).filter(organisation=OuterRef("organisation")))
-        )
+        queryset = queryset.filter(Exists(Membership.objects.for_network(flt.also_in).filter(organisation=OuterRef("organisation"))))
     return queryset.order_by(*SORTS.get(flt.sort, SORTS["name"]))
 
 
@@ -177,9 +172,7 @@ def _entries(records: list, label, field_names: dict[str, str], who) -> list[His
     return entries
 
 
-def organisation_history(
-    organisation: Organisation, networks: QuerySet[Network], *, viewer_network: Network, limit: int = 100
-) -> list[HistoryEntry]:
+def organisation_history(organisation: Organisation, networks: QuerySet[Network], *, viewer_network: Network, limit: int = 100) -> list[HistoryEntry]:
     """Who changed what, when: the profile, its contacts and the memberships in the given networks.
 
     Changes by another network's office show as such, without the person's name
@@ -197,15 +190,12 @@ def organisation_history(
             return str(record.history_user)
         return _("Geschäftsstelle eines anderen Verbunds")
 
-
     def names(model) -> dict[str, str]:
         skip = {"id", "created_at", "updated_at", "organisation", "archived_by"}
         return {f.name: str(f.verbose_name) for f in model._meta.concrete_fields if f.name not in skip}
 
     org_records = list(organisation.history.select_related("history_user").order_by("history_date")[:500])
-    contact_records = list(
-        Contact.history.filter(organisation_id=organisation.pk).select_related("history_user").order_by("history_date")[:500]
-    )
+    contact_records = list(Contact.history.filter(organisation_id=organisation.pk).select_related("history_user").order_by("history_date")[:500])
     membership_records = list(
         Membership.history.filter(organisation_id=organisation.pk, network__in=networks)
         .select_related("history_user", "network")
@@ -221,4 +211,3 @@ def organisation_history(
 
 def user_networks(user: User) -> QuerySet[Network]:
     return Network.objects.active().managed_by(user)
-

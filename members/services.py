@@ -79,10 +79,17 @@ def tags_from_text(text: str) -> list[Tag]:
 
 # --- organisations -----------------------------------------------------------
 
+
 @transaction.atomic
 def organisation_create(
-    *, network: Network, by: User, data: dict[str, Any], role: str = Membership.Role.USER,
-    status: str = Membership.Status.ACTIVE, competency_tags: str = "", need_tags: str = "",
+    *,
+    network: Network,
+    by: User,
+    data: dict[str, Any],
+    role: str = Membership.Role.USER,
+    status: str = Membership.Status.ACTIVE,
+    competency_tags: str = "",
+    need_tags: str = "",
 ) -> Membership:
     """Create an organisation and its membership in `network`. Returns the membership."""
     organisation = Organisation(**ORGANISATION_FIELDS.take(data))
@@ -91,9 +98,7 @@ def organisation_create(
     organisation.need_tags.set(tags_from_text(need_tags))
     membership = Membership(organisation=organisation, network=network, role=role, status=status, joined_on=timezone.localdate())
     _save(membership, by=by)
-    MembershipStatusChange.objects.create(
-        membership=membership, to_status=status, effective_on=membership.joined_on, changed_by=by, note=_("Angelegt")
-    )
+    MembershipStatusChange.objects.create(membership=membership, to_status=status, effective_on=membership.joined_on, changed_by=by, note=_("Angelegt"))
     return membership
 
 
@@ -114,6 +119,7 @@ def organisation_update(
 
 # --- memberships ---------------------------------------------------------------
 
+
 @transaction.atomic
 def membership_update(*, membership: Membership, by: User, data: dict[str, Any]) -> Membership:
     changed = MEMBERSHIP_FIELDS.apply(membership, data)
@@ -123,9 +129,7 @@ def membership_update(*, membership: Membership, by: User, data: dict[str, Any])
 
 
 @transaction.atomic
-def membership_change_status(
-    *, membership: Membership, to_status: str, by: User, effective_on: date | None = None, note: str = ""
-) -> Membership:
+def membership_change_status(*, membership: Membership, to_status: str, by: User, effective_on: date | None = None, note: str = "") -> Membership:
     """Move a membership to another status, recording the step. Joining sets `joined_on`, leaving sets `left_on`."""
     if to_status not in Membership.Status.values:
         raise ValidationError(_("Unbekannter Status."))
@@ -185,6 +189,7 @@ def trash_purge(*, now=None) -> int:
 
 
 # --- contacts ------------------------------------------------------------------
+
 
 def _clean_contact_data(data: dict[str, Any]) -> dict[str, Any]:
     data = CONTACT_FIELDS.take(data)
@@ -260,15 +265,27 @@ def consent_current(*, contact: Contact, network: Network, purpose: str) -> Cons
 
 @transaction.atomic
 def consent_grant(
-    *, contact: Contact, network: Network, purpose: str, source: str, by: User | None,
-    text_version: str = CONSENT_TEXT_VERSION, evidence: str = "",
+    *,
+    contact: Contact,
+    network: Network,
+    purpose: str,
+    source: str,
+    by: User | None,
+    text_version: str = CONSENT_TEXT_VERSION,
+    evidence: str = "",
 ) -> Consent:
     """Record a consent. Granting again while one is in force returns the existing record."""
     if existing := consent_current(contact=contact, network=network, purpose=purpose):
         return existing
     consent = Consent(
-        contact=contact, network=network, purpose=purpose, source=source, text_version=text_version,
-        evidence=evidence[:2000], recorded_by=by, granted_at=timezone.now(),
+        contact=contact,
+        network=network,
+        purpose=purpose,
+        source=source,
+        text_version=text_version,
+        evidence=evidence[:2000],
+        recorded_by=by,
+        granted_at=timezone.now(),
     )
     _save(consent, by=by)
     return consent
@@ -288,7 +305,13 @@ def consent_withdraw(*, contact: Contact, network: Network, purpose: str, source
 
 @transaction.atomic
 def consents_update(
-    *, contact: Contact, by: User, source: str, grant: Iterable[tuple[Network, str]], withdraw: Iterable[tuple[Network, str]], evidence: str = "",
+    *,
+    contact: Contact,
+    by: User,
+    source: str,
+    grant: Iterable[tuple[Network, str]],
+    withdraw: Iterable[tuple[Network, str]],
+    evidence: str = "",
 ) -> None:
     """Grant and withdraw several (network, purpose) consents of one person at once, all or none."""
     for network, purpose in grant:
@@ -335,7 +358,11 @@ def invitation_create(*, contact: Contact, network: Network, by: User) -> Invita
         raise ValidationError(_("Dieser Kontakt hat bereits einen Zugang zum Portal."))
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        contact=contact, network=network, email=contact.email, token_hash=_token_hash(token), invited_by=by,
+        contact=contact,
+        network=network,
+        email=contact.email,
+        token_hash=_token_hash(token),
+        invited_by=by,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
     _save(invitation, by=by)

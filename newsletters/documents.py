@@ -31,10 +31,16 @@ def pdf_render(*, infobrief_id: int) -> bool:
     if infobrief is None or infobrief.pdf:
         return False
     with translation.override("de"):
-        html = render_to_string("newsletters/pdf.html", {
-            "infobrief": infobrief, "network": infobrief.network, "template": services.newsletter_settings(infobrief.network),
-            "sections": services.sections(infobrief), "intro_html": render_markdown(infobrief.intro),
-        })
+        html = render_to_string(
+            "newsletters/pdf.html",
+            {
+                "infobrief": infobrief,
+                "network": infobrief.network,
+                "template": services.newsletter_settings(infobrief.network),
+                "sections": services.sections(infobrief),
+                "intro_html": render_markdown(infobrief.intro),
+            },
+        )
         pdf = render_pdf(html=html, pdf_variant="pdf/ua-1")
     infobrief.pdf.save(f"infobrief-{infobrief.pk}.pdf", ContentFile(pdf), save=False)
     Infobrief.objects.filter(pk=infobrief.pk, pdf="").update(pdf=infobrief.pdf.name)

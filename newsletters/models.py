@@ -40,9 +40,7 @@ class NewsletterSettings(models.Model):
     logo = models.FileField(_("Logo"), upload_to="newsletters/logos/", blank=True)
     primary_colour = models.CharField(_("Hauptfarbe"), max_length=7, default="#1d4f7a", validators=[COLOUR])
     accent_colour = models.CharField(_("Akzentfarbe"), max_length=7, default="#e8f0f7", validators=[COLOUR])
-    footer = models.TextField(
-        _("Fußzeile (Impressum)"), blank=True, help_text=_("Anschrift, Vertretungsberechtigte, Kontakt – steht unter jeder Ausgabe.")
-    )
+    footer = models.TextField(_("Fußzeile (Impressum)"), blank=True, help_text=_("Anschrift, Vertretungsberechtigte, Kontakt – steht unter jeder Ausgabe."))
     public_archive = models.BooleanField(_("Archiv öffentlich"), default=False, help_text=_("Versendete Ausgaben sind ohne Anmeldung lesbar."))
     allow_subscriptions = models.BooleanField(_("Externe Anmeldung erlauben"), default=True)
     consent_text = models.TextField(_("Einwilligungstext für externe Abonnent:innen"), default=DEFAULT_CONSENT_TEXT)
@@ -85,7 +83,12 @@ class Entry(models.Model):
     ends_at = models.DateTimeField(_("Ende"), null=True, blank=True)
     place = models.CharField(_("Ort"), max_length=200, blank=True)
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("Treffen"), null=True, blank=True, on_delete=models.SET_NULL, related_name="newsletter_entries",
+        Meeting,
+        verbose_name=_("Treffen"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="newsletter_entries",
         help_text=_("Aus diesem Treffen übernommen."),
     )
     image = models.FileField(_("Bild"), upload_to="newsletters/images/", blank=True)
@@ -300,14 +303,12 @@ INFOBRIEF_FIELDS = FieldSet(
     # The content step edits the first three, the recipients step the audience.
     names=("subject", "preheader", "intro", "audience_roles", "audience_municipalities", "audience_kinds", "include_subscribers"),
     # Sending owns these (newsletters.sending): status, schedule, who asked, when, the archive's PDF.
-    internal=("network", "status", "scheduled_for", "created_by", "created_at", "updated_at", "send_requested_by", "send_started_at",
-              "sent_at", "pdf"),
+    internal=("network", "status", "scheduled_for", "created_by", "created_at", "updated_at", "send_requested_by", "send_started_at", "sent_at", "pdf"),
 )
 INFOBRIEF_CONTENT_FIELDS = INFOBRIEF_FIELDS.without("audience_roles", "audience_municipalities", "audience_kinds", "include_subscribers")
 NEWSLETTER_SETTINGS_FIELDS = FieldSet(
     NewsletterSettings,
-    names=("title", "sender_name", "reply_to", "primary_colour", "accent_colour", "footer", "public_archive", "allow_subscriptions",
-           "consent_text"),
+    names=("title", "sender_name", "reply_to", "primary_colour", "accent_colour", "footer", "public_archive", "allow_subscriptions", "consent_text"),
     # A changed consent text becomes a new version (the proof of each subscription names it); the logo is an upload.
     internal=("network", "logo", "consent_version"),
 )

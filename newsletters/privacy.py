@@ -23,8 +23,13 @@ def export_infobriefe(sender, *, organisation: Organisation, **kwargs: Any) -> d
     contacts = Contact.objects.filter(organisation=organisation)
     return {
         "infobrief_deliveries": [
-            {"email": d.email, "infobrief": d.infobrief.subject, "network": d.infobrief.network.name, "status": d.status,
-             "sent_at": d.sent_at.isoformat() if d.sent_at else None}
+            {
+                "email": d.email,
+                "infobrief": d.infobrief.subject,
+                "network": d.infobrief.network.name,
+                "status": d.status,
+                "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+            }
             for d in Delivery.objects.filter(contact__in=contacts).select_related("infobrief__network").order_by("pk")
         ],
     }

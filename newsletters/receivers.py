@@ -18,13 +18,27 @@ def infobrief_dates(sender, *, network: Network, **kwargs: Any) -> list[Calendar
     extras = []
     for entry in upcoming_dates(network):
         if entry.kind == Entry.Kind.FUNDING_CALL:
-            extras.append(CalendarExtra(
-                uid=f"deadline-{entry.pk}", title=_("Frist: %(title)s") % {"title": entry.title}, starts=entry.deadline,
-                description=entry.funder, url=entry.link, kind=_("Frist"),
-            ))
+            extras.append(
+                CalendarExtra(
+                    uid=f"deadline-{entry.pk}",
+                    title=_("Frist: %(title)s") % {"title": entry.title},
+                    starts=entry.deadline,
+                    description=entry.funder,
+                    url=entry.link,
+                    kind=_("Frist"),
+                )
+            )
         else:
-            extras.append(CalendarExtra(
-                uid=f"entry-{entry.pk}", title=entry.title, starts=entry.starts_at, ends=entry.ends_at, location=entry.place,
-                description=entry.body[:1000], url=entry.link, kind=entry.get_kind_display(),
-            ))
+            extras.append(
+                CalendarExtra(
+                    uid=f"entry-{entry.pk}",
+                    title=entry.title,
+                    starts=entry.starts_at,
+                    ends=entry.ends_at,
+                    location=entry.place,
+                    description=entry.body[:1000],
+                    url=entry.link,
+                    kind=entry.get_kind_display(),
+                )
+            )
     return extras

@@ -104,7 +104,6 @@ class RateLimit:
         self.redis = None
         url = _setting("REDIS_URL", "")
         if url:
-
             self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._last = 0.0
 
@@ -148,7 +147,10 @@ def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | Non
     rendered = services.personalise(shared or services.render_shared(infobrief), network=infobrief.network, email=delivery.email, name=delivery.name)
     one_click = rendered["unsubscribe_url"]
     message = EmailMultiAlternatives(
-        subject=rendered["subject"], body=rendered["text"], from_email=sender or _sender(infobrief), to=[delivery.email],
+        subject=rendered["subject"],
+        body=rendered["text"],
+        from_email=sender or _sender(infobrief),
+        to=[delivery.email],
         reply_to=[rendered["reply_to"]] if rendered["reply_to"] else None,
         headers={
             "Message-ID": delivery.message_id,
@@ -203,7 +205,8 @@ def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
     recipients = recipients if recipients is not None else services.audience(infobrief).recipients
     Delivery.objects.bulk_create(
         [Delivery(infobrief=infobrief, email=r.email, name=r.name[:200], contact_id=r.contact_id, subscriber_id=r.subscriber_id) for r in recipients],
-        ignore_conflicts=True, batch_size=1000,
+        ignore_conflicts=True,
+        batch_size=1000,
     )
     infobrief.status = Infobrief.Status.SENDING
     infobrief.send_started_at = timezone.now()
@@ -286,7 +289,12 @@ def progress(infobrief: Infobrief) -> dict:
     pending = total - sent - failed - parked - cancelled
     finished = total - pending
     return {
-        "total": total, "sent": sent, "failed": failed, "parked": parked, "cancelled": cancelled, "pending": pending,
+        "total": total,
+        "sent": sent,
+        "failed": failed,
+        "parked": parked,
+        "cancelled": cancelled,
+        "pending": pending,
         "percent": int(finished * 100 / total) if total else 0,
         "done": Infobrief.objects.filter(pk=infobrief.pk, status__in=[Infobrief.Status.SENT, Infobrief.Status.CANCELLED]).exists(),
         "failures": list(infobrief.deliveries.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.PARKED]).order_by("email")[:500]),
@@ -320,7 +328,9 @@ def _mark_failure(delivery: Delivery, *, code: int | None, error: str, network_i
     if permanent:
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, smtp_code=code, last_error=error[:500])
         if code in {550, 551, 553}:  # mailbox unavailable / unknown: no more Infobriefe to it from this network
-            Suppression.objects.get_or_create(network_id=network_id, email=delivery.email, defaults={"reason": Suppression.Reason.BOUNCED, "detail": error[:500]})
+            Suppression.objects.get_or_create(
+                network_id=network_id, email=delivery.email, defaults={"reason": Suppression.Reason.BOUNCED, "detail": error[:500]}
+            )
         return
     attempts = delivery.attempts
     if attempts >= max_attempts():

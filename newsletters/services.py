@@ -103,9 +103,11 @@ def audience(infobrief: Infobrief) -> Audience:
     if infobrief.audience_kinds:
         contacts = contacts.filter(organisation__kind__in=infobrief.audience_kinds)
     latest = Consent.objects.filter(contact=OuterRef("pk"), network=network, purpose=Consent.Purpose.NEWSLETTER).order_by("-granted_at", "-pk")
-    contacts = contacts.annotate(
-        consent_withdrawn=Subquery(latest.values("withdrawn_at")[:1]), consent_granted=Subquery(latest.values("granted_at")[:1])
-    ).select_related("organisation").order_by("organisation__name", "last_name", "pk")
+    contacts = (
+        contacts.annotate(consent_withdrawn=Subquery(latest.values("withdrawn_at")[:1]), consent_granted=Subquery(latest.values("granted_at")[:1]))
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name", "pk")
+    )
     seen: set[str] = set()
     for contact in contacts:
         address = normalise(contact.email)
@@ -214,9 +216,7 @@ def sections(infobrief: Infobrief) -> list[dict]:
     for key, title, kinds in SECTIONS:
         entries = [p.entry for p in placed if p.entry.kind in kinds]
         if entries:
-            out.append({"key": key, "title": title, "entries": [
-                {"entry": e, "html": render_markdown(e.body), "image_url": _image_url(e)} for e in entries
-            ]})
+            out.append({"key": key, "title": title, "entries": [{"entry": e, "html": render_markdown(e.body), "image_url": _image_url(e)} for e in entries]})
     return out
 
 
@@ -230,8 +230,13 @@ def render_shared(infobrief: Infobrief, *, test: bool = False) -> dict[str, str]
     network = infobrief.network
     template = newsletter_settings(network)
     context = {
-        "infobrief": infobrief, "network": network, "template": template, "sections": sections(infobrief),
-        "intro_html": render_markdown(infobrief.intro), "greeting": _GREETING, "unsubscribe_url": _UNSUBSCRIBE,
+        "infobrief": infobrief,
+        "network": network,
+        "template": template,
+        "sections": sections(infobrief),
+        "intro_html": render_markdown(infobrief.intro),
+        "greeting": _GREETING,
+        "unsubscribe_url": _UNSUBSCRIBE,
         "archive_url": settings.SITE_URL + reverse("newsletter_public:archive_issue", kwargs={"network_slug": network.slug, "pk": infobrief.pk}),
         "logo_url": settings.SITE_URL + reverse("newsletter_public:logo", kwargs={"network_slug": network.slug}) if template.logo else "",
         "test": test,
@@ -291,11 +296,16 @@ def entries_from_meetings(*, infobrief: Infobrief, by: User, days: int = 120) ->
     for meeting in Meeting.objects.for_network(infobrief.network).upcoming().filter(starts_at__lte=now + timedelta(days=days)):
         place = ", ".join(part for part in [meeting.venue_name, meeting.venue_address] if part)
         entry, _created = Entry.objects.update_or_create(
-            network=infobrief.network, meeting=meeting,
+            network=infobrief.network,
+            meeting=meeting,
             defaults={
                 "kind": Entry.Kind.TRADE_FAIR if meeting.kind == Meeting.Kind.TRADE_FAIR else Entry.Kind.DATE,
-                "title": meeting.title, "starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": place[:200],
-                "body": meeting.description[:5000], "created_by": by,
+                "title": meeting.title,
+                "starts_at": meeting.starts_at,
+                "ends_at": meeting.ends_at,
+                "place": place[:200],
+                "body": meeting.description[:5000],
+                "created_by": by,
                 "link": settings.SITE_URL + reverse("public_events:meeting", args=[meeting.network.slug, meeting.pk]) if meeting.is_public else "",
             },
         )

@@ -54,15 +54,22 @@ def template_copy(*, template: CheckTemplate, network: Network, by: User, revise
             raise ValidationError(_("Dieser Verbund hat schon eine eigene Fassung dieses Fragebogens."))
         version = 1
     copy = CheckTemplate.objects.create(
-        network=network, key=template.key, version=version, depth=template.depth, title=template.title,
-        description=template.description, copied_from=template, is_current=True,
+        network=network,
+        key=template.key,
+        version=version,
+        depth=template.depth,
+        title=template.title,
+        description=template.description,
+        copied_from=template,
+        is_current=True,
     )
     for area in template.areas.prefetch_related("questions"):
-        new_area = CheckArea.objects.create(template=copy, key=area.key, title=area.title, description=area.description,
-                                            position=area.position, suggested_topics=list(area.suggested_topics))
-        CheckQuestion.objects.bulk_create([
-            CheckQuestion(area=new_area, text=q.text, help_text=q.help_text, position=q.position, weight=q.weight) for q in area.questions.all()
-        ])
+        new_area = CheckArea.objects.create(
+            template=copy, key=area.key, title=area.title, description=area.description, position=area.position, suggested_topics=list(area.suggested_topics)
+        )
+        CheckQuestion.objects.bulk_create(
+            [CheckQuestion(area=new_area, text=q.text, help_text=q.help_text, position=q.position, weight=q.weight) for q in area.questions.all()]
+        )
     return copy
 
 
@@ -76,8 +83,10 @@ def template_locked_reason(template: CheckTemplate) -> str:
     if template.network_id is None:
         return _("Mitgelieferte Fragebögen können nicht geändert werden. Übernehmen Sie ihn zuerst für Ihren Verbund.")
     if not template_editable(template):
-        return _("Diese Fassung wurde bereits beantwortet und kann nicht mehr geändert werden, damit die Ergebnisse vergleichbar bleiben. "
-                 "Legen Sie für Änderungen eine neue Fassung an.")
+        return _(
+            "Diese Fassung wurde bereits beantwortet und kann nicht mehr geändert werden, damit die Ergebnisse vergleichbar bleiben. "
+            "Legen Sie für Änderungen eine neue Fassung an."
+        )
     return ""
 
 

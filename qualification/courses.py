@@ -77,7 +77,13 @@ def open_proposals(network: Network, year: int, rows: list[matrix.TopicAggregate
 
 @transaction.atomic
 def course_from_topics(
-    *, network: Network, topic_ids: list[int], by: User, year: int, title: str = "", status: str = Course.Status.PLANNED,
+    *,
+    network: Network,
+    topic_ids: list[int],
+    by: User,
+    year: int,
+    title: str = "",
+    status: str = Course.Status.PLANNED,
     format: str = "",
 ) -> Course:
     """Accept one proposal or merge several into one course; with status "dropped", drop them."""
@@ -88,8 +94,7 @@ def course_from_topics(
     if not format:  # the format most organisations asked for
         wished = sum((rows[t.pk].formats for t in topics if t.pk in rows), start=Counter())
         format = wished.most_common(1)[0][0] if wished else ""
-    course = Course(network=network, title=(title.strip() or " / ".join(t.title for t in topics))[:200], format=format,
-                    status=status, year=year, created_by=by)
+    course = Course(network=network, title=(title.strip() or " / ".join(t.title for t in topics))[:200], format=format, status=status, year=year, created_by=by)
     save_audited(course, by=by)
     course.topics.set(topics)
     return course
@@ -106,8 +111,9 @@ def course_set_status(*, course: Course, status: str, by: User) -> Course:
     if status not in TRANSITIONS.get(course.status, []):
         if status not in Course.Status.values:
             raise ValidationError(_("Unbekannter Status."))
-        raise ValidationError(_("Der Status „%(old)s“ kann nicht zu „%(new)s“ wechseln.") % {
-            "old": course.get_status_display(), "new": Course.Status(status).label})
+        raise ValidationError(
+            _("Der Status „%(old)s“ kann nicht zu „%(new)s“ wechseln.") % {"old": course.get_status_display(), "new": Course.Status(status).label}
+        )
     if status == Course.Status.HELD and not course.sessions.filter(starts_at__lte=timezone.now()).exists():
         raise ValidationError(_("Ein Kurs gilt erst als durchgeführt, wenn mindestens ein Termin begonnen hat."))
     if status == Course.Status.HELD and not course.enrolments.filter(status=Enrolment.Status.ENROLLED).exists():
@@ -163,7 +169,12 @@ def seats_free(course: Course) -> int | None:
 
 @transaction.atomic
 def enrol(
-    *, course: Course, organisation: Organisation, by: User, contact: Contact | None = None, head_count: int = 1,
+    *,
+    course: Course,
+    organisation: Organisation,
+    by: User,
+    contact: Contact | None = None,
+    head_count: int = 1,
 ) -> Enrolment:
     """Enrol a named employee (head count 1) or a number of people of one organisation.
 
@@ -213,7 +224,6 @@ def enrol_many(*, course: Course, organisation: Organisation, by: User, contacts
 def enrolment_mail(*, enrolment: Enrolment, promoted: bool = False) -> int:
     """Tell the named person and whoever enrolled them (once each) after commit: enrolled, waitlisted, or moved up."""
 
-
     course = enrolment.course
     addresses = []
     for address in (enrolment.contact.email if enrolment.contact_id else "", enrolment.enrolled_by.email if enrolment.enrolled_by_id else ""):
@@ -221,8 +231,13 @@ def enrolment_mail(*, enrolment: Enrolment, promoted: bool = False) -> int:
             addresses.append(address)
     url = settings.SITE_URL.rstrip("/") + reverse("qualification_portal:course", args=[course.network.slug, course.pk])
     context = {
-        "enrolment": enrolment, "course": course, "network": course.network, "promoted": promoted, "url": url,
-        "sessions": list(course.sessions.order_by("starts_at")), "who": enrolment_label(enrolment),
+        "enrolment": enrolment,
+        "course": course,
+        "network": course.network,
+        "promoted": promoted,
+        "url": url,
+        "sessions": list(course.sessions.order_by("starts_at")),
+        "who": enrolment_label(enrolment),
     }
     for address in addresses:
         mail_send_later(message=render_mail("course-enrolment", to=[address], context=context))
@@ -297,8 +312,7 @@ def attendance_save(*, session: CourseSession, by: User, present: dict[int, int]
 def enrolment_label(enrolment: Enrolment) -> str:
     if enrolment.contact_id:
         return f"{enrolment.contact.full_name} ({enrolment.organisation.name})"
-    return ngettext("%(org)s, %(n)s Person", "%(org)s, %(n)s Personen", enrolment.head_count) % {
-        "org": enrolment.organisation.name, "n": enrolment.head_count}
+    return ngettext("%(org)s, %(n)s Person", "%(org)s, %(n)s Personen", enrolment.head_count) % {"org": enrolment.organisation.name, "n": enrolment.head_count}
 
 
 @transaction.atomic

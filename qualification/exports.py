@@ -140,11 +140,13 @@ def matrix_xlsx(*, network: Network, grid: Grid, filters: Mapping[str, Any], ali
         sheet.append(values)
     sheet.append(
         [cell(sheet, _("Summe Bedarfe (Organisationen)"), bold=True), cell(sheet, "")]
-        + [cell(sheet, n, bold=True) for n in grid.column_needs] + [cell(sheet, grid.needs, bold=True), cell(sheet, "")]
+        + [cell(sheet, n, bold=True) for n in grid.column_needs]
+        + [cell(sheet, grid.needs, bold=True), cell(sheet, "")]
     )
     sheet.append(
         [cell(sheet, _("Summe Personen"), bold=True), cell(sheet, "")]
-        + [cell(sheet, n, bold=True) for n in grid.column_heads] + [cell(sheet, ""), cell(sheet, grid.head_count, bold=True)]
+        + [cell(sheet, n, bold=True) for n in grid.column_heads]
+        + [cell(sheet, ""), cell(sheet, grid.head_count, bold=True)]
     )
 
     # Verbundabstimmung
@@ -153,32 +155,75 @@ def matrix_xlsx(*, network: Network, grid: Grid, filters: Mapping[str, Any], ali
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["E"].width = 40
     sheet.column_dimensions["F"].width = 40
-    sheet.append([cell(sheet, h, bold=True) for h in (
-        _("Thema"), _("Organisationen"), _("Personen"), _("Gewichtete Priorität"), _("Bevorzugte Formate"), _("Bevorzugte Zeiten"), _("Kursvorschlag"),
-    )])
+    sheet.append(
+        [
+            cell(sheet, h, bold=True)
+            for h in (
+                _("Thema"),
+                _("Organisationen"),
+                _("Personen"),
+                _("Gewichtete Priorität"),
+                _("Bevorzugte Formate"),
+                _("Bevorzugte Zeiten"),
+                _("Kursvorschlag"),
+            )
+        ]
+    )
     for agg in alignment:
-        sheet.append([
-            cell(sheet, agg.topic.title), cell(sheet, agg.organisations), cell(sheet, agg.head_count), cell(sheet, agg.weighted_priority),
-            cell(sheet, formats_text(agg)), cell(sheet, "; ".join(dict.fromkeys(agg.times))), cell(sheet, _("ja") if agg.proposed else _("nein")),
-        ])
+        sheet.append(
+            [
+                cell(sheet, agg.topic.title),
+                cell(sheet, agg.organisations),
+                cell(sheet, agg.head_count),
+                cell(sheet, agg.weighted_priority),
+                cell(sheet, formats_text(agg)),
+                cell(sheet, "; ".join(dict.fromkeys(agg.times))),
+                cell(sheet, _("ja") if agg.proposed else _("nein")),
+            ]
+        )
 
     # Bedarfe: every counted cell with its details
     sheet = workbook.create_sheet(title=_("Bedarfe")[:31])
     sheet.freeze_panes = "A2"
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 30
-    sheet.append([cell(sheet, h, bold=True) for h in (
-        _("Organisation"), _("Thema"), _("Priorität"), _("Anzahl Personen"), _("Zielgruppe"), _("Bevorzugtes Format"),
-        _("Zeit"), _("Ort"), _("Inhalte"), _("Umfang"),
-    )])
+    sheet.append(
+        [
+            cell(sheet, h, bold=True)
+            for h in (
+                _("Organisation"),
+                _("Thema"),
+                _("Priorität"),
+                _("Anzahl Personen"),
+                _("Zielgruppe"),
+                _("Bevorzugtes Format"),
+                _("Zeit"),
+                _("Ort"),
+                _("Inhalte"),
+                _("Umfang"),
+            )
+        ]
+    )
     for row in grid.rows:
         for topic, need in zip(grid.topics, row.cells, strict=True):
             if counted(need, grid.min_priority):
-                sheet.append([cell(sheet, v) for v in (
-                    row.organisation.name, topic.title, need.get_priority_display(), need.head_count, need.target_group,
-                    need.get_preferred_format_display() if need.preferred_format else "", need.preferred_time, need.preferred_place,
-                    need.content_wishes, need.scope,
-                )])
+                sheet.append(
+                    [
+                        cell(sheet, v)
+                        for v in (
+                            row.organisation.name,
+                            topic.title,
+                            need.get_priority_display(),
+                            need.head_count,
+                            need.target_group,
+                            need.get_preferred_format_display() if need.preferred_format else "",
+                            need.preferred_time,
+                            need.preferred_place,
+                            need.content_wishes,
+                            need.scope,
+                        )
+                    ]
+                )
 
     # Filter
     sheet = workbook.create_sheet(title=_("Filter")[:31])
@@ -223,17 +268,29 @@ def matrix_pdf(*, network: Network, grid: Grid, filters: Mapping[str, Any], alig
                 else:
                     cells.append(PdfCell())
             rows.append({"organisation": row.organisation, "cells": cells, "needs": row.needs, "head_count": row.head_count})
-        blocks.append({
-            "first": start + 1, "last": stop,
-            "topics": [(numbers[t.pk], t) for t in grid.topics[start:stop]],
-            "rows": rows,
-            "column_needs": grid.column_needs[start:stop], "column_heads": grid.column_heads[start:stop],
-        })
-    html = render_to_string("qualification/pdf/matrix.html", {
-        "network": network, "grid": grid, "blocks": blocks, "split": len(blocks) > 1,
-        "filters": describe_filters(filters, grid.topics), "today": timezone.localdate(), "priorities": Need.Priority,
-        "alignment": [{"agg": agg, "number": numbers.get(agg.topic.pk), "formats": formats_text(agg)} for agg in alignment],
-    })
+        blocks.append(
+            {
+                "first": start + 1,
+                "last": stop,
+                "topics": [(numbers[t.pk], t) for t in grid.topics[start:stop]],
+                "rows": rows,
+                "column_needs": grid.column_needs[start:stop],
+                "column_heads": grid.column_heads[start:stop],
+            }
+        )
+    html = render_to_string(
+        "qualification/pdf/matrix.html",
+        {
+            "network": network,
+            "grid": grid,
+            "blocks": blocks,
+            "split": len(blocks) > 1,
+            "filters": describe_filters(filters, grid.topics),
+            "today": timezone.localdate(),
+            "priorities": Need.Priority,
+            "alignment": [{"agg": agg, "number": numbers.get(agg.topic.pk), "formats": formats_text(agg)} for agg in alignment],
+        },
+    )
     return render_pdf(html=html, pdf_variant="pdf/ua-1")
 
 
@@ -247,12 +304,19 @@ PDF_JOB_TASK = "qualification.tasks.matrix_pdf_job_task"
 def matrix_pdf_start(*, network: Network, user, query: dict[str, list[str]]):
     """Record the job with the page's filter parameters and enqueue it once committed."""
 
-
     job = BackgroundJob.objects.create(
-        user=user, network=network, kind=BackgroundJob.Kind.EXPORT, total=1,
+        user=user,
+        network=network,
+        kind=BackgroundJob.Kind.EXPORT,
+        total=1,
         title=_("Qualifizierungsmatrix als PDF")[:200],
-        params={"format": "pdf", "filename": export_filename(network, "pdf"), "task": PDF_JOB_TASK, "query": query,
-                "language": translation.get_language() or "de"},
+        params={
+            "format": "pdf",
+            "filename": export_filename(network, "pdf"),
+            "task": PDF_JOB_TASK,
+            "query": query,
+            "language": translation.get_language() or "de",
+        },
     )
     job_enqueue(job)
     return job
@@ -261,10 +325,9 @@ def matrix_pdf_start(*, network: Network, user, query: dict[str, list[str]]):
 def matrix_pdf_run(*, job_id: int) -> None:
     """Claim the job and write the PDF; a redelivered task finds it claimed or finished and does nothing."""
 
-
-
     if not BackgroundJob.objects.filter(pk=job_id, kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.PENDING).update(
-        status=BackgroundJob.Status.RUNNING, done=0,
+        status=BackgroundJob.Status.RUNNING,
+        done=0,
     ):
         return
     job = BackgroundJob.objects.select_related("network").get(pk=job_id)
@@ -278,12 +341,17 @@ def matrix_pdf_run(*, job_id: int) -> None:
             content = matrix_pdf(network=job.network, grid=grid, filters=filters, alignment=matrix.aggregate(job.network))
             job.result_file.save(f"matrix-{job.pk}-{secrets.token_hex(8)}.pdf", ContentFile(content), save=False)
             BackgroundJob.objects.filter(pk=job.pk).update(
-                status=BackgroundJob.Status.DONE, done=1, result_file=job.result_file.name, finished_at=timezone.now(),
-                message=_("Die Qualifizierungsmatrix ist fertig (%(orgs)s Organisationen, %(topics)s Themen).") % {
-                    "orgs": len(grid.rows), "topics": len(grid.topics)},
+                status=BackgroundJob.Status.DONE,
+                done=1,
+                result_file=job.result_file.name,
+                finished_at=timezone.now(),
+                message=_("Die Qualifizierungsmatrix ist fertig (%(orgs)s Organisationen, %(topics)s Themen).")
+                % {"orgs": len(grid.rows), "topics": len(grid.topics)},
             )
         except Exception:
             logging.getLogger(__name__).exception("Matrix PDF job %s failed", job.pk)
             BackgroundJob.objects.filter(pk=job.pk).update(
-                status=BackgroundJob.Status.FAILED, message=_("Das PDF konnte nicht erstellt werden."), finished_at=timezone.now(),
+                status=BackgroundJob.Status.FAILED,
+                message=_("Das PDF konnte nicht erstellt werden."),
+                finished_at=timezone.now(),
             )

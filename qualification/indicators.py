@@ -17,7 +17,9 @@ from verbund.models import Network
 PLANNED = [Course.Status.PLANNED, Course.Status.CONFIRMED, Course.Status.HELD, Course.Status.CANCELLED]
 
 DEFINITIONS = {
-    "realisation": _("Realisierungsquote: durchgeführte Kurse ÷ geplante Kurse des Jahres (geplant, bestätigt, durchgeführt oder abgesagt; ohne bloße Vorschläge)."),
+    "realisation": _(
+        "Realisierungsquote: durchgeführte Kurse ÷ geplante Kurse des Jahres (geplant, bestätigt, durchgeführt oder abgesagt; ohne bloße Vorschläge)."
+    ),
     "participation_seats": _("Teilnahmequote (Plätze): Teilnehmende ÷ angebotene Plätze der durchgeführten Kurse."),
     "participation_enrolled": _("Teilnahmequote (Anmeldungen): Teilnehmende ÷ angemeldete Personen der durchgeführten Kurse."),
     "coverage": _("Bedarfsdeckung: Anteil der geäußerten Bedarfe (Unternehmen × Thema, mindestens „sinnvoll“), zu deren Thema ein Kurs durchgeführt wurde."),
@@ -58,7 +60,8 @@ def indicators(network: Network, year: int) -> Indicators:
     # Attendees: per enrolment the most people present at any session (who came at least once), summed.
     per_enrolment = list(
         Attendance.objects.filter(enrolment__in=enrolments)
-        .values("enrolment", "enrolment__head_count", "enrolment__organisation").annotate(most=Max("present"))
+        .values("enrolment", "enrolment__head_count", "enrolment__organisation")
+        .annotate(most=Max("present"))
     )
     attendees = sum(min(row["most"], row["enrolment__head_count"]) for row in per_enrolment)
     reached = len({row["enrolment__organisation"] for row in per_enrolment if row["most"] > 0})
@@ -67,9 +70,16 @@ def indicators(network: Network, year: int) -> Indicators:
     expressed_count = expressed.count()
     covered = expressed.filter(topic__in=held_topics).count()
     return Indicators(
-        planned=planned, held=held, realisation=_rate(held, planned),
-        seats=seats, enrolled=enrolled, attendees=attendees,
-        participation_seats=_rate(attendees, seats), participation_enrolled=_rate(attendees, enrolled),
-        expressed_needs=expressed_count, covered_needs=covered, coverage=_rate(covered, expressed_count),
+        planned=planned,
+        held=held,
+        realisation=_rate(held, planned),
+        seats=seats,
+        enrolled=enrolled,
+        attendees=attendees,
+        participation_seats=_rate(attendees, seats),
+        participation_enrolled=_rate(attendees, enrolled),
+        expressed_needs=expressed_count,
+        covered_needs=covered,
+        coverage=_rate(covered, expressed_count),
         companies_reached=reached,
     )

@@ -69,7 +69,11 @@ def aggregate(network: Network) -> list[TopicAggregate]:
     members = Organisation.objects.current_members_of(network).values("pk")
     needs = Need.objects.filter(network=network, topic_id__in=topics, priority__gte=Need.Priority.USEFUL, organisation__in=members)
     for topic_id, head_count, priority, preferred_format, preferred_time in needs.values_list(
-        "topic_id", "head_count", "priority", "preferred_format", "preferred_time",
+        "topic_id",
+        "head_count",
+        "priority",
+        "preferred_format",
+        "preferred_time",
     ):
         row = topics[topic_id]
         row.organisations += 1
@@ -91,10 +95,14 @@ def member_aggregates(network: Network) -> list[dict[str, Any]]:
     out = []
     for row in aggregate(network):
         visible = row.organisations >= MIN_GROUP
-        out.append({
-            "topic": row.topic, "visible": visible,
-            "organisations": row.organisations if visible else None, "head_count": row.head_count if visible else None,
-        })
+        out.append(
+            {
+                "topic": row.topic,
+                "visible": visible,
+                "organisations": row.organisations if visible else None,
+                "head_count": row.head_count if visible else None,
+            }
+        )
     return out
 
 
@@ -127,8 +135,13 @@ class Grid:
 
 
 def grid(
-    network: Network, *, topic_ids: list[int] | None = None, min_priority: int = Need.Priority.USEFUL,
-    municipality: str = "", search: str = "", only_with_need: bool = False,
+    network: Network,
+    *,
+    topic_ids: list[int] | None = None,
+    min_priority: int = Need.Priority.USEFUL,
+    municipality: str = "",
+    search: str = "",
+    only_with_need: bool = False,
 ) -> Grid:
     """The matrix of the network's current members in three queries, whatever its size.
 

@@ -59,7 +59,9 @@ class CheckArea(models.Model):
     description = models.TextField(_("Beschreibung"), blank=True)
     position = models.PositiveIntegerField(default=0)
     suggested_topics = models.JSONField(
-        _("Vorgeschlagene Qualifizierungsthemen"), default=list, blank=True,
+        _("Vorgeschlagene Qualifizierungsthemen"),
+        default=list,
+        blank=True,
         help_text=_("Themen, die bei niedrigem Ergebnis in diesem Feld vorgeschlagen werden."),
     )
 
@@ -334,7 +336,6 @@ class Attendance(models.Model):
         verbose_name_plural = _("Anwesenheiten")
         constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="one_attendance_per_session")]
 
-
     def __str__(self) -> str:
         return f"{self.session_id}/{self.enrolment_id}: {self.present}"
 
@@ -371,7 +372,9 @@ CHECK_TEMPLATE_FIELDS = FieldSet(
     internal=("network", "key", "version", "depth", "copied_from", "is_current", "created_at"),
 )
 CHECK_AREA_FIELDS = FieldSet(
-    CheckArea, names=("title", "description", "position", "suggested_topics"), internal=("template", "key"),
+    CheckArea,
+    names=("title", "description", "position", "suggested_topics"),
+    internal=("template", "key"),
 )
 # The form edits the suggested topics as lines of text (AreaForm.topics).
 CHECK_AREA_FORM_FIELDS = CHECK_AREA_FIELDS.without("suggested_topics")

@@ -28,9 +28,15 @@ def _iso(value) -> str | None:
 @receiver(export_sections, sender=Organisation, dispatch_uid="qualification-export")
 def export_qualification(sender, *, organisation: Organisation, **kwargs: Any) -> dict[str, Any]:
     needs = Need.objects.filter(organisation=organisation).select_related("network", "topic").order_by("network__name", "topic__title")
-    rounds = CheckRound.objects.filter(organisation=organisation).select_related("network", "template").prefetch_related(
-        "answers__question", "shares__advisor",
-    ).order_by("started_at")
+    rounds = (
+        CheckRound.objects.filter(organisation=organisation)
+        .select_related("network", "template")
+        .prefetch_related(
+            "answers__question",
+            "shares__advisor",
+        )
+        .order_by("started_at")
+    )
     enrolments = Enrolment.objects.filter(organisation=organisation).select_related("course__network", "contact").order_by("created_at")
     present = {}
     for row in Attendance.objects.filter(enrolment__in=enrolments).select_related("session"):
@@ -38,21 +44,37 @@ def export_qualification(sender, *, organisation: Organisation, **kwargs: Any) -
     return {
         "qualification_needs": [
             {
-                "network": n.network.name, "topic": n.topic.title, "priority": n.get_priority_display(), "head_count": n.head_count,
-                "target_group": n.target_group, "format": n.get_preferred_format_display(), "time": n.preferred_time,
-                "place": n.preferred_place, "content": n.content_wishes, "scope": n.scope, "updated_at": _iso(n.updated_at),
+                "network": n.network.name,
+                "topic": n.topic.title,
+                "priority": n.get_priority_display(),
+                "head_count": n.head_count,
+                "target_group": n.target_group,
+                "format": n.get_preferred_format_display(),
+                "time": n.preferred_time,
+                "place": n.preferred_place,
+                "content": n.content_wishes,
+                "scope": n.scope,
+                "updated_at": _iso(n.updated_at),
             }
             for n in needs
         ],
         "company_checks": [
             {
-                "network": r.network.name, "check": str(r.template), "status": r.get_status_display(), "with_advisor": r.with_advisor,
-                "started_at": _iso(r.started_at), "completed_at": _iso(r.completed_at),
+                "network": r.network.name,
+                "check": str(r.template),
+                "status": r.get_status_display(),
+                "with_advisor": r.with_advisor,
+                "started_at": _iso(r.started_at),
+                "completed_at": _iso(r.completed_at),
                 "scores": {s.title: s.percent for s in area_scores(r)},
                 "answers": [{"statement": a.question.text, "value": a.value, "note": a.note} for a in r.answers.all()],
                 "shared": [
-                    {"with_office": s.with_managers, "advisor": s.advisor.email if s.advisor else None,
-                     "granted_at": _iso(s.granted_at), "withdrawn_at": _iso(s.withdrawn_at)}
+                    {
+                        "with_office": s.with_managers,
+                        "advisor": s.advisor.email if s.advisor else None,
+                        "granted_at": _iso(s.granted_at),
+                        "withdrawn_at": _iso(s.withdrawn_at),
+                    }
                     for s in r.shares.all()
                 ],
             }
@@ -60,9 +82,14 @@ def export_qualification(sender, *, organisation: Organisation, **kwargs: Any) -
         ],
         "course_enrolments": [
             {
-                "network": e.course.network.name, "course": e.course.title, "year": e.course.year,
-                "person": e.contact.full_name if e.contact else None, "head_count": e.head_count, "status": e.get_status_display(),
-                "enrolled_at": _iso(e.created_at), "attendance": present.get(e.pk, []),
+                "network": e.course.network.name,
+                "course": e.course.title,
+                "year": e.course.year,
+                "person": e.contact.full_name if e.contact else None,
+                "head_count": e.head_count,
+                "status": e.get_status_display(),
+                "enrolled_at": _iso(e.created_at),
+                "attendance": present.get(e.pk, []),
             }
             for e in enrolments
         ],

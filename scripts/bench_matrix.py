@@ -40,10 +40,15 @@ def main() -> None:
     with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
         conn.execute(f'CREATE DATABASE "{args.database}"')
-    os.environ.update({
-        "DATABASE_URL": f"{args.pg}/{args.database}", "REDIS_URL": "", "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-matrix-"),
-        "DJANGO_SETTINGS_MODULE": "verbund.settings", "ALLOWED_HOSTS": "testserver,localhost",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{args.pg}/{args.database}",
+            "REDIS_URL": "",
+            "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-matrix-"),
+            "DJANGO_SETTINGS_MODULE": "verbund.settings",
+            "ALLOWED_HOSTS": "testserver,localhost",
+        }
+    )
     import django
 
     django.setup()
@@ -62,16 +67,22 @@ def main() -> None:
 
     rng = random.Random(2013)
     network = Network.objects.create(name="Bench-Verbund", slug="bench")
-    organisations = Organisation.objects.bulk_create([
-        Organisation(name=f"Firma {i:03d} GmbH", municipality=rng.choice(["Rheine", "Steinfurt", "Emsdetten", "Ibbenbüren"]))
-        for i in range(args.organisations)
-    ])
+    organisations = Organisation.objects.bulk_create(
+        [
+            Organisation(name=f"Firma {i:03d} GmbH", municipality=rng.choice(["Rheine", "Steinfurt", "Emsdetten", "Ibbenbüren"]))
+            for i in range(args.organisations)
+        ]
+    )
     Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in organisations])
     topics = Topic.objects.bulk_create([Topic(network=network, title=f"Qualifizierungsthema {i:02d}", position=i) for i in range(args.topics)])
-    Need.objects.bulk_create([
-        Need(network=network, organisation=o, topic=t, priority=rng.randint(1, 3), head_count=rng.randint(1, 8), preferred_format="in_house")
-        for o in organisations for t in topics if rng.random() < 0.5
-    ])
+    Need.objects.bulk_create(
+        [
+            Need(network=network, organisation=o, topic=t, priority=rng.randint(1, 3), head_count=rng.randint(1, 8), preferred_format="in_house")
+            for o in organisations
+            for t in topics
+            if rng.random() < 0.5
+        ]
+    )
     manager = User.objects.create_user(email="bench@example.org", password="x")
     ManagerRole.objects.create(user=manager, network=network, role=ManagerRole.Role.MANAGER)
     client = Client()
@@ -98,7 +109,9 @@ def main() -> None:
                 times.append(time.perf_counter() - start)
             assert response.status_code == 200, (url, response.status_code)
             queries = len(captured)
-        print(f"  {label:<28} median {statistics.median(times) * 1000:8.0f} ms   worst {max(times) * 1000:8.0f} ms   {queries:3d} queries   {len(response.content) // 1024 if not hasattr(response, 'streaming_content') else 0:6d} KiB")
+        print(
+            f"  {label:<28} median {statistics.median(times) * 1000:8.0f} ms   worst {max(times) * 1000:8.0f} ms   {queries:3d} queries   {len(response.content) // 1024 if not hasattr(response, 'streaming_content') else 0:6d} KiB"
+        )
 
 
 if __name__ == "__main__":

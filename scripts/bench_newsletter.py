@@ -42,10 +42,15 @@ def main() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
         conn.execute(f'CREATE DATABASE "{args.database}"')
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
-    os.environ.update({
-        "DATABASE_URL": f"{args.pg}/{args.database}", "REDIS_URL": args.redis, "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(tmp / "media"), "DJANGO_SETTINGS_MODULE": "verbund.settings",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{args.pg}/{args.database}",
+            "REDIS_URL": args.redis,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "MEDIA_ROOT": str(tmp / "media"),
+            "DJANGO_SETTINGS_MODULE": "verbund.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -76,7 +81,9 @@ def main() -> None:
     )
     letter = Infobrief.objects.create(network=network, subject="Infobrief Benchmark", intro="Guten Tag, **hier** die Neuigkeiten.")
     for n in range(6):
-        entry = Entry.objects.create(network=network, kind="member_news", title=f"Neuigkeit {n}", body="Ein Absatz mit *Markdown* und einem [Link](https://example.org). " * 4)
+        entry = Entry.objects.create(
+            network=network, kind="member_news", title=f"Neuigkeit {n}", body="Ein Absatz mit *Markdown* und einem [Link](https://example.org). " * 4
+        )
         InfobriefEntry.objects.create(infobrief=letter, entry=entry, position=n)
     manager = User.objects.create_user(email="bench@example.org", password="x")
 
@@ -85,9 +92,25 @@ def main() -> None:
     port = int(sink.stdout.readline().split()[1])
     env = {**os.environ, "NEWSLETTER_EMAIL_HOST": "127.0.0.1", "NEWSLETTER_EMAIL_PORT": str(port), "NEWSLETTER_RATE_PER_SECOND": "100000"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "verbund", "worker", "--pool=prefork", f"--concurrency={args.concurrency}",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "verbund",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={args.concurrency}",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         time.sleep(3)  # the worker is up

@@ -129,7 +129,9 @@ def smtp_sink(tmp_path):
     out = tmp_path / "smtp.jsonl"
     proc = subprocess.Popen(
         [sys.executable, "tests/smtp_sink.py", "--out", str(out)],
-        stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
     )
     line = proc.stdout.readline()
     assert line.startswith("LISTENING"), line

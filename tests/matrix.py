@@ -45,5 +45,3 @@ class Case:
 
 def rev(name: str, **kwargs: str) -> Callable[[World], str]:
     return lambda world: reverse(name, kwargs=kwargs or None)
-
-

@@ -37,9 +37,25 @@ AFTER_MIGRATE = {"web", "worker", "beat"}
 
 # Methods of environ.Env that read one variable, named by their first argument.
 ENV_READERS = {
-    "str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "path",
-    "db_url", "db", "cache_url", "cache", "email_url", "email", "search_url",
-    "get_value", "decimal",
+    "str",
+    "bool",
+    "int",
+    "float",
+    "list",
+    "tuple",
+    "dict",
+    "json",
+    "url",
+    "path",
+    "db_url",
+    "db",
+    "cache_url",
+    "cache",
+    "email_url",
+    "email",
+    "search_url",
+    "get_value",
+    "decimal",
 }
 
 
@@ -48,9 +64,7 @@ def _is_env_constructor(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
-    return (isinstance(func, ast.Attribute) and func.attr == "Env") or (
-        isinstance(func, ast.Name) and func.id == "Env"
-    )
+    return (isinstance(func, ast.Attribute) and func.attr == "Env") or (isinstance(func, ast.Name) and func.id == "Env")
 
 
 def collect_env_names(source: str) -> tuple[set[str], list[str]]:
@@ -80,12 +94,7 @@ def collect_env_names(source: str) -> tuple[set[str], list[str]]:
         return (isinstance(node, ast.Name) and node.id in env_objects) or _is_env_constructor(node)
 
     def is_os_environ(node: ast.AST) -> bool:
-        return (
-            isinstance(node, ast.Attribute)
-            and node.attr == "environ"
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "os"
-        )
+        return isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name) and node.value.id == "os"
 
     def name_argument(call: ast.Call) -> ast.AST | None:
         """The variable-name argument if ``call`` reads the environment, else None."""
@@ -129,12 +138,7 @@ def collect_env_names(source: str) -> tuple[set[str], list[str]]:
             for part in arg.values:
                 if isinstance(part, ast.Constant):
                     choices.append([part.value])
-                elif (
-                    isinstance(part, ast.FormattedValue)
-                    and isinstance(part.value, ast.Name)
-                    and part.value.id in params
-                    and part.format_spec is None
-                ):
+                elif isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name) and part.value.id in params and part.format_spec is None:
                     choices.append(call_site_values(function.name, part.value.id))
                 else:
                     return []
@@ -152,11 +156,7 @@ def collect_env_names(source: str) -> tuple[set[str], list[str]]:
                     names.update(expanded)
                 else:
                     unresolved.append(ast.unparse(node))
-        if (
-            isinstance(node, ast.Subscript)
-            and is_os_environ(node.value)
-            and isinstance(node.ctx, ast.Load)
-        ):
+        if isinstance(node, ast.Subscript) and is_os_environ(node.value) and isinstance(node.ctx, ast.Load):
             expanded = expand(node.slice, function)
             names.update(expanded) if expanded else unresolved.append(ast.unparse(node))
         for child in ast.iter_child_nodes(node):
@@ -313,7 +313,7 @@ def test_collector_finds_the_settings_variables():
 
 
 def test_collector_expands_and_reports_on_a_sample():
-    sample = '''
+    sample = """
 import os, environ
 A = environ.Env().str("A_VAR", default="")
 env = environ.Env()
@@ -328,7 +328,7 @@ mk(prefix="Y_", other=2)
 def broken(name):
     return env.str(name)
 G = env.str(some_variable)
-'''
+"""
     names, unresolved = collect_env_names(sample)
     assert names == {"A_VAR", "B_VAR", "C_VAR", "D_VAR", "E_VAR", "X_PORT", "Y_PORT", "PLAIN"}
     assert len(unresolved) == 2  # env.str(name) and env.str(some_variable)
@@ -492,9 +492,7 @@ def test_settings_load_with_the_compose_environment():
         "'hosts': s.ALLOWED_HOSTS, 'proxy': s.SECURE_PROXY_SSL_HEADER, 'media': str(s.MEDIA_ROOT),"
         "'eager': s.CELERY_TASK_ALWAYS_EAGER}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded["debug"] is False
@@ -687,9 +685,7 @@ def test_dockerfile_copies_everything_the_app_needs():
     for source in sources:
         assert (ROOT / source).exists(), f"COPY source {source} does not exist"
     needed = {"pyproject.toml", "uv.lock", "manage.py", "gunicorn.conf.py", "templates", "static", "locale"}
-    needed |= {
-        p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "tests"
-    }
+    needed |= {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "tests"}
     assert needed <= sources or "." in sources, f"not copied into the image: {sorted(needed - sources)}"
 
 
@@ -723,9 +719,7 @@ def test_gunicorn_workers_follow_the_core_count(monkeypatch):
 
 
 def test_gunicorn_environment_overrides(monkeypatch):
-    conf = load_gunicorn_conf(
-        monkeypatch, WEB_CONCURRENCY="3", GUNICORN_BIND="127.0.0.1:9000", FORWARDED_ALLOW_IPS="10.0.0.1"
-    )
+    conf = load_gunicorn_conf(monkeypatch, WEB_CONCURRENCY="3", GUNICORN_BIND="127.0.0.1:9000", FORWARDED_ALLOW_IPS="10.0.0.1")
     assert conf["workers"] == 3
     assert conf["bind"] == "127.0.0.1:9000"
     assert conf["forwarded_allow_ips"] == "10.0.0.1"

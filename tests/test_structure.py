@@ -28,8 +28,7 @@ def orm_writes(path: Path) -> list[str]:
             if name in WRITE_METHODS or (name == "atomic" and isinstance(node.func.value, ast.Name) and node.func.value.id == "transaction"):
                 found.append(f"{where}:{node.lineno} .{name}(")
         elif isinstance(node, ast.FunctionDef):
-            found += [f"{where}:{d.lineno} @transaction.atomic" for d in node.decorator_list
-                      if isinstance(d, ast.Attribute) and d.attr == "atomic"]
+            found += [f"{where}:{d.lineno} @transaction.atomic" for d in node.decorator_list if isinstance(d, ast.Attribute) and d.attr == "atomic"]
     return found
 
 
@@ -42,9 +41,7 @@ def test_no_view_module_writes_to_the_orm():
 
 def test_the_write_check_finds_a_write(tmp_path):
     sample = tmp_path / "views.py"
-    sample.write_text(
-        "@transaction.atomic\ndef view(request):\n    with transaction.atomic():\n        form.save(commit=False)\n    context.update(x=1)\n"
-    )
+    sample.write_text("@transaction.atomic\ndef view(request):\n    with transaction.atomic():\n        form.save(commit=False)\n    context.update(x=1)\n")
     assert len(orm_writes(sample)) == 4
 
 

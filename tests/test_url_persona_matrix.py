@@ -54,13 +54,20 @@ MATRIX: dict[str, Case] = {
     "members:portal_contact_create": Case([Target(rev("members:portal_contact_create"), statuses(403, anonymous=302, members=200))]),
     "members:portal_consents": Case([Target(rev("members:portal_consents"), statuses(403, anonymous=302, members=200))]),
     "members:portal_contact_edit": Case(
-        [Target(lambda w: reverse("members:portal_contact_edit", args=[w.org_a.contacts.get().pk]), statuses(403, anonymous=302, member_a_x=200, member_b_x=404, member_c_y=404))]
+        [
+            Target(
+                lambda w: reverse("members:portal_contact_edit", args=[w.org_a.contacts.get().pk]),
+                statuses(403, anonymous=302, member_a_x=200, member_b_x=404, member_c_y=404),
+            )
+        ]
     ),
     "members:portal_contact_remove": Case(
         [
             Target(  # A's only contact is the user herself: refused with a message, nothing removed
                 lambda w: reverse("members:portal_contact_remove", args=[w.org_a.contacts.get().pk]),
-                statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404), method="post", htmx=False,
+                statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404),
+                method="post",
+                htmx=False,
             ),
             Target(lambda w: reverse("members:portal_contact_remove", args=[w.org_a.contacts.get().pk]), statuses(405), htmx=False),
         ]
@@ -126,9 +133,7 @@ def _admin_cases() -> dict[str, Case]:
         "admin:password_change_done": Case([Target(rev("admin:password_change_done"), ADMIN_PAGE, htmx=False)]),
         "admin:jsi18n": Case([Target(rev("admin:jsi18n"), ADMIN_PAGE, htmx=False)]),
         "admin:autocomplete": Case([Target(rev("admin:autocomplete"), statuses(302, staff=403), htmx=False)]),  # 403 without params
-        "admin:view_on_site": Case(
-            [Target(lambda w: reverse("admin:view_on_site", args=[1, 1]), statuses(302, staff=404), htmx=False)]
-        ),
+        "admin:view_on_site": Case([Target(lambda w: reverse("admin:view_on_site", args=[1, 1]), statuses(302, staff=404), htmx=False)]),
         "admin/(?P<url>.*)$": Case([Target(lambda w: "/admin/gibt-es-nicht/", statuses(302, staff=404), htmx=False)]),
     }
     app_labels = sorted({model._meta.app_label for model in admin.site._registry})
@@ -159,7 +164,13 @@ def _admin_cases() -> dict[str, Case]:
         )
         if _has_simple_history(model):
             cases[f"admin:{info}_simple_history"] = Case(
-                [Target(lambda w, m=model, pk=first_pk: f"/admin/{m._meta.app_label}/{m._meta.model_name}/{pk(w)}/history/999999/", statuses(302, staff=404), htmx=False)]
+                [
+                    Target(
+                        lambda w, m=model, pk=first_pk: f"/admin/{m._meta.app_label}/{m._meta.model_name}/{pk(w)}/history/999999/",
+                        statuses(302, staff=404),
+                        htmx=False,
+                    )
+                ]
             )
     cases["admin:auth_user_password_change"] = Case(  # Django names it after auth's UserAdmin
         [Target(lambda w: reverse("admin:auth_user_password_change", args=[w.users["staff"].pk]), ADMIN_PAGE, htmx=False)]
@@ -194,8 +205,16 @@ MATRIX.update(DIRECTORY_MATRIX)
 MATRIX.update(PRIVACY_MATRIX)
 MATRIX.update(EVENTS_MATRIX)
 for _events_part in (
-    ATTACHMENTS_MATRIX, CALENDAR_MATRIX, FEEDBACK_MATRIX, INVITATIONS_MATRIX, PUBLIC_MATRIX, NEWSLETTER_MANAGE_MATRIX, NEWSLETTER_PUBLIC_MATRIX,
-    QUALIFICATION_MATRIX, TEMPLATES_MATRIX, EXPORT_MATRIX,
+    ATTACHMENTS_MATRIX,
+    CALENDAR_MATRIX,
+    FEEDBACK_MATRIX,
+    INVITATIONS_MATRIX,
+    PUBLIC_MATRIX,
+    NEWSLETTER_MANAGE_MATRIX,
+    NEWSLETTER_PUBLIC_MATRIX,
+    QUALIFICATION_MATRIX,
+    TEMPLATES_MATRIX,
+    EXPORT_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

@@ -44,9 +44,7 @@ def network_required(*, can_manage: bool = False) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, network_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             role = (
-                ManagerRole.objects.select_related("network")
-                .filter(user=request.user, network__slug=network_slug, network__archived_at__isnull=True)
-                .first()
+                ManagerRole.objects.select_related("network").filter(user=request.user, network__slug=network_slug, network__archived_at__isnull=True).first()
             )
             if role is None:
                 raise Http404("No such network.")

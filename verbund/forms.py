@@ -53,7 +53,6 @@ class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
         self.fields["meetings_per_year"].validators.append(MaxValueValidator(52))
 
 
-
 class FundingSourceForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FundingSource
@@ -68,7 +67,8 @@ class FundingSourceForm(CleanTextMixin, forms.ModelForm):
         self.fields["year"].validators += [MinValueValidator(1990), MaxValueValidator(2100)]
         self.fields["amount"].validators.append(MinValueValidator(0))
         self.fields["logo_upload"] = forms.FileField(
-            label=_("Logo des Fördergebers"), required=False,
+            label=_("Logo des Fördergebers"),
+            required=False,
             help_text=_("Für Teilnehmendenlisten und Dokumentationen; PNG oder JPEG, bis 15 MB."),
         )
         self.fields["logo_upload"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"

@@ -56,9 +56,7 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
         "reply_to": list(message.reply_to),
         "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
         # Text attachments only (.ics): JSON-safe for the task queue.
-        "attachments": [
-            [a.filename, a.content, a.mimetype] for a in message.attachments if isinstance(getattr(a, "content", None), str)
-        ],
+        "attachments": [[a.filename, a.content, a.mimetype] for a in message.attachments if isinstance(getattr(a, "content", None), str)],
     }
 
 

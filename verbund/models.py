@@ -149,13 +149,9 @@ class Network(models.Model):
     region = models.CharField(_("Region"), max_length=200, blank=True)
     description = models.TextField(_("Beschreibung"), blank=True)
     goals = models.TextField(_("Ziele"), blank=True)
-    rules_of_play = models.TextField(
-        _("Spielregeln"), blank=True, help_text=_("Wozu sich die Mitglieder verpflichten.")
-    )
+    rules_of_play = models.TextField(_("Spielregeln"), blank=True, help_text=_("Wozu sich die Mitglieder verpflichten."))
     founded_on = models.DateField(_("Gegründet am"), null=True, blank=True)
-    legal_form = models.CharField(
-        _("Rechtsform"), max_length=100, blank=True, help_text=_("Leer lassen, wenn der Verbund keine eigene Rechtsform hat.")
-    )
+    legal_form = models.CharField(_("Rechtsform"), max_length=100, blank=True, help_text=_("Leer lassen, wenn der Verbund keine eigene Rechtsform hat."))
     parent = models.ForeignKey(
         "self",
         verbose_name=_("Übergeordneter Verbund"),
@@ -280,8 +276,19 @@ class FundingSource(models.Model):
 NETWORK_FIELDS = FieldSet(
     Network,
     names=(
-        "name", "kind", "region", "description", "goals", "rules_of_play", "founded_on", "legal_form", "parent", "stage",
-        "cluster_type", "meetings_per_year", "funding_note",
+        "name",
+        "kind",
+        "region",
+        "description",
+        "goals",
+        "rules_of_play",
+        "founded_on",
+        "legal_form",
+        "parent",
+        "stage",
+        "cluster_type",
+        "meetings_per_year",
+        "funding_note",
     ),
     # The slug is the address (set once); the calendar token is a secret the portal makes.
     internal=("slug", "archived_at", "calendar_token", "created_at", "updated_at"),

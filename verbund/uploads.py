@@ -49,8 +49,7 @@ def _check_size(upload: UploadedFile, limit: int) -> None:
         raise ValidationError(_("Die Datei ist leer."), code="empty")
     if upload.size > limit:
         raise ValidationError(
-            _("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            _("Die Datei ist zu groß (%(size)s). Erlaubt sind höchstens %(limit)s.") % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
 
@@ -142,7 +141,9 @@ def clean_pdf(upload: UploadedFile) -> bytes:
     if pages == 0:
         raise refused
     if pages > MAX_PDF_PAGES:
-        raise ValidationError(_("Das PDF hat zu viele Seiten (%(pages)s, erlaubt %(limit)s).") % {"pages": pages, "limit": MAX_PDF_PAGES}, code="too_many_pages")
+        raise ValidationError(
+            _("Das PDF hat zu viele Seiten (%(pages)s, erlaubt %(limit)s).") % {"pages": pages, "limit": MAX_PDF_PAGES}, code="too_many_pages"
+        )
     if active:
         raise ValidationError(_("PDFs mit JavaScript, Aktionen oder eingebetteten Dateien werden nicht angenommen."), code="active_content")
     return data

@@ -18,8 +18,11 @@ class AttachmentUploadForm(CleanTextMixin, forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200, required=False)
     agenda_item = forms.ModelChoiceField(label=_("Programmpunkt"), queryset=AgendaItem.objects.none(), required=False)
     people_shown = forms.ChoiceField(
-        label=_("Personen auf dem Foto"), choices=MeetingAttachment.PeopleShown.choices, initial=MeetingAttachment.PeopleShown.UNCLEAR,
-        required=False, help_text=_("Nur für Fotos. Fotos mit erkennbaren Personen kommen nur mit deren Einverständnis in die Dokumentation."),
+        label=_("Personen auf dem Foto"),
+        choices=MeetingAttachment.PeopleShown.choices,
+        initial=MeetingAttachment.PeopleShown.UNCLEAR,
+        required=False,
+        help_text=_("Nur für Fotos. Fotos mit erkennbaren Personen kommen nur mit deren Einverständnis in die Dokumentation."),
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
@@ -45,7 +48,9 @@ class AttachmentEditForm(CleanTextMixin, forms.ModelForm):
 
 class SummaryForm(CleanTextMixin, forms.Form):
     summary = forms.CharField(
-        label=_("Zusammenfassung"), required=False, widget=forms.Textarea(attrs={"rows": 14}),
+        label=_("Zusammenfassung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
         validators=[MaxLengthValidator(50_000)],
         help_text=_("Markdown: **fett**, *kursiv*, Listen mit „-“, Links als [Text](https://…). Erscheint als Kapitel in der Dokumentation."),
     )

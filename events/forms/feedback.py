@@ -15,6 +15,8 @@ SCORES = [
 class FeedbackForm(CleanTextMixin, forms.Form):
     score = forms.TypedChoiceField(label=_("Wie hilfreich war das Treffen für Sie?"), choices=SCORES, coerce=int, widget=forms.RadioSelect)
     comment = forms.CharField(
-        label=_("Was sollen wir beibehalten, was ändern? (freiwillig)"), required=False, max_length=2000,
+        label=_("Was sollen wir beibehalten, was ändern? (freiwillig)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -17,16 +17,25 @@ from verbund.models import Network
 
 
 class InvitationForm(CleanTextMixin, forms.Form):
-    audience = forms.ChoiceField(label=_("Empfängerkreis"), choices=MeetingInvitation.Audience.choices, widget=forms.RadioSelect,
-                                 initial=MeetingInvitation.Audience.ALL)
-    membership_role = forms.ChoiceField(label=_("Rolle im Verbund"), choices=[("", "—"), *Membership.Role.choices], required=False,
-                                        help_text=_("Nur für „Mitglieder mit einer Rolle im Verbund“."))
-    governance_function = forms.ChoiceField(label=_("Gremienfunktion"), choices=[("", "—"), *GovernancePosition.Function.choices], required=False,
-                                            help_text=_("Nur für „Inhaber:innen einer Gremienfunktion“."))
-    contacts = forms.ModelMultipleChoiceField(label=_("Ausgewählte Kontakte"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                              help_text=_("Nur für „Ausgewählte Kontakte“."))
-    message = forms.CharField(label=_("Persönliche Nachricht"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                              validators=[MaxLengthValidator(5000)])
+    audience = forms.ChoiceField(
+        label=_("Empfängerkreis"), choices=MeetingInvitation.Audience.choices, widget=forms.RadioSelect, initial=MeetingInvitation.Audience.ALL
+    )
+    membership_role = forms.ChoiceField(
+        label=_("Rolle im Verbund"),
+        choices=[("", "—"), *Membership.Role.choices],
+        required=False,
+        help_text=_("Nur für „Mitglieder mit einer Rolle im Verbund“."),
+    )
+    governance_function = forms.ChoiceField(
+        label=_("Gremienfunktion"),
+        choices=[("", "—"), *GovernancePosition.Function.choices],
+        required=False,
+        help_text=_("Nur für „Inhaber:innen einer Gremienfunktion“."),
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Ausgewählte Kontakte"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text=_("Nur für „Ausgewählte Kontakte“.")
+    )
+    message = forms.CharField(label=_("Persönliche Nachricht"), required=False, widget=forms.Textarea(attrs={"rows": 4}), validators=[MaxLengthValidator(5000)])
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,8 +64,7 @@ class PublicSignupForm(CleanTextMixin, ConsentsForm):
     email = forms.EmailField(label=_("E-Mail"))
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     # A field people never see (hidden by CSS, out of the tab order); bots fill it in.
-    hp_url = forms.CharField(label=_("Bitte leer lassen"), required=False,
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    hp_url = forms.CharField(label=_("Bitte leer lassen"), required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 
     field_order = ["name", "email", "organisation", "consent_participant_list", "consent_photos", "hp_url"]
 

@@ -65,8 +65,13 @@ def attachments(request: NetworkRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         attachment = services.attachment_add(
-            meeting=meeting, by=request.user, kind=data["kind"], upload=data["file"], title=data["title"],
-            agenda_item=data["agenda_item"], people_shown=data["people_shown"] or MeetingAttachment.PeopleShown.UNCLEAR,
+            meeting=meeting,
+            by=request.user,
+            kind=data["kind"],
+            upload=data["file"],
+            title=data["title"],
+            agenda_item=data["agenda_item"],
+            people_shown=data["people_shown"] or MeetingAttachment.PeopleShown.UNCLEAR,
         )
     except ValidationError as exc:
         form.add_error("file", exc)
@@ -107,7 +112,9 @@ def attachment_delete(request: NetworkRequest, pk: int, attachment_pk: int) -> H
 def attachment_download(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = _attachment(request, pk, attachment_pk)
     extension = attachment.file.name.rsplit(".", 1)[-1]
-    return serve_stored_file(attachment.file, filename=f"{attachment.meeting_id}-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=False)
+    return serve_stored_file(
+        attachment.file, filename=f"{attachment.meeting_id}-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=False
+    )
 
 
 @network_required()
@@ -136,7 +143,8 @@ def agenda_summary(request: NetworkRequest, pk: int, item_pk: int) -> HttpRespon
             status = 400
     preview = form.cleaned_data.get("summary", "") if form.is_bound and form.is_valid() else item.summary
     return render(
-        request, "events/agenda_summary.html",
+        request,
+        "events/agenda_summary.html",
         {"network": request.network, "meeting": meeting, "item": item, "form": form, "preview": preview},
         status=status,
     )

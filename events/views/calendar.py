@@ -204,7 +204,8 @@ def series_delete_view(request: NetworkRequest, pk: int) -> HttpResponse:
             "Reihe „%(name)s“ gelöscht. Ihr %(count)d Treffen bleibt erhalten.",
             "Reihe „%(name)s“ gelöscht. Ihre %(count)d Treffen bleiben erhalten.",
             count,
-        ) % {"name": name, "count": count},
+        )
+        % {"name": name, "count": count},
     )
     return redirect("events:series_list", network_slug=request.network.slug)
 
@@ -251,6 +252,4 @@ def series_next(request: NetworkRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Treffen „%(title)s“ angelegt.") % {"title": meeting.title})
             return redirect(meeting)
-    return render(
-        request, "events/series_next.html", {"network": request.network, "series": series, "form": form, "last": recent[0] if recent else None}
-    )
+    return render(request, "events/series_next.html", {"network": request.network, "series": series, "form": form, "last": recent[0] if recent else None})

@@ -33,7 +33,9 @@ def invite(request: NetworkRequest, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             audience = {
-                "audience": data["audience"], "membership_role": data["membership_role"], "governance_function": data["governance_function"],
+                "audience": data["audience"],
+                "membership_role": data["membership_role"],
+                "governance_function": data["governance_function"],
                 "contact_ids": [c.pk for c in data["contacts"]],
             }
             if "confirm" in request.POST:
@@ -44,16 +46,18 @@ def invite(request: NetworkRequest, pk: int):
                     status = 400
                 else:
                     count = invitation.recipients.count()
-                    messages.success(request, ngettext(
-                        "Die Einladung an %(n)d Person wird versendet.", "Die Einladung an %(n)d Personen wird versendet.", count
-                    ) % {"n": count})
+                    messages.success(
+                        request,
+                        ngettext("Die Einladung an %(n)d Person wird versendet.", "Die Einladung an %(n)d Personen wird versendet.", count) % {"n": count},
+                    )
                     return redirect("events:invite", network_slug=request.network.slug, pk=meeting.pk)
             preview = invitations.invitation_preview(meeting=meeting, **audience)
         else:
             status = 400
     earlier = [(invitation, invitations.invitation_counts(invitation)) for invitation in meeting.invitations.select_related("created_by")]
     return render(
-        request, "events/invite.html",
+        request,
+        "events/invite.html",
         {"network": request.network, "meeting": meeting, "form": form, "preview": preview, "earlier": earlier},
         status=status,
     )

@@ -42,8 +42,6 @@ def _meeting(request: NetworkRequest, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.for_network(request.network).select_related("network", "series"), pk=pk)
 
 
-
-
 @network_required()
 def meeting_list(request: NetworkRequest) -> HttpResponse:
     meetings = Meeting.objects.for_network(request.network).annotate(
@@ -225,16 +223,24 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting) -> dict:
     )
     if query:
         registrations = registrations.filter(
-            Q(contact__last_name__icontains=query) | Q(contact__first_name__icontains=query) | Q(guest_name__icontains=query)
-            | Q(contact__organisation__name__icontains=query) | Q(guest_organisation__icontains=query)
+            Q(contact__last_name__icontains=query)
+            | Q(contact__first_name__icontains=query)
+            | Q(guest_name__icontains=query)
+            | Q(contact__organisation__name__icontains=query)
+            | Q(guest_organisation__icontains=query)
         )
     counts = meeting.registrations.aggregate(
         attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
         expected=Count("pk", filter=Q(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])),
     )
     return {
-        "network": request.network, "meeting": meeting, "registrations": registrations, "q": query, "counts": counts,
-        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"), "guest_form": GuestForm(auto_id="guest_%s"),
+        "network": request.network,
+        "meeting": meeting,
+        "registrations": registrations,
+        "q": query,
+        "counts": counts,
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
+        "guest_form": GuestForm(auto_id="guest_%s"),
     }
 
 
@@ -354,8 +360,14 @@ def document_status(request: NetworkRequest, pk: int, kind: str) -> HttpResponse
     """Progress of a document; the htmx poll stops (286) once it is done or failed."""
     meeting = _meeting(request, pk)
     document = MeetingDocument.objects.filter(meeting=meeting, kind=_document_kind(kind)).first()
-    context = {"network": request.network, "meeting": meeting, "document": document, "kind": kind,
-               "kind_label": MeetingDocument.Kind(kind).label, "can_manage": request.manager_role.role_enum.can_manage}
+    context = {
+        "network": request.network,
+        "meeting": meeting,
+        "document": document,
+        "kind": kind,
+        "kind_label": MeetingDocument.Kind(kind).label,
+        "can_manage": request.manager_role.role_enum.can_manage,
+    }
     if request.htmx:
         response = render(request, "events/document.html#document-status", context)
         finished = document is None or document.status in {MeetingDocument.Status.DONE, MeetingDocument.Status.FAILED}

@@ -70,14 +70,19 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portal_events:meeting", pk=meeting.pk)
     try:
         results = services.registration_register_many(
-            meeting=meeting, contacts=form.cleaned_data["people"], by=request.user,
-            consent_participant_list=form.cleaned_data["consent_participant_list"], consent_photos=form.cleaned_data["consent_photos"],
+            meeting=meeting,
+            contacts=form.cleaned_data["people"],
+            by=request.user,
+            consent_participant_list=form.cleaned_data["consent_participant_list"],
+            consent_photos=form.cleaned_data["consent_photos"],
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("portal_events:meeting", pk=meeting.pk)
     waiting = [r.display_name for r in results if r.status == Registration.Status.WAITLISTED]
-    messages.success(request, _("Angemeldet: %(names)s.") % {"names": ", ".join(r.display_name for r in results if r.status != Registration.Status.WAITLISTED) or "–"})
+    messages.success(
+        request, _("Angemeldet: %(names)s.") % {"names": ", ".join(r.display_name for r in results if r.status != Registration.Status.WAITLISTED) or "–"}
+    )
     if waiting:
         messages.info(request, _("Das Treffen ist voll. Auf der Warteliste: %(names)s.") % {"names": ", ".join(waiting)})
     return redirect("portal_events:meeting", pk=meeting.pk)
@@ -88,7 +93,8 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
     meeting = get_object_or_404(_meetings(request), pk=pk)
     registration = get_object_or_404(
-        meeting.registrations.filter(contact__organisation=request.contact.organisation), pk=registration_pk  # type: ignore[attr-defined]
+        meeting.registrations.filter(contact__organisation=request.contact.organisation),
+        pk=registration_pk,  # type: ignore[attr-defined]
     )
     try:
         services.registration_cancel(registration=registration, by=request.user)

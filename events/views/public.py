@@ -48,7 +48,8 @@ def meeting_list(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 def _page(request: HttpRequest, meeting: Meeting, form: PublicSignupForm, status: int = 200) -> HttpResponse:
     return render(
-        request, "events/public_meeting.html",
+        request,
+        "events/public_meeting.html",
         {"network": meeting.network, "meeting": meeting, "agenda": meeting.agenda_items.all(), "form": form},
         status=status,
     )
@@ -74,11 +75,15 @@ def meeting(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
         form.add_error(None, _("Zu viele Anmeldungen in kurzer Zeit. Bitte versuchen Sie es später noch einmal."))
         return _page(request, meeting, form, status=429)
     payload = {
-        "name": data["name"], "email": data["email"], "organisation": data["organisation"],
-        "pl": data["consent_participant_list"], "ph": data["consent_photos"],
+        "name": data["name"],
+        "email": data["email"],
+        "organisation": data["organisation"],
+        "pl": data["consent_participant_list"],
+        "ph": data["consent_photos"],
     }
     message = render_mail(
-        "meeting-signup", to=[data["email"]],
+        "meeting-signup",
+        to=[data["email"]],
         context={"meeting": meeting, "network": meeting.network, "name": data["name"], "url": invitations.signup_url(meeting, payload)},
     )
     mail_send_later(message=message)
@@ -105,8 +110,11 @@ def confirm(request: HttpRequest, network_slug: str, pk: int, token: str) -> Htt
         return render(request, "events/public_confirm.html", {"network": meeting.network, "meeting": meeting, "data": data})
     try:
         registration = services.registration_register(
-            meeting=meeting, by=None, guest={"name": data["name"], "email": data["email"], "organisation": data.get("organisation", "")},
-            consent_participant_list=bool(data.get("pl")), consent_photos=bool(data.get("ph")),
+            meeting=meeting,
+            by=None,
+            guest={"name": data["name"], "email": data["email"], "organisation": data.get("organisation", "")},
+            consent_participant_list=bool(data.get("pl")),
+            consent_photos=bool(data.get("ph")),
         )
     except ValidationError as exc:
         return render(request, "events/public_error.html", {"network": meeting.network, "meeting": meeting, "errors": exc.messages}, status=400)
@@ -127,14 +135,18 @@ def reply(request: HttpRequest, network_slug: str, pk: int, token: str) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_register(
-                meeting=meeting, by=contact.user, contact=contact,
-                consent_participant_list=form.cleaned_data["consent_participant_list"], consent_photos=form.cleaned_data["consent_photos"],
+                meeting=meeting,
+                by=contact.user,
+                contact=contact,
+                consent_participant_list=form.cleaned_data["consent_participant_list"],
+                consent_photos=form.cleaned_data["consent_photos"],
             )
         except ValidationError as exc:
             return render(request, "events/public_error.html", {"network": meeting.network, "meeting": meeting, "errors": exc.messages}, status=400)
         return _confirmed(request, meeting, registration, fresh=True)
     return render(
-        request, "events/public_reply.html",
+        request,
+        "events/public_reply.html",
         {"network": meeting.network, "meeting": meeting, "contact": contact, "form": form, "agenda": meeting.agenda_items.all()},
     )
 

@@ -67,9 +67,7 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.header = header
         for index, heading in enumerate(header):
-            self.fields[f"col_{index}"] = forms.ChoiceField(
-                label=_("Spalte „%(heading)s“") % {"heading": heading}, choices=_target_choices(), required=False
-            )
+            self.fields[f"col_{index}"] = forms.ChoiceField(label=_("Spalte „%(heading)s“") % {"heading": heading}, choices=_target_choices(), required=False)
 
     @classmethod
     def initial_from(cls, mapping: dict[str, int]) -> dict[str, str]:
@@ -91,9 +89,7 @@ class MappingForm(forms.Form):
         if "name" not in seen:
             raise ValidationError(_("Bitte ordnen Sie eine Spalte dem Namen der Organisation zu."))
         if set(seen) & CONTACT_KEYS and not {"last_name", "contact_name"} & set(seen):
-            raise ValidationError(
-                _("Für Kontaktpersonen braucht es eine Spalte „Nachname“ oder „Ansprechpartner:in (ganzer Name)“.")
-            )
+            raise ValidationError(_("Für Kontaktpersonen braucht es eine Spalte „Nachname“ oder „Ansprechpartner:in (ganzer Name)“."))
         return cleaned
 
     def mapping(self) -> dict[str, int]:

@@ -46,8 +46,13 @@ class DirectoryFilterForm(forms.Form):
         label=_("Sortierung"),
         required=False,
         choices=[
-            ("name", _("Name A–Z")), ("-name", _("Name Z–A")), ("place", _("Ort")), ("-employees", _("Beschäftigte (meiste zuerst)")),
-            ("employees", _("Beschäftigte (wenigste zuerst)")), ("-joined", _("Neueste Mitglieder")), ("joined", _("Älteste Mitglieder")),
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("place", _("Ort")),
+            ("-employees", _("Beschäftigte (meiste zuerst)")),
+            ("employees", _("Beschäftigte (wenigste zuerst)")),
+            ("-joined", _("Neueste Mitglieder")),
+            ("joined", _("Älteste Mitglieder")),
             ("status", _("Status")),
         ],
     )
@@ -94,14 +99,13 @@ class SavedFilterForm(CleanTextMixin, forms.Form):
 
 class OrganisationForm(CleanTextMixin, forms.ModelForm):
     activity_code = forms.CharField(
-        label=_("WZ-Schlüssel"), required=False, max_length=10, help_text=_("z. B. 28.15 – Klassifikation der Wirtschaftszweige (Quelle: Statistisches Bundesamt, Destatis)")
+        label=_("WZ-Schlüssel"),
+        required=False,
+        max_length=10,
+        help_text=_("z. B. 28.15 – Klassifikation der Wirtschaftszweige (Quelle: Statistisches Bundesamt, Destatis)"),
     )
-    activity_version = forms.ChoiceField(
-        label=_("WZ-Ausgabe"), choices=EconomicActivity.Version.choices, initial=EconomicActivity.Version.WZ2008
-    )
-    competency_tags_text = forms.CharField(
-        label=_("Schlagwörter Kompetenzen"), required=False, max_length=1000, help_text=_("durch Kommas getrennt")
-    )
+    activity_version = forms.ChoiceField(label=_("WZ-Ausgabe"), choices=EconomicActivity.Version.choices, initial=EconomicActivity.Version.WZ2008)
+    competency_tags_text = forms.CharField(label=_("Schlagwörter Kompetenzen"), required=False, max_length=1000, help_text=_("durch Kommas getrennt"))
     need_tags_text = forms.CharField(label=_("Schlagwörter Bedarfe"), required=False, max_length=1000, help_text=_("durch Kommas getrennt"))
 
     class Meta:

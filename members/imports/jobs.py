@@ -80,9 +80,7 @@ def _flatten(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _write_row(
-    row: PlannedRow, *, network: Network, by: User, organisations_by_line: dict[int, Organisation], result: ImportResult
-) -> None:
+def _write_row(row: PlannedRow, *, network: Network, by: User, organisations_by_line: dict[int, Organisation], result: ImportResult) -> None:
     if row.organisation_action == "skip":
         result.skipped += 1
         return
@@ -117,8 +115,12 @@ def import_draft_create(*, network: Network, by: User, table: Table, filename: s
     """Keep an uploaded table as a PENDING import job until it is confirmed; discard this user's stale drafts."""
     cutoff = timezone.now() - timedelta(hours=DRAFT_HOURS)
     BackgroundJob.objects.filter(
-        user=by, network=network, kind=BackgroundJob.Kind.IMPORT, status=BackgroundJob.Status.PENDING,
-        created_at__lt=cutoff, params__confirmed=False,
+        user=by,
+        network=network,
+        kind=BackgroundJob.Kind.IMPORT,
+        status=BackgroundJob.Status.PENDING,
+        created_at__lt=cutoff,
+        params__confirmed=False,
     ).delete()
     return BackgroundJob.objects.create(
         user=by,
@@ -173,9 +175,7 @@ def job_plan(job: BackgroundJob, *, existing: str | None = None) -> ImportPlan:
 def import_confirm(*, job: BackgroundJob, existing: str) -> bool:
     """Mark a draft as confirmed (once). Returns False when it was confirmed before (a double submit)."""
     params = {**job.params, "existing": existing, "confirmed": True, "language": translation.get_language() or "de"}
-    updated = BackgroundJob.objects.filter(
-        pk=job.pk, status=BackgroundJob.Status.PENDING, params__confirmed=False
-    ).update(params=params)
+    updated = BackgroundJob.objects.filter(pk=job.pk, status=BackgroundJob.Status.PENDING, params__confirmed=False).update(params=params)
     if updated:
         job.params = params
     return bool(updated)
@@ -187,9 +187,9 @@ def import_run(*, job_id: int) -> None:
     The job ends DONE with counts, or FAILED with the row that failed; the
     uploaded rows are removed from the job either way.
     """
-    claimed = BackgroundJob.objects.filter(
-        pk=job_id, kind=BackgroundJob.Kind.IMPORT, status=BackgroundJob.Status.PENDING, params__confirmed=True
-    ).update(status=BackgroundJob.Status.RUNNING, done=0)
+    claimed = BackgroundJob.objects.filter(pk=job_id, kind=BackgroundJob.Kind.IMPORT, status=BackgroundJob.Status.PENDING, params__confirmed=True).update(
+        status=BackgroundJob.Status.RUNNING, done=0
+    )
     if not claimed:
         return
     job = BackgroundJob.objects.select_related("network", "user").get(pk=job_id)
@@ -209,7 +209,8 @@ def _run(job: BackgroundJob) -> None:
             result = import_write(plan=plan, network=job.network, by=job.user, progress=progress)
     except ImportRowFailed as failed:
         message = _("Zeile %(line)s konnte nicht gespeichert werden: %(error)s Es wurde nichts importiert.") % {
-            "line": failed.line, "error": " ".join(failed.messages),
+            "line": failed.line,
+            "error": " ".join(failed.messages),
         }
         _finish_job(job, BackgroundJob.Status.FAILED, message, [RowError(failed.line, "", m) for m in failed.messages])
         return
@@ -217,9 +218,11 @@ def _run(job: BackgroundJob) -> None:
         logger.exception("Import job %s failed", job.pk)
         _finish_job(job, BackgroundJob.Status.FAILED, _("Der Import ist unerwartet fehlgeschlagen. Es wurde nichts importiert."), [])
         return
-    message = _(
-        "%(organisations)s Organisationen und %(contacts)s Kontaktpersonen angelegt, %(skipped)s Zeilen übersprungen."
-    ) % {"organisations": result.organisations, "contacts": result.contacts, "skipped": result.skipped}
+    message = _("%(organisations)s Organisationen und %(contacts)s Kontaktpersonen angelegt, %(skipped)s Zeilen übersprungen.") % {
+        "organisations": result.organisations,
+        "contacts": result.contacts,
+        "skipped": result.skipped,
+    }
     _finish_job(job, BackgroundJob.Status.DONE, message, [], done=job.total)
 
 

@@ -93,17 +93,38 @@ def _choices_lookup(choices: type, extra: dict[str, str]) -> dict[str, str]:
 
 
 ROLE_SYNONYMS = {
-    "Zulieferer": "supplier", "Vorproduzent": "supplier", "Lieferant": "supplier", "Berater": "consultant",
-    "Beratung": "consultant", "Beraterin": "consultant", "Verwaltung": "administration", "Kommune": "administration",
-    "Forschungseinrichtung": "research", "Hochschule": "research", "Anwenderin": "user", "Herstellerin": "manufacturer",
+    "Zulieferer": "supplier",
+    "Vorproduzent": "supplier",
+    "Lieferant": "supplier",
+    "Berater": "consultant",
+    "Beratung": "consultant",
+    "Beraterin": "consultant",
+    "Verwaltung": "administration",
+    "Kommune": "administration",
+    "Forschungseinrichtung": "research",
+    "Hochschule": "research",
+    "Anwenderin": "user",
+    "Herstellerin": "manufacturer",
 }
 STATUS_SYNONYMS = {
-    "Interessentin": "prospect", "Interessent:in": "prospect", "Mitglied": "active", "pausiert": "paused",
-    "ruhend gestellt": "paused", "ausgeschieden": "left", "gekündigt": "left", "former": "left",
+    "Interessentin": "prospect",
+    "Interessent:in": "prospect",
+    "Mitglied": "active",
+    "pausiert": "paused",
+    "ruhend gestellt": "paused",
+    "ausgeschieden": "left",
+    "gekündigt": "left",
+    "former": "left",
 }
 KIND_SYNONYMS = {
-    "Firma": "company", "KMU": "company", "Hochschule": "research", "Forschung": "research", "Kommune": "administration",
-    "Verwaltung": "administration", "Verband": "association", "Kammer": "association",
+    "Firma": "company",
+    "KMU": "company",
+    "Hochschule": "research",
+    "Forschung": "research",
+    "Kommune": "administration",
+    "Verwaltung": "administration",
+    "Verband": "association",
+    "Kammer": "association",
 }
 SALUTATION_SYNONYMS = {"Frau": "ms", "Herr": "mr", "Ms": "ms", "Mrs": "ms", "Mr": "mr", "divers": "diverse"}
 
@@ -165,8 +186,9 @@ class _RowValidator:
         for key, value in values.items():
             target = TARGETS_BY_KEY[key]
             if value and _looks_like_formula(value, text=target.text):
-                self.error(key, _("„%(value)s“ sieht wie eine Tabellenformel aus und wird nicht übernommen. Bitte nur Werte importieren.")
-                           % {"value": value[:40]})
+                self.error(
+                    key, _("„%(value)s“ sieht wie eine Tabellenformel aus und wird nicht übernommen. Bitte nur Werte importieren.") % {"value": value[:40]}
+                )
         if row.errors:
             return row
 
@@ -289,9 +311,7 @@ def _org_key(name: str, postcode: str) -> tuple[str, str]:
     return (" ".join(unicodedata.normalize("NFKC", name).casefold().split()), postcode)
 
 
-def plan_import(
-    *, network: Network, header: list[str], rows: list[list[str]], lines: list[int], mapping: dict[str, int], existing: str
-) -> ImportPlan:
+def plan_import(*, network: Network, header: list[str], rows: list[list[str]], lines: list[int], mapping: dict[str, int], existing: str) -> ImportPlan:
     """Validate every row and decide what the write will do; touches nothing.
 
     Duplicates are looked for within the file and among the organisations and
@@ -301,15 +321,11 @@ def plan_import(
     (EXISTING_ADD_CONTACT) or leave the row out (EXISTING_SKIP).
     """
     known_orgs = {
-        _org_key(name, postcode): (pk, name)
-        for pk, name, postcode in Organisation.objects.for_network(network).values_list("pk", "name", "postcode")
+        _org_key(name, postcode): (pk, name) for pk, name, postcode in Organisation.objects.for_network(network).values_list("pk", "name", "postcode")
     }
     known_emails = {
         email.lower(): name
-        for email, name in Contact.objects.for_network(network)
-        .filter(archived_at__isnull=True)
-        .exclude(email="")
-        .values_list("email", "organisation__name")
+        for email, name in Contact.objects.for_network(network).filter(archived_at__isnull=True).exclude(email="").values_list("email", "organisation__name")
     }
     any_erased = ErasureTombstone.objects.exists()
     validator = _RowValidator()
@@ -333,8 +349,7 @@ def plan_import(
         if (first := seen_orgs.get(key)) is not None:
             row.organisation_action, row.same_as_line = "same_as", first
             row.notes.append(
-                _("Gleiche Organisation (Name und PLZ) wie Zeile %(line)s: sie wird einmal angelegt, die Kontaktperson ergänzt.")
-                % {"line": first}
+                _("Gleiche Organisation (Name und PLZ) wie Zeile %(line)s: sie wird einmal angelegt, die Kontaktperson ergänzt.") % {"line": first}
             )
         elif key in known_orgs:
             pk, name = known_orgs[key]
@@ -352,9 +367,7 @@ def plan_import(
             if any_erased and is_erased(email):
                 # Erased on request (DSGVO): an import must not bring the person back.
                 row.create_contact = False
-                row.notes.append(
-                    _("Für %(email)s liegt ein Löschvermerk vor – die Kontaktperson wird nicht importiert.") % {"email": email}
-                )
+                row.notes.append(_("Für %(email)s liegt ein Löschvermerk vor – die Kontaktperson wird nicht importiert.") % {"email": email})
             elif (first := seen_emails.get(email)) is not None:
                 row.create_contact = False
                 row.notes.append(
@@ -370,5 +383,3 @@ def plan_import(
             else:
                 seen_emails[email] = line
     return ImportPlan(planned)
-
-

@@ -45,38 +45,105 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("name", gettext_lazy("Name der Organisation"), "organisation", (
-        "name", "firma", "firmenname", "organisation", "organisationsname", "organization", "unternehmen",
-        "unternehmensname", "company", "companyname", "mitglied", "einrichtung", "institution", "betrieb",
-    )),
+    Target(
+        "name",
+        gettext_lazy("Name der Organisation"),
+        "organisation",
+        (
+            "name",
+            "firma",
+            "firmenname",
+            "organisation",
+            "organisationsname",
+            "organization",
+            "unternehmen",
+            "unternehmensname",
+            "company",
+            "companyname",
+            "mitglied",
+            "einrichtung",
+            "institution",
+            "betrieb",
+        ),
+    ),
     Target("kind", gettext_lazy("Art der Organisation"), "organisation", ("art", "typ", "organisationsart", "kind", "type")),
-    Target("street", gettext_lazy("Straße und Hausnummer"), "organisation", (
-        "strasse", "str", "strassehausnummer", "strasseundhausnummer", "strassenr", "anschrift", "adresse", "address", "street",
-    )),
+    Target(
+        "street",
+        gettext_lazy("Straße und Hausnummer"),
+        "organisation",
+        (
+            "strasse",
+            "str",
+            "strassehausnummer",
+            "strasseundhausnummer",
+            "strassenr",
+            "anschrift",
+            "adresse",
+            "address",
+            "street",
+        ),
+    ),
     Target("postcode", gettext_lazy("PLZ"), "organisation", ("plz", "postleitzahl", "postcode", "zip", "zipcode", "postalcode"), text=False),
     Target("municipality", gettext_lazy("Ort"), "organisation", ("ort", "stadt", "gemeinde", "ortgemeinde", "city", "town", "place")),
     Target("district", gettext_lazy("Kreis"), "organisation", ("kreis", "landkreis", "district", "county")),
     Target("state", gettext_lazy("Bundesland"), "organisation", ("bundesland", "land", "state")),
     Target("website", gettext_lazy("Website"), "organisation", ("website", "webseite", "homepage", "internet", "url", "web"), text=False),
-    Target("employees", gettext_lazy("Beschäftigte"), "organisation", (
-        "beschaeftigte", "mitarbeiter", "mitarbeitende", "mitarbeiterzahl", "anzahlmitarbeiter", "anzahlbeschaeftigte",
-        "employees", "staff", "headcount",
-    ), text=False),
+    Target(
+        "employees",
+        gettext_lazy("Beschäftigte"),
+        "organisation",
+        (
+            "beschaeftigte",
+            "mitarbeiter",
+            "mitarbeitende",
+            "mitarbeiterzahl",
+            "anzahlmitarbeiter",
+            "anzahlbeschaeftigte",
+            "employees",
+            "staff",
+            "headcount",
+        ),
+        text=False,
+    ),
     Target("salutation", gettext_lazy("Anrede"), "contact", ("anrede", "salutation")),
     Target("title", gettext_lazy("Titel"), "contact", ("titel", "title", "akademischergrad")),
     Target("first_name", gettext_lazy("Vorname"), "contact", ("vorname", "firstname", "givenname", "forename")),
     Target("last_name", gettext_lazy("Nachname"), "contact", ("nachname", "familienname", "lastname", "surname", "familyname")),
-    Target("contact_name", gettext_lazy("Ansprechpartner:in (ganzer Name)"), "contact", (
-        "ansprechpartner", "ansprechpartnerin", "kontaktperson", "kontakt", "contact", "contactperson", "contactname",
-    )),
+    Target(
+        "contact_name",
+        gettext_lazy("Ansprechpartner:in (ganzer Name)"),
+        "contact",
+        (
+            "ansprechpartner",
+            "ansprechpartnerin",
+            "kontaktperson",
+            "kontakt",
+            "contact",
+            "contactperson",
+            "contactname",
+        ),
+    ),
     Target("function", gettext_lazy("Funktion"), "contact", ("funktion", "position", "function", "jobtitle", "stellung")),
     Target("email", gettext_lazy("E-Mail"), "contact", ("email", "emailadresse", "mail", "mailadresse", "emailaddress"), text=False),
     Target("phone", gettext_lazy("Telefon"), "contact", ("telefon", "tel", "telefonnummer", "fon", "phone", "telephone", "phonenumber"), text=False),
     Target("role", gettext_lazy("Rolle im Verbund"), "membership", ("rolle", "rolleimverbund", "role", "mitgliedsrolle")),
     Target("status", gettext_lazy("Status"), "membership", ("status", "mitgliedsstatus", "mitgliedschaft", "membershipstatus")),
-    Target("annual_fee", gettext_lazy("Jahresbeitrag (EUR)"), "membership", (
-        "beitrag", "jahresbeitrag", "jahresbeitrageur", "mitgliedsbeitrag", "beitrageur", "fee", "annualfee", "membershipfee",
-    ), text=False),
+    Target(
+        "annual_fee",
+        gettext_lazy("Jahresbeitrag (EUR)"),
+        "membership",
+        (
+            "beitrag",
+            "jahresbeitrag",
+            "jahresbeitrageur",
+            "mitgliedsbeitrag",
+            "beitrageur",
+            "fee",
+            "annualfee",
+            "membershipfee",
+        ),
+        text=False,
+    ),
 )
 TARGETS_BY_KEY = {target.key: target for target in TARGETS}
 CONTACT_KEYS = {"salutation", "title", "first_name", "last_name", "contact_name", "function", "email", "phone"}
@@ -166,9 +233,7 @@ def _decode(data: bytes) -> str:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            _("Die Zeichenkodierung der Datei ist nicht lesbar. Bitte speichern Sie sie als „CSV UTF-8“."), code="encoding"
-        ) from exc
+        raise ValidationError(_("Die Zeichenkodierung der Datei ist nicht lesbar. Bitte speichern Sie sie als „CSV UTF-8“."), code="encoding") from exc
     if _MOJIBAKE.search(text):
         raise ValidationError(
             _("Die Datei mischt zwei Zeichenkodierungen (UTF-8 und Windows-1252). Bitte speichern Sie sie als „CSV UTF-8“."),
@@ -234,9 +299,7 @@ def _read_xlsx(data: bytes) -> Table:
         raise
     except Exception as exc:  # openpyxl raises many unrelated types for damaged files
         logger.info("Unreadable XLSX upload: %r", exc)
-        raise ValidationError(
-            _("Die Excel-Datei kann nicht gelesen werden. Bitte speichern Sie sie erneut als .xlsx oder als CSV."), code="bad_xlsx"
-        ) from exc
+        raise ValidationError(_("Die Excel-Datei kann nicht gelesen werden. Bitte speichern Sie sie erneut als .xlsx oder als CSV."), code="bad_xlsx") from exc
     return _split_header(rows, lines, "xlsx")
 
 
@@ -272,8 +335,7 @@ def _split_header(rows: list[list[str]], lines: list[int], file_format: str) -> 
         raise ValidationError(_("Die Datei enthält nur Spaltenüberschriften und keine Datenzeilen."), code="no_rows")
     if len(body) > MAX_ROWS:
         raise ValidationError(
-            _("Die Datei hat mehr als %(max)s Datenzeilen. Bitte teilen Sie sie in mehrere Dateien auf.")
-            % {"max": f"{MAX_ROWS:,}".replace(",", ".")},
+            _("Die Datei hat mehr als %(max)s Datenzeilen. Bitte teilen Sie sie in mehrere Dateien auf.") % {"max": f"{MAX_ROWS:,}".replace(",", ".")},
             code="too_many_rows",
         )
     width = len(header)
@@ -285,5 +347,3 @@ def _finish(table: Table) -> Table:
     # Strip what no cell of an address list needs: NUL and other control characters (tabs and newlines stay).
     table.rows = [[_CONTROL.sub("", cell).strip() for cell in row] for row in table.rows]
     return table
-
-

@@ -86,9 +86,7 @@ def _import_upload(request: NetworkRequest, limit: _UploadLimit) -> HttpResponse
         form = UploadForm(request.POST, request.FILES, too_large=limit.too_large)
         if form.is_valid():
             assert form.table is not None
-            job = imports.import_draft_create(
-                network=request.network, by=request.user, table=form.table, filename=form.cleaned_data["file"].name
-            )
+            job = imports.import_draft_create(network=request.network, by=request.user, table=form.table, filename=form.cleaned_data["file"].name)
             return redirect("io:import_mapping", network_slug=request.network.slug, pk=job.pk)
     else:
         form = UploadForm()
@@ -109,9 +107,7 @@ def import_mapping(request: NetworkRequest, pk: int) -> HttpResponse:
             return redirect("io:import_preview", network_slug=request.network.slug, pk=job.pk)
     else:
         form = MappingForm(header=header, initial=MappingForm.initial_from(job.params.get("mapping", {})))
-    columns = [
-        (form[f"col_{index}"], [row[index] for row in job.params["rows"][:3]]) for index in range(len(header))
-    ]
+    columns = [(form[f"col_{index}"], [row[index] for row in job.params["rows"][:3]]) for index in range(len(header))]
     context = {
         "network": request.network,
         "job": job,
@@ -204,9 +200,7 @@ def job_detail(request: NetworkRequest, pk: int) -> HttpResponse:
     # Polled every second: the uploaded rows in `params` (up to megabytes) stay in the database.
     job = get_object_or_404(_jobs(request).defer("params"), pk=pk)
     is_draft = (
-        job.kind == BackgroundJob.Kind.IMPORT
-        and job.status == BackgroundJob.Status.PENDING
-        and _jobs(request).filter(pk=pk, params__confirmed=False).exists()
+        job.kind == BackgroundJob.Kind.IMPORT and job.status == BackgroundJob.Status.PENDING and _jobs(request).filter(pk=pk, params__confirmed=False).exists()
     )
     context = {
         "network": request.network,
@@ -226,17 +220,13 @@ def job_detail(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required(can_manage=True)
 def job_download(request: NetworkRequest, pk: int) -> FileResponse:
     """The file of a finished export, always as an attachment."""
-    job = get_object_or_404(
-        _jobs(request).filter(kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.DONE).exclude(result_file=""), pk=pk
-    )
+    job = get_object_or_404(_jobs(request).filter(kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.DONE).exclude(result_file=""), pk=pk)
     fmt = job.params.get("format", "xlsx")
     try:
         handle = job.result_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=job.params.get("filename") or f"export.{fmt}", content_type=CONTENT_TYPES.get(fmt)
-    )
+    response = FileResponse(handle, as_attachment=True, filename=job.params.get("filename") or f"export.{fmt}", content_type=CONTENT_TYPES.get(fmt))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -260,6 +250,4 @@ def export(request: NetworkRequest) -> HttpResponse:
         messages.error(request, _("Unbekanntes Format. Bitte wählen Sie Excel oder CSV."))
         return redirect("io:index", network_slug=request.network.slug)
     fmt = form.fmt()
-    return export_response(
-        request=request, queryset=export_queryset(request), fmt=fmt, filename=export_filename(request.network.slug, fmt)
-    )
+    return export_response(request=request, queryset=export_queryset(request), fmt=fmt, filename=export_filename(request.network.slug, fmt))

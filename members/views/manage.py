@@ -130,13 +130,22 @@ def bulk_action(request: NetworkRequest) -> HttpResponse:
             request,
             "members/manage/bulk_preview.html",
             {
-                "network": network, "form": form, "count": count, "unchanged": unchanged, "sample": targets[:10],
-                "status_label": Membership.Status(status).label if status else "", "query": query,
+                "network": network,
+                "form": form,
+                "count": count,
+                "unchanged": unchanged,
+                "sample": targets[:10],
+                "status_label": Membership.Status(status).label if status else "",
+                "query": query,
                 "ids": form.cleaned_data["ids"],
             },
         )
     refused = services.memberships_bulk_apply(
-        network=network, pks=targets.values_list("pk", flat=True), action=action, status=status, by=request.user,
+        network=network,
+        pks=targets.values_list("pk", flat=True),
+        action=action,
+        status=status,
+        by=request.user,
     )
     done = count - len(refused)
     if action == BulkActionForm.Action.TRASH:
@@ -171,9 +180,7 @@ def organisation_create(request: NetworkRequest) -> HttpResponse:
         )
         messages.success(request, _("„%(name)s“ wurde angelegt.") % {"name": membership.organisation.name})
         return redirect("directory:organisation", network_slug=request.network.slug, pk=membership.organisation_id)
-    return render(
-        request, "members/manage/organisation_form.html", {"network": request.network, "form": form, "membership_form": membership_form}
-    )
+    return render(request, "members/manage/organisation_form.html", {"network": request.network, "form": form, "membership_form": membership_form})
 
 
 @vary_on_headers("HX-Request")
@@ -225,9 +232,7 @@ def membership_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     membership = get_object_or_404(Membership.objects.for_network(request.network), organisation=organisation)
     form = MembershipForm(request.POST if "save_membership" in request.POST else None, instance=membership)
-    status_form = StatusChangeForm(
-        request.POST if "change_status" in request.POST else None, initial={"status": membership.status}
-    )
+    status_form = StatusChangeForm(request.POST if "change_status" in request.POST else None, initial={"status": membership.status})
     if request.method == "POST":
         if form.is_bound and form.is_valid():
             services.membership_update(
@@ -284,12 +289,7 @@ def organisation_restore(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required()
 def trash(request: NetworkRequest) -> HttpResponse:
     memberships = Membership.objects.trashed_in(request.network).select_related("organisation", "archived_by").order_by("-archived_at")
-    contacts = (
-        Contact.objects.for_network(request.network)
-        .filter(archived_at__isnull=False)
-        .select_related("organisation")
-        .order_by("-archived_at")
-    )
+    contacts = Contact.objects.for_network(request.network).filter(archived_at__isnull=False).select_related("organisation").order_by("-archived_at")
     return render(
         request,
         "members/manage/trash.html",
@@ -368,8 +368,11 @@ def governance(request: NetworkRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.governance_assign(
-                    network=request.network, contact=form.cleaned_data["contact"], function=form.cleaned_data["function"],
-                    since=form.cleaned_data["since"], by=request.user,
+                    network=request.network,
+                    contact=form.cleaned_data["contact"],
+                    function=form.cleaned_data["function"],
+                    since=form.cleaned_data["since"],
+                    by=request.user,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

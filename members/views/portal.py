@@ -29,10 +29,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     contact: Contact = request.contact  # type: ignore[attr-defined]
     organisation = contact.organisation
     memberships = (
-        Membership.objects.current()
-        .filter(organisation=organisation, network__archived_at__isnull=True)
-        .select_related("network")
-        .order_by("network__name")
+        Membership.objects.current().filter(organisation=organisation, network__archived_at__isnull=True).select_related("network").order_by("network__name")
     )
     colleagues = organisation.contacts.filter(archived_at__isnull=True).order_by("-is_primary", "last_name", "first_name")
     return render(
@@ -45,7 +42,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 def _my_network(request: HttpRequest, slug: str) -> tuple[Network, Membership]:
     network = get_object_or_404(Network.objects.visible_to(request.user).active(), slug=slug)
     membership = get_object_or_404(
-        Membership.objects.current(), network=network, organisation=request.contact.organisation  # type: ignore[attr-defined]
+        Membership.objects.current(),
+        network=network,
+        organisation=request.contact.organisation,  # type: ignore[attr-defined]
     )
     return network, membership
 
@@ -69,9 +68,7 @@ def portal_member_directory(request: HttpRequest, network_slug: str) -> HttpResp
         .prefetch_related("organisation__competency_tags", "organisation__need_tags")
         .order_by("organisation__name")
     )
-    consenting = set(
-        Consent.objects.filter(network=network, purpose=Consent.Purpose.DIRECTORY, withdrawn_at__isnull=True).values_list("contact_id", flat=True)
-    )
+    consenting = set(Consent.objects.filter(network=network, purpose=Consent.Purpose.DIRECTORY, withdrawn_at__isnull=True).values_list("contact_id", flat=True))
     listed = (
         Contact.objects.filter(pk__in=consenting, archived_at__isnull=True, organisation__in=[m.organisation_id for m in memberships])
         .only("first_name", "last_name", "title", "function", "email", "organisation_id")
@@ -153,7 +150,9 @@ def portal_consents(request: HttpRequest) -> HttpResponse:
         wanted = form.wanted()
         by_pk = {n.pk: n for n in networks}
         services.consents_update(
-            contact=contact, by=request.user, source=Consent.Source.PORTAL,
+            contact=contact,
+            by=request.user,
+            source=Consent.Source.PORTAL,
             grant=[(by_pk[network_pk], purpose) for network_pk, purpose in wanted - current],
             withdraw=[(by_pk[network_pk], purpose) for network_pk, purpose in current - wanted],
             evidence=_("Portal-Formular „Einwilligungen“, angemeldet als %(email)s") % {"email": request.user.email},

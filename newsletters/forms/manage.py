@@ -97,8 +97,10 @@ class SettingsForm(CleanTextMixin, forms.ModelForm):
         model = NewsletterSettings
         fields = NEWSLETTER_SETTINGS_FIELDS.names
         widgets = {
-            "primary_colour": forms.TextInput(attrs={"type": "color"}), "accent_colour": forms.TextInput(attrs={"type": "color"}),
-            "footer": forms.Textarea(attrs={"rows": 4}), "consent_text": forms.Textarea(attrs={"rows": 4}),
+            "primary_colour": forms.TextInput(attrs={"type": "color"}),
+            "accent_colour": forms.TextInput(attrs={"type": "color"}),
+            "footer": forms.Textarea(attrs={"rows": 4}),
+            "consent_text": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

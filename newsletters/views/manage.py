@@ -42,18 +42,26 @@ def _to(infobrief: Infobrief, anchor: str = "") -> HttpResponse:
     return redirect(infobrief.get_absolute_url() + (f"#{anchor}" if anchor else ""))
 
 
-
-
 @network_required()
 def index(request: NetworkRequest) -> HttpResponse:
-    infobriefe = Infobrief.objects.for_network(request.network).select_related("created_by").annotate(
-        sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-        failed_count=Count("deliveries", filter=Q(deliveries__status__in=[Delivery.Status.FAILED, Delivery.Status.PARKED])),
+    infobriefe = (
+        Infobrief.objects.for_network(request.network)
+        .select_related("created_by")
+        .annotate(
+            sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+            failed_count=Count("deliveries", filter=Q(deliveries__status__in=[Delivery.Status.FAILED, Delivery.Status.PARKED])),
+        )
     )
-    return render(request, "newsletters/index.html", {
-        "network": request.network, "infobriefe": infobriefe, "form": InfobriefForm(),
-        "can_manage": request.manager_role.role_enum.can_manage,
-    })
+    return render(
+        request,
+        "newsletters/index.html",
+        {
+            "network": request.network,
+            "infobriefe": infobriefe,
+            "form": InfobriefForm(),
+            "can_manage": request.manager_role.role_enum.can_manage,
+        },
+    )
 
 
 @require_POST
@@ -76,10 +84,17 @@ def entries(request: NetworkRequest) -> HttpResponse:
     found = Entry.objects.for_network(request.network)
     if kind in Entry.Kind.values:
         found = found.filter(kind=kind)
-    return render(request, "newsletters/entries.html", {
-        "network": request.network, "entries": found[:300], "kind": kind, "kinds": Entry.Kind.choices,
-        "can_manage": request.manager_role.role_enum.can_manage,
-    })
+    return render(
+        request,
+        "newsletters/entries.html",
+        {
+            "network": request.network,
+            "entries": found[:300],
+            "kind": kind,
+            "kinds": Entry.Kind.choices,
+            "can_manage": request.manager_role.role_enum.can_manage,
+        },
+    )
 
 
 @network_required(can_manage=True)
@@ -107,10 +122,18 @@ def entry_edit(request: NetworkRequest, pk: int | None = None) -> HttpResponse:
                     return _to(infobrief, "content")
                 return redirect("newsletters:entries", network_slug=request.network.slug)
         status = 400
-    return render(request, "newsletters/entry_form.html", {
-        "network": request.network, "form": form, "entry": entry, "infobrief_id": request.GET.get("infobrief") or request.POST.get("infobrief", ""),
-        "preview": render_markdown(form["body"].value() or "") if request.method == "POST" else "",
-    }, status=status)
+    return render(
+        request,
+        "newsletters/entry_form.html",
+        {
+            "network": request.network,
+            "form": form,
+            "entry": entry,
+            "infobrief_id": request.GET.get("infobrief") or request.POST.get("infobrief", ""),
+            "preview": render_markdown(form["body"].value() or "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -136,17 +159,25 @@ def _wizard_context(request: NetworkRequest, infobrief: Infobrief) -> dict:
     recipient = next((r for r in result.recipients if r.email == sample), result.recipients[0] if result.recipients else None)
     rendered = services.render(infobrief, email=recipient.email, name=recipient.name) if recipient else None
     return {
-        "network": request.network, "infobrief": infobrief, "audience": result,
+        "network": request.network,
+        "infobrief": infobrief,
+        "audience": result,
         "excluded": [(services.EXCLUSION_REASONS[key], people) for key, people in result.excluded.items()],
-        "audience_form": AudienceForm(choices=choices, initial={
-            "roles": infobrief.audience_roles, "municipalities": infobrief.audience_municipalities,
-            "kinds": infobrief.audience_kinds, "include_subscribers": infobrief.include_subscribers,
-        }),
+        "audience_form": AudienceForm(
+            choices=choices,
+            initial={
+                "roles": infobrief.audience_roles,
+                "municipalities": infobrief.audience_municipalities,
+                "kinds": infobrief.audience_kinds,
+                "include_subscribers": infobrief.include_subscribers,
+            },
+        ),
         "content_form": InfobriefForm(instance=infobrief, auto_id="content_%s"),
         "place_form": PlaceEntryForm(infobrief=infobrief),
         "placements": infobrief.placements.select_related("entry").order_by("position", "pk"),
         "schedule_form": ScheduleForm(),
-        "recipient": recipient, "rendered": rendered,
+        "recipient": recipient,
+        "rendered": rendered,
         "can_manage": request.manager_role.role_enum.can_manage,
     }
 
@@ -169,10 +200,17 @@ def audience(request: NetworkRequest, pk: int) -> HttpResponse:
         return _to(infobrief, "recipients")
     data = form.cleaned_data
     try:
-        compose.infobrief_save(network=request.network, by=request.user, infobrief=infobrief, data={
-            "audience_roles": data["roles"], "audience_municipalities": data["municipalities"],
-            "audience_kinds": data["kinds"], "include_subscribers": data["include_subscribers"],
-        })
+        compose.infobrief_save(
+            network=request.network,
+            by=request.user,
+            infobrief=infobrief,
+            data={
+                "audience_roles": data["roles"],
+                "audience_municipalities": data["municipalities"],
+                "audience_kinds": data["kinds"],
+                "include_subscribers": data["include_subscribers"],
+            },
+        )
     except ValidationError as exc:
         flash.validation_errors(request, exc)
     return _to(infobrief, "recipients")
@@ -296,18 +334,29 @@ def send(request: NetworkRequest, pk: int) -> HttpResponse:
             if infobrief.status == Infobrief.Status.SCHEDULED:
                 return _to(infobrief, "send")
         return redirect("newsletters:progress", network_slug=request.network.slug, pk=infobrief.pk)
-    return render(request, "newsletters/send_confirm.html", {
-        "network": request.network, "infobrief": infobrief, "count": count,
-        "when": request.POST.get("when", "") if schedule is not None else "", "mode": "schedule" if schedule is not None else "now",
-    })
+    return render(
+        request,
+        "newsletters/send_confirm.html",
+        {
+            "network": request.network,
+            "infobrief": infobrief,
+            "count": count,
+            "when": request.POST.get("when", "") if schedule is not None else "",
+            "mode": "schedule" if schedule is not None else "now",
+        },
+    )
 
 
 @vary_on_headers("HX-Request")
 @network_required()
 def progress(request: NetworkRequest, pk: int) -> HttpResponse:
     infobrief = _infobrief(request, pk)
-    context = {"network": request.network, "infobrief": infobrief, "progress": sending.progress(infobrief),
-               "can_manage": request.manager_role.role_enum.can_manage}
+    context = {
+        "network": request.network,
+        "infobrief": infobrief,
+        "progress": sending.progress(infobrief),
+        "can_manage": request.manager_role.role_enum.can_manage,
+    }
     if request.htmx:
         response = render(request, "newsletters/progress.html#status", context)
         if context["progress"]["done"] or infobrief.status in {Infobrief.Status.PAUSED, Infobrief.Status.DRAFT}:
@@ -327,7 +376,9 @@ def _control(action):
             flash.validation_errors(request, exc)
         else:
             if action is sending.retry_failed:
-                messages.success(request, ngettext("%(n)d Zustellung wird erneut versucht.", "%(n)d Zustellungen werden erneut versucht.", result) % {"n": result})
+                messages.success(
+                    request, ngettext("%(n)d Zustellung wird erneut versucht.", "%(n)d Zustellungen werden erneut versucht.", result) % {"n": result}
+                )
         infobrief.refresh_from_db()
         if infobrief.status in {Infobrief.Status.DRAFT}:
             return _to(infobrief)

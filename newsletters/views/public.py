@@ -77,9 +77,15 @@ def archive_issue(request: HttpRequest, network_slug: str, pk: int) -> HttpRespo
     if not _may_read_archive(request, network):
         raise Http404
     return render(
-        request, "newsletters/archive_issue.html",
-        {"network": network, "infobrief": infobrief, "template": template, "sections": services.sections(infobrief),
-         "intro_html": render_markdown(infobrief.intro)},
+        request,
+        "newsletters/archive_issue.html",
+        {
+            "network": network,
+            "infobrief": infobrief,
+            "template": template,
+            "sections": services.sections(infobrief),
+            "intro_html": render_markdown(infobrief.intro),
+        },
     )
 
 
@@ -152,7 +158,9 @@ def archive_pdf(request: HttpRequest, network_slug: str, pk: int) -> HttpRespons
     if not _may_read_archive(request, network):
         raise Http404
     if infobrief.pdf:
-        response = FileResponse(infobrief.pdf.open("rb"), as_attachment=True, filename=f"infobrief-{infobrief.sent_at:%Y-%m-%d}.pdf", content_type="application/pdf")
+        response = FileResponse(
+            infobrief.pdf.open("rb"), as_attachment=True, filename=f"infobrief-{infobrief.sent_at:%Y-%m-%d}.pdf", content_type="application/pdf"
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response
     pdf_request(infobrief=infobrief)

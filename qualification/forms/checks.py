@@ -48,7 +48,9 @@ class OptionalPositionMixin:
 
 class AreaForm(OptionalPositionMixin, forms.ModelForm):
     topics = forms.CharField(
-        label=_("Vorgeschlagene Qualifizierungsthemen"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Vorgeschlagene Qualifizierungsthemen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Ein Thema pro Zeile; sie werden vorgeschlagen, wenn das Ergebnis in diesem Feld unter 50 Prozent liegt."),
     )
 
@@ -74,7 +76,10 @@ class AreaForm(OptionalPositionMixin, forms.ModelForm):
 
 class QuestionForm(OptionalPositionMixin, forms.ModelForm):
     weight = forms.TypedChoiceField(
-        label=_("Gewicht"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int, initial=1,
+        label=_("Gewicht"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        initial=1,
         help_text=_("1 = normal, 5 = zählt fünffach im Ergebnis des Handlungsfelds."),
     )
 
@@ -118,8 +123,12 @@ class AnswerForm(forms.Form):
         self.questions = questions
         for question in questions:
             self.fields[f"value-{question.pk}"] = forms.TypedChoiceField(
-                label=question.text, choices=[(str(v), label) for v, label in SCALE], coerce=int, required=False,
-                widget=forms.RadioSelect, error_messages={"invalid_choice": OUT_OF_SCALE},
+                label=question.text,
+                choices=[(str(v), label) for v, label in SCALE],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": OUT_OF_SCALE},
             )
             self.fields[f"note-{question.pk}"] = forms.CharField(label=_("Notiz"), max_length=1000, required=False)
 

@@ -68,7 +68,10 @@ class MatrixFilterForm(forms.Form):
     q = forms.CharField(label=_("Organisation"), required=False, max_length=100)
     municipality = forms.ChoiceField(label=_("Ort"), required=False)
     min_priority = forms.TypedChoiceField(
-        label=_("Zählen ab Priorität"), required=False, coerce=int, empty_value=Need.Priority.USEFUL,
+        label=_("Zählen ab Priorität"),
+        required=False,
+        coerce=int,
+        empty_value=Need.Priority.USEFUL,
         choices=[(p.value, p.label) for p in Need.Priority if p.value > 0],
     )
     topic = forms.MultipleChoiceField(label=_("Themen"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -165,11 +168,16 @@ class SessionForm(forms.Form):
 class EnrolForm(forms.Form):
     """Named employees (one enrolment each) or a head count for the organisation."""
 
-    contacts = forms.ModelMultipleChoiceField(label=_("Namentlich anmelden"), queryset=Contact.objects.none(), required=False,
-                                              widget=forms.CheckboxSelectMultiple)
-    head_count = forms.IntegerField(label=_("oder Anzahl Personen"), required=False, min_value=1, max_value=1000,
-                                    error_messages={"min_value": _("Bitte mindestens eine Person anmelden."),
-                                                    "invalid": _("Bitte eine ganze Zahl angeben.")})
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Namentlich anmelden"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    head_count = forms.IntegerField(
+        label=_("oder Anzahl Personen"),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        error_messages={"min_value": _("Bitte mindestens eine Person anmelden."), "invalid": _("Bitte eine ganze Zahl angeben.")},
+    )
 
     def __init__(self, *args: Any, organisation=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,8 +193,9 @@ class EnrolForm(forms.Form):
 
 
 class DocumentationForm(CleanTextMixin, forms.Form):
-    text = forms.CharField(label=_("Notizen zum Kurs (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
-                           validators=[MaxLengthValidator(50_000)])
+    text = forms.CharField(
+        label=_("Notizen zum Kurs (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 10}), validators=[MaxLengthValidator(50_000)]
+    )
     publish = forms.BooleanField(label=_("Für die Mitglieder des Verbunds veröffentlichen"), required=False)
 
 

@@ -51,18 +51,23 @@ from verbund.access import NetworkRequest, member_required, network_required
 
 
 def _questions(check: CheckRound) -> list[CheckQuestion]:
-    return list(
-        CheckQuestion.objects.filter(area__template=check.template_id).select_related("area").order_by("area__position", "area__pk", "position", "pk")
-    )
+    return list(CheckQuestion.objects.filter(area__template=check.template_id).select_related("area").order_by("area__position", "area__pk", "position", "pk"))
 
 
 def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
     """Scores, strengths, needs, topics and the change against the previous completed round the viewer may see."""
     scores = checks.area_scores(check)
     previous = (
-        visible.filter(organisation=check.organisation_id, template__key=check.template.key, status=CheckRound.Status.COMPLETED,
-                       completed_at__lt=check.completed_at or timezone.now())
-        .exclude(pk=check.pk).select_related("template").order_by("-completed_at").first()
+        visible.filter(
+            organisation=check.organisation_id,
+            template__key=check.template.key,
+            status=CheckRound.Status.COMPLETED,
+            completed_at__lt=check.completed_at or timezone.now(),
+        )
+        .exclude(pk=check.pk)
+        .select_related("template")
+        .order_by("-completed_at")
+        .first()
     )
     change = checks.progress(previous, check) if previous and check.status == CheckRound.Status.COMPLETED else {}  # a draft compares with nothing yet
     return {
@@ -121,10 +126,20 @@ def _answer_page(request: HttpRequest, check: CheckRound, *, answer_url: str, re
             sheet.append({"area": question.area, "items": []})
         sheet[-1]["items"].append({"question": question, "value": form[f"value-{question.pk}"], "note": form[f"note-{question.pk}"]})
     answered = sum(1 for q in questions if form[f"value-{q.pk}"].value() not in (None, ""))
-    return render(request, "qualification/checks/answer.html", {
-        **context, "check": check, "form": form, "sheet": sheet, "answered": answered, "total": len(questions), "answer_url": answer_url,
-    }, status=status)
-
+    return render(
+        request,
+        "qualification/checks/answer.html",
+        {
+            **context,
+            "check": check,
+            "form": form,
+            "sheet": sheet,
+            "answered": answered,
+            "total": len(questions),
+            "answer_url": answer_url,
+        },
+        status=status,
+    )
 
 
 # --- manager side: templates ----------------------------------------------------------------
@@ -159,23 +174,36 @@ def _edit_page(request: NetworkRequest, template: CheckTemplate, form, *, headin
             messages.success(request, done)
             return _detail(request, template)
         status = 400
-    return render(request, "qualification/checks/edit_form.html", {
-        "network": request.network, "template": template, "form": form, "heading": heading,
-    }, status=status)
+    return render(
+        request,
+        "qualification/checks/edit_form.html",
+        {
+            "network": request.network,
+            "template": template,
+            "form": form,
+            "heading": heading,
+        },
+        status=status,
+    )
 
 
 def _checks_page(request: NetworkRequest, form: VisitStartForm | None = None, status: int = 200) -> HttpResponse:
     network = request.network
     available = checks_service.templates_for(network)
     can_manage = request.manager_role.role_enum.can_manage
-    return render(request, "qualification/checks/manage_checks.html", {
-        "network": network,
-        "available": available,
-        "own": CheckTemplate.objects.filter(network=network).annotate(round_count=Count("rounds")).order_by("key", "-version"),
-        "rounds": checks_service.rounds_visible_to(request.user, network).select_related("organisation", "template").order_by("-started_at"),
-        "form": form or (VisitStartForm(network=network, templates=available) if can_manage else None),
-        "can_manage": can_manage,
-    }, status=status)
+    return render(
+        request,
+        "qualification/checks/manage_checks.html",
+        {
+            "network": network,
+            "available": available,
+            "own": CheckTemplate.objects.filter(network=network).annotate(round_count=Count("rounds")).order_by("key", "-version"),
+            "rounds": checks_service.rounds_visible_to(request.user, network).select_related("organisation", "template").order_by("-started_at"),
+            "form": form or (VisitStartForm(network=network, templates=available) if can_manage else None),
+            "can_manage": can_manage,
+        },
+        status=status,
+    )
 
 
 @network_required()
@@ -189,14 +217,20 @@ def manage_template(request: NetworkRequest, pk: int) -> HttpResponse:
     own_copy = None
     if template.network_id is None:
         own_copy = CheckTemplate.objects.filter(network=request.network, key=template.key).order_by("-version").first()
-    return render(request, "qualification/checks/manage_template.html", {
-        "network": request.network, "template": template,
-        "areas": template.areas.prefetch_related("questions").order_by("position", "pk"),
-        "locked_reason": checks_service.template_locked_reason(template), "own_copy": own_copy,
-        "round_count": template.rounds.filter(network=request.network).count(),
-        "versions": CheckTemplate.objects.filter(network=request.network, key=template.key).order_by("-version") if template.network_id else [],
-        "can_manage": request.manager_role.role_enum.can_manage,
-    })
+    return render(
+        request,
+        "qualification/checks/manage_template.html",
+        {
+            "network": request.network,
+            "template": template,
+            "areas": template.areas.prefetch_related("questions").order_by("position", "pk"),
+            "locked_reason": checks_service.template_locked_reason(template),
+            "own_copy": own_copy,
+            "round_count": template.rounds.filter(network=request.network).count(),
+            "versions": CheckTemplate.objects.filter(network=request.network, key=template.key).order_by("-version") if template.network_id else [],
+            "can_manage": request.manager_role.role_enum.can_manage,
+        },
+    )
 
 
 @require_POST
@@ -244,7 +278,10 @@ def manage_area_edit(request: NetworkRequest, pk: int | None = None, template_pk
     else:
         template = get_object_or_404(_templates(request), pk=template_pk)
     # The form validates a copy: the service applies the values to the stored row.
-    form = AreaForm(request.POST or None, instance=get_object_or_404(_area_queryset(request), pk=pk) if area else CheckArea(template=template, position=template.areas.count() + 1))
+    form = AreaForm(
+        request.POST or None,
+        instance=get_object_or_404(_area_queryset(request), pk=pk) if area else CheckArea(template=template, position=template.areas.count() + 1),
+    )
 
     def save(data: dict) -> None:
         values = {name: data[name] for name in CHECK_AREA_FORM_FIELDS} | {"suggested_topics": data["topics"]}
@@ -280,7 +317,10 @@ def manage_question_edit(request: NetworkRequest, pk: int | None = None, area_pk
     else:
         area = get_object_or_404(_area_queryset(request), pk=area_pk)
     # The form validates a copy: the service applies the values to the stored row.
-    form = QuestionForm(request.POST or None, instance=get_object_or_404(_question_queryset(request), pk=pk) if question else CheckQuestion(area=area, position=area.questions.count() + 1))
+    form = QuestionForm(
+        request.POST or None,
+        instance=get_object_or_404(_question_queryset(request), pk=pk) if question else CheckQuestion(area=area, position=area.questions.count() + 1),
+    )
     heading = (_("Aussage bearbeiten") if pk else _("Neue Aussage")) + f" – {area.title}"
 
     def save(data: dict) -> None:
@@ -320,13 +360,17 @@ def manage_round_start(request: NetworkRequest) -> HttpResponse:
         return _checks_page(request, form=form, status=400)
     try:
         check = checks_service.check_start_during_visit(
-            network=network, organisation=form.cleaned_data["organisation"], template=form.cleaned_data["template"], by=request.user,
+            network=network,
+            organisation=form.cleaned_data["organisation"],
+            template=form.cleaned_data["template"],
+            by=request.user,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("qualification:checks", network_slug=network.slug)
-    messages.success(request, _("Check für %(organisation)s begonnen; die Ergebnisse sind mit der Geschäftsstelle geteilt.")
-                     % {"organisation": check.organisation.name})
+    messages.success(
+        request, _("Check für %(organisation)s begonnen; die Ergebnisse sind mit der Geschäftsstelle geteilt.") % {"organisation": check.organisation.name}
+    )
     return redirect("qualification:check_round_answer", network_slug=network.slug, pk=check.pk)
 
 
@@ -334,10 +378,16 @@ def manage_round_start(request: NetworkRequest) -> HttpResponse:
 def manage_round(request: NetworkRequest, pk: int) -> HttpResponse:
     check = _manager_round(request, pk)
     context = _result_context(check, checks_service.rounds_visible_to(request.user, request.network))
-    return render(request, "qualification/checks/manage_round.html", {
-        **context, "network": request.network, "manager_view": True,
-        "can_answer": request.manager_role.role_enum.can_manage and check.with_advisor and check.status == CheckRound.Status.DRAFT,
-    })
+    return render(
+        request,
+        "qualification/checks/manage_round.html",
+        {
+            **context,
+            "network": request.network,
+            "manager_view": True,
+            "can_answer": request.manager_role.role_enum.can_manage and check.with_advisor and check.status == CheckRound.Status.DRAFT,
+        },
+    )
 
 
 @network_required(can_manage=True)
@@ -347,8 +397,11 @@ def manage_round_answer(request: NetworkRequest, pk: int) -> HttpResponse:
         raise Http404("Not a check during a visit.")
     slug = request.network.slug
     return _answer_page(
-        request, check, answer_url=reverse("qualification:check_round_answer", args=[slug, pk]),
-        result_url=reverse("qualification:check_round", args=[slug, pk]), context={"network": request.network, "manager_view": True},
+        request,
+        check,
+        answer_url=reverse("qualification:check_round_answer", args=[slug, pk]),
+        result_url=reverse("qualification:check_round", args=[slug, pk]),
+        context={"network": request.network, "manager_view": True},
     )
 
 
@@ -371,11 +424,13 @@ def portal_checks(request: HttpRequest) -> HttpResponse:
     sections = []
     for network in member_networks(request):
         rounds = checks_service.rounds_visible_to(request.user, network).filter(organisation=organisation)
-        sections.append({
-            "network": network,
-            "templates": checks_service.templates_for(network),
-            "rounds": rounds.select_related("template").order_by("-started_at"),
-        })
+        sections.append(
+            {
+                "network": network,
+                "templates": checks_service.templates_for(network),
+                "rounds": rounds.select_related("template").order_by("-started_at"),
+            }
+        )
     return render(request, "qualification/checks/portal_checks.html", {"organisation": organisation, "sections": sections})
 
 
@@ -392,20 +447,27 @@ def portal_start(request: HttpRequest, network_slug: str, template_pk: int) -> H
 def portal_round(request: HttpRequest, pk: int) -> HttpResponse:
     check = _portal_round(request, pk)
     visible = checks_service.rounds_visible_to(request.user, check.network).filter(organisation=check.organisation_id)
-    return render(request, "qualification/checks/portal_round.html", {
-        **_result_context(check, visible),
-        "shares": check.shares.select_related("advisor", "granted_by").order_by("-granted_at"),
-        "advisors": advisors(check.network),
-        "shared_with_managers": check.shares.filter(with_managers=True, withdrawn_at__isnull=True).exists(),
-    })
+    return render(
+        request,
+        "qualification/checks/portal_round.html",
+        {
+            **_result_context(check, visible),
+            "shares": check.shares.select_related("advisor", "granted_by").order_by("-granted_at"),
+            "advisors": advisors(check.network),
+            "shared_with_managers": check.shares.filter(with_managers=True, withdrawn_at__isnull=True).exists(),
+        },
+    )
 
 
 @member_required
 def portal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     check = _portal_round(request, pk)
     return _answer_page(
-        request, check, answer_url=reverse("qualification_portal:check_answer", args=[pk]),
-        result_url=reverse("qualification_portal:check_round", args=[pk]), context={"manager_view": False},
+        request,
+        check,
+        answer_url=reverse("qualification_portal:check_answer", args=[pk]),
+        result_url=reverse("qualification_portal:check_round", args=[pk]),
+        context={"manager_view": False},
     )
 
 

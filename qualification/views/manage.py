@@ -55,8 +55,6 @@ def _can_manage(request: NetworkRequest) -> bool:
     return request.manager_role.role_enum.can_manage
 
 
-
-
 def _year(request: NetworkRequest) -> int:
     try:
         year = int(request.GET.get("year", ""))
@@ -69,17 +67,21 @@ def _year(request: NetworkRequest) -> int:
 def home(request: NetworkRequest) -> HttpResponse:
     network = request.network
     year = timezone.localdate().year
-    return render(request, "qualification/home.html", {
-        "network": network,
-        "topics": Topic.objects.filter(network=network, archived_at__isnull=True).count(),
-        "needs": Need.objects.filter(network=network, priority__gte=Need.Priority.USEFUL).count(),
-        "courses": Course.objects.filter(network=network, year=year).exclude(status=Course.Status.DROPPED).count(),
-        "proposals": len(courses.open_proposals(network, year)),
-        "shared_checks": checks_service.rounds_visible_to(request.user, network).count(),
-        "year": year,
-        "indicators": indicators.indicators(network, year),
-        "can_manage": _can_manage(request),
-    })
+    return render(
+        request,
+        "qualification/home.html",
+        {
+            "network": network,
+            "topics": Topic.objects.filter(network=network, archived_at__isnull=True).count(),
+            "needs": Need.objects.filter(network=network, priority__gte=Need.Priority.USEFUL).count(),
+            "courses": Course.objects.filter(network=network, year=year).exclude(status=Course.Status.DROPPED).count(),
+            "proposals": len(courses.open_proposals(network, year)),
+            "shared_checks": checks_service.rounds_visible_to(request.user, network).count(),
+            "year": year,
+            "indicators": indicators.indicators(network, year),
+            "can_manage": _can_manage(request),
+        },
+    )
 
 
 # --- the topic catalogue ------------------------------------------------------
@@ -97,13 +99,25 @@ def topics(request: NetworkRequest) -> HttpResponse:
             topic = services.topic_create(network=network, by=request.user, data=form.cleaned_data)
             messages.success(request, _("Thema „%(title)s“ aufgenommen.") % {"title": topic.title})
             return redirect("qualification:topics", network_slug=network.slug)
-    listed = Topic.objects.filter(network=network).annotate(
-        need_count=Count("needs", filter=Q(needs__priority__gte=Need.Priority.USEFUL)),
-    ).order_by("archived_at", "position", "title")
-    return render(request, "qualification/topics.html", {
-        "network": network, "topics": listed, "form": form, "can_manage": _can_manage(request),
-        "suggestions": checks_service.topics_not_in_catalogue(network),
-    }, status=400 if form.errors else 200)
+    listed = (
+        Topic.objects.filter(network=network)
+        .annotate(
+            need_count=Count("needs", filter=Q(needs__priority__gte=Need.Priority.USEFUL)),
+        )
+        .order_by("archived_at", "position", "title")
+    )
+    return render(
+        request,
+        "qualification/topics.html",
+        {
+            "network": network,
+            "topics": listed,
+            "form": form,
+            "can_manage": _can_manage(request),
+            "suggestions": checks_service.topics_not_in_catalogue(network),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @network_required(can_manage=True)
@@ -114,8 +128,7 @@ def topic_edit(request: NetworkRequest, pk: int) -> HttpResponse:
         services.topic_update(topic=topic, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Thema gespeichert."))
         return redirect("qualification:topics", network_slug=request.network.slug)
-    return render(request, "qualification/topic_form.html", {"network": request.network, "topic": topic, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "qualification/topic_form.html", {"network": request.network, "topic": topic, "form": form}, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -142,7 +155,10 @@ def matrix_view(request: NetworkRequest) -> HttpResponse:
     filters = MatrixFilterForm.for_network(network, request.GET)
     grid = matrix.grid(network, **filters.values())
     context = {
-        "network": network, "grid": grid, "filters": filters, "can_manage": _can_manage(request),
+        "network": network,
+        "grid": grid,
+        "filters": filters,
+        "can_manage": _can_manage(request),
         "rows": list(zip(grid.rows, heatmap.row_cells(grid, reverse("qualification:matrix", args=[network.slug])), strict=True)),
         "query": request.GET.urlencode(),
     }
@@ -154,7 +170,8 @@ def matrix_view(request: NetworkRequest) -> HttpResponse:
 def _cell_context(request: NetworkRequest, organisation_pk: int, topic_pk: int):
     network = request.network
     organisation = get_object_or_404(
-        Organisation.objects.current_members_of(network), pk=organisation_pk,
+        Organisation.objects.current_members_of(network),
+        pk=organisation_pk,
     )
     topic = get_object_or_404(Topic, network=network, archived_at__isnull=True, pk=topic_pk)
     need = Need.objects.filter(network=network, organisation=organisation, topic=topic).first()
@@ -175,23 +192,40 @@ def cell(request: NetworkRequest, organisation_pk: int, topic_pk: int) -> HttpRe
         form = NeedForm(request.POST, instance=need or Need(network=request.network, organisation=organisation, topic=topic))
         if form.is_valid():
             try:
-                need = matrix.need_save(network=request.network, organisation=organisation, topic=topic, by=request.user,
-                                        data={name: form.cleaned_data[name] for name in NEED_FIELDS.names})
+                need = matrix.need_save(
+                    network=request.network,
+                    organisation=organisation,
+                    topic=topic,
+                    by=request.user,
+                    data={name: form.cleaned_data[name] for name in NEED_FIELDS.names},
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 if request.htmx:  # the message into the editor; the table reloads itself (totals included)
-                    response = render(request, "qualification/_cell_saved.html", {
-                        "network": request.network, "organisation": organisation, "topic": topic, "need": need,
-                    })
+                    response = render(
+                        request,
+                        "qualification/_cell_saved.html",
+                        {
+                            "network": request.network,
+                            "organisation": organisation,
+                            "topic": topic,
+                            "need": need,
+                        },
+                    )
                     response["HX-Trigger"] = "matrix-changed"
                     return response
                 messages.success(request, _("Bedarf von %(org)s zu „%(topic)s“ gespeichert.") % {"org": organisation.name, "topic": topic.title})
                 return redirect(back)
         status = 400
     context = {
-        "network": request.network, "organisation": organisation, "topic": topic, "form": form, "back": back,
-        "can_manage": _can_manage(request), "action": reverse("qualification:cell", args=[request.network.slug, organisation.pk, topic.pk]),
+        "network": request.network,
+        "organisation": organisation,
+        "topic": topic,
+        "form": form,
+        "back": back,
+        "can_manage": _can_manage(request),
+        "action": reverse("qualification:cell", args=[request.network.slug, organisation.pk, topic.pk]),
     }
     if request.htmx:
         return render(request, "qualification/_cell_form.html", context, status=status)
@@ -220,12 +254,21 @@ def _alignment_page(request: NetworkRequest, year: int, *, form: ProposalForm | 
         (row, [(labels.get(key, key), n) for key, n in row.formats.most_common()], Counter(row.times).most_common(), handled.get(row.topic.pk, []))
         for row in rows
     ]
-    return render(request, "qualification/alignment.html", {
-        "network": network, "table": table, "proposals": open_proposals, "year": year,
-        "can_manage": _can_manage(request), "threshold": (matrix.PROPOSAL_MIN_ORGANISATIONS, matrix.PROPOSAL_MIN_HEADS),
-        "chosen": {str(v) for v in (form["topics"].value() or [])} if form is not None else set(),
-        "title": (form["title"].value() or "")[:200] if form is not None else "",
-    }, status=status)
+    return render(
+        request,
+        "qualification/alignment.html",
+        {
+            "network": network,
+            "table": table,
+            "proposals": open_proposals,
+            "year": year,
+            "can_manage": _can_manage(request),
+            "threshold": (matrix.PROPOSAL_MIN_ORGANISATIONS, matrix.PROPOSAL_MIN_HEADS),
+            "chosen": {str(v) for v in (form["topics"].value() or [])} if form is not None else set(),
+            "title": (form["title"].value() or "")[:200] if form is not None else "",
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -266,15 +309,28 @@ def _course(request: NetworkRequest, pk: int) -> Course:
 def course_list(request: NetworkRequest) -> HttpResponse:
     network = request.network
     year = _year(request)
-    listed = Course.objects.filter(network=network, year=year).exclude(status=Course.Status.DROPPED).annotate(
-        enrolled=Sum("enrolments__head_count", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
-        waiting=Sum("enrolments__head_count", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
-    ).prefetch_related("topics", Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at")))
+    listed = (
+        Course.objects.filter(network=network, year=year)
+        .exclude(status=Course.Status.DROPPED)
+        .annotate(
+            enrolled=Sum("enrolments__head_count", filter=Q(enrolments__status=Enrolment.Status.ENROLLED)),
+            waiting=Sum("enrolments__head_count", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        )
+        .prefetch_related("topics", Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at")))
+    )
     years = sorted(set(Course.objects.filter(network=network).values_list("year", flat=True)) | {timezone.localdate().year}, reverse=True)
-    return render(request, "qualification/course_list.html", {
-        "network": network, "courses": listed, "year": year, "years": years, "can_manage": _can_manage(request),
-        "dropped": Course.objects.filter(network=network, year=year, status=Course.Status.DROPPED).prefetch_related("topics"),
-    })
+    return render(
+        request,
+        "qualification/course_list.html",
+        {
+            "network": network,
+            "courses": listed,
+            "year": year,
+            "years": years,
+            "can_manage": _can_manage(request),
+            "dropped": Course.objects.filter(network=network, year=year, status=Course.Status.DROPPED).prefetch_related("topics"),
+        },
+    )
 
 
 @network_required(can_manage=True)
@@ -284,8 +340,7 @@ def course_create(request: NetworkRequest) -> HttpResponse:
         course = courses.course_create(network=request.network, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Kurs „%(title)s“ angelegt.") % {"title": course.title})
         return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)
-    return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": None},
-                  status=400 if form.errors else 200)
+    return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": None}, status=400 if form.errors else 200)
 
 
 @network_required(can_manage=True)
@@ -302,8 +357,7 @@ def course_edit(request: NetworkRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Kurs gespeichert."))
             _announce_moved_up(request, promoted)
             return redirect("qualification:course", network_slug=request.network.slug, pk=course.pk)
-    return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": course},
-                  status=400 if form.errors else 200)
+    return render(request, "qualification/course_form.html", {"network": request.network, "form": form, "course": course}, status=400 if form.errors else 200)
 
 
 @network_required()
@@ -311,21 +365,33 @@ def course(request: NetworkRequest, pk: int) -> HttpResponse:
     return _course_page(request, _course(request, pk))
 
 
-def _course_page(request: NetworkRequest, course: Course, *, session_form: SessionForm | None = None,
-                 enrol_values: dict | None = None, status: int = 200) -> HttpResponse:
+def _course_page(
+    request: NetworkRequest, course: Course, *, session_form: SessionForm | None = None, enrol_values: dict | None = None, status: int = 200
+) -> HttpResponse:
     """The course page; after bad input in one of its forms, with that form's values kept (and a 400)."""
     enrolments = list(course.enrolments.exclude(status=Enrolment.Status.CANCELLED).select_related("organisation", "contact"))
-    return render(request, "qualification/course.html", {
-        "network": request.network, "course": course, "can_manage": _can_manage(request),
-        "sessions": course.sessions.annotate(present=Sum("attendances__present")).order_by("starts_at", "pk"),
-        "enrolled": [e for e in enrolments if e.status == Enrolment.Status.ENROLLED],
-        "waitlisted": [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED],
-        "taken": courses.seats_taken(course), "free": courses.seats_free(course),
-        "transitions": [(status, Course.Status(status).label) for status in courses.TRANSITIONS.get(course.status, [])],
-        "session_form": session_form or SessionForm(), "open": course.status in courses.OPEN_FOR_ENROLMENT,
-        "organisations": Organisation.objects.current_members_of(request.network).order_by("name"),
-        "files": course.files.all(), "enrol_values": enrol_values or {}, "now": timezone.now(),
-    }, status=status)
+    return render(
+        request,
+        "qualification/course.html",
+        {
+            "network": request.network,
+            "course": course,
+            "can_manage": _can_manage(request),
+            "sessions": course.sessions.annotate(present=Sum("attendances__present")).order_by("starts_at", "pk"),
+            "enrolled": [e for e in enrolments if e.status == Enrolment.Status.ENROLLED],
+            "waitlisted": [e for e in enrolments if e.status == Enrolment.Status.WAITLISTED],
+            "taken": courses.seats_taken(course),
+            "free": courses.seats_free(course),
+            "transitions": [(status, Course.Status(status).label) for status in courses.TRANSITIONS.get(course.status, [])],
+            "session_form": session_form or SessionForm(),
+            "open": course.status in courses.OPEN_FOR_ENROLMENT,
+            "organisations": Organisation.objects.current_members_of(request.network).order_by("name"),
+            "files": course.files.all(),
+            "enrol_values": enrol_values or {},
+            "now": timezone.now(),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -402,8 +468,9 @@ def _announce_moved_up(request: NetworkRequest, promoted: list[Enrolment]) -> No
 
 def _enrol(request, course: Course, organisation: Organisation, form: EnrolForm) -> bool:
     try:
-        made = courses.enrol_many(course=course, organisation=organisation, by=request.user,
-                                  contacts=form.cleaned_data["contacts"], head_count=form.cleaned_data.get("head_count"))
+        made = courses.enrol_many(
+            course=course, organisation=organisation, by=request.user, contacts=form.cleaned_data["contacts"], head_count=form.cleaned_data.get("head_count")
+        )
     except ValidationError as exc:
         flash.validation_errors(request, exc)
         return False
@@ -449,9 +516,18 @@ def attendance(request: NetworkRequest, pk: int, session_pk: int) -> HttpRespons
         recorded |= present
         status = 400
     rows = [(e, courses.enrolment_label(e), recorded.get(e.pk, 0)) for e in enrolments]
-    return render(request, "qualification/attendance.html", {
-        "network": request.network, "course": session.course, "session": session, "rows": rows, "can_manage": _can_manage(request),
-    }, status=status)
+    return render(
+        request,
+        "qualification/attendance.html",
+        {
+            "network": request.network,
+            "course": session.course,
+            "session": session,
+            "rows": rows,
+            "can_manage": _can_manage(request),
+        },
+        status=status,
+    )
 
 
 @network_required(can_manage=True)
@@ -475,9 +551,18 @@ def documentation(request: NetworkRequest, pk: int) -> HttpResponse:
 
 def _documentation_page(request: NetworkRequest, course: Course, *, form=None, file_form=None, status: int = 200) -> HttpResponse:
     form = form or DocumentationForm(initial={"text": course.documentation, "publish": bool(course.documentation_published_at)})
-    return render(request, "qualification/documentation.html", {
-        "network": request.network, "course": course, "form": form, "file_form": file_form or CourseFileForm(), "files": course.files.all(),
-    }, status=status)
+    return render(
+        request,
+        "qualification/documentation.html",
+        {
+            "network": request.network,
+            "course": course,
+            "form": form,
+            "file_form": file_form or CourseFileForm(),
+            "files": course.files.all(),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -518,7 +603,14 @@ def file_delete(request: NetworkRequest, pk: int, file_pk: int) -> HttpResponse:
 def indicator_view(request: NetworkRequest) -> HttpResponse:
     year = _year(request)
     years = sorted(set(Course.objects.filter(network=request.network).values_list("year", flat=True)) | {timezone.localdate().year}, reverse=True)
-    return render(request, "qualification/indicators.html", {
-        "network": request.network, "year": year, "years": years,
-        "figures": indicators.indicators(request.network, year), "definitions": indicators.DEFINITIONS,
-    })
+    return render(
+        request,
+        "qualification/indicators.html",
+        {
+            "network": request.network,
+            "year": year,
+            "years": years,
+            "figures": indicators.indicators(request.network, year),
+            "definitions": indicators.DEFINITIONS,
+        },
+    )

@@ -53,10 +53,14 @@ def home(request: HttpRequest) -> HttpResponse:
         topic_count=Count("qualification_topics", filter=Q(qualification_topics__archived_at__isnull=True), distinct=True),
         course_count=Count("courses", filter=Q(courses__status__in=[*courses.OPEN_FOR_ENROLMENT, Course.Status.HELD]), distinct=True),
     )
-    return render(request, "qualification/portal_home.html", {
-        "organisation": request.contact.organisation,  # type: ignore[attr-defined]
-        "networks": networks,
-    })
+    return render(
+        request,
+        "qualification/portal_home.html",
+        {
+            "organisation": request.contact.organisation,  # type: ignore[attr-defined]
+            "networks": networks,
+        },
+    )
 
 
 # --- the company's own row of the matrix ----------------------------------------
@@ -73,10 +77,17 @@ def needs(request: HttpRequest, network_slug: str) -> HttpResponse:
     organisation = request.contact.organisation  # type: ignore[attr-defined]
     own = {n.topic_id: n for n in Need.objects.filter(network=network, organisation=organisation)}
     rows = [(topic, own.get(topic.pk)) for topic in _topics(network)]
-    return render(request, "qualification/portal_needs.html", {
-        "network": network, "organisation": organisation, "rows": rows,
-        "aggregates": matrix.member_aggregates(network), "min_group": matrix.MIN_GROUP,
-    })
+    return render(
+        request,
+        "qualification/portal_needs.html",
+        {
+            "network": network,
+            "organisation": organisation,
+            "rows": rows,
+            "aggregates": matrix.member_aggregates(network),
+            "min_group": matrix.MIN_GROUP,
+        },
+    )
 
 
 @vary_on_headers("HX-Request")
@@ -94,8 +105,9 @@ def need_edit(request: HttpRequest, network_slug: str, topic_pk: int) -> HttpRes
         form = NeedForm(request.POST, instance=need or Need(network=network, organisation=organisation, topic=topic))
         if form.is_valid():
             try:
-                need = matrix.need_save(network=network, organisation=organisation, topic=topic, by=request.user,
-                                        data={name: form.cleaned_data[name] for name in NEED_FIELDS.names})
+                need = matrix.need_save(
+                    network=network, organisation=organisation, topic=topic, by=request.user, data={name: form.cleaned_data[name] for name in NEED_FIELDS.names}
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -105,8 +117,14 @@ def need_edit(request: HttpRequest, network_slug: str, topic_pk: int) -> HttpRes
                 return redirect(back)
         status = 400
     context = {
-        "network": network, "organisation": organisation, "topic": topic, "form": form, "back": back, "can_manage": True,
-        "action": reverse("qualification_portal:need_edit", args=[network.slug, topic.pk]), "target": f"#topic-{topic.pk}",
+        "network": network,
+        "organisation": organisation,
+        "topic": topic,
+        "form": form,
+        "back": back,
+        "can_manage": True,
+        "action": reverse("qualification_portal:need_edit", args=[network.slug, topic.pk]),
+        "target": f"#topic-{topic.pk}",
     }
     if request.htmx:
         return render(request, "qualification/_portal_need_form.html", context, status=status)
@@ -120,7 +138,8 @@ def _courses(network: Network):
     """What members see: courses open for enrolment and held ones; never proposals, dropped or cancelled ones."""
     visible = [*courses.OPEN_FOR_ENROLMENT, Course.Status.HELD]
     return Course.objects.filter(network=network, status__in=visible).prefetch_related(
-        "topics", Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at")),
+        "topics",
+        Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at")),
     )
 
 
@@ -132,11 +151,16 @@ def course_list(request: HttpRequest, network_slug: str) -> HttpResponse:
     mine = {}
     for enrolment in Enrolment.objects.filter(course__in=listed, organisation=organisation).exclude(status=Enrolment.Status.CANCELLED):
         mine.setdefault(enrolment.course_id, []).append(enrolment)
-    return render(request, "qualification/portal_courses.html", {
-        "network": network, "organisation": organisation,
-        "open": [(c, mine.get(c.pk, [])) for c in listed if c.status in courses.OPEN_FOR_ENROLMENT],
-        "held": [(c, mine.get(c.pk, [])) for c in listed if c.status == Course.Status.HELD],
-    })
+    return render(
+        request,
+        "qualification/portal_courses.html",
+        {
+            "network": network,
+            "organisation": organisation,
+            "open": [(c, mine.get(c.pk, [])) for c in listed if c.status in courses.OPEN_FOR_ENROLMENT],
+            "held": [(c, mine.get(c.pk, [])) for c in listed if c.status == Course.Status.HELD],
+        },
+    )
 
 
 def _course(request: HttpRequest, network: Network, pk: int) -> Course:
@@ -154,10 +178,14 @@ def course(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
 def _course_context(network: Network, course: Course, organisation, form: EnrolForm | None = None) -> dict:
     published = course.documentation_published_at is not None and course.status == Course.Status.HELD  # a course set back is not "after" any more
     return {
-        "network": network, "course": course, "organisation": organisation,
+        "network": network,
+        "course": course,
+        "organisation": organisation,
         "mine": course.enrolments.filter(organisation=organisation).exclude(status=Enrolment.Status.CANCELLED).select_related("contact"),
-        "free": courses.seats_free(course), "open": course.status in courses.OPEN_FOR_ENROLMENT,
-        "form": form or EnrolForm(organisation=organisation), "published": published,
+        "free": courses.seats_free(course),
+        "open": course.status in courses.OPEN_FOR_ENROLMENT,
+        "form": form or EnrolForm(organisation=organisation),
+        "published": published,
         "files": course.files.all() if published else [],
     }
 
@@ -169,10 +197,15 @@ def announce_enrolments(request: HttpRequest, made: list[Enrolment]) -> None:
     if enrolled:
         messages.success(request, ngettext("%(n)s Person angemeldet.", "%(n)s Personen angemeldet.", enrolled) % {"n": enrolled})
     if waiting:
-        messages.warning(request, ngettext(
-            "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
-            "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.", waiting,
-        ) % {"n": waiting})
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s Person steht auf der Warteliste: die freien Plätze reichen nicht.",
+                "%(n)s Personen stehen auf der Warteliste: die freien Plätze reichen nicht.",
+                waiting,
+            )
+            % {"n": waiting},
+        )
 
 
 @require_POST
@@ -185,8 +218,13 @@ def enrol(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
     form = EnrolForm(request.POST, organisation=organisation)
     if form.is_valid():
         try:
-            made = courses.enrol_many(course=course, organisation=organisation, by=request.user,
-                                      contacts=form.cleaned_data["contacts"], head_count=form.cleaned_data.get("head_count"))
+            made = courses.enrol_many(
+                course=course,
+                organisation=organisation,
+                by=request.user,
+                contacts=form.cleaned_data["contacts"],
+                head_count=form.cleaned_data.get("head_count"),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -30,15 +30,18 @@ ATTACHMENTS_MATRIX: dict[str, Case] = {
             Target(lambda w: reverse("events:attachments", args=["netz-x", meeting(w, "network_y").pk]), NOBODY),
             Target(  # an upload without a file: the form again with a message
                 lambda w: reverse("events:attachments", args=["netz-x", meeting(w).pk]),
-                {**X_WRITE, "manager_x": 400, "manager_xy": 400}, method="post", data=lambda w: {"kind": "photo"}, htmx=False,
+                {**X_WRITE, "manager_x": 400, "manager_xy": 400},
+                method="post",
+                data=lambda w: {"kind": "photo"},
+                htmx=False,
             ),
         ]
     ),
-    "events:attachment_edit": Case([Target(a("events:attachment_edit"), X_WRITE, method="post", data=lambda w: {"title": "Neu", "people_shown": "none"}, htmx=False)]),
+    "events:attachment_edit": Case(
+        [Target(a("events:attachment_edit"), X_WRITE, method="post", data=lambda w: {"title": "Neu", "people_shown": "none"}, htmx=False)]
+    ),
     "events:attachment_delete": Case([Target(a("events:attachment_delete"), X_WRITE, method="post", htmx=False)]),
     "events:attachment_download": Case([Target(a("events:attachment_download"), X_ONLY, htmx=False)]),
     "events:attachment_thumbnail": Case([Target(a("events:attachment_thumbnail"), X_ONLY, htmx=False)]),
-    "events:agenda_summary": Case(
-        [Target(lambda w: reverse("events:agenda_summary", args=["netz-x", meeting(w).pk, agenda_item(w).pk]), X_ONLY)]
-    ),
+    "events:agenda_summary": Case([Target(lambda w: reverse("events:agenda_summary", args=["netz-x", meeting(w).pk, agenda_item(w).pk]), X_ONLY)]),
 }

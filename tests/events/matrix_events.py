@@ -62,7 +62,9 @@ EVENTS_MATRIX: dict[str, Case] = {
         ]
     ),
     "events:meeting_edit": Case([Target(u("events:meeting_edit", pk(meeting)), X_ONLY)]),
-    "events:agenda_add": Case([Target(u("events:agenda_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "", "starts_at": "x"}, htmx=False)]),
+    "events:agenda_add": Case(
+        [Target(u("events:agenda_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "", "starts_at": "x"}, htmx=False)]
+    ),
     "events:agenda_move": Case(
         [Target(lambda w: reverse("events:agenda_move", args=["netz-x", meeting(w).pk, agenda_item(w).pk, "down"]), X_WRITE, method="post", htmx=False)]
     ),
@@ -81,9 +83,7 @@ EVENTS_MATRIX: dict[str, Case] = {
     "events:minute_add": Case(
         [Target(u("events:minute_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"kind": "question", "text": "Wie finanziert?"}, htmx=False)]
     ),
-    "events:action_item_add": Case(
-        [Target(u("events:action_item_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "Antrag"}, htmx=False)]
-    ),
+    "events:action_item_add": Case([Target(u("events:action_item_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "Antrag"}, htmx=False)]),
     "events:action_item_done": Case([Target(u("events:action_item_done", pk(action_item)), X_WRITE, method="post", htmx=False)]),
 }
 
@@ -99,14 +99,19 @@ EVENTS_MATRIX |= {
     "portal_events:meeting": Case(
         [
             Target(lambda w: reverse("portal_events:meeting", args=[meeting(w).pk]), PORTAL_OWN),
-            Target(lambda w: reverse("portal_events:meeting", args=[meeting(w, "network_y").pk]), statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)),
+            Target(
+                lambda w: reverse("portal_events:meeting", args=[meeting(w, "network_y").pk]),
+                statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200),
+            ),
         ]
     ),
     "portal_events:register": Case(  # B's user posting A's contact gets a message, not a registration
         [
             Target(
                 lambda w: reverse("portal_events:register", args=[meeting(w).pk]),
-                statuses(403, anonymous=302, member_a_x=302, member_b_x=302, member_c_y=404), method="post", htmx=False,
+                statuses(403, anonymous=302, member_a_x=302, member_b_x=302, member_c_y=404),
+                method="post",
+                htmx=False,
                 data=lambda w: {"people": [Contact.objects.get(organisation=w.org_a).pk]},
             )
         ]
@@ -115,7 +120,9 @@ EVENTS_MATRIX |= {
         [
             Target(
                 lambda w: reverse("portal_events:cancel", args=[meeting(w).pk, registration_of_a(w).pk]),
-                statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404), method="post", htmx=False,
+                statuses(403, anonymous=302, member_a_x=302, member_b_x=404, member_c_y=404),
+                method="post",
+                htmx=False,
             )
         ]
     ),
@@ -144,7 +151,8 @@ EVENTS_MATRIX |= {
             Target(lambda w: reverse("events:document", args=["netz-x", meeting(w).pk, "participant_list"]), X_ONLY, htmx=False),
             Target(  # htmx polling stops (286) when there is nothing to wait for
                 lambda w: reverse("events:document", args=["netz-x", meeting(w).pk, "participant_list"]) + "?poll=1",
-                statuses(404, anonymous=302, manager_x=200, manager_xy=200), htmx=False,
+                statuses(404, anonymous=302, manager_x=200, manager_xy=200),
+                htmx=False,
             ),
             Target(lambda w: reverse("events:document", args=["netz-x", meeting(w).pk, "unbekannt"]), NOBODY),
         ]

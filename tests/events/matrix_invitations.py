@@ -14,7 +14,10 @@ INVITATIONS_MATRIX: dict[str, Case] = {
             Target(lambda w: reverse("events:invite", args=["netz-x", meeting(w, "network_y").pk]), NOBODY),
             Target(  # a preview changes nothing and shows who would get the mail
                 lambda w: reverse("events:invite", args=["netz-x", meeting(w).pk]),
-                {**NOBODY, "manager_x": 200, "manager_xy": 200}, method="post", data=lambda w: {"audience": "all", "preview": "1"}, htmx=False,
+                {**NOBODY, "manager_x": 200, "manager_xy": 200},
+                method="post",
+                data=lambda w: {"audience": "all", "preview": "1"},
+                htmx=False,
             ),
         ]
     ),

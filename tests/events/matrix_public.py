@@ -28,7 +28,10 @@ GONE = statuses(404)
 
 PUBLIC_MATRIX: dict[str, Case] = {
     "public_events:meeting_list": Case(
-        [Target(lambda w: reverse("public_events:meeting_list", args=["netz-x"]), OK), Target(lambda w: reverse("public_events:meeting_list", args=["unbekannt"]), GONE)]
+        [
+            Target(lambda w: reverse("public_events:meeting_list", args=["netz-x"]), OK),
+            Target(lambda w: reverse("public_events:meeting_list", args=["unbekannt"]), GONE),
+        ]
     ),
     "public_events:meeting": Case(
         [
@@ -45,8 +48,14 @@ PUBLIC_MATRIX: dict[str, Case] = {
     ),
     "public_events:reply": Case(
         [
-            Target(p("public_events:reply", lambda w: make_token(REPLY, {"m": public(w).pk, "c": Contact.objects.get(organisation=w.org_a).pk})), OK, htmx=False),
-            Target(p("public_events:reply", lambda w: make_token(REPLY, {"m": public(w).pk + 1000, "c": Contact.objects.get(organisation=w.org_a).pk})), GONE, htmx=False),
+            Target(
+                p("public_events:reply", lambda w: make_token(REPLY, {"m": public(w).pk, "c": Contact.objects.get(organisation=w.org_a).pk})), OK, htmx=False
+            ),
+            Target(
+                p("public_events:reply", lambda w: make_token(REPLY, {"m": public(w).pk + 1000, "c": Contact.objects.get(organisation=w.org_a).pk})),
+                GONE,
+                htmx=False,
+            ),
         ]
     ),
     "public_events:cancel": Case(

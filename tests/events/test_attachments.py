@@ -130,10 +130,23 @@ def test_attachment_page_names_participants_without_photo_consent(client, worksh
 
 def test_documentation_has_consented_photos_only_and_the_slides_on_numbered_pages(workshop, manager_x, eager, django_capture_on_commit_callbacks):  # noqa: F811
     talk = workshop.agenda_items.get(title__startswith="Cluster Management")
-    attachments.attachment_add(meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), title="Saal ohne Personen", people_shown="none")
-    attachments.attachment_add(meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"), title="Gruppenbild ungeklärt", people_shown="unclear")
     attachments.attachment_add(
-        meeting=workshop, by=manager_x, kind="slides", agenda_item=talk, title="Folien Clustermanagement",
+        meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), title="Saal ohne Personen", people_shown="none"
+    )
+    attachments.attachment_add(
+        meeting=workshop,
+        by=manager_x,
+        kind="photo",
+        upload=SimpleUploadedFile("b.jpg", JPEG, "image/jpeg"),
+        title="Gruppenbild ungeklärt",
+        people_shown="unclear",
+    )
+    attachments.attachment_add(
+        meeting=workshop,
+        by=manager_x,
+        kind="slides",
+        agenda_item=talk,
+        title="Folien Clustermanagement",
         upload=SimpleUploadedFile("s.pdf", pdf(3), "application/pdf"),
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -153,7 +166,9 @@ def test_documentation_has_consented_photos_only_and_the_slides_on_numbered_page
 
 
 def test_changing_an_attachment_renders_the_documentation_again(workshop, manager_x, eager, django_capture_on_commit_callbacks):  # noqa: F811
-    photo = attachments.attachment_add(meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), people_shown="unclear")
+    photo = attachments.attachment_add(
+        meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), people_shown="unclear"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         first = document_request(meeting=workshop, kind="documentation")
     attachments.attachment_update(attachment=photo, by=manager_x, data={"people_shown": "consented"})

@@ -251,8 +251,12 @@ def test_the_next_meeting_copies_the_programme_and_joins_the_series(client, worl
     client.force_login(manager_x)
     day = timezone.localdate() + timedelta(days=30)
     data = {
-        "title": "Koordinierungstreffen III", "kind": "coordination", "status": "planned", "series": other.pk,  # the series is fixed
-        "starts_at": f"{day:%Y-%m-%d}T09:00", "ends_at": f"{day:%Y-%m-%d}T12:00",
+        "title": "Koordinierungstreffen III",
+        "kind": "coordination",
+        "status": "planned",
+        "series": other.pk,  # the series is fixed
+        "starts_at": f"{day:%Y-%m-%d}T09:00",
+        "ends_at": f"{day:%Y-%m-%d}T12:00",
     }
     response = client.post(u("events:series_next", series_with_history.pk), data)
     meeting = Meeting.objects.get(title="Koordinierungstreffen III")

@@ -16,21 +16,17 @@ from members.models import Contact
 
 
 @pytest.fixture
-def eager(settings, tmp_path):
-    from verbund.celery import app
-
-    settings.MEDIA_ROOT = tmp_path
-    before, app.conf.task_always_eager = app.conf.task_always_eager, True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def workshop(world, manager_x):
     meeting = services.meeting_create(
-        network=world.network_x, by=manager_x,
-        data={"title": "Cluster – Netzwerke – Verbünde von KMU managen", "kind": "workshop", "venue_name": "Flughafen Münster/Osnabrück",
-              "starts_at": services.meeting_at(date(2013, 7, 10), 9, 30), "ends_at": services.meeting_at(date(2013, 7, 10), 15, 30)},
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "Cluster – Netzwerke – Verbünde von KMU managen",
+            "kind": "workshop",
+            "venue_name": "Flughafen Münster/Osnabrück",
+            "starts_at": services.meeting_at(date(2013, 7, 10), 9, 30),
+            "ends_at": services.meeting_at(date(2013, 7, 10), 15, 30),
+        },
     )
     for start, end, kind, title, speaker in [
         (time(10), time(10, 30), "welcome", "Begrüßung und Einführung", "Klaus Ehling"),
@@ -69,9 +65,18 @@ def test_documentation_has_programme_talks_minutes_in_order(workshop, eager, dja
         document_request(meeting=workshop, kind="documentation")
     text = pdf_text(MeetingDocument.objects.get())
     assert "Inhaltsverzeichnis" in text
-    text = text[text.index("Zeit"):]  # past the cover and the table of contents
-    positions = [text.index(s) for s in ["10:00–10:30", "Cluster Management – Ein Job wie jeder andere?", "Kurzprotokoll",
-                                         "Welche Indikatoren", "Zufriedenheit mit dem Clustermanagement", "Teilnehmer/innen-Liste"]]
+    text = text[text.index("Zeit") :]  # past the cover and the table of contents
+    positions = [
+        text.index(s)
+        for s in [
+            "10:00–10:30",
+            "Cluster Management – Ein Job wie jeder andere?",
+            "Kurzprotokoll",
+            "Welche Indikatoren",
+            "Zufriedenheit mit dem Clustermanagement",
+            "Teilnehmer/innen-Liste",
+        ]
+    ]
     assert positions == sorted(positions)
     assert "Judith Terstriep" in text
 
@@ -96,7 +101,7 @@ def test_user_text_is_escaped_in_the_pdf(workshop, eager, manager_x, django_capt
     services.minute_add(meeting=workshop, by=manager_x, data={"kind": "information", "text": '<img src="http://127.0.0.1:9/x"><b>fett</b>'})
     with django_capture_on_commit_callbacks(execute=True):
         document_request(meeting=workshop, kind="documentation")
-    assert '<b>fett</b>' in pdf_text(MeetingDocument.objects.get())
+    assert "<b>fett</b>" in pdf_text(MeetingDocument.objects.get())
 
 
 def test_pages_poll_until_done_and_download_is_an_attachment(client, world, manager_x, workshop, eager, django_capture_on_commit_callbacks):

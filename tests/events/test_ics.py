@@ -15,7 +15,8 @@ from events.models import Meeting
 def make(world, manager, network=None, title="Koordinierungstreffen", **extra) -> Meeting:
     day = timezone.localdate() + timedelta(days=10)
     return services.meeting_create(
-        network=network or world.network_x, by=manager,
+        network=network or world.network_x,
+        by=manager,
         data={"title": title, "starts_at": services.meeting_at(day, 10), "ends_at": services.meeting_at(day, 12), **extra},
     )
 

@@ -28,8 +28,15 @@ from tests.conftest import mail_text
 def meeting(world, manager_x) -> Meeting:
     day = timezone.localdate() + timedelta(days=21)
     return services.meeting_create(
-        network=world.network_x, by=manager_x,
-        data={"title": "Koordinierungstreffen", "kind": "coordination", "starts_at": services.meeting_at(day, 14), "ends_at": services.meeting_at(day, 17), "capacity": 1},
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "Koordinierungstreffen",
+            "kind": "coordination",
+            "starts_at": services.meeting_at(day, 14),
+            "ends_at": services.meeting_at(day, 17),
+            "capacity": 1,
+        },
     )
 
 
@@ -69,7 +76,9 @@ def test_audiences_choose_only_current_members_of_the_network(meeting, people):
 
 def test_invitation_is_sent_once_with_ics_and_a_reply_link_that_registers(client, meeting, people, mailoutbox_files, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = invitations.invitation_create(meeting=meeting, by=None, audience="selected", contact_ids=[people["a1"].pk, people["b1"].pk], message="Bitte Zahlen mitbringen.")
+        invitation = invitations.invitation_create(
+            meeting=meeting, by=None, audience="selected", contact_ids=[people["a1"].pk, people["b1"].pk], message="Bitte Zahlen mitbringen."
+        )
     assert invitations.invitation_send(invitation_id=invitation.pk) == 0  # a redelivered task finds every row marked
     mails = mailoutbox_files()
     assert len(mails) == 2
@@ -119,8 +128,15 @@ def test_forged_and_other_purpose_tokens_are_404(client, meeting, people):
     base = ["netz-x", meeting.pk]
     assert client.get(reverse("public_events:cancel", args=[*base, "x" * 40])).status_code == 404
     assert client.get(reverse("public_events:cancel", args=[*base, make_token("invitation-reply", {"m": meeting.pk, "r": registration.pk})])).status_code == 404
-    assert client.get(reverse("public_events:reply", args=[*base, make_token("registration-cancel", {"m": meeting.pk, "c": people["a2"].pk})])).status_code == 404
-    assert client.get(reverse("public_events:reply", args=["netz-y", meeting.pk, make_token("invitation-reply", {"m": meeting.pk, "c": people["a2"].pk})])).status_code == 404
+    assert (
+        client.get(reverse("public_events:reply", args=[*base, make_token("registration-cancel", {"m": meeting.pk, "c": people["a2"].pk})])).status_code == 404
+    )
+    assert (
+        client.get(
+            reverse("public_events:reply", args=["netz-y", meeting.pk, make_token("invitation-reply", {"m": meeting.pk, "c": people["a2"].pk})])
+        ).status_code
+        == 404
+    )
 
 
 def test_invitation_refuses_past_cancelled_and_empty(meeting, people, manager_x):
@@ -158,7 +174,8 @@ def test_a_series_meeting_starts_from_the_series_audience(client, world, meeting
         invitations.invitation_create(meeting=meeting, by=manager_x, audience="governance", governance_function="board")
     day = timezone.localdate() + timedelta(days=60)
     later = services.meeting_create(
-        network=world.network_x, by=manager_x,
+        network=world.network_x,
+        by=manager_x,
         data={"title": "Koordinierungstreffen 2", "series": series, "starts_at": services.meeting_at(day, 14), "ends_at": services.meeting_at(day, 16)},
     )
     client.force_login(manager_x)

@@ -17,7 +17,8 @@ from tests.conftest import mail_text
 def meeting_in(world, manager, days: int, **extra):
     day = timezone.localdate() + timedelta(days=days)
     return services.meeting_create(
-        network=world.network_x, by=manager,
+        network=world.network_x,
+        by=manager,
         data={"title": "Koordinierungstreffen", "starts_at": services.meeting_at(day, 10), "ends_at": services.meeting_at(day, 12), **extra},
     )
 

@@ -19,8 +19,15 @@ from members.models import Contact
 def meeting(world, manager_x) -> Meeting:
     day = timezone.localdate() + timedelta(days=14)
     return services.meeting_create(
-        network=world.network_x, by=manager_x,
-        data={"title": "Transferworkshop", "kind": "workshop", "starts_at": services.meeting_at(day, 9, 30), "ends_at": services.meeting_at(day, 15, 30), "capacity": 1},
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "Transferworkshop",
+            "kind": "workshop",
+            "starts_at": services.meeting_at(day, 9, 30),
+            "ends_at": services.meeting_at(day, 15, 30),
+            "capacity": 1,
+        },
     )
 
 
@@ -43,7 +50,9 @@ def test_manager_creates_a_meeting_and_bad_dates_are_explained(client, world, ma
 def test_agenda_overlap_via_the_page_gets_a_message_and_htmx_swaps_the_programme(client, world, manager_x, meeting):
     client.force_login(manager_x)
     client.post(u("events:agenda_add", meeting.pk), {"starts_at": "10:00", "ends_at": "10:30", "kind": "welcome", "title": "Begrüßung"})
-    response = client.post(u("events:agenda_add", meeting.pk), {"starts_at": "10:15", "ends_at": "11:00", "kind": "talk", "title": "Cluster"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        u("events:agenda_add", meeting.pk), {"starts_at": "10:15", "ends_at": "11:00", "kind": "talk", "title": "Cluster"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section class="card" id="agenda"')
     assert "Überschneidet sich mit „Begrüßung“" in response.text
@@ -119,7 +128,9 @@ def test_member_registers_self_and_colleague_and_cancels(client, world, member_a
     me = member_a_x.contact
     client.force_login(member_a_x)
     assert "Transferworkshop" in client.get(reverse("portal_events:meeting_list")).text
-    response = client.post(reverse("portal_events:register", args=[meeting.pk]), {"people": [me.pk, colleague.pk], "consent_participant_list": "on"}, follow=True)
+    response = client.post(
+        reverse("portal_events:register", args=[meeting.pk]), {"people": [me.pk, colleague.pk], "consent_participant_list": "on"}, follow=True
+    )
     assert "Angemeldet" in response.text
     assert set(Registration.objects.values_list("contact__last_name", flat=True)) == {"member_a_x", "Kollegin"}
     assert Registration.objects.get(contact=me).consent_participant_list
@@ -163,7 +174,9 @@ def test_check_in_search_mark_present_and_walk_in(client, world, manager_x, meet
     assert page.text.lstrip().startswith('<section id="check-in-list"')
     assert "member_a_x" in page.text and "member_b_x" not in page.text
     registration = Registration.objects.get(contact=a)
-    response = client.post(u("events:registration_attendance", meeting.pk, registration.pk), {"attended": "1", "next": "check-in", "q": "Alpha"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        u("events:registration_attendance", meeting.pk, registration.pk), {"attended": "1", "next": "check-in", "q": "Alpha"}, HTTP_HX_REQUEST="true"
+    )
     assert "1 von 2 anwesend" in response.text
     client.post(u("events:walk_in", meeting.pk), {"guest": "1", "name": "Spontane Besucherin", "organisation": "Kreis Steinfurt"})
     walk_in = Registration.objects.get(guest_name="Spontane Besucherin")

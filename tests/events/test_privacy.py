@@ -20,7 +20,9 @@ from members.privacy import ERASED_NAME, organisation_data_export, person_erase
 
 def test_export_and_erasure_cover_registrations_invitations_and_feedback(world, manager_x):
     day = timezone.localdate() - timedelta(days=3)
-    meeting = Meeting.objects.create(network=world.network_x, title="Arbeitstreffen", starts_at=services.meeting_at(day, 9), ends_at=services.meeting_at(day, 12))
+    meeting = Meeting.objects.create(
+        network=world.network_x, title="Arbeitstreffen", starts_at=services.meeting_at(day, 9), ends_at=services.meeting_at(day, 12)
+    )
     contact = Contact.objects.create(organisation=world.org_b, first_name="Vera", last_name="Vogel", email="vera@beta.example")
     registration = Registration.objects.create(meeting=meeting, contact=contact, status="attended", consent_photos=True)
     guest = Registration.objects.create(meeting=meeting, guest_name="Vera Vogel", guest_email="vera@beta.example", guest_organisation="Beta KG")

@@ -26,9 +26,17 @@ def _fresh_rate_limits():
 def public(world, manager_x) -> Meeting:
     day = timezone.localdate() + timedelta(days=30)
     meeting = services.meeting_create(
-        network=world.network_x, by=manager_x,
-        data={"title": "Tag der offenen Tür", "kind": "public", "is_public": True, "capacity": 1,
-              "starts_at": services.meeting_at(day, 10), "ends_at": services.meeting_at(day, 16), "description": "**Alle** sind willkommen."},
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "Tag der offenen Tür",
+            "kind": "public",
+            "is_public": True,
+            "capacity": 1,
+            "starts_at": services.meeting_at(day, 10),
+            "ends_at": services.meeting_at(day, 16),
+            "description": "**Alle** sind willkommen.",
+        },
     )
     services.agenda_item_save(meeting=meeting, by=manager_x, data={"starts_at": time(10), "ends_at": time(10, 30), "kind": "welcome", "title": "Begrüßung"})
     return meeting

@@ -38,9 +38,15 @@ def test_a_company_that_left_cannot_be_given_an_action_item(world, manager_x, le
 
 def test_a_company_that_left_cannot_be_registered(world, manager_x, left_company):
     day = timezone.localdate() + timedelta(days=5)
-    meeting = services.meeting_create(network=world.network_x, by=manager_x, data={
-        "title": "KT", "starts_at": services.meeting_at(day, 9), "ends_at": services.meeting_at(day, 12),
-    })
+    meeting = services.meeting_create(
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "KT",
+            "starts_at": services.meeting_at(day, 9),
+            "ends_at": services.meeting_at(day, 12),
+        },
+    )
     with pytest.raises(ValidationError):
         services.registration_register(meeting=meeting, by=manager_x, contact=left_company, by_manager=True)
 

@@ -17,9 +17,15 @@ from members.models import Contact
 def meeting(world, manager_x):
     day = timezone.localdate() + timedelta(days=30)
     return services.meeting_create(
-        network=world.network_x, by=manager_x,
-        data={"title": "Koordinierungstreffen", "kind": "coordination", "starts_at": services.meeting_at(day, 9, 30),
-              "ends_at": services.meeting_at(day, 15, 30), "capacity": 2},
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "Koordinierungstreffen",
+            "kind": "coordination",
+            "starts_at": services.meeting_at(day, 9, 30),
+            "ends_at": services.meeting_at(day, 15, 30),
+            "capacity": 2,
+        },
     )
 
 
@@ -30,7 +36,9 @@ def item(meeting, manager, start, end, title="Vortrag", **extra):
 def test_end_before_start_is_refused(world, manager_x):
     day = timezone.localdate() + timedelta(days=3)
     with pytest.raises(ValidationError) as exc:
-        services.meeting_create(network=world.network_x, by=manager_x, data={"title": "X", "starts_at": services.meeting_at(day, 12), "ends_at": services.meeting_at(day, 10)})
+        services.meeting_create(
+            network=world.network_x, by=manager_x, data={"title": "X", "starts_at": services.meeting_at(day, 12), "ends_at": services.meeting_at(day, 10)}
+        )
     assert "nach dem Beginn" in str(exc.value)
 
 
@@ -97,17 +105,36 @@ def test_registration_after_the_deadline_is_refused_for_members_but_not_managers
 def test_a_new_meeting_of_a_series_starts_from_the_last_programme(world, manager_x):
     series = MeetingSeries.objects.create(network=world.network_x, name="Koordinierungstreffen")
     day = date.today() + timedelta(days=10)
-    first = services.meeting_create(network=world.network_x, by=manager_x, data={"title": "KT 1", "series": series, "starts_at": services.meeting_at(day, 9), "ends_at": services.meeting_at(day, 12)})
+    first = services.meeting_create(
+        network=world.network_x,
+        by=manager_x,
+        data={"title": "KT 1", "series": series, "starts_at": services.meeting_at(day, 9), "ends_at": services.meeting_at(day, 12)},
+    )
     item(first, manager_x, time(9, 0), time(9, 30), "Begrüßung", kind="welcome")
-    second = services.meeting_create(network=world.network_x, by=manager_x, data={"title": "KT 2", "series": series, "starts_at": services.meeting_at(day + timedelta(days=90), 9), "ends_at": services.meeting_at(day + timedelta(days=90), 12)})
+    second = services.meeting_create(
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "KT 2",
+            "series": series,
+            "starts_at": services.meeting_at(day + timedelta(days=90), 9),
+            "ends_at": services.meeting_at(day + timedelta(days=90), 12),
+        },
+    )
     assert list(second.agenda_items.values_list("title", flat=True)) == ["Begrüßung"]
     assert AgendaItem.objects.count() == 2
 
 
 def test_action_item_owner_must_belong_to_the_network(world, manager_x):
     with pytest.raises(ValidationError):
-        services.action_item_create(network=world.network_x, by=manager_x, data={"title": "Antrag schreiben", "owner": Contact.objects.get(organisation=world.org_c)})
-    item_ = services.action_item_create(network=world.network_x, by=manager_x, data={"title": "Antrag schreiben", "owner": Contact.objects.get(organisation=world.org_a), "due_on": date.today() - timedelta(days=1)})
+        services.action_item_create(
+            network=world.network_x, by=manager_x, data={"title": "Antrag schreiben", "owner": Contact.objects.get(organisation=world.org_c)}
+        )
+    item_ = services.action_item_create(
+        network=world.network_x,
+        by=manager_x,
+        data={"title": "Antrag schreiben", "owner": Contact.objects.get(organisation=world.org_a), "due_on": date.today() - timedelta(days=1)},
+    )
     assert item_.is_overdue
     services.action_item_complete(item=item_, by=manager_x)
     assert not item_.is_overdue

@@ -76,11 +76,18 @@ DIRECTORY_MATRIX: dict[str, Case] = {
     # Writes: a GET is refused (405) for those who pass the login; the POSTs change B's data.
     "directory:bulk_action": Case(
         [
-            Target(url("directory:bulk_action"), X_ONLY, method="post", data=lambda w: {"action": "set_status", "status": "paused", "ids": [Membership.objects.get(organisation=w.org_b).pk]}),
+            Target(
+                url("directory:bulk_action"),
+                X_ONLY,
+                method="post",
+                data=lambda w: {"action": "set_status", "status": "paused", "ids": [Membership.objects.get(organisation=w.org_b).pk]},
+            ),
             Target(url("directory:bulk_action"), statuses(405), htmx=False),  # POST only, refused before anything is looked up
         ]
     ),
-    "directory:saved_filter_create": Case([Target(url("directory:saved_filter_create"), X_WRITE, method="post", data=lambda w: {"name": "Test", "query": "status=active"})]),
+    "directory:saved_filter_create": Case(
+        [Target(url("directory:saved_filter_create"), X_WRITE, method="post", data=lambda w: {"name": "Test", "query": "status=active"})]
+    ),
     "directory:saved_filter_delete": Case(
         [Target(url("directory:saved_filter_delete", saved_filter), statuses(404, anonymous=302, manager_x=302), method="post", htmx=False)]
     ),
@@ -97,9 +104,7 @@ DIRECTORY_MATRIX: dict[str, Case] = {
         ]
     ),
     "directory:contact_restore": Case([Target(url("directory:contact_restore", contact_of("org_b")), X_WRITE, method="post", htmx=False)]),
-    "directory:governance_remove": Case(
-        [Target(url("directory:governance_remove", governance_position), X_WRITE, method="post", htmx=False)]
-    ),
+    "directory:governance_remove": Case([Target(url("directory:governance_remove", governance_position), X_WRITE, method="post", htmx=False)]),
     "directory:organisation_trash": Case(
         [
             Target(url("directory:organisation_trash", org("org_b")), X_WRITE, method="post", htmx=False),

@@ -25,20 +25,34 @@ CSV = b"Firma;PLZ;E-Mail\nMatrix GmbH;48431;info@matrix.example\n"
 
 def _draft(world: World, owner: str) -> BackgroundJob:
     return BackgroundJob.objects.create(
-        user=world.users[owner], network=world.network_x, kind=BackgroundJob.Kind.IMPORT, title="Import: matrix.csv",
+        user=world.users[owner],
+        network=world.network_x,
+        kind=BackgroundJob.Kind.IMPORT,
+        title="Import: matrix.csv",
         total=1,
         params={
-            "filename": "matrix.csv", "format": "csv", "header": ["Firma", "PLZ", "E-Mail"],
-            "rows": [["Matrix GmbH", "48431", "info@matrix.example"]], "lines": [2],
-            "mapping": {"name": 0, "postcode": 1, "email": 2}, "existing": "add_contact", "confirmed": False,
+            "filename": "matrix.csv",
+            "format": "csv",
+            "header": ["Firma", "PLZ", "E-Mail"],
+            "rows": [["Matrix GmbH", "48431", "info@matrix.example"]],
+            "lines": [2],
+            "mapping": {"name": 0, "postcode": 1, "email": 2},
+            "existing": "add_contact",
+            "confirmed": False,
         },
     )
 
 
 def _running_export(world: World, owner: str) -> BackgroundJob:
     return BackgroundJob.objects.create(
-        user=world.users[owner], network=world.network_x, kind=BackgroundJob.Kind.EXPORT, title="Export: matrix",
-        status=BackgroundJob.Status.RUNNING, total=10, done=3, params={"format": "csv", "filename": "m.csv", "ids": []},
+        user=world.users[owner],
+        network=world.network_x,
+        kind=BackgroundJob.Kind.EXPORT,
+        title="Export: matrix",
+        status=BackgroundJob.Status.RUNNING,
+        total=10,
+        done=3,
+        params={"format": "csv", "filename": "m.csv", "ids": []},
     )
 
 
@@ -112,12 +126,16 @@ IO_MATRIX: dict[str, Case] = {
         [
             # The owner's confirmation imports the one row and leads to the job page (again on a double submit).
             Target(
-                job_url("io:import_confirm", _draft, "manager_x"), own_redirect("manager_x"),
-                method="post", data=lambda w: {"existing": "add_contact"},
+                job_url("io:import_confirm", _draft, "manager_x"),
+                own_redirect("manager_x"),
+                method="post",
+                data=lambda w: {"existing": "add_contact"},
             ),
             Target(
-                job_url("io:import_confirm", _draft, "manager_xy"), own_redirect("manager_xy"),
-                method="post", data=lambda w: {"existing": "skip"},
+                job_url("io:import_confirm", _draft, "manager_xy"),
+                own_redirect("manager_xy"),
+                method="post",
+                data=lambda w: {"existing": "skip"},
             ),
         ]
     ),

@@ -159,8 +159,6 @@ def test_bulk_all_results_covers_every_page_of_the_filter(client, world, manager
 
 def test_bulk_refuses_ids_of_another_network(client, world, manager):
     foreign = Membership.objects.get(organisation=world.org_c).pk
-    response = client.post(
-        reverse("directory:bulk_action", args=["netz-x"]), {"action": "trash", "ids": [foreign], "confirm": "1"}, follow=True
-    )
+    response = client.post(reverse("directory:bulk_action", args=["netz-x"]), {"action": "trash", "ids": [foreign], "confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert Membership.objects.get(pk=foreign).archived_at is None

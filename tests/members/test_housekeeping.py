@@ -25,8 +25,13 @@ def test_stuck_export_job_is_requeued_and_finished(world, manager_x, django_capt
     try:
         ids = list(Membership.objects.for_network(world.network_x).values_list("pk", flat=True))
         job = BackgroundJob.objects.create(
-            user=manager_x, network=world.network_x, kind="export", status="running", title="Export",
-            params={"ids": ids, "fmt": "csv", "format": "csv", "filename": "x.csv"}, total=len(ids),
+            user=manager_x,
+            network=world.network_x,
+            kind="export",
+            status="running",
+            title="Export",
+            params={"ids": ids, "fmt": "csv", "format": "csv", "filename": "x.csv"},
+            total=len(ids),
         )
         BackgroundJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
         with django_capture_on_commit_callbacks(execute=True):
@@ -45,8 +50,9 @@ def test_recent_running_job_is_left_alone(world, manager_x):
 
 def test_old_export_files_are_deleted(world, manager_x, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    job = BackgroundJob.objects.create(user=manager_x, network=world.network_x, kind="export", status="done", title="Export",
-                                       finished_at=timezone.now() - timedelta(days=8))
+    job = BackgroundJob.objects.create(
+        user=manager_x, network=world.network_x, kind="export", status="done", title="Export", finished_at=timezone.now() - timedelta(days=8)
+    )
     job.result_file.save("alt.csv", ContentFile(b"a;b"), save=True)
     path = job.result_file.path
     assert tasks.delete_old_export_files() == 1

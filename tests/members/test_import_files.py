@@ -68,15 +68,42 @@ def test_empty_rows_are_skipped_and_line_numbers_kept():
 
 
 def test_mapping_is_suggested_from_german_and_english_headings():
-    german = suggest_mapping(["Firma", "Straße", "Postleitzahl", "Ort", "E-Mail-Adresse", "Telefon", "Vorname", "Nachname",
-                              "Funktion", "Rolle", "Status", "Jahresbeitrag (EUR)", "Webseite", "Beschäftigte"])
+    german = suggest_mapping(
+        [
+            "Firma",
+            "Straße",
+            "Postleitzahl",
+            "Ort",
+            "E-Mail-Adresse",
+            "Telefon",
+            "Vorname",
+            "Nachname",
+            "Funktion",
+            "Rolle",
+            "Status",
+            "Jahresbeitrag (EUR)",
+            "Webseite",
+            "Beschäftigte",
+        ]
+    )
     assert german == {
-        "name": 0, "street": 1, "postcode": 2, "municipality": 3, "email": 4, "phone": 5, "first_name": 6, "last_name": 7,
-        "function": 8, "role": 9, "status": 10, "annual_fee": 11, "website": 12, "employees": 13,
+        "name": 0,
+        "street": 1,
+        "postcode": 2,
+        "municipality": 3,
+        "email": 4,
+        "phone": 5,
+        "first_name": 6,
+        "last_name": 7,
+        "function": 8,
+        "role": 9,
+        "status": 10,
+        "annual_fee": 11,
+        "website": 12,
+        "employees": 13,
     }
     english = suggest_mapping(["Company", "ZIP", "City", "Email", "Phone", "First name", "Last name", "Role", "Fee"])
-    assert english == {"name": 0, "postcode": 1, "municipality": 2, "email": 3, "phone": 4, "first_name": 5, "last_name": 6,
-                       "role": 7, "annual_fee": 8}
+    assert english == {"name": 0, "postcode": 1, "municipality": 2, "email": 3, "phone": 4, "first_name": 5, "last_name": 6, "role": 7, "annual_fee": 8}
 
 
 # --- what is refused, and how it is said --------------------------------------------------

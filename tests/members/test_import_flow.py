@@ -16,8 +16,12 @@ from verbund.models import BackgroundJob
 
 def db_state() -> tuple[int, ...]:
     return (
-        Organisation.objects.count(), Contact.objects.count(), Membership.objects.count(),
-        Organisation.history.count(), Contact.history.count(), Membership.history.count(),
+        Organisation.objects.count(),
+        Contact.objects.count(),
+        Membership.objects.count(),
+        Organisation.history.count(),
+        Contact.history.count(),
+        Membership.history.count(),
     )
 
 
@@ -66,8 +70,10 @@ def test_confirmed_import_creates_organisations_contacts_and_memberships_with_hi
 
 
 def test_xlsx_import_works_end_to_end(logged_in, world):
-    rows = [["Organisation", "PLZ", "Ort", "Nachname", "E-Mail", "Rolle", "Status", "Jahresbeitrag (EUR)", "Beschäftigte"],
-            ["Sachsen Glas", 1067, "Dresden", "Wolf", "wolf@glas.example", "Zulieferer / Vorproduzent", "Interessent", 99.5, 14]]
+    rows = [
+        ["Organisation", "PLZ", "Ort", "Nachname", "E-Mail", "Rolle", "Status", "Jahresbeitrag (EUR)", "Beschäftigte"],
+        ["Sachsen Glas", 1067, "Dresden", "Wolf", "wolf@glas.example", "Zulieferer / Vorproduzent", "Interessent", 99.5, 14],
+    ]
     job = upload_to_preview(logged_in, xlsx_bytes(rows), "liste.xlsx")
     logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"})
     membership = Membership.objects.get(organisation__name="Sachsen Glas")
@@ -83,11 +89,15 @@ def test_german_and_english_labels_are_accepted_for_role_and_status(world):
         member_row("C", "48566", role="öffentliche verwaltung", status="AUSGETRETEN"),
         member_row("D", "48567", role="Consultant", status="Prospect"),
     ]
-    plan = imports.plan_import(network=world.network_x, header=HEADER, rows=table, lines=[2, 3, 4, 5],
-                               mapping=imports.suggest_mapping(HEADER), existing="add_contact")
+    plan = imports.plan_import(
+        network=world.network_x, header=HEADER, rows=table, lines=[2, 3, 4, 5], mapping=imports.suggest_mapping(HEADER), existing="add_contact"
+    )
     assert plan.errors == []
     assert [(r.membership["role"], r.membership["status"]) for r in plan.rows] == [
-        ("research", "paused"), ("supplier", "left"), ("administration", "left"), ("consultant", "prospect"),
+        ("research", "paused"),
+        ("supplier", "left"),
+        ("administration", "left"),
+        ("consultant", "prospect"),
     ]
 
 
@@ -117,8 +127,14 @@ def test_invalid_values_are_reported_per_row_and_field(world, changes, field, me
     row = member_row("Omega GmbH")
     for index, value in changes.items():
         row[index] = value
-    plan = imports.plan_import(network=world.network_x, header=HEADER, rows=[member_row("Gut AG", "48000"), row], lines=[2, 3],
-                               mapping=imports.suggest_mapping(HEADER), existing="add_contact")
+    plan = imports.plan_import(
+        network=world.network_x,
+        header=HEADER,
+        rows=[member_row("Gut AG", "48000"), row],
+        lines=[2, 3],
+        mapping=imports.suggest_mapping(HEADER),
+        existing="add_contact",
+    )
     assert [(e.line, e.field) for e in plan.errors] == [(3, field)]
     assert message in plan.errors[0].message
 
@@ -138,16 +154,14 @@ def test_invalid_values_are_reported_per_row_and_field(world, changes, field, me
 def test_formula_payloads_are_refused_with_a_clear_message(world, index, payload):
     row = member_row("Omega GmbH")
     row[index] = payload
-    plan = imports.plan_import(network=world.network_x, header=HEADER, rows=[row], lines=[2],
-                               mapping=imports.suggest_mapping(HEADER), existing="add_contact")
+    plan = imports.plan_import(network=world.network_x, header=HEADER, rows=[row], lines=[2], mapping=imports.suggest_mapping(HEADER), existing="add_contact")
     assert len(plan.errors) == 1
     assert "sieht wie eine Tabellenformel aus und wird nicht übernommen" in plan.errors[0].message
 
 
 def test_a_phone_number_with_plus_is_data_not_a_formula(world):
     row = member_row("Omega GmbH", phone="+49 251 1234567")
-    plan = imports.plan_import(network=world.network_x, header=HEADER, rows=[row], lines=[2],
-                               mapping=imports.suggest_mapping(HEADER), existing="add_contact")
+    plan = imports.plan_import(network=world.network_x, header=HEADER, rows=[row], lines=[2], mapping=imports.suggest_mapping(HEADER), existing="add_contact")
     assert plan.errors == []
     assert plan.rows[0].contact["phone"] == "+49 251 1234567"
 
@@ -176,7 +190,7 @@ def test_a_file_with_unknown_columns_asks_for_a_mapping(logged_in, world):
     assert response.url == io_url("import_mapping", pk=job.pk)
     page = logged_in.get(response.url)
     assert "Keine Spalte wurde als Name der Organisation erkannt" in page.text
-    assert page.text.count("<label for=\"id_col_") == 2
+    assert page.text.count('<label for="id_col_') == 2
     response = logged_in.post(io_url("import_mapping", pk=job.pk), {"col_0": "", "col_1": ""})
     assert response.status_code == 200
     assert "Bitte ordnen Sie eine Spalte dem Namen der Organisation zu." in response.text
@@ -355,9 +369,7 @@ def eager_celery():
     app.conf.task_always_eager = eager
 
 
-def test_a_large_import_runs_in_celery_and_the_job_shows_the_result(
-    logged_in, world, monkeypatch, eager_celery, django_capture_on_commit_callbacks
-):
+def test_a_large_import_runs_in_celery_and_the_job_shows_the_result(logged_in, world, monkeypatch, eager_celery, django_capture_on_commit_callbacks):
     monkeypatch.setattr(imports, "INLINE_IMPORT_ROWS", 2)
     job = upload_to_preview(logged_in, csv_bytes(THREE))
     response = logged_in.get(io_url("import_preview", pk=job.pk))
@@ -407,8 +419,16 @@ def test_a_double_submit_imports_once(logged_in, world):
 
 
 def test_the_progress_partial_polls_while_running_and_stops_with_286_when_done(logged_in, world, manager_x):
-    job = BackgroundJob.objects.create(user=manager_x, network=world.network_x, kind=BackgroundJob.Kind.IMPORT, title="Import: x.csv",
-                                       status=BackgroundJob.Status.RUNNING, total=400, done=100, params={"confirmed": True})
+    job = BackgroundJob.objects.create(
+        user=manager_x,
+        network=world.network_x,
+        kind=BackgroundJob.Kind.IMPORT,
+        title="Import: x.csv",
+        status=BackgroundJob.Status.RUNNING,
+        total=400,
+        done=100,
+        params={"confirmed": True},
+    )
     url = io_url("job_detail", pk=job.pk)
     running = logged_in.get(url, HTTP_HX_REQUEST="true")
     assert running.status_code == 200

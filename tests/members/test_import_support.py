@@ -32,8 +32,20 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def member_row(name: str, postcode: str = "48431", *, first: str = "Erika", last: str = "Muster", email: str = "", phone: str = "05971 123456",
-               role: str = "Hersteller", status: str = "Aktiv", fee: str = "1.200,50", street: str = "Hauptstraße 1", place: str = "Rheine") -> list[str]:
+def member_row(
+    name: str,
+    postcode: str = "48431",
+    *,
+    first: str = "Erika",
+    last: str = "Muster",
+    email: str = "",
+    phone: str = "05971 123456",
+    role: str = "Hersteller",
+    status: str = "Aktiv",
+    fee: str = "1.200,50",
+    street: str = "Hauptstraße 1",
+    place: str = "Rheine",
+) -> list[str]:
     email = email or f"{last.lower()}@{name.split()[0].lower()}.example"
     return [name, street, postcode, place, first, last, email, phone, role, status, fee]
 

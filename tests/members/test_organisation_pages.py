@@ -57,8 +57,14 @@ def test_detail_runs_a_constant_number_of_queries(client, world, manager):
 def test_history_tab_says_who_changed_what(client, world, manager):
     response = client.post(
         u("directory:organisation_edit", world.org_a.pk),
-        {"name": "Alpha GmbH & Co. KG", "kind": "company", "postcode": "48431", "municipality": "Rheine", "activity_version": "2008",
-         "share_in_directory": "on"},
+        {
+            "name": "Alpha GmbH & Co. KG",
+            "kind": "company",
+            "postcode": "48431",
+            "municipality": "Rheine",
+            "activity_version": "2008",
+            "share_in_directory": "on",
+        },
     )
     assert response.status_code == 302
     history = client.get(u("directory:organisation", world.org_a.pk), {"tab": "history"})
@@ -99,9 +105,17 @@ def test_nul_bytes_and_huge_text_do_not_crash(client, world, manager):
 def test_create_organisation_with_membership_and_first_status_step(client, world, manager):
     response = client.post(
         u("directory:organisation_create"),
-        {"name": "Neue Windtechnik GmbH", "kind": "company", "postcode": "48282", "municipality": "Emsdetten",
-         "activity_code": "28.15", "activity_version": "2008", "role": "manufacturer", "status": "prospect",
-         "competency_tags_text": "Getriebe, getriebe , Lager"},
+        {
+            "name": "Neue Windtechnik GmbH",
+            "kind": "company",
+            "postcode": "48282",
+            "municipality": "Emsdetten",
+            "activity_code": "28.15",
+            "activity_version": "2008",
+            "role": "manufacturer",
+            "status": "prospect",
+            "competency_tags_text": "Getriebe, getriebe , Lager",
+        },
     )
     assert response.status_code == 302
     org = Organisation.objects.get(name="Neue Windtechnik GmbH")
@@ -116,7 +130,9 @@ def test_status_change_is_recorded_and_leaving_sets_the_date(client, world, mana
     membership = Membership.objects.get(organisation=world.org_a)
     membership.joined_on = date(2020, 1, 1)
     membership.save()
-    client.post(u("directory:membership_edit", world.org_a.pk), {"change_status": "1", "status": "left", "effective_on": "2026-06-30", "note": "Betriebsaufgabe"})
+    client.post(
+        u("directory:membership_edit", world.org_a.pk), {"change_status": "1", "status": "left", "effective_on": "2026-06-30", "note": "Betriebsaufgabe"}
+    )
     membership.refresh_from_db()
     assert membership.status == "left" and membership.left_on == date(2026, 6, 30)
     change = MembershipStatusChange.objects.get(membership=membership)

@@ -56,30 +56,56 @@ def person(world, client):
     user.first_name, user.last_name = f"Login-{CANARY}", f"Konto-{CANARY}"
     user.save()
     contact = contact_create(
-        organisation=world.org_a, by=manager,
-        data={"salutation": "ms", "title": f"Dr. {CANARY}"[:50], "first_name": f"Vor-{CANARY}", "last_name": f"Nach-{CANARY}",
-              "function": f"Alt-{CANARY}", "email": CONTACT_EMAIL.upper(), "phone": f"05971 {PHONE_DIGITS}"},
+        organisation=world.org_a,
+        by=manager,
+        data={
+            "salutation": "ms",
+            "title": f"Dr. {CANARY}"[:50],
+            "first_name": f"Vor-{CANARY}",
+            "last_name": f"Nach-{CANARY}",
+            "function": f"Alt-{CANARY}",
+            "email": CONTACT_EMAIL.upper(),
+            "phone": f"05971 {PHONE_DIGITS}",
+        },
     )
     contact_update(contact=contact, by=manager, data={"function": f"Neu-{CANARY}"})  # an older value lives in the history
     contact.user = user
     contact.save(update_fields=["user"])
-    consent_grant(contact=contact, network=world.network_x, purpose=Consent.Purpose.NEWSLETTER, source=Consent.Source.PORTAL,
-                  by=user, evidence=f"IP 203.0.113.77, Formular {CANARY}")
+    consent_grant(
+        contact=contact,
+        network=world.network_x,
+        purpose=Consent.Purpose.NEWSLETTER,
+        source=Consent.Source.PORTAL,
+        by=user,
+        evidence=f"IP 203.0.113.77, Formular {CANARY}",
+    )
     consent_withdraw(contact=contact, network=world.network_x, purpose=Consent.Purpose.NEWSLETTER, source=Consent.Source.EMAIL, by=user)
-    consent_grant(contact=contact, network=world.network_x, purpose=Consent.Purpose.PHOTOS, source=Consent.Source.PAPER,
-                  by=manager, evidence=f"Aktenzeichen {CANARY}")
+    consent_grant(
+        contact=contact, network=world.network_x, purpose=Consent.Purpose.PHOTOS, source=Consent.Source.PAPER, by=manager, evidence=f"Aktenzeichen {CANARY}"
+    )
     governance_assign(network=world.network_x, contact=contact, function="board", by=manager, since=date(2024, 5, 1))
     Invitation.objects.create(
-        contact=contact, network=world.network_x, email=CONTACT_EMAIL, token_hash="f" * 64, invited_by=manager,
+        contact=contact,
+        network=world.network_x,
+        email=CONTACT_EMAIL,
+        token_hash="f" * 64,
+        invited_by=manager,
         expires_at=timezone.now() + timedelta(days=7),
     )
     LogEntry.objects.create(
-        user=staff, content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk),
-        object_repr=contact.full_name, action_flag=CHANGE, change_message=json.dumps([{"changed": {"fields": ["Funktion"]}}]),
+        user=staff,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=str(contact.pk),
+        object_repr=contact.full_name,
+        action_flag=CHANGE,
+        change_message=json.dumps([{"changed": {"fields": ["Funktion"]}}]),
     )
     LogEntry.objects.create(  # what an inline edit in the organisation's admin leaves behind
-        user=staff, content_type=ContentType.objects.get_for_model(Organisation), object_id=str(world.org_a.pk),
-        object_repr=world.org_a.name, action_flag=CHANGE,
+        user=staff,
+        content_type=ContentType.objects.get_for_model(Organisation),
+        object_id=str(world.org_a.pk),
+        object_repr=world.org_a.name,
+        action_flag=CHANGE,
         change_message=json.dumps([{"added": {"name": "Kontakt", "object": contact.full_name}}, {"changed": {"fields": ["Kurzprofil"]}}]),
     )
     client.force_login(user)  # a session of this person
@@ -91,10 +117,18 @@ def test_before_erasure_the_scan_finds_the_person_everywhere(person):
     """Control: the scan below sees the canary in every place it was put."""
     hits = canary_hits(CANARY, PHONE_DIGITS, "zzcanaryzz")
     assert {
-        "members.Contact.first_name", "members.Contact.phone", "members.Contact.email",
-        "members.HistoricalContact.function", "members.Consent.evidence", "members.HistoricalConsent.evidence",
-        "members.Invitation.email", "verbund.User.email", "verbund.HistoricalUser.first_name",
-        "account.EmailAddress.email", "admin.LogEntry.object_repr", "admin.LogEntry.change_message",
+        "members.Contact.first_name",
+        "members.Contact.phone",
+        "members.Contact.email",
+        "members.HistoricalContact.function",
+        "members.Consent.evidence",
+        "members.HistoricalConsent.evidence",
+        "members.Invitation.email",
+        "verbund.User.email",
+        "verbund.HistoricalUser.first_name",
+        "account.EmailAddress.email",
+        "admin.LogEntry.object_repr",
+        "admin.LogEntry.change_message",
     } <= set(hits)
 
 
@@ -121,14 +155,22 @@ def test_after_erasure_no_table_holds_the_person(world, person, client):
 
 
 def test_the_contact_and_its_consents_stay_for_the_statistics(world, person):
-    before = list(Consent.objects.filter(contact=person).order_by("pk").values("purpose", "network", "granted_at", "withdrawn_at", "source", "text_version", "withdrawal_source"))
+    before = list(
+        Consent.objects.filter(contact=person)
+        .order_by("pk")
+        .values("purpose", "network", "granted_at", "withdrawn_at", "source", "text_version", "withdrawal_source")
+    )
     person_erase(contact=person, by=world.users["staff"])
     person.refresh_from_db()
     assert person.last_name == ERASED_NAME
     assert (person.first_name, person.title, person.function, person.email, person.phone, person.salutation) == ("", "", "", "", "", "")
     assert person.user is None
     assert person.organisation == world.org_a
-    after = list(Consent.objects.filter(contact=person).order_by("pk").values("purpose", "network", "granted_at", "withdrawn_at", "source", "text_version", "withdrawal_source"))
+    after = list(
+        Consent.objects.filter(contact=person)
+        .order_by("pk")
+        .values("purpose", "network", "granted_at", "withdrawn_at", "source", "text_version", "withdrawal_source")
+    )
     assert after == before
     assert set(Consent.objects.filter(contact=person).values_list("evidence", flat=True)) == {""}
 
@@ -262,8 +304,13 @@ def test_jobs_and_export_files_forget_the_person(world, person, settings, tmp_pa
     settings.MEDIA_ROOT = tmp_path
     manager = world.users["manager_x"]
     upload = BackgroundJob.objects.create(
-        user=manager, network=world.network_x, kind="import", status="failed", title="Import",
-        params={"rows": [["Alpha GmbH", CONTACT_EMAIL]]}, errors=[{"line": 2, "message": f"Nach-{CANARY} doppelt"}],
+        user=manager,
+        network=world.network_x,
+        kind="import",
+        status="failed",
+        title="Import",
+        params={"rows": [["Alpha GmbH", CONTACT_EMAIL]]},
+        errors=[{"line": 2, "message": f"Nach-{CANARY} doppelt"}],
     )
     export = BackgroundJob.objects.create(user=manager, network=world.network_x, kind="export", status="done", title="Export")
     export.result_file.save("mitglieder.csv", ContentFile(f"Alpha GmbH;{CONTACT_EMAIL}".encode()), save=True)

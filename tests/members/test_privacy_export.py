@@ -25,16 +25,25 @@ def _fill(world, org, network, tag: str, manager) -> Contact:
     org.competencies = f"Kompetenz {tag}"
     org.save()
     person = Contact.objects.create(
-        organisation=org, salutation=Contact.Salutation.MS, title="Dr.", first_name="Erika", last_name=f"Person-{tag}",
-        function=f"Leitung {tag}", email=f"{tag.lower()}@example.org", phone="+49 5971 123456",
+        organisation=org,
+        salutation=Contact.Salutation.MS,
+        title="Dr.",
+        first_name="Erika",
+        last_name=f"Person-{tag}",
+        function=f"Leitung {tag}",
+        email=f"{tag.lower()}@example.org",
+        phone="+49 5971 123456",
     )
-    consent_grant(contact=person, network=network, purpose=Consent.Purpose.NEWSLETTER, source=Consent.Source.PAPER,
-                  by=manager, evidence=f"Formular {tag}")
+    consent_grant(contact=person, network=network, purpose=Consent.Purpose.NEWSLETTER, source=Consent.Source.PAPER, by=manager, evidence=f"Formular {tag}")
     consent_withdraw(contact=person, network=network, purpose=Consent.Purpose.NEWSLETTER, source=Consent.Source.EMAIL, by=manager)
     governance_assign(network=network, contact=person, function="chair", by=manager, since=date(2025, 1, 1))
     Invitation.objects.create(
-        contact=person, network=network, email=f"invite-{tag.lower()}@example.org", token_hash=f"{tag}-tokenhash".ljust(64, "0"),
-        invited_by=manager, expires_at=timezone.now() + timedelta(days=7),
+        contact=person,
+        network=network,
+        email=f"invite-{tag.lower()}@example.org",
+        token_hash=f"{tag}-tokenhash".ljust(64, "0"),
+        invited_by=manager,
+        expires_at=timezone.now() + timedelta(days=7),
     )
     membership = Membership.objects.get(organisation=org, network=network)
     membership_change_status(membership=membership, to_status=Membership.Status.PAUSED, by=manager, note=f"Pause {tag}")
@@ -59,7 +68,10 @@ def test_the_export_holds_profile_contacts_consents_memberships_and_history(worl
     assert set(people) == {"member_a_x", "Person-A-CANARY"}
     person = people["Person-A-CANARY"]
     assert (person["title"], person["function"], person["email"], person["phone"]) == (
-        "Dr.", "Leitung A-CANARY", "a-canary@example.org", "+49 5971 123456",
+        "Dr.",
+        "Leitung A-CANARY",
+        "a-canary@example.org",
+        "+49 5971 123456",
     )
     [consent] = person["consents"]
     assert consent["purpose"] == "newsletter"
@@ -79,9 +91,7 @@ def test_the_export_holds_profile_contacts_consents_memberships_and_history(worl
     [membership] = data["memberships"]
     assert membership["network"]["slug"] == "netz-x"
     assert membership["status"] == "paused"
-    assert [(step["from_status"], step["to_status"], step["note"]) for step in membership["status_history"]] == [
-        ("active", "paused", "Pause A-CANARY")
-    ]
+    assert [(step["from_status"], step["to_status"], step["note"]) for step in membership["status_history"]] == [("active", "paused", "Pause A-CANARY")]
 
 
 def test_the_export_is_json_with_iso_dates_and_without_secrets(world, filled, member_a_x):

@@ -17,7 +17,9 @@ def test_bulk_action_reports_refused_rows_instead_of_failing(client, world, mana
     client.force_login(manager_x)
     Membership.objects.filter(organisation=world.org_a).update(joined_on=date.today() + timedelta(days=30))
     ids = list(Membership.objects.filter(network=world.network_x).values_list("pk", flat=True))
-    response = client.post(reverse("directory:bulk_action", args=["netz-x"]), {"action": "set_status", "status": "left", "ids": ids, "confirm": "1"}, follow=True)
+    response = client.post(
+        reverse("directory:bulk_action", args=["netz-x"]), {"action": "set_status", "status": "left", "ids": ids, "confirm": "1"}, follow=True
+    )
     assert response.status_code == 200
     assert "Nicht geändert: Alpha GmbH" in response.text
     assert Membership.objects.get(organisation=world.org_b).status == "left"
@@ -43,7 +45,9 @@ def test_history_hides_the_names_of_other_networks_offices(client, world, manage
 def test_mail_subjects_are_not_html_escaped(world, manager_x):
     world.network_x.name = "Wind & Wasser 'West'"
     contact = Contact.objects.create(organisation=world.org_a, last_name="Neu", email="neu@alpha.example")
-    message = render_mail("invitation", to=[contact.email], context={"contact": contact, "network": world.network_x, "url": "https://x", "invited_by": manager_x, "days": 14})
+    message = render_mail(
+        "invitation", to=[contact.email], context={"contact": contact, "network": world.network_x, "url": "https://x", "invited_by": manager_x, "days": 14}
+    )
     assert message.subject == "Einladung in das Mitgliederportal von Wind & Wasser 'West'"
 
 

@@ -68,7 +68,9 @@ def test_expired_invitation_is_gone(client, world, manager_x, mailoutbox_files, 
     assert client.get(reverse("members:invitation", args=[token])).status_code == 404
 
 
-def test_invitation_for_another_address_cannot_be_taken_by_a_logged_in_user(client, world, manager_x, member_b_x, mailoutbox_files, django_capture_on_commit_callbacks):
+def test_invitation_for_another_address_cannot_be_taken_by_a_logged_in_user(
+    client, world, manager_x, member_b_x, mailoutbox_files, django_capture_on_commit_callbacks
+):
     contact, token = invite(world, manager_x, mailoutbox_files, django_capture_on_commit_callbacks)
     client.force_login(member_b_x)
     response = client.post(reverse("members:invitation", args=[token]))
@@ -89,8 +91,15 @@ def test_invitation_needs_an_email_and_no_existing_login(world, manager_x):
 def test_member_edits_own_profile_and_manager_sees_it_in_history(client, world, member, manager_x):
     response = client.post(
         reverse("members:portal_profile_edit"),
-        {"name": "Alpha GmbH", "kind": "company", "postcode": "48431", "municipality": "Rheine", "profile": "Wir bauen Getriebe.",
-         "activity_version": "2008", "share_in_directory": "on"},
+        {
+            "name": "Alpha GmbH",
+            "kind": "company",
+            "postcode": "48431",
+            "municipality": "Rheine",
+            "profile": "Wir bauen Getriebe.",
+            "activity_version": "2008",
+            "share_in_directory": "on",
+        },
     )
     assert response.status_code == 302
     world.org_a.refresh_from_db()

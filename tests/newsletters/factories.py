@@ -18,7 +18,10 @@ def recipients(network: Network, n: int, *, prefix: str = "r") -> list[Contact]:
     )
     now = timezone.now()
     Consent.objects.bulk_create(
-        [Consent(contact=c, network=network, purpose=Consent.Purpose.NEWSLETTER, granted_at=now, source=Consent.Source.PORTAL, text_version="test") for c in contacts]
+        [
+            Consent(contact=c, network=network, purpose=Consent.Purpose.NEWSLETTER, granted_at=now, source=Consent.Source.PORTAL, text_version="test")
+            for c in contacts
+        ]
     )
     return contacts
 
@@ -26,8 +29,13 @@ def recipients(network: Network, n: int, *, prefix: str = "r") -> list[Contact]:
 def infobrief(network: Network, *, subject: str = "Infobrief Herbst") -> Infobrief:
     letter = Infobrief.objects.create(network=network, subject=subject, preheader="Termine und Förderaufrufe", intro="Liebe Mitglieder, **willkommen**.")
     call = Entry.objects.create(
-        network=network, kind=Entry.Kind.FUNDING_CALL, title="Förderaufruf Digitalisierung", funder="Land NRW",
-        deadline=timezone.localdate() + timezone.timedelta(days=30), body="Bis zu *50 %* Zuschuss.", link="https://example.org/aufruf",
+        network=network,
+        kind=Entry.Kind.FUNDING_CALL,
+        title="Förderaufruf Digitalisierung",
+        funder="Land NRW",
+        deadline=timezone.localdate() + timezone.timedelta(days=30),
+        body="Bis zu *50 %* Zuschuss.",
+        link="https://example.org/aufruf",
     )
     InfobriefEntry.objects.create(infobrief=letter, entry=call, position=1)
     return letter

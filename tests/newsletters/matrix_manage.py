@@ -28,7 +28,9 @@ def infobrief(w, network_attr: str = "network_x") -> Infobrief:
     contact = Contact.objects.filter(organisation__memberships__network=network).first()
     from django.utils import timezone
 
-    Consent.objects.get_or_create(contact=contact, network=network, purpose="newsletter", defaults={"granted_at": timezone.now(), "source": "portal", "text_version": "t"})
+    Consent.objects.get_or_create(
+        contact=contact, network=network, purpose="newsletter", defaults={"granted_at": timezone.now(), "source": "portal", "text_version": "t"}
+    )
     return letter
 
 
@@ -109,7 +111,9 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
     ),
     "newsletters:content": Case(
         [
-            Target(u("newsletters:content", pk(infobrief)), X_WRITE, method="post", data=lambda w: {"subject": "Infobrief netz-x", "intro": "Hallo"}, htmx=False),
+            Target(
+                u("newsletters:content", pk(infobrief)), X_WRITE, method="post", data=lambda w: {"subject": "Infobrief netz-x", "intro": "Hallo"}, htmx=False
+            ),
             Target(u("newsletters:content", pk(theirs)), NOBODY, method="post", data=lambda w: {"subject": "Übernommen"}, htmx=False),
             get_refused("newsletters:content", pk(infobrief)),
         ]
@@ -123,7 +127,9 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
     ),
     "newsletters:placement_move": Case(
         [
-            Target(lambda w: reverse("newsletters:placement_move", args=["netz-x", infobrief(w).pk, placement(w).pk, "down"]), X_WRITE, method="post", htmx=False),
+            Target(
+                lambda w: reverse("newsletters:placement_move", args=["netz-x", infobrief(w).pk, placement(w).pk, "down"]), X_WRITE, method="post", htmx=False
+            ),
             Target(lambda w: reverse("newsletters:placement_move", args=["netz-x", infobrief(w).pk, placement(w).pk, "down"]), POST_ONLY, htmx=False),
         ]
     ),
@@ -131,20 +137,29 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
         [
             Target(lambda w: reverse("newsletters:placement_remove", args=["netz-x", infobrief(w).pk, 999999]), NOBODY, method="post", htmx=False),
             Target(  # Y's placement through X's Infobrief
-                lambda w: reverse("newsletters:placement_remove", args=["netz-x", infobrief(w).pk, theirs(w).placements.first().pk]), NOBODY, method="post", htmx=False,
+                lambda w: reverse("newsletters:placement_remove", args=["netz-x", infobrief(w).pk, theirs(w).placements.first().pk]),
+                NOBODY,
+                method="post",
+                htmx=False,
             ),
-            Target(lambda w: reverse("newsletters:placement_remove", args=["netz-x", infobrief(w).pk, spare_placement(w).pk]), X_WRITE, method="post", htmx=False),
+            Target(
+                lambda w: reverse("newsletters:placement_remove", args=["netz-x", infobrief(w).pk, spare_placement(w).pk]), X_WRITE, method="post", htmx=False
+            ),
             Target(lambda w: reverse("newsletters:placement_remove", args=["netz-x", infobrief(w).pk, placement(w).pk]), POST_ONLY, htmx=False),
         ]
     ),
-    "newsletters:fill_dates": Case([Target(u("newsletters:fill_dates", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:fill_dates", pk(infobrief))]),
+    "newsletters:fill_dates": Case(
+        [Target(u("newsletters:fill_dates", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:fill_dates", pk(infobrief))]
+    ),
     "newsletters:preview": Case(
         [
             Target(u("newsletters:preview", pk(infobrief)), X_ONLY, htmx=False),
             Target(u("newsletters:preview", pk(theirs)), NOBODY, htmx=False),
         ]
     ),
-    "newsletters:test_send": Case([Target(u("newsletters:test_send", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:test_send", pk(infobrief))]),
+    "newsletters:test_send": Case(
+        [Target(u("newsletters:test_send", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:test_send", pk(infobrief))]
+    ),
     "newsletters:send": Case(  # GET and POST without confirm ask (naming the number); nothing is sent here
         [
             Target(u("newsletters:send", pk(infobrief)), X_ONLY),
@@ -159,8 +174,12 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
         ]
     ),
     # Control actions on a draft: refused with a message, redirect back, nothing changed.
-    "newsletters:pause": Case([Target(u("newsletters:pause", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:pause", pk(infobrief))]),
-    "newsletters:resume": Case([Target(u("newsletters:resume", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:resume", pk(infobrief))]),
+    "newsletters:pause": Case(
+        [Target(u("newsletters:pause", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:pause", pk(infobrief))]
+    ),
+    "newsletters:resume": Case(
+        [Target(u("newsletters:resume", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:resume", pk(infobrief))]
+    ),
     "newsletters:cancel": Case(
         [
             Target(u("newsletters:cancel", pk(infobrief)), X_WRITE, method="post", htmx=False),
@@ -168,5 +187,7 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
             get_refused("newsletters:cancel", pk(infobrief)),
         ]
     ),
-    "newsletters:retry": Case([Target(u("newsletters:retry", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:retry", pk(infobrief))]),
+    "newsletters:retry": Case(
+        [Target(u("newsletters:retry", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:retry", pk(infobrief))]
+    ),
 }

@@ -19,7 +19,10 @@ def sent(w) -> Infobrief:
 
 NEWSLETTER_PUBLIC_MATRIX: dict[str, Case] = {
     "newsletter_public:subscribe": Case(
-        [Target(lambda w: reverse("newsletter_public:subscribe", args=["netz-x"]), statuses(200)), Target(lambda w: reverse("newsletter_public:subscribe", args=["unbekannt"]), statuses(404))]
+        [
+            Target(lambda w: reverse("newsletter_public:subscribe", args=["netz-x"]), statuses(200)),
+            Target(lambda w: reverse("newsletter_public:subscribe", args=["unbekannt"]), statuses(404)),
+        ]
     ),
     "newsletter_public:confirm": Case([Target(lambda w: reverse("newsletter_public:confirm", args=["netz-x", "gefälscht"]), statuses(404), htmx=False)]),
     "newsletter_public:archive": Case(
@@ -29,23 +32,35 @@ NEWSLETTER_PUBLIC_MATRIX: dict[str, Case] = {
         [
             Target(
                 lambda w: reverse("newsletter_public:archive_pdf", args=["netz-x", sent(w).pk]),
-                statuses(404, member_a_x=202, member_b_x=202, manager_x=202, manager_xy=202), htmx=False,
+                statuses(404, member_a_x=202, member_b_x=202, manager_x=202, manager_xy=202),
+                htmx=False,
             )
         ]
     ),
     "newsletter_public:unsubscribe": Case(
         [
-            Target(lambda w: reverse("newsletter_public:unsubscribe", args=["netz-x", unsubscribe_token(w.network_x, "leser@example.org")]), statuses(200), htmx=False),
-            Target(lambda w: reverse("newsletter_public:unsubscribe", args=["netz-y", unsubscribe_token(w.network_x, "leser@example.org")]), statuses(404), htmx=False),
+            Target(
+                lambda w: reverse("newsletter_public:unsubscribe", args=["netz-x", unsubscribe_token(w.network_x, "leser@example.org")]),
+                statuses(200),
+                htmx=False,
+            ),
+            Target(
+                lambda w: reverse("newsletter_public:unsubscribe", args=["netz-y", unsubscribe_token(w.network_x, "leser@example.org")]),
+                statuses(404),
+                htmx=False,
+            ),
         ]
     ),
-    "newsletter_public:entry_image": Case([Target(lambda w: reverse("newsletter_public:entry_image", args=["netz-x", infobrief(w).placements.first().entry_id]), statuses(404), htmx=False)]),  # no image
+    "newsletter_public:entry_image": Case(
+        [Target(lambda w: reverse("newsletter_public:entry_image", args=["netz-x", infobrief(w).placements.first().entry_id]), statuses(404), htmx=False)]
+    ),  # no image
     "newsletter_public:logo": Case([Target(lambda w: reverse("newsletter_public:logo", args=["netz-x"]), statuses(404), htmx=False)]),  # no logo yet
     "newsletter_public:archive_issue": Case(  # members and managers of X; the archive is not public by default
         [
             Target(
                 lambda w: reverse("newsletter_public:archive_issue", args=["netz-x", sent(w).pk]),
-                statuses(404, member_a_x=200, member_b_x=200, manager_x=200, manager_xy=200), htmx=False,
+                statuses(404, member_a_x=200, member_b_x=200, manager_x=200, manager_xy=200),
+                htmx=False,
             ),
         ]
     ),

@@ -60,7 +60,8 @@ class Redis:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.tmp)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         assert wait_for(lambda: _listening(self.port), timeout=10), "redis-server did not start"
 
@@ -111,9 +112,26 @@ class Worker:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "verbund", "worker", "--pool=prefork", f"--concurrency={self.concurrency}",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "verbund",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={self.concurrency}",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     def children(self) -> list[int]:
@@ -171,9 +189,17 @@ def rig(tmp_path, settings):
 
         def worker(self, sink: Sink, *, concurrency: int = 2, **extra: str) -> Worker:
             env = {
-                **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis.url, "CELERY_TASK_ALWAYS_EAGER": "false",
-                "NEWSLETTER_EMAIL_HOST": "127.0.0.1", "NEWSLETTER_EMAIL_PORT": str(sink.port), "NEWSLETTER_RATE_PER_SECOND": "2000",
-                "NEWSLETTER_BATCH_SIZE": "25", "NEWSLETTER_CLAIM_TIMEOUT": "4", "NEWSLETTER_BACKOFF_FACTOR": "0.02", **extra,
+                **os.environ,
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis.url,
+                "CELERY_TASK_ALWAYS_EAGER": "false",
+                "NEWSLETTER_EMAIL_HOST": "127.0.0.1",
+                "NEWSLETTER_EMAIL_PORT": str(sink.port),
+                "NEWSLETTER_RATE_PER_SECOND": "2000",
+                "NEWSLETTER_BATCH_SIZE": "25",
+                "NEWSLETTER_CLAIM_TIMEOUT": "4",
+                "NEWSLETTER_BACKOFF_FACTOR": "0.02",
+                **extra,
             }
             worker = Worker(env, concurrency=concurrency)
             workers.append(worker)

@@ -42,14 +42,24 @@ def test_entries_per_kind_are_validated_and_images_cleaned(client, world, manage
     assert missing.status_code == 400 and "Ein Förderaufruf braucht eine Frist." in missing.text
     no_start = client.post(u("newsletters:entry_create"), {"kind": "trade_fair", "title": "Messe"})
     assert no_start.status_code == 400 and "Ein Termin braucht einen Beginn." in no_start.text
-    fake = client.post(u("newsletters:entry_create"), {"kind": "press", "title": "Presse", "image_alt": "x",
-                                                        "image_upload": SimpleUploadedFile("x.jpg", b"<svg onload=alert(1)>", "image/jpeg")})
+    fake = client.post(
+        u("newsletters:entry_create"),
+        {"kind": "press", "title": "Presse", "image_alt": "x", "image_upload": SimpleUploadedFile("x.jpg", b"<svg onload=alert(1)>", "image/jpeg")},
+    )
     assert fake.status_code == 400 and "kein lesbares Bild" in fake.text
     no_alt = client.post(u("newsletters:entry_create"), {"kind": "press", "title": "Presse", "image_upload": SimpleUploadedFile("x.jpg", JPEG, "image/jpeg")})
     assert no_alt.status_code == 400 and "Bitte beschreiben Sie das Bild" in no_alt.text
     assert not Entry.objects.exists()
-    ok = client.post(u("newsletters:entry_create"), {"kind": "press", "title": "Presse", "image_alt": "Gruppenbild",
-                                                     "image_upload": SimpleUploadedFile("../../x.jpg", JPEG, "image/jpeg"), "body": "**neu**"})
+    ok = client.post(
+        u("newsletters:entry_create"),
+        {
+            "kind": "press",
+            "title": "Presse",
+            "image_alt": "Gruppenbild",
+            "image_upload": SimpleUploadedFile("../../x.jpg", JPEG, "image/jpeg"),
+            "body": "**neu**",
+        },
+    )
     assert ok.status_code == 302
     entry = Entry.objects.get()
     assert entry.image.name.startswith("newsletters/images/") and ".." not in entry.image.name
@@ -79,7 +89,11 @@ def test_wizard_shows_recipients_exclusions_and_the_preview_as_a_chosen_recipien
 
 def test_dates_come_from_meetings_once(client, world, manager_x, letter):
     day = timezone.localdate() + timedelta(days=10)
-    event_services.meeting_create(network=world.network_x, by=manager_x, data={"title": "Netzwerktreffen", "starts_at": event_services.meeting_at(day, 10), "ends_at": event_services.meeting_at(day, 12)})
+    event_services.meeting_create(
+        network=world.network_x,
+        by=manager_x,
+        data={"title": "Netzwerktreffen", "starts_at": event_services.meeting_at(day, 10), "ends_at": event_services.meeting_at(day, 12)},
+    )
     client.force_login(manager_x)
     client.post(u("newsletters:fill_dates", letter.pk))
     client.post(u("newsletters:fill_dates", letter.pk))
@@ -152,8 +166,15 @@ def test_an_entry_image_goes_into_the_mail_and_the_archive(client, world, manage
     from newsletters.models import InfobriefEntry
 
     client.force_login(manager_x)
-    client.post(u("newsletters:entry_create"), {"kind": "member_news", "title": "Richtfest", "image_alt": "Richtkranz auf dem Neubau",
-                                                "image_upload": SimpleUploadedFile("r.jpg", JPEG, "image/jpeg")})
+    client.post(
+        u("newsletters:entry_create"),
+        {
+            "kind": "member_news",
+            "title": "Richtfest",
+            "image_alt": "Richtkranz auf dem Neubau",
+            "image_upload": SimpleUploadedFile("r.jpg", JPEG, "image/jpeg"),
+        },
+    )
     entry = Entry.objects.get(title="Richtfest")
     InfobriefEntry.objects.create(infobrief=letter, entry=entry, position=5)
     html = services.render(letter, email="a@example.org")["html"]
@@ -171,8 +192,13 @@ def test_an_entry_image_goes_into_the_mail_and_the_archive(client, world, manage
 def test_a_date_entry_is_edited_and_deleted(client, world, manager_x):
     client.force_login(manager_x)
     start = (timezone.localtime() + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
-    data = {"kind": "date", "title": "Werkstattgespräch", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "place": "Rathaus, Saal 2"}
+    data = {
+        "kind": "date",
+        "title": "Werkstattgespräch",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Rathaus, Saal 2",
+    }
     assert client.post(u("newsletters:entry_create"), data).status_code == 302
     entry = Entry.objects.get()
     assert entry.place == "Rathaus, Saal 2" and entry.created_by == manager_x
@@ -190,10 +216,14 @@ def test_a_date_entry_is_edited_and_deleted(client, world, manager_x):
 
 def test_news_needs_a_real_link_and_its_markdown_is_previewed_on_errors(client, world, manager_x):
     client.force_login(manager_x)
-    bad = client.post(u("newsletters:entry_create"), {"kind": "member_news", "title": "Neu im Netzwerk", "body": "**Willkommen**", "link": "javascript:alert(1)"})
+    bad = client.post(
+        u("newsletters:entry_create"), {"kind": "member_news", "title": "Neu im Netzwerk", "body": "**Willkommen**", "link": "javascript:alert(1)"}
+    )
     assert bad.status_code == 400 and "<strong>Willkommen</strong>" in bad.text
     assert not Entry.objects.exists()
-    ok = client.post(u("newsletters:entry_create"), {"kind": "member_news", "title": "Neu im Netzwerk", "body": "**Willkommen**", "link": "https://example.org/neu"})
+    ok = client.post(
+        u("newsletters:entry_create"), {"kind": "member_news", "title": "Neu im Netzwerk", "body": "**Willkommen**", "link": "https://example.org/neu"}
+    )
     assert ok.status_code == 302 and Entry.objects.get().link == "https://example.org/neu"
 
 

@@ -70,7 +70,9 @@ def test_double_opt_in_keeps_complete_proof_and_only_confirmed_addresses_receive
 
 def test_unsubscribed_reader_can_come_back_only_through_a_new_opt_in(client, world, django_capture_on_commit_callbacks, mailoutbox_files):
     now = timezone.now()
-    Subscriber.objects.create(network=world.network_x, email="zurueck@example.org", status="confirmed", requested_at=now, confirmed_at=now, consent_text="alt", consent_version=1)
+    Subscriber.objects.create(
+        network=world.network_x, email="zurueck@example.org", status="confirmed", requested_at=now, confirmed_at=now, consent_text="alt", consent_version=1
+    )
     services.unsubscribe(network=world.network_x, email="zurueck@example.org", source="link")
     letter = factories.infobrief(world.network_x)
     assert "zurueck@example.org" not in [r.email for r in services.audience(letter).recipients]
@@ -149,7 +151,9 @@ def test_dsgvo_export_lists_deliveries_and_erasure_removes_every_trace(world, ma
     letter = factories.infobrief(world.network_x)
     Delivery.objects.create(infobrief=letter, email="nina@beta.example", contact=contact, status="sent", sent_at=timezone.now())
     now = timezone.now()
-    Subscriber.objects.create(network=world.network_y, email="nina@beta.example", status="confirmed", requested_at=now, confirmed_at=now, consent_text="x", consent_version=1)
+    Subscriber.objects.create(
+        network=world.network_y, email="nina@beta.example", status="confirmed", requested_at=now, confirmed_at=now, consent_text="x", consent_version=1
+    )
     Suppression.objects.create(network=world.network_x, email="nina@beta.example", reason="unsubscribed")
     export = organisation_data_export(organisation=world.org_b)
     assert [d["email"] for d in export["infobrief_deliveries"]] == ["nina@beta.example"]

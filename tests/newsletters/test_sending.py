@@ -18,7 +18,10 @@ from tests.newsletters import factories
 @pytest.fixture
 def smtp_newsletter(settings, smtp_sink):
     port, read = smtp_sink
-    settings.MAILERS = {**settings.MAILERS, "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}},
+    }
     settings.NEWSLETTER_RATE_PER_SECOND = 1000
     settings.REDIS_URL = ""  # the in-process limiter; the shared one is tested with the worker
     return read
@@ -37,7 +40,9 @@ def parsed(record: dict):
     return email.message_from_string(record["raw"], policy=email.policy.default)
 
 
-def test_every_recipient_gets_one_message_with_both_parts_and_one_click_unsubscribe(world, manager_x, smtp_newsletter, eager, django_capture_on_commit_callbacks):
+def test_every_recipient_gets_one_message_with_both_parts_and_one_click_unsubscribe(
+    world, manager_x, smtp_newsletter, eager, django_capture_on_commit_callbacks
+):
     contacts = factories.recipients(world.network_x, 12)
     letter = factories.infobrief(world.network_x)
     with django_capture_on_commit_callbacks(execute=True):
@@ -75,7 +80,9 @@ def test_every_recipient_gets_one_message_with_both_parts_and_one_click_unsubscr
     assert browser.post(forged, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code == 404
 
 
-def test_permanent_failures_are_recorded_and_suppressed_temporary_ones_retry(world, manager_x, settings, smtp_newsletter, eager, django_capture_on_commit_callbacks, tmp_path):
+def test_permanent_failures_are_recorded_and_suppressed_temporary_ones_retry(
+    world, manager_x, settings, smtp_newsletter, eager, django_capture_on_commit_callbacks, tmp_path
+):
     contacts = factories.recipients(world.network_x, 5)
     Contact.objects.filter(pk=contacts[0].pk).update(email="gone@empfang.example")
     letter = factories.infobrief(world.network_x)
@@ -84,9 +91,17 @@ def test_permanent_failures_are_recorded_and_suppressed_temporary_ones_retry(wor
     import sys
 
     out = tmp_path / "reject.jsonl"
-    proc = subprocess.Popen([sys.executable, "tests/smtp_sink.py", "--out", str(out), "--reject", "gone@empfang.example"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "tests/smtp_sink.py", "--out", str(out), "--reject", "gone@empfang.example"],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     port = int(proc.stdout.readline().split()[1])
-    settings.MAILERS = {**settings.MAILERS, "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}},
+    }
     try:
         with django_capture_on_commit_callbacks(execute=True):
             sending.send_start(infobrief=letter, by=manager_x)
@@ -103,7 +118,10 @@ def test_permanent_failures_are_recorded_and_suppressed_temporary_ones_retry(wor
 
 
 def test_a_dropped_connection_is_a_temporary_failure_with_backoff_and_parks_after_max_attempts(world, manager_x, settings):
-    settings.MAILERS = {**settings.MAILERS, "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "newsletter": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}},
+    }
     settings.NEWSLETTER_MAX_ATTEMPTS = 2
     settings.REDIS_URL = ""
     factories.recipients(world.network_x, 2)
@@ -129,7 +147,9 @@ def test_audience_respects_consent_unsubscribe_and_unconfirmed_subscribers(world
     Consent.objects.filter(contact=contacts[2]).delete()
     Suppression.objects.create(network=world.network_x, email=contacts[3].email, reason="bounced")
     now = timezone.now()
-    Subscriber.objects.create(network=world.network_x, email="extern@example.org", status="confirmed", requested_at=now, confirmed_at=now, consent_text="x", consent_version=1)
+    Subscriber.objects.create(
+        network=world.network_x, email="extern@example.org", status="confirmed", requested_at=now, confirmed_at=now, consent_text="x", consent_version=1
+    )
     Subscriber.objects.create(network=world.network_x, email="offen@example.org", status="pending", requested_at=now, consent_text="x", consent_version=1)
     letter = factories.infobrief(world.network_x)
     result = services.audience(letter)
@@ -195,7 +215,9 @@ def test_html_and_script_in_entries_never_reach_the_mail(world):
 
     letter = factories.infobrief(world.network_x)
     hostile = Entry.objects.create(
-        network=world.network_x, kind="text", title="<script>alert(1)</script>Titel",
+        network=world.network_x,
+        kind="text",
+        title="<script>alert(1)</script>Titel",
         body='<img src=x onerror=alert(1)> [klick](javascript:alert(1)) <iframe src="https://evil.example"></iframe>',
     )
     InfobriefEntry.objects.create(infobrief=letter, entry=hostile, position=2)

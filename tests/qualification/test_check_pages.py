@@ -126,9 +126,15 @@ def test_a_manager_copies_a_default_and_edits_the_copy_while_nobody_answered_it(
     own.refresh_from_db()
     assert (own.title, own.description) == ("Unser Check", "Für Netz X")
 
-    response = client.post(m("check_area_create", own.pk), {
-        "title": "Digitalisierung", "description": "", "position": 7, "topics": "Digitale Werkzeuge\n\n  KI im Betrieb  \nDigitale Werkzeuge",
-    })
+    response = client.post(
+        m("check_area_create", own.pk),
+        {
+            "title": "Digitalisierung",
+            "description": "",
+            "position": 7,
+            "topics": "Digitale Werkzeuge\n\n  KI im Betrieb  \nDigitale Werkzeuge",
+        },
+    )
     assert response.status_code == 302
     area = CheckArea.objects.get(template=own, title="Digitalisierung")
     assert area.key == "digitalisierung" and area.suggested_topics == ["Digitale Werkzeuge", "KI im Betrieb"]
@@ -222,8 +228,14 @@ def test_an_observer_reads_but_gets_403_on_every_write(client, world, member_a_x
     assert "Check beim Besuch" not in client.get(m("checks")).content.decode()
     assert client.get(m("check_template", own.pk)).status_code == 200
     assert client.get(m("check_round", check.pk)).status_code == 200
-    for url in [m("check_template_copy", intensiv().pk), m("check_template_edit", own.pk), m("check_area_create", own.pk), m("check_round_start"),
-                m("check_round_answer", check.pk), m("check_question_delete", questions(own)[0].pk)]:
+    for url in [
+        m("check_template_copy", intensiv().pk),
+        m("check_template_edit", own.pk),
+        m("check_area_create", own.pk),
+        m("check_round_start"),
+        m("check_round_answer", check.pk),
+        m("check_question_delete", questions(own)[0].pk),
+    ]:
         assert client.post(url, {"title": "x"}).status_code == 403, url
     assert CheckTemplate.objects.filter(network=world.network_x).count() == 1 and CheckRound.objects.count() == 1
 

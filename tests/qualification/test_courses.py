@@ -25,8 +25,12 @@ def with_needs(world, manager_x, topics):
     orgs = [world.org_a, world.org_b, Organisation.objects.create(name="Delta OHG")]
     Membership.objects.create(organisation=orgs[2], network=world.network_x)
     for org in orgs:
-        matrix.need_save(network=world.network_x, organisation=org, topic=topics[0], by=manager_x, data={"priority": 2, "head_count": 2, "preferred_format": "seminar"})
-        matrix.need_save(network=world.network_x, organisation=org, topic=topics[1], by=manager_x, data={"priority": 1, "head_count": 1, "preferred_format": "in_house"})
+        matrix.need_save(
+            network=world.network_x, organisation=org, topic=topics[0], by=manager_x, data={"priority": 2, "head_count": 2, "preferred_format": "seminar"}
+        )
+        matrix.need_save(
+            network=world.network_x, organisation=org, topic=topics[1], by=manager_x, data={"priority": 1, "head_count": 1, "preferred_format": "in_house"}
+        )
     return orgs
 
 

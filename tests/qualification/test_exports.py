@@ -128,7 +128,13 @@ def test_the_filters_of_the_heat_map_apply_to_the_workbook(client, world, manage
 
 def test_bad_filter_values_are_ignored_not_an_error(client, world, manager_x, matrix_x):
     plain = values(workbook(download(client, manager_x, xlsx_url())).active)
-    for params in ({"min_priority": "abc"}, {"topic": "xyz"}, {"min_priority": "0", "topic": ["-1", "１"]}, {"min_priority": "7", "only_with_need": "0"}, {"min_priority": "99999999999999999999"}):
+    for params in (
+        {"min_priority": "abc"},
+        {"topic": "xyz"},
+        {"min_priority": "0", "topic": ["-1", "１"]},
+        {"min_priority": "7", "only_with_need": "0"},
+        {"min_priority": "99999999999999999999"},
+    ):
         assert values(workbook(download(client, manager_x, xlsx_url(), **params)).active) == plain, params
         assert download(client, manager_x, pdf_url(), **params).status_code == 200
     # Another network's topic, a place where no member is: dropped like on the heat map; the other filters still apply.
@@ -175,7 +181,12 @@ def queries_for(client, url: str) -> int:
 
 
 def test_a_big_matrix_is_exported_in_a_constant_number_of_queries_and_sane_pages(
-    client, world, manager_x, matrix_x, django_assert_max_num_queries, monkeypatch,
+    client,
+    world,
+    manager_x,
+    matrix_x,
+    django_assert_max_num_queries,
+    monkeypatch,
 ):
     from qualification import exports
 
@@ -206,14 +217,25 @@ def build_big_matrix(world) -> None:
     topics = Topic.objects.bulk_create([Topic(network=world.network_x, title=f"Thema Nummer {i:02d}", position=10 + i) for i in range(40)])
     orgs = Organisation.objects.bulk_create([Organisation(name=f"Betrieb {i:03d}", municipality="Emsdetten") for i in range(200)])
     Membership.objects.bulk_create([Membership(organisation=o, network=world.network_x) for o in orgs])
-    Need.objects.bulk_create([
-        Need(network=world.network_x, organisation=o, topic=t, priority=1 + i % 3, head_count=(i * j) % 7, preferred_format="seminar")
-        for i, o in enumerate(orgs) for j, t in enumerate(topics) if (i + j) % 3 == 0
-    ])
+    Need.objects.bulk_create(
+        [
+            Need(network=world.network_x, organisation=o, topic=t, priority=1 + i % 3, head_count=(i * j) % 7, preferred_format="seminar")
+            for i, o in enumerate(orgs)
+            for j, t in enumerate(topics)
+            if (i + j) % 3 == 0
+        ]
+    )
 
 
 def test_a_large_matrix_pdf_is_written_in_the_background(
-    client, world, manager_x, matrix_x, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path,
+    client,
+    world,
+    manager_x,
+    matrix_x,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
 ):
     from qualification import exports
     from verbund.celery import app

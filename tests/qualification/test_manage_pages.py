@@ -86,12 +86,15 @@ def test_cell_is_saved_with_htmx_and_the_table_reloads(manager, world, topic):
     assert manager.post(cell, {"priority": 1, "head_count": 2}).status_code == 302
 
 
-@pytest.mark.parametrize("bad", [
-    {"priority": 2, "head_count": -3},
-    {"priority": 2, "head_count": "drei"},
-    {"priority": 9, "head_count": 1},
-    {"priority": 2, "head_count": 1, "preferred_format": "fernstudium"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"priority": 2, "head_count": -3},
+        {"priority": 2, "head_count": "drei"},
+        {"priority": 9, "head_count": 1},
+        {"priority": 2, "head_count": 1, "preferred_format": "fernstudium"},
+    ],
+)
 def test_bad_cell_values_get_a_message_and_change_nothing(manager, world, topic, bad):
     matrix.need_save(network=world.network_x, organisation=world.org_a, topic=topic, by=world.users["manager_x"], data={"priority": 1, "head_count": 2})
     response = manager.post(url("cell", world.org_a.pk, topic.pk), bad, HTTP_HX_REQUEST="true")
@@ -137,8 +140,9 @@ def test_matrix_page_queries_do_not_grow_with_organisations_and_topics(manager, 
         Membership.objects.bulk_create([Membership(organisation=o, network=world.network_x) for o in new])
         offset = Topic.objects.count()
         made = Topic.objects.bulk_create([Topic(network=world.network_x, title=f"Thema {offset + i}", position=offset + i) for i in range(topics)])
-        Need.objects.bulk_create([Need(network=world.network_x, organisation=o, topic=t, priority=(o.pk + t.pk) % 4, head_count=o.pk % 5)
-                                  for o in new for t in made])
+        Need.objects.bulk_create(
+            [Need(network=world.network_x, organisation=o, topic=t, priority=(o.pk + t.pk) % 4, head_count=o.pk % 5) for o in new for t in made]
+        )
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -186,7 +190,10 @@ def test_proposal_becomes_a_course_member_enrols_attendance_and_indicators(manag
     negative = manager.post(url("course_enrol", course.pk), {"organisation": world.org_b.pk, "head_count": -2}, follow=True)
     assert "mindestens eine Person" in negative.content.decode() and Enrolment.objects.count() == 2
     start = timezone.now() - timedelta(hours=5)
-    manager.post(url("session_add", course.pk), {"starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"), "place": "Rheine"})
+    manager.post(
+        url("session_add", course.pk),
+        {"starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"), "place": "Rheine"},
+    )
     session = course.sessions.get()
     manager.post(url("course_status", course.pk), {"status": "confirmed"})
     manager.post(url("course_status", course.pk), {"status": "held"})

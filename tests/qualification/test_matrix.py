@@ -14,7 +14,9 @@ from qualification.models import Need, Topic
 
 @pytest.fixture
 def topics(world):
-    return {title: Topic.objects.create(network=world.network_x, title=title, position=i) for i, title in enumerate(["Führung", "Gesundheit", "Azubimarketing"])}
+    return {
+        title: Topic.objects.create(network=world.network_x, title=title, position=i) for i, title in enumerate(["Führung", "Gesundheit", "Azubimarketing"])
+    }
 
 
 def members(world, n: int) -> list[Organisation]:
@@ -37,8 +39,13 @@ def test_cells_are_validated_and_nothing_is_half_written(world, manager_x, topic
     with pytest.raises(ValidationError):
         matrix.need_save(network=world.network_x, organisation=world.org_a, topic=t, by=manager_x, data={"priority": 1, "network_id": 2})
     assert not Need.objects.exists()
-    cell = matrix.need_save(network=world.network_x, organisation=world.org_a, topic=t, by=manager_x,
-                            data={"priority": 3, "head_count": 4, "preferred_format": "in_house", "preferred_time": "Freitagvormittag"})
+    cell = matrix.need_save(
+        network=world.network_x,
+        organisation=world.org_a,
+        topic=t,
+        by=manager_x,
+        data={"priority": 3, "head_count": 4, "preferred_format": "in_house", "preferred_time": "Freitagvormittag"},
+    )
     again = matrix.need_save(network=world.network_x, organisation=world.org_a, topic=t, by=manager_x, data={"head_count": 5})
     assert cell.pk == again.pk and Need.objects.get().head_count == 5 and Need.objects.get().priority == 3
 
@@ -46,8 +53,13 @@ def test_cells_are_validated_and_nothing_is_half_written(world, manager_x, topic
 def test_alignment_sums_per_topic_and_proposes_over_the_threshold(world, manager_x, topics):
     orgs = members(world, 3)
     for org, priority, heads in zip(orgs, [3, 2, 1], [2, 3, 1], strict=True):
-        matrix.need_save(network=world.network_x, organisation=org, topic=topics["Führung"], by=manager_x,
-                         data={"priority": priority, "head_count": heads, "preferred_format": "in_house"})
+        matrix.need_save(
+            network=world.network_x,
+            organisation=org,
+            topic=topics["Führung"],
+            by=manager_x,
+            data={"priority": priority, "head_count": heads, "preferred_format": "in_house"},
+        )
     matrix.need_save(network=world.network_x, organisation=world.org_a, topic=topics["Gesundheit"], by=manager_x, data={"priority": 2, "head_count": 9})
     matrix.need_save(network=world.network_x, organisation=world.org_b, topic=topics["Azubimarketing"], by=manager_x, data={"priority": 0, "head_count": 5})
     rows = {r.topic.title: r for r in matrix.aggregate(world.network_x)}

@@ -45,8 +45,11 @@ def open_course(world, topic, seats=3) -> Course:
 
 
 def test_member_edits_own_row_and_a_forged_organisation_is_ignored(member, world, topic):
-    response = member.post(url("need_edit", topic.pk), {"priority": 2, "head_count": 3, "organisation": world.org_b.pk, "network": world.network_y.pk,
-                                                         "target_group": "Meister"}, HTTP_HX_REQUEST="true")
+    response = member.post(
+        url("need_edit", topic.pk),
+        {"priority": 2, "head_count": 3, "organisation": world.org_b.pk, "network": world.network_y.pk, "target_group": "Meister"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert f'id="topic-{topic.pk}" hx-swap-oob="true"' in body and "wichtig" in body

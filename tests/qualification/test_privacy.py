@@ -12,8 +12,12 @@ from qualification.models import CheckTemplate, Course, Topic
 
 def test_export_holds_needs_checks_and_enrolments_of_the_own_organisation_only(world, manager_x, member_a_x):
     topic = Topic.objects.create(network=world.network_x, title="Gesundheit")
-    matrix.need_save(network=world.network_x, organisation=world.org_a, topic=topic, by=manager_x, data={"priority": 2, "head_count": 3, "target_group": "Azubis"})
-    matrix.need_save(network=world.network_x, organisation=world.org_b, topic=topic, by=manager_x, data={"priority": 3, "head_count": 9, "target_group": "B-GEHEIM"})
+    matrix.need_save(
+        network=world.network_x, organisation=world.org_a, topic=topic, by=manager_x, data={"priority": 2, "head_count": 3, "target_group": "Azubis"}
+    )
+    matrix.need_save(
+        network=world.network_x, organisation=world.org_b, topic=topic, by=manager_x, data={"priority": 3, "head_count": 9, "target_group": "B-GEHEIM"}
+    )
     template = CheckTemplate.objects.get(network__isnull=True, key="unternehmens-check-basis", is_current=True)
     check = checks_service.check_start(network=world.network_x, organisation=world.org_a, template=template, by=member_a_x)
     question = template.areas.first().questions.first()

@@ -22,9 +22,17 @@ from verbund.models import Network
 
 # Every ModelForm of the project; each edits only fields its model's FieldSet declares.
 FORM_MODULES = [
-    "verbund.forms", "members.forms.organisations", "members.forms.io", "events.forms.meetings", "events.forms.attachments",
-    "events.forms.invitations", "events.forms.feedback", "qualification.forms.programme", "qualification.forms.checks",
-    "newsletters.forms.manage", "newsletters.forms.public",
+    "verbund.forms",
+    "members.forms.organisations",
+    "members.forms.io",
+    "events.forms.meetings",
+    "events.forms.attachments",
+    "events.forms.invitations",
+    "events.forms.feedback",
+    "qualification.forms.programme",
+    "qualification.forms.checks",
+    "newsletters.forms.manage",
+    "newsletters.forms.public",
 ]
 
 
@@ -63,15 +71,30 @@ def test_every_model_form_edits_only_declared_fields():
 
 
 def test_the_editable_models_of_the_issue_all_have_a_declaration():
-    for label in ["events.Meeting", "events.AgendaItem", "members.Organisation", "members.Contact", "newsletters.Entry",
-                  "qualification.Course", "qualification.CheckTemplate", "qualification.CheckArea", "qualification.CheckQuestion"]:
+    for label in [
+        "events.Meeting",
+        "events.AgendaItem",
+        "members.Organisation",
+        "members.Contact",
+        "newsletters.Entry",
+        "qualification.Course",
+        "qualification.CheckTemplate",
+        "qualification.CheckArea",
+        "qualification.CheckQuestion",
+    ]:
         assert fieldset_of(apps.get_model(label)) is not None, label
 
 
 def test_a_service_refuses_a_field_it_does_not_declare(world, manager_x):
-    meeting = services.meeting_create(network=world.network_x, by=manager_x, data={
-        "title": "KT", "starts_at": services.meeting_at(date(2026, 12, 10), 9), "ends_at": services.meeting_at(date(2026, 12, 10), 12),
-    })
+    meeting = services.meeting_create(
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "title": "KT",
+            "starts_at": services.meeting_at(date(2026, 12, 10), 9),
+            "ends_at": services.meeting_at(date(2026, 12, 10), 12),
+        },
+    )
     with pytest.raises(TypeError, match="moderatoin"):
         services.meeting_update(meeting=meeting, by=manager_x, data={"moderatoin": "Tippfehler"})
     with pytest.raises(TypeError, match="network"):
@@ -88,9 +111,21 @@ def test_an_unknown_name_in_a_declaration_fails_at_import():
 def test_the_network_profile_form_stores_every_field_it_shows(client, world, manager_x):
     """Found: the profile form showed the funding line, network_update dropped it and said "gespeichert"."""
     client.force_login(manager_x)
-    form_fields = {"name": "Netzwerk X", "kind": world.network_x.kind, "region": "", "description": "", "goals": "Ziel",
-                   "rules_of_play": "", "founded_on": "", "legal_form": "", "parent": "", "stage": world.network_x.stage,
-                   "cluster_type": "", "meetings_per_year": "4", "funding_note": "Gefördert vom Land NRW"}
+    form_fields = {
+        "name": "Netzwerk X",
+        "kind": world.network_x.kind,
+        "region": "",
+        "description": "",
+        "goals": "Ziel",
+        "rules_of_play": "",
+        "founded_on": "",
+        "legal_form": "",
+        "parent": "",
+        "stage": world.network_x.stage,
+        "cluster_type": "",
+        "meetings_per_year": "4",
+        "funding_note": "Gefördert vom Land NRW",
+    }
     response = client.post(reverse("verbund:network_profile", args=["netz-x"]), form_fields)
     assert response.status_code == 302, response.content.decode()[:2000]
     world.network_x.refresh_from_db()
@@ -99,15 +134,34 @@ def test_the_network_profile_form_stores_every_field_it_shows(client, world, man
 
 def _meeting_with_canaries(world, manager_x) -> Meeting:
     canaries = {name: f"CANARY-{name}" for name in MEETING_FIELDS.printed}
-    meeting = services.meeting_create(network=world.network_x, by=manager_x, data={
-        "starts_at": services.meeting_at(date(2026, 12, 10), 9), "ends_at": services.meeting_at(date(2026, 12, 10), 15), **canaries,
-    })
-    item = services.agenda_item_save(meeting=meeting, by=manager_x, data={
-        "starts_at": time(10), "ends_at": time(11), "kind": "talk", **{name: f"CANARY-agenda-{name}" for name in AGENDA_ITEM_FIELDS.printed},
-    })
-    services.minute_add(meeting=meeting, by=manager_x, data={
-        "kind": "question", "agenda_item": item, **{name: f"CANARY-minute-{name}" for name in MINUTE_FIELDS.printed},
-    })
+    meeting = services.meeting_create(
+        network=world.network_x,
+        by=manager_x,
+        data={
+            "starts_at": services.meeting_at(date(2026, 12, 10), 9),
+            "ends_at": services.meeting_at(date(2026, 12, 10), 15),
+            **canaries,
+        },
+    )
+    item = services.agenda_item_save(
+        meeting=meeting,
+        by=manager_x,
+        data={
+            "starts_at": time(10),
+            "ends_at": time(11),
+            "kind": "talk",
+            **{name: f"CANARY-agenda-{name}" for name in AGENDA_ITEM_FIELDS.printed},
+        },
+    )
+    services.minute_add(
+        meeting=meeting,
+        by=manager_x,
+        data={
+            "kind": "question",
+            "agenda_item": item,
+            **{name: f"CANARY-minute-{name}" for name in MINUTE_FIELDS.printed},
+        },
+    )
     return meeting
 
 

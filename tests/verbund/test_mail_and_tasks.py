@@ -50,9 +50,7 @@ def test_eml_backend_writes_one_complete_file_per_message(tmp_path):
 def test_transactional_mail_reaches_smtp(settings, smtp_sink):
     port, read = smtp_sink
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port}}}
-    message = payload_to_message(
-        {"subject": "Einladung", "body": "Hallo", "html": None, "from_email": "noreply@example.org", "to": ["anna@example.org"]}
-    )
+    message = payload_to_message({"subject": "Einladung", "body": "Hallo", "html": None, "from_email": "noreply@example.org", "to": ["anna@example.org"]})
     assert message.send(using="default") == 1
     assert read()[0]["rcpt_tos"] == ["anna@example.org"]
 
@@ -71,9 +69,27 @@ def test_a_real_celery_worker_sends_mail_through_redis_to_smtp(smtp_sink):
     }
     env.pop("DATABASE_URL", None)  # the mail task needs no database
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "verbund", "worker", "--pool=solo", "-Q", queue, "--without-heartbeat",
-         "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "verbund",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         from verbund.celery import app

@@ -11,8 +11,14 @@ def u(name: str, *args) -> str:
 
 
 def profile_data(**overrides) -> dict:
-    data = {"name": "Netzwerk X", "kind": "network", "stage": "growth", "goals": "Neue Ziele", "rules_of_play": "Zwei Treffen im Jahr",
-            "meetings_per_year": "4"}
+    data = {
+        "name": "Netzwerk X",
+        "kind": "network",
+        "stage": "growth",
+        "goals": "Neue Ziele",
+        "rules_of_play": "Zwei Treffen im Jahr",
+        "meetings_per_year": "4",
+    }
     return {**data, **overrides}
 
 
@@ -55,7 +61,9 @@ def test_funding_sources_give_the_self_financing_ratio(client, world, manager_x)
 def test_bad_funding_input_is_explained_and_not_stored(client, world, manager_x):
     client.force_login(manager_x)
     response = client.post(
-        u("verbund:funding_source_add"), {"year": "2026", "kind": "member_fees", "amount": "-5", "period_start": "2026-05-01", "period_end": "2026-01-01"}, follow=True
+        u("verbund:funding_source_add"),
+        {"year": "2026", "kind": "member_fees", "amount": "-5", "period_start": "2026-05-01", "period_end": "2026-01-01"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "größer oder gleich 0" in response.text

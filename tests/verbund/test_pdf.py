@@ -92,7 +92,9 @@ def test_a_pdf_is_a_pdf_with_the_text():
 
 
 def ssrf_payloads(url: str) -> list[tuple[str, str]]:
-    svg = f"<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'><image xlink:href='{url}/svg-image' width='10' height='10'/></svg>"
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'><image xlink:href='{url}/svg-image' width='10' height='10'/></svg>"
+    )
     return [
         ("", f"<img src='{url}/img'>"),
         ("", f"<img src='{url.replace('http:', 'https:')}/img-https'>"),
@@ -104,7 +106,7 @@ def ssrf_payloads(url: str) -> list[tuple[str, str]]:
         (f"<link rel='attachment' href='{url}/attachment'>", f"<a rel='attachment' href='{url}/a-attachment'>Anhang</a>"),
         ("", f"<object data='{url}/object'></object><embed src='{url}/embed'><iframe src='{url}/iframe'></iframe>"),
         ("", f"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><image href='{url}/inline-svg' width='10' height='10'/></svg>"),
-        ("", "<img src=\"data:image/svg+xml;utf8," + svg.replace("<", "%3C").replace(">", "%3E") + "\">"),
+        ("", '<img src="data:image/svg+xml;utf8,' + svg.replace("<", "%3C").replace(">", "%3E") + '">'),
         (f"<link rel='stylesheet' href='data:text/css,@import url(\"{url}/data-import.css\");'>", ""),
         ("", f"<img src='{url}/static/css/verbund.css'>"),  # a static path on a foreign origin
     ]
@@ -156,9 +158,7 @@ def test_local_files_are_not_embedded(src):
 
 def test_a_local_file_is_neither_read_nor_attached(secret_file):
     url = secret_file.as_uri()
-    pdf = render_pdf(
-        html=page(f"<link rel='stylesheet' href='{url}'><link rel='attachment' href='{url}'>", f"<a rel='attachment' href='{url}'>Anhang</a>")
-    )
+    pdf = render_pdf(html=page(f"<link rel='stylesheet' href='{url}'><link rel='attachment' href='{url}'>", f"<a rel='attachment' href='{url}'>Anhang</a>"))
     assert "LOCAL-FILE-CANARY" not in pdf_text(pdf)
     assert embedded_files(pdf) == {}
     assert b"/EmbeddedFile" not in pdf
@@ -184,9 +184,7 @@ def test_the_real_stylesheet_is_served_from_disk():
 
 
 def test_a_static_file_is_not_attached_even_when_asked(test_static):
-    pdf = render_pdf(
-        html=page("<link rel='attachment' href='/static/pdf-test.css'>", "<a rel='attachment' href='/static/pdf-test.css'>Anhang</a>")
-    )
+    pdf = render_pdf(html=page("<link rel='attachment' href='/static/pdf-test.css'>", "<a rel='attachment' href='/static/pdf-test.css'>Anhang</a>"))
     assert embedded_files(pdf) == {}
     assert b"/EmbeddedFile" not in pdf
 

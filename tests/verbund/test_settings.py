@@ -32,9 +32,7 @@ def settings_under(env: dict[str, str], *names: str) -> dict:
         "import json, django; from django.conf import settings; django.setup();"
         f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}, default=str))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "verbund.settings"}, cwd=ROOT, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "verbund.settings"}, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -42,7 +40,10 @@ def settings_under(env: dict[str, str], *names: str) -> dict:
 def test_check_deploy_passes_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=clean_env(**PRODUCTION_ENV), cwd=ROOT, capture_output=True, text=True,
+        env=clean_env(**PRODUCTION_ENV),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -51,7 +52,10 @@ def test_check_deploy_fails_when_debug_is_left_on():
     """The deployment check can fail: with DEBUG on it must complain."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=clean_env(**{**PRODUCTION_ENV, "DEBUG": "true"}), cwd=ROOT, capture_output=True, text=True,
+        env=clean_env(**{**PRODUCTION_ENV, "DEBUG": "true"}),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
 
@@ -67,9 +71,7 @@ def test_production_keeps_database_connections_open():
 
 
 def test_production_cookies_and_csp_are_strict():
-    values = settings_under(
-        clean_env(**PRODUCTION_ENV), "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_CSP", "MFA_REQUIRED_FOR_MANAGERS"
-    )
+    values = settings_under(clean_env(**PRODUCTION_ENV), "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_CSP", "MFA_REQUIRED_FOR_MANAGERS")
     assert values["SESSION_COOKIE_SECURE"] is True
     assert values["SESSION_COOKIE_HTTPONLY"] is True
     csp = values["SECURE_CSP"]
@@ -88,9 +90,7 @@ def test_embedded_default_needs_no_configuration(tmp_path):
 
 
 def test_smtp_mailers_are_built_from_the_environment():
-    values = settings_under(
-        clean_env(EMAIL_HOST="mail.example.org", EMAIL_PORT="2525", NEWSLETTER_EMAIL_HOST="bulk.example.org"), "MAILERS"
-    )
+    values = settings_under(clean_env(EMAIL_HOST="mail.example.org", EMAIL_PORT="2525", NEWSLETTER_EMAIL_HOST="bulk.example.org"), "MAILERS")
     assert values["MAILERS"]["default"]["OPTIONS"]["host"] == "mail.example.org"
     assert values["MAILERS"]["default"]["OPTIONS"]["port"] == 2525
     assert values["MAILERS"]["newsletter"]["OPTIONS"]["host"] == "bulk.example.org"
@@ -100,6 +100,9 @@ def test_bad_values_raise_improperly_configured():
     for bad in [{"DEBUG": "false"}, {"SITE_URL": "verbund.example.org"}, {"EMAIL_HOST": "x", "EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}]:
         result = subprocess.run(
             [sys.executable, "-c", "import django; django.setup()"],
-            env={**clean_env(**bad), "DJANGO_SETTINGS_MODULE": "verbund.settings"}, cwd=ROOT, capture_output=True, text=True,
+            env={**clean_env(**bad), "DJANGO_SETTINGS_MODULE": "verbund.settings"},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr, bad

@@ -28,6 +28,7 @@ def test_account_pages_address_people_formally(client, world):
     from django.urls import reverse
 
     informal = re.compile(r"\b(du|dein|deine|dich|dir|Du|Dein|Deine|gib|Gib)\b")
+
     def check(urls: list[str]) -> None:
         for url in urls:
             response = client.get(url)

@@ -81,6 +81,7 @@ QUALIFICATION_TRADES = [
     ("Elektroinstallation", "43.21"),
 ]
 
+
 def ascii_slug(text: str) -> str:
     """For demo web and mail addresses: ö → oe, ß → ss, drop everything else that is not a letter or digit."""
     text = text.lower()
@@ -138,8 +139,15 @@ class Command(BaseCommand):
         return random.Random(seed), fake
 
     def organisation(
-        self, name: str, *, kind: str = Organisation.Kind.COMPANY, wz: str = "", place: tuple[str, str, str, str] | None = None,
-        employees: int | None = None, profile: str = "", competencies: str = "",
+        self,
+        name: str,
+        *,
+        kind: str = Organisation.Kind.COMPANY,
+        wz: str = "",
+        place: tuple[str, str, str, str] | None = None,
+        employees: int | None = None,
+        profile: str = "",
+        competencies: str = "",
     ) -> Organisation:
         rng, fake = self.seeded(name)
         municipality, postcode, district, state = place or rng.choice(PLACES[:18])
@@ -170,14 +178,10 @@ class Command(BaseCommand):
                 self.contact(org, seed_suffix="2")
         return org
 
-    def contact(
-        self, org: Organisation, *, primary: bool = False, user: User | None = None, seed_suffix: str = "1", **fields: str
-    ) -> Contact:
+    def contact(self, org: Organisation, *, primary: bool = False, user: User | None = None, seed_suffix: str = "1", **fields: str) -> Contact:
         rng, fake = self.seeded(f"{org.name}/{seed_suffix}")
         salutation = fields.pop("salutation", None) or rng.choice([Contact.Salutation.MS, Contact.Salutation.MR])
-        first = fields.pop("first_name", None) or (
-            fake.first_name_female() if salutation == Contact.Salutation.MS else fake.first_name_male()
-        )
+        first = fields.pop("first_name", None) or (fake.first_name_female() if salutation == Contact.Salutation.MS else fake.first_name_male())
         last = fields.pop("last_name", None) or fake.last_name()
         domain = org.website.removeprefix("https://www.") or "example.org"
         email = fields.pop("email", None) or f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}"
@@ -227,15 +231,26 @@ class Command(BaseCommand):
             "Cluster – Netzwerke – Verbünde von KMU managen",
             timezone.make_aware(datetime(2013, 7, 10, 9, 30)),
             timezone.make_aware(datetime(2013, 7, 10, 15, 30)),
-            kind=Meeting.Kind.WORKSHOP, status=Meeting.Status.HELD, venue_name="Flughafen Münster/Osnabrück",
-            venue_address="Airportallee 1, 48268 Greven", room="Konferenzräume 1–3 (Terminal Ankunft, 1. OG)", phone_on_day="02571 943381",
+            kind=Meeting.Kind.WORKSHOP,
+            status=Meeting.Status.HELD,
+            venue_name="Flughafen Münster/Osnabrück",
+            venue_address="Airportallee 1, 48268 Greven",
+            room="Konferenzräume 1–3 (Terminal Ankunft, 1. OG)",
+            phone_on_day="02571 943381",
             description="2. Transferworkshop: Eine Zukunftsaufgabe für Wirtschaftsförderungen und Unternehmensberatungen?",
         )
         if created:
             programme = [
                 (time(9, 30), time(10, 0), AgendaItem.Kind.ARRIVAL, "Anreise, Stehempfang", "", ""),
                 (time(10, 0), time(10, 30), AgendaItem.Kind.WELCOME, "Begrüßung und Einführung", "Klaus Ehling", "Münsterland e.V."),
-                (time(10, 30), time(11, 15), AgendaItem.Kind.TALK, "Cluster Management – Ein Job wie jeder andere?", "Judith Terstriep", "Institut Arbeit und Technik"),
+                (
+                    time(10, 30),
+                    time(11, 15),
+                    AgendaItem.Kind.TALK,
+                    "Cluster Management – Ein Job wie jeder andere?",
+                    "Judith Terstriep",
+                    "Institut Arbeit und Technik",
+                ),
                 (time(11, 15), time(11, 30), AgendaItem.Kind.BREAK, "Pause", "", ""),
                 (time(11, 30), time(12, 30), AgendaItem.Kind.TALK, "Erfahrungen mit dem Management von KMU-Verbünden", "Thomas Möller", "Kreis Steinfurt"),
                 (time(12, 30), time(13, 0), AgendaItem.Kind.DISCUSSION, "Verbünde managen als Zukunftsaufgabe?", "", ""),
@@ -244,10 +259,19 @@ class Command(BaseCommand):
             ]
             items = []
             for position, (start, end, kind, title, speaker, org) in enumerate(programme, start=1):
-                items.append(AgendaItem.objects.create(
-                    meeting=workshop, position=position, starts_at=start, ends_at=end, kind=kind, title=title, speaker=speaker,
-                    speaker_organisation=org, moderator="Robert Tschiedel" if kind == AgendaItem.Kind.DISCUSSION else "",
-                ))
+                items.append(
+                    AgendaItem.objects.create(
+                        meeting=workshop,
+                        position=position,
+                        starts_at=start,
+                        ends_at=end,
+                        kind=kind,
+                        title=title,
+                        speaker=speaker,
+                        speaker_organisation=org,
+                        moderator="Robert Tschiedel" if kind == AgendaItem.Kind.DISCUSSION else "",
+                    )
+                )
             items[2].summary = (
                 "**Cluster** sind räumliche Konzentrationen von Unternehmen einer oder verwandter Branchen und unterstützender "
                 "Einrichtungen, verbunden durch wettbewerbliche und kooperative Beziehungen.\n\n"
@@ -267,32 +291,64 @@ class Command(BaseCommand):
                 "4. eine Finanzierung, die von der Anschubförderung zur Eigenfinanzierung wächst"
             )
             AgendaItem.objects.bulk_update([items[2], items[4]], ["summary"])
-            for position, (kind, text) in enumerate([
-                (MinuteEntry.Kind.QUESTION, "Welche Indikatoren gibt es für die Erfolgsmessung von Clustern?"),
-                (MinuteEntry.Kind.ANSWER, "Noch nicht geklärt; aus Unternehmenssicht etwa die Zufriedenheit mit dem Clustermanagement. Erfolgreiche Cluster brauchen 5–10 Jahre Vorlauf."),
-                (MinuteEntry.Kind.QUESTION, "Wie werden Cluster hauptsächlich finanziert?"),
-                (MinuteEntry.Kind.ANSWER, "Öffentliche Anschubfinanzierung, die im Zeitverlauf abnimmt und durch Eigenfinanzierung (Beiträge, Dienstleistungen) ersetzt wird."),
-            ], start=1):
+            for position, (kind, text) in enumerate(
+                [
+                    (MinuteEntry.Kind.QUESTION, "Welche Indikatoren gibt es für die Erfolgsmessung von Clustern?"),
+                    (
+                        MinuteEntry.Kind.ANSWER,
+                        "Noch nicht geklärt; aus Unternehmenssicht etwa die Zufriedenheit mit dem Clustermanagement. Erfolgreiche Cluster brauchen 5–10 Jahre Vorlauf.",
+                    ),
+                    (MinuteEntry.Kind.QUESTION, "Wie werden Cluster hauptsächlich finanziert?"),
+                    (
+                        MinuteEntry.Kind.ANSWER,
+                        "Öffentliche Anschubfinanzierung, die im Zeitverlauf abnimmt und durch Eigenfinanzierung (Beiträge, Dienstleistungen) ersetzt wird.",
+                    ),
+                ],
+                start=1,
+            ):
                 MinuteEntry.objects.create(meeting=workshop, agenda_item=items[2], kind=kind, text=text, position=position)
             for contact in Contact.objects.filter(organisation__memberships__network=energieland).distinct()[:12]:
                 Registration.objects.create(meeting=workshop, contact=contact, status=Registration.Status.ATTENDED, consent_participant_list=True)
         today = timezone.localdate()
         upcoming, created = self.meeting(
-            windwest, "Koordinierungstreffen WindWest",
+            windwest,
+            "Koordinierungstreffen WindWest",
             timezone.make_aware(datetime.combine(today + timedelta(days=21), time(14, 0))),
             timezone.make_aware(datetime.combine(today + timedelta(days=21), time(17, 0))),
-            kind=Meeting.Kind.COORDINATION, status=Meeting.Status.INVITED, venue_name="Rathaus Rheine", capacity=30,
+            kind=Meeting.Kind.COORDINATION,
+            status=Meeting.Status.INVITED,
+            venue_name="Rathaus Rheine",
+            capacity=30,
             venue_address="Klosterstraße 14, 48431 Rheine",
         )
         if created:
             AgendaItem.objects.create(meeting=upcoming, position=1, starts_at=time(14), ends_at=time(14, 15), kind=AgendaItem.Kind.WELCOME, title="Begrüßung")
-            AgendaItem.objects.create(meeting=upcoming, position=2, starts_at=time(14, 15), ends_at=time(15, 15), kind=AgendaItem.Kind.TALK, title="Fachkräfte gewinnen: Auftritt auf der Jobmesse", speaker="Sabine Kemper", speaker_organisation=member_org.name)
-            ActionItem.objects.create(network=windwest, meeting=upcoming, title="Stand auf der Jobmesse Rheine buchen", owner=member_org.contacts.filter(is_primary=True).first(), due_on=today + timedelta(days=14), created_by=manager)
+            AgendaItem.objects.create(
+                meeting=upcoming,
+                position=2,
+                starts_at=time(14, 15),
+                ends_at=time(15, 15),
+                kind=AgendaItem.Kind.TALK,
+                title="Fachkräfte gewinnen: Auftritt auf der Jobmesse",
+                speaker="Sabine Kemper",
+                speaker_organisation=member_org.name,
+            )
+            ActionItem.objects.create(
+                network=windwest,
+                meeting=upcoming,
+                title="Stand auf der Jobmesse Rheine buchen",
+                owner=member_org.contacts.filter(is_primary=True).first(),
+                due_on=today + timedelta(days=14),
+                created_by=manager,
+            )
         self.meeting(
-            bioel, "AG-Treffen mit Besichtigung eines Feldversuchs",
+            bioel,
+            "AG-Treffen mit Besichtigung eines Feldversuchs",
             timezone.make_aware(datetime.combine(today + timedelta(days=60), time(10, 0))),
             timezone.make_aware(datetime.combine(today + timedelta(days=60), time(16, 0))),
-            kind=Meeting.Kind.SITE_VISIT, status=Meeting.Status.PLANNED, venue_name="Forstbetrieb im Tecklenburger Land",
+            kind=Meeting.Kind.SITE_VISIT,
+            status=Meeting.Status.PLANNED,
+            venue_name="Forstbetrieb im Tecklenburger Land",
         )
 
     # -- the world -------------------------------------------------------
@@ -378,9 +434,7 @@ class Command(BaseCommand):
             (erga, FundingSource.Kind.PUBLIC_PROGRAMME, "unternehmensWert:Mensch", "BMAS / ESF", 48000),
             (erga, FundingSource.Kind.PAID_SERVICES, "Inhouse-Schulungen", "", 9000),
         ]:
-            FundingSource.objects.get_or_create(
-                network=network, kind=kind, year=2026, name=name, defaults={"funder": funder, "amount": Decimal(amount)}
-            )
+            FundingSource.objects.get_or_create(network=network, kind=kind, year=2026, name=name, defaults={"funder": funder, "amount": Decimal(amount)})
 
         # WindWest: 45 companies along the wind value chain; many also in energieland 2050.
         windwest_orgs = []
@@ -408,8 +462,14 @@ class Command(BaseCommand):
         if not Contact.objects.filter(user=member_user).exists():
             Contact.objects.filter(organisation=member_org, is_primary=True).update(is_primary=False)
             self.contact(
-                member_org, primary=True, user=member_user, first_name="Sabine", last_name="Kemper", salutation=Contact.Salutation.MS,
-                email="mitglied@verbund.example", function="Personalleitung",
+                member_org,
+                primary=True,
+                user=member_user,
+                first_name="Sabine",
+                last_name="Kemper",
+                salutation=Contact.Salutation.MS,
+                email="mitglied@verbund.example",
+                function="Personalleitung",
             )
         self.member(member_org, erga, Membership.Role.USER, fee=300)
 
@@ -419,7 +479,10 @@ class Command(BaseCommand):
             ("Hochschule Osnabrück – Fakultät Ingenieurwissenschaften", Organisation.Kind.RESEARCH, "85.42", Membership.Role.RESEARCH),
             ("FH Münster – Institut für Energie und Prozesstechnik", Organisation.Kind.RESEARCH, "85.42", Membership.Role.RESEARCH),
             *[(self.company_name("Ölsaaten"), Organisation.Kind.COMPANY, "10.41", Membership.Role.SUPPLIER) for _ in range(2)],
-            *[(self.company_name(t), Organisation.Kind.COMPANY, wz, Membership.Role.USER) for t, wz in [("Forsttechnik", "02.40"), ("Landtechnik", "28.30"), ("Wasserbau", "42.91")]],
+            *[
+                (self.company_name(t), Organisation.Kind.COMPANY, wz, Membership.Role.USER)
+                for t, wz in [("Forsttechnik", "02.40"), ("Landtechnik", "28.30"), ("Wasserbau", "42.91")]
+            ],
             ("TAT Technik Arbeit Transfer GmbH", Organisation.Kind.CONSULTANCY, "72.19", Membership.Role.CONSULTANT),
             ("Landwirtschaftskammer Nordrhein-Westfalen", Organisation.Kind.ASSOCIATION, "94.11", Membership.Role.MULTIPLIER),
         ]

@@ -57,14 +57,25 @@ class Command(BaseCommand):
         if not Need.objects.filter(network=network).exists():
             for organisation in members:
                 for topic in rng.sample(topics, rng.randint(1, 4)):
-                    matrix.need_save(network=network, organisation=organisation, topic=topic, by=manager, data={
-                        "priority": rng.choice([1, 2, 2, 3]), "head_count": rng.randint(1, 6), "preferred_format": rng.choice(FORMATS),
-                        "preferred_time": rng.choice(TIMES), "target_group": rng.choice(["Meister", "Azubis", "Beschäftigte 50+", "Büro", ""]),
-                    })
+                    matrix.need_save(
+                        network=network,
+                        organisation=organisation,
+                        topic=topic,
+                        by=manager,
+                        data={
+                            "priority": rng.choice([1, 2, 2, 3]),
+                            "head_count": rng.randint(1, 6),
+                            "preferred_format": rng.choice(FORMATS),
+                            "preferred_time": rng.choice(TIMES),
+                            "target_group": rng.choice(["Meister", "Azubis", "Beschäftigte 50+", "Büro", ""]),
+                        },
+                    )
         self.courses(network, topics, members, manager, rng)
         self.check(network, manager)
-        self.stdout.write(f"Qualification demo: {len(topics)} topics, {Need.objects.filter(network=network).count()} needs, "
-                          f"{Course.objects.filter(network=network).count()} courses.")
+        self.stdout.write(
+            f"Qualification demo: {len(topics)} topics, {Need.objects.filter(network=network).count()} needs, "
+            f"{Course.objects.filter(network=network).count()} courses."
+        )
 
     def courses(self, network: Network, topics: list[Topic], members: list[Organisation], manager, rng: random.Random) -> None:
         today = timezone.localdate()
@@ -75,10 +86,20 @@ class Command(BaseCommand):
             ("Excel und Auftragsabwicklung", topics[3], "short", today.year, Course.Status.PLANNED, 75, 12),
         ]
         for title, topic, format, year, status, offset, seats in plans:
-            course, created = Course.objects.get_or_create(network=network, title=title, defaults={
-                "format": format, "year": year, "status": status, "seats": seats, "provider": "Akademie Überlingen",
-                "cost_per_seat": 120, "payer": Course.Payer.FUNDING, "created_by": manager,
-            })
+            course, created = Course.objects.get_or_create(
+                network=network,
+                title=title,
+                defaults={
+                    "format": format,
+                    "year": year,
+                    "status": status,
+                    "seats": seats,
+                    "provider": "Akademie Überlingen",
+                    "cost_per_seat": 120,
+                    "payer": Course.Payer.FUNDING,
+                    "created_by": manager,
+                },
+            )
             if not created:
                 continue
             course.topics.add(topic)
