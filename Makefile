@@ -16,8 +16,11 @@ MANAGE := $(UV) run --frozen python manage.py
 .PHONY: help bootstrap install run test test-full smoke messages lint clean
 
 help:
-	@echo "make run   – install, migrate, load demo data, serve http://127.0.0.1:8000"
-	@echo "make test  – the whole test suite (embedded default, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make run       – install, migrate, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test      – the whole test suite (embedded default, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make test-full – the suite with the release profile of QUALITY.md (larger fault and load figures)"
+	@echo "make lint      – ruff (lint and format check) and mypy with django-stubs"
+	@echo "make messages  – update the English catalogue (no locations, no fuzzy guesses) and compile it"
 
 bootstrap:
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found (pyenv or python3.13 on PATH)"; exit 1; }
@@ -35,12 +38,22 @@ run: install
 test: install
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
+# The release profile (QUALITY.md "full"): the fault tests with their full figures.
+test-full: install
+	R1_RECIPIENTS=5000 $(UV) run --frozen pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
+
 # The embedded default end to end: migrate + seed_demo + core pages on SQLite, served by runserver.
 smoke: install
 	$(UV) run --frozen python scripts/smoke.py
 
+# verbund/management/commands/makemessages.py adds --no-location, --no-fuzzy-matching and --no-obsolete.
 messages: install
-	$(MANAGE) makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(MANAGE) makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=var --ignore=tests --ignore=scripts
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:
