@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from events import attachments
 from events.documents import document_request
 from events.models import MeetingAttachment, MeetingDocument
-from tests.events.test_documents import eager, pdf_text, workshop  # noqa: F401 – fixtures
+from tests.events.test_documents import pdf_text, workshop  # noqa: F401 – the workshop fixture is used by name
 from tests.hostile_files import JPEG, hostile_files, jpeg_with_gps, pdf
 
 HOSTILE = hostile_files()
