@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.services import require_chromium
+
+# The tests wait with expect(...) for what a page shows instead of reading it at one instant. On a busy CI machine a
+# page load can take longer than Playwright's 5 s default; the same 30 s as for actions and wait_for().
+expect.set_options(timeout=30_000)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from qualification import checks_service, defaults
 from qualification.models import CheckArea, CheckQuestion, CheckRound, CheckShare, CheckTemplate
@@ -32,51 +33,56 @@ def test_a_member_completes_the_basis_check_shares_it_and_the_manager_sees_it(pa
     assert_accessible(page)
 
     areas = page.locator("form section")
-    assert areas.count() == 6
+    expect(areas).to_have_count(6)
     first = areas.nth(0).locator("fieldset").nth(0)
     first.get_by_label("4 – trifft voll zu").check()
     first.get_by_label("Notiz (freiwillig)").fill("Jahresgespräche seit 2023")
     page.get_by_role("button", name="Entwurf speichern").click()
     page.get_by_text("Entwurf gespeichert: 1 von 18 Aussagen bewertet.").wait_for()
-    assert page.locator("fieldset").nth(0).get_by_label("4 – trifft voll zu").is_checked()
+    expect(page.locator("fieldset").nth(0).get_by_label("4 – trifft voll zu")).to_be_checked()
 
     page.get_by_role("button", name="Check abschließen").click()
     page.get_by_text("Es fehlen noch 17 Antworten.").wait_for()
 
-    for index in range(areas.count()):
+    expect(areas).to_have_count(6)
+    for index in range(6):
         section = areas.nth(index)
-        title = section.get_by_role("heading", level=2).inner_text()
+        heading = section.get_by_role("heading", level=2)
+        expect(heading).to_be_visible()
+        title = heading.inner_text()  # read to choose the answer, once the heading is shown
         value = "4 – trifft voll zu" if title in STRONG else "1 – trifft kaum zu"
         fieldsets = section.locator("fieldset")
-        assert fieldsets.count() == 3
+        expect(fieldsets).to_have_count(3)
         for n in range(3):
             fieldsets.nth(n).get_by_label(value).check()
     page.get_by_role("button", name="Check abschließen").click()
     page.get_by_text("Der Check ist abgeschlossen.").wait_for()
     strengths = page.locator("section", has=page.get_by_role("heading", name="Stärken"))
-    assert "Führung und Zusammenarbeit (100 %)" in strengths.inner_text()
+    expect(strengths).to_contain_text("Führung und Zusammenarbeit (100 %)", use_inner_text=True)
     needs = page.locator("section", has=page.get_by_role("heading", name="Handlungsbedarf"))
-    assert "Gesundheit (25 %)" in needs.inner_text()
-    assert "Betriebliches Gesundheitsmanagement" in page.locator("section", has=page.get_by_role("heading", name="Vorgeschlagene Qualifizierungsthemen")).inner_text()
-    assert page.get_by_role("meter", name="Gesundheit: 25 %").count() == 1
+    expect(needs).to_contain_text("Gesundheit (25 %)", use_inner_text=True)
+    topics = page.locator("section", has=page.get_by_role("heading", name="Vorgeschlagene Qualifizierungsthemen"))
+    expect(topics).to_contain_text("Betriebliches Gesundheitsmanagement", use_inner_text=True)
+    expect(page.get_by_role("meter", name="Gesundheit: 25 %")).to_have_count(1)
     assert_accessible(page)
 
     page.get_by_role("button", name="Mit der Geschäftsstelle teilen").click()
     page.get_by_text("Die Ergebnisse sind jetzt mit der Geschäftsstelle geteilt.").wait_for()
-    assert page.get_by_role("button", name=re.compile(r"^Freigabe zurückziehen\W+Geschäftsstelle des Verbunds$")).is_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Freigabe zurückziehen\W+Geschäftsstelle des Verbunds$"))).to_be_visible()
     assert_accessible(page)
     check = CheckRound.objects.get()
     assert check.status == CheckRound.Status.COMPLETED and CheckShare.objects.filter(round=check, with_managers=True, withdrawn_at__isnull=True).exists()
     assert page.csp_violations == []
 
     page.get_by_role("button", name="Abmelden").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))  # logged out: the POST has been answered
     page.wait_for_load_state("networkidle")
     log_in(page, "manager_x@example.org")
     page.goto("/manage/netz-x/qualification/checks/")
     assert_accessible(page)
     page.get_by_role("link", name="Alpha GmbH").click()
     page.get_by_role("heading", name="Alpha GmbH: Unternehmens-Check: Basis").wait_for()
-    assert "Personalentwicklung und Kompetenz (100 %)" in page.locator("section", has=page.get_by_role("heading", name="Stärken")).inner_text()
+    expect(page.locator("section", has=page.get_by_role("heading", name="Stärken"))).to_contain_text("Personalentwicklung und Kompetenz (100 %)", use_inner_text=True)
     assert_accessible(page)
     assert page.csp_violations == []
 
@@ -89,12 +95,13 @@ def test_manager_pages_of_the_check_are_accessible(page, world):
     page.goto(f"/manage/netz-x/qualification/checks/templates/{own.pk}/")
     assert_accessible(page)
     page.get_by_role("link", name="Handlungsfeld hinzufügen").click()
+    expect(page.get_by_label("Vorgeschlagene Qualifizierungsthemen")).to_be_visible()  # the form, not the page it left
     page.get_by_label(re.compile(r"^Handlungsfeld")).fill("Digitalisierung")
     page.get_by_label("Vorgeschlagene Qualifizierungsthemen").fill("Digitale Werkzeuge\nKI im Betrieb")
     assert_accessible(page)
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text("Handlungsfeld gespeichert.").wait_for()
-    assert page.get_by_role("heading", name="Digitalisierung").is_visible()
+    expect(page.get_by_role("heading", name="Digitalisierung")).to_be_visible()
 
     page.goto("/manage/netz-x/qualification/checks/")
     page.get_by_label(re.compile(r"^Unternehmen")).select_option(label="Beta KG")

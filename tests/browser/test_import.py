@@ -21,22 +21,24 @@ def test_a_manager_imports_a_spreadsheet_through_all_steps(page, world, tmp_path
     page.goto("/manage/netz-x/io/")
     assert_accessible(page)
     page.get_by_role("link", name="Tabelle importieren").click()
+    file_input = page.get_by_label("Datei (CSV oder Excel .xlsx)")
+    expect(file_input).to_be_visible()  # the upload page, before axe looks at it
     assert_accessible(page)
-    page.get_by_label("Datei (CSV oder Excel .xlsx)").set_input_files(str(upload))
+    file_input.set_input_files(str(upload))
     page.get_by_role("button", name="Hochladen und weiter").click()
 
-    assert page.get_by_role("heading", name="Spalten zuordnen").is_visible()
-    assert page.get_by_label("Spalte „Firma“").input_value() == "name"
+    expect(page.get_by_role("heading", name="Spalten zuordnen")).to_be_visible()
+    expect(page.get_by_label("Spalte „Firma“")).to_have_value("name")
     assert_accessible(page)
     page.get_by_role("button", name="Weiter zur Vorschau").click()
 
-    assert page.get_by_role("heading", name="Vorschau des Imports").is_visible()
-    assert page.get_by_text("„Alpha GmbH“ gibt es im Verbund schon").is_visible()
+    expect(page.get_by_role("heading", name="Vorschau des Imports")).to_be_visible()
+    expect(page.get_by_text("„Alpha GmbH“ gibt es im Verbund schon")).to_be_visible()
     assert Organisation.objects.filter(name="Browser GmbH").count() == 0
     assert_accessible(page)
     page.get_by_role("button", name="Import bestätigen und speichern").click()
 
-    assert page.get_by_text("1 Organisationen und 2 Kontaktpersonen angelegt").is_visible()
+    expect(page.get_by_text("1 Organisationen und 2 Kontaktpersonen angelegt")).to_be_visible()
     assert_accessible(page)
     assert Organisation.objects.filter(name="Browser GmbH").count() == 1
     assert page.csp_violations == []
@@ -49,12 +51,12 @@ def test_the_job_page_follows_progress_and_stops_polling(page, world, manager_x)
     )
     log_in(page, "manager_x@example.org")
     page.goto(f"/manage/netz-x/io/jobs/{job.pk}/")
-    assert page.get_by_label("Fortschritt").get_attribute("value") == "25"
+    expect(page.get_by_label("Fortschritt")).to_have_attribute("value", "25")
     assert_accessible(page)
     BackgroundJob.objects.filter(pk=job.pk).update(done=300)
     expect(page.get_by_label("Fortschritt")).to_have_attribute("value", "75", timeout=5000)
     BackgroundJob.objects.filter(pk=job.pk).update(status=BackgroundJob.Status.DONE, done=400, message="Alles importiert.")
     page.get_by_text("Alles importiert.").wait_for(timeout=5000)
-    assert page.locator("[hx-trigger]").count() == 0  # the finished part has no trigger: polling has ended
+    expect(page.locator("[hx-trigger]")).to_have_count(0)  # the finished part has no trigger: polling has ended
     assert_accessible(page)
     assert page.csp_violations == []

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from events import services as event_services
 from newsletters import sending
@@ -50,15 +51,16 @@ def test_compose_preview_test_send_and_watch_the_progress(page, world, mailoutbo
     page.get_by_text("16 Empfänger:innen").wait_for()
     page.get_by_role("button", name="Termine aus Treffen übernehmen").click()
     page.get_by_text("1 Termin aus den Treffen übernommen.").wait_for()
-    assert page.locator("#content strong", has_text="Koordinierungstreffen Winter").is_visible()
-    assert "Koordinierungstreffen Winter" in page.locator(".mail-text").inner_text()
+    expect(page.locator("#content strong", has_text="Koordinierungstreffen Winter")).to_be_visible()
+    expect(page.locator(".mail-text")).to_contain_text("Koordinierungstreffen Winter", use_inner_text=True)
     assert_accessible(page)
 
     with page.context.expect_page() as opened:
         page.get_by_role("link", name="HTML-Fassung in neuem Tab öffnen").click()
     preview = opened.value
-    preview.wait_for_load_state()
-    assert "Koordinierungstreffen Winter" in preview.content() and "Infobrief abbestellen" in preview.content()
+    # A new tab starts as about:blank: wait for the mail's text instead of reading the document once.
+    expect(preview.locator("body")).to_contain_text("Koordinierungstreffen Winter")
+    expect(preview.get_by_role("link", name="Infobrief abbestellen")).to_be_visible()
     preview.close()
 
     page.get_by_role("button", name=re.compile("Testversand an mich")).click()
@@ -83,7 +85,8 @@ def test_compose_preview_test_send_and_watch_the_progress(page, world, mailoutbo
     thread.start()
     page.get_by_text("100 % erledigt").wait_for(timeout=30_000)  # htmx polls every 2 s; no reload
     thread.join(timeout=30)
-    assert page.get_by_text("16 von 16 Empfänger:innen haben den Infobrief erhalten.").is_visible()
+    assert not thread.is_alive()
+    expect(page.get_by_text("16 von 16 Empfänger:innen haben den Infobrief erhalten.")).to_be_visible()
     assert len([m for m in mailoutbox_files() if "Infobrief Dezember" in m]) == 16
     assert page.csp_violations == []
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from events.models import Meeting, MinuteEntry, Registration
@@ -38,7 +39,9 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     page.get_by_role("heading", name="Koordinierungstreffen Herbst").wait_for()
     meeting = Meeting.objects.get()
 
-    # Programme: added with htmx, an overlap is explained in place.
+    # Programme: added with htmx, an overlap is explained in place. The heading shows before the document has
+    # loaded; htmx takes over the form only then.
+    page.wait_for_load_state()
     page.evaluate("window.__sameDocument = true")
     agenda = page.locator("#agenda")
     agenda.locator("#agenda_starts_at").fill("10:00")
@@ -52,6 +55,7 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     agenda.locator("#agenda_title").fill("Cluster Management")
     agenda.get_by_role("button", name="Hinzufügen").click()
     page.locator("#agenda").get_by_text("Überschneidet sich mit „Begrüßung“").wait_for()
+    # Read after the swapped answer is shown: a full page load would already have cleared the flag, it cannot come back.
     assert page.evaluate("window.__sameDocument") is True
     assert_accessible(page)
 
@@ -77,6 +81,8 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     minutes.locator("#minute_kind").select_option("question")
     minutes.locator("#minute_text").fill("Wie werden Cluster finanziert?")
     minutes.get_by_role("button", name="Hinzufügen").click()
+    # The first entry is shown (and the form swapped for an empty one) before the second is typed.
+    page.locator("#minutes").get_by_text("Wie werden Cluster finanziert?").wait_for()
     minutes = page.locator("#minutes")
     minutes.locator("#minute_kind").select_option("answer")
     minutes.locator("#minute_text").fill("Anschubfinanzierung, dann Eigenmittel.")
@@ -95,13 +101,24 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     page.get_by_text("Zusammenfassung gespeichert.").wait_for()
     page.goto(f"/manage/netz-x/meetings/{meeting.pk}/attachments/")
     assert_accessible(page)
-    for kind, name, data, mime in [("slides", "folien.pdf", pdf(2), "application/pdf"), ("photo", "saal.jpg", JPEG, "image/jpeg")]:
+    documents = page.locator("section[aria-labelledby=documents-heading] tbody tr")
+    photos = page.locator(".gallery img")
+    # Each upload answers with the same page and the same kind of message: wait for the row or photo it adds,
+    # not for a message the page before may still show.
+    for kind, name, data, mime, shown in [
+        ("slides", "folien.pdf", pdf(2), "application/pdf", documents),
+        ("photo", "saal.jpg", JPEG, "image/jpeg", photos),
+    ]:
         page.get_by_label("Art").select_option(kind)
         page.get_by_label("Datei").set_input_files({"name": name, "mimeType": mime, "buffer": data})
         page.get_by_label("Personen auf dem Foto").select_option("none")
         page.get_by_role("button", name="Hochladen").click()
+        expect(shown).to_have_count(1)
         page.get_by_text("hochgeladen.").wait_for()
-    assert page.locator(".gallery img").evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(documents).to_have_count(1)
+    # The thumbnail loads after the page: wait until the browser has decoded it.
+    expect(photos).to_have_js_property("complete", True)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photos.element_handle())
     page.goto(f"/manage/netz-x/meetings/{meeting.pk}/documents/documentation/")
     page.get_by_role("button", name="Aktuelle Fassung erstellen").click()
     with page.expect_download() as download_info:

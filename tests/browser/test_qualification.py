@@ -3,7 +3,10 @@ turns the proposal into a course; the member enrols two employees."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from members.models import Contact, Membership, Organisation
 from qualification import matrix
@@ -26,8 +29,10 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     # The member company states its need, cell by cell, without leaving the page.
     log_in(page, "member_a_x@example.org")
     page.get_by_role("link", name="Qualifizierung").first.click()
+    expect(page.get_by_role("heading", name="Qualifizierung", level=1)).to_be_visible()
     page.get_by_role("link", name="Unser Qualifizierungsbedarf").click()
-    assert_accessible(page)
+    expect(page.get_by_role("heading", name="Unser Qualifizierungsbedarf", level=1)).to_be_visible()
+    assert_accessible(page)  # waits for the load event too: htmx has taken over the links before the flag is set
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("link", name="Bearbeiten Führung für Meister").click()
     editor = page.locator("#need-editor")
@@ -38,21 +43,25 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     editor.get_by_role("button", name="Speichern").click()
     editor.get_by_role("status").filter(has_text="Gespeichert").wait_for()
     row = page.locator(f"#topic-{topic.pk}")
-    assert "dringend" in row.inner_text() and "3" in row.inner_text()
+    expect(row).to_contain_text("dringend", use_inner_text=True)
+    expect(row).to_contain_text("3", use_inner_text=True)
+    # Read after the swapped row is shown: a full page load would already have cleared the flag, it cannot come back.
     assert page.evaluate("window.__sameDocument") is True
     assert Need.objects.get(organisation=world.org_a).priority == 3
     # Three organisations stand behind the topic now: members see the network's number.
     page.reload()
-    assert "7" in page.get_by_role("row", name="Führung für Meister 3 7").inner_text()
+    expect(page.get_by_role("row", name="Führung für Meister 3 7")).to_contain_text("7", use_inner_text=True)
 
     # The manager sees the heat map, corrects a cell in place, and turns the proposal into a course.
     page.context.clear_cookies()
     log_in(page, "manager_x@example.org")
     page.goto("/manage/netz-x/qualification/matrix/")
     assert_accessible(page)
-    assert "Summe Personen\t7\t0" in page.locator("tfoot").inner_text()  # 3 + 2 + 2 on Führung, nobody on Gesundheit
+    # A pattern, not a string, keeps the tabs between the cells (strings are compared with whitespace collapsed).
+    expect(page.locator("tfoot")).to_contain_text(re.compile(r"Summe Personen\t7\t0"), use_inner_text=True)  # 3 + 2 + 2 on Führung, nobody on Gesundheit
     cell = page.locator(f"#cell-{delta.pk}-{topic.pk} a")
-    assert cell.inner_text().startswith("2") and "++" in cell.inner_text()  # shade and symbol
+    expect(cell).to_have_text(re.compile(r"^2"), use_inner_text=True)  # shade
+    expect(cell).to_contain_text("++", use_inner_text=True)  # and symbol
     cell.click()
     cell_editor = page.locator("#cell-editor")
     cell_editor.get_by_label("Anzahl Personen").fill("-1")
@@ -77,6 +86,7 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     log_in(page, "member_a_x@example.org")
     page.goto("/portal/qualification/netz-x/courses/")
     page.get_by_role("link", name="Führen im Betrieb").click()
+    expect(page.get_by_role("heading", name="Führen im Betrieb", level=1)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Ben Kaya").check()
     page.get_by_label("Mia member_a_x").check()
@@ -112,13 +122,13 @@ def test_every_qualification_page_is_accessible(page, world):
                  "courses/new/", f"courses/{course.pk}/", f"courses/{course.pk}/edit/", f"courses/{course.pk}/sessions/{session.pk}/attendance/",
                  f"courses/{course.pk}/documentation/", "indicators/"]:
         page.goto(base + path)
-        assert page.locator("h1").count() == 1, path
+        expect(page.locator("h1"), path).to_have_count(1)
         assert_accessible(page)
     page.context.clear_cookies()
     log_in(page, "member_a_x@example.org")
     for path in ["/portal/qualification/", "/portal/qualification/netz-x/needs/", f"/portal/qualification/netz-x/needs/{topic.pk}/",
                  "/portal/qualification/netz-x/courses/", f"/portal/qualification/netz-x/courses/{course.pk}/"]:
         page.goto(path)
-        assert page.locator("h1").count() == 1, path
+        expect(page.locator("h1"), path).to_have_count(1)
         assert_accessible(page)
     assert page.csp_violations == []
