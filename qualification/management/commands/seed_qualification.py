@@ -71,7 +71,7 @@ class Command(BaseCommand):
                         },
                     )
         self.courses(network, topics, members, manager, rng)
-        self.check(network, manager)
+        self.company_check(network, manager)
         self.stdout.write(
             f"Qualification demo: {len(topics)} topics, {Need.objects.filter(network=network).count()} needs, "
             f"{Course.objects.filter(network=network).count()} courses."
@@ -121,10 +121,10 @@ class Command(BaseCommand):
                 course.documentation_published_at = start + timedelta(days=7)
                 course.save(update_fields=["documentation", "documentation_published_at"])
 
-    def check(self, network: Network, manager) -> None:
+    def company_check(self, network: Network, manager) -> None:
         """The demo member company has done the Basis-Check and shared it with the office."""
         contact = Contact.objects.filter(email="mitglied@verbund.example").select_related("organisation", "user").first()
-        if contact is None or CheckRound.objects.filter(network=network, organisation=contact.organisation).exists():
+        if contact is None or contact.user is None or CheckRound.objects.filter(network=network, organisation=contact.organisation).exists():
             return
         template = CheckTemplate.objects.filter(network__isnull=True, depth=CheckTemplate.Depth.BASIS, is_current=True).first()
         if template is None:
