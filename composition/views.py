@@ -3,19 +3,19 @@
 from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from events.models import ActionItem, Meeting
 from members.models import Membership
-from verbund.access import NetworkRequest, manager_required, network_required
+from verbund.access import AuthenticatedRequest, NetworkRequest, manager_required, network_required
 from verbund.models import ManagerRole, current_membership_q
 
 
 @manager_required
-def manage_index(request: HttpRequest) -> HttpResponse:
+def manage_index(request: AuthenticatedRequest) -> HttpResponse:
     roles = (
         ManagerRole.objects.filter(user=request.user, network__archived_at__isnull=True)
         .select_related("network", "network__parent")

@@ -97,11 +97,16 @@ def attachment_update(*, attachment: MeetingAttachment, by: User, data: dict) ->
 
 
 def attachment_delete(*, attachment: MeetingAttachment, by: User) -> None:
-    names = [f.name for f in (attachment.file, attachment.thumbnail) if f]
+    names = [f.name for f in (attachment.file, attachment.thumbnail) if f.name]
     storage = attachment.file.storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
     with transaction.atomic():
         attachment.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        transaction.on_commit(delete_files)
 
 
 def participants_without_photo_consent(meeting: Meeting) -> list[Registration]:

@@ -39,7 +39,7 @@ from verbund.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     MeetingDocument.Kind.PARTICIPANT_LIST: "events/pdf/participant_list.html",
     MeetingDocument.Kind.DOCUMENTATION: "events/pdf/documentation.html",
 }

@@ -52,9 +52,9 @@ def reply_url(meeting: Meeting, contact: Contact) -> str:
 
 def contact_from_reply(meeting: Meeting, token: str) -> Contact | None:
     data = read_token(REPLY, token, max_age=REPLY_MAX_AGE)
-    if not isinstance(data, dict) or data.get("m") != meeting.pk:
+    if not isinstance(data, dict) or data.get("m") != meeting.pk or data.get("c") is None:
         return None
-    return Contact.objects.filter(pk=data.get("c"), archived_at__isnull=True).select_related("organisation", "user").first()
+    return Contact.objects.filter(pk=data["c"], archived_at__isnull=True).select_related("organisation", "user").first()
 
 
 def cancel_url(registration: Registration) -> str:
@@ -65,9 +65,9 @@ def cancel_url(registration: Registration) -> str:
 
 def registration_from_cancel(meeting: Meeting, token: str) -> Registration | None:
     data = read_token(CANCEL, token, max_age=CANCEL_MAX_AGE)
-    if not isinstance(data, dict) or data.get("m") != meeting.pk:
+    if not isinstance(data, dict) or data.get("m") != meeting.pk or data.get("r") is None:
         return None
-    return meeting.registrations.select_related("contact__organisation", "meeting__network").filter(pk=data.get("r")).first()
+    return meeting.registrations.select_related("contact__organisation", "meeting__network").filter(pk=data["r"]).first()
 
 
 def signup_url(meeting: Meeting, data: dict) -> str:
@@ -188,7 +188,7 @@ def invitation_create(
     InvitationRecipient.objects.bulk_create([InvitationRecipient(invitation=invitation, contact=c, email=c.email.strip()) for c in preview.recipients])
     if meeting.status == Meeting.Status.PLANNED:
         meeting.status = Meeting.Status.INVITED
-        meeting._history_user = by  # type: ignore[attr-defined]
+        meeting._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
         meeting.save(update_fields=["status", "updated_at"])
     invitation_id = invitation.pk
     enqueue_on_commit("events.tasks.send_invitations_task", invitation_id)

@@ -197,15 +197,15 @@ class Registration(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.contact.full_name if self.contact_id else self.guest_name
+        return self.contact.full_name if self.contact is not None else self.guest_name
 
     @property
     def email(self) -> str:
-        return self.contact.email if self.contact_id else self.guest_email
+        return self.contact.email if self.contact is not None else self.guest_email
 
     @property
     def organisation_name(self) -> str:
-        return self.contact.organisation.name if self.contact_id else self.guest_organisation
+        return self.contact.organisation.name if self.contact is not None else self.guest_organisation
 
 
 class MinuteEntry(models.Model):

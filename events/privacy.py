@@ -50,6 +50,7 @@ def export_meetings(sender, *, organisation: Organisation, **kwargs: Any) -> dic
                 ),
             }
             for r in registrations.select_related("satisfaction")
+            if r.contact is not None  # always: filtered by contact
         ],
         "meeting_invitations": [
             {"email": i.email, "meeting": i.invitation.meeting.title, "sent_at": _iso(i.sent_at)}
@@ -58,6 +59,7 @@ def export_meetings(sender, *, organisation: Organisation, **kwargs: Any) -> dic
         "action_items": [
             {"title": a.title, "network": a.network.name, "owner": a.owner.full_name, "due_on": _iso(a.due_on), "done_at": _iso(a.done_at)}
             for a in ActionItem.objects.filter(owner__in=contacts).select_related("network", "owner").order_by("pk")
+            if a.owner is not None  # always: filtered by owner
         ],
     }
 

@@ -48,7 +48,7 @@ def meeting_create(*, network: Network, by: User, data: dict[str, Any]) -> Meeti
     data = MEETING_FIELDS.take(data)
     _check_times(data)
     meeting = Meeting(network=network, **data)
-    if meeting.series_id and meeting.series.network_id != network.pk:
+    if meeting.series is not None and meeting.series.network_id != network.pk:
         raise ValidationError({"series": _("Diese Reihe gehört zu einem anderen Verbund.")})
     _save(meeting, by=by)
     if meeting.series_id:
@@ -105,6 +105,7 @@ def _validate_agenda_item(item: AgendaItem) -> None:
     if item.parallel or not item.ends_at:
         return
     for other in meeting.agenda_items.exclude(pk=item.pk).filter(parallel=False, ends_at__isnull=False):
+        assert other.ends_at is not None  # filtered above
         if start < _minutes(other.ends_at) and _minutes(other.starts_at) < end:
             raise ValidationError(
                 {
@@ -138,13 +139,13 @@ def agenda_item_move(*, item: AgendaItem, by: User, direction: str) -> None:
     for position, other in enumerate(items, start=1):
         if other.position != position:
             other.position = position
-            other._history_user = by  # type: ignore[attr-defined]
+            other._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
             other.save(update_fields=["position"])
 
 
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem, by: User) -> None:
-    item._history_user = by  # type: ignore[attr-defined]
+    item._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     item.delete()
 
 
@@ -263,6 +264,7 @@ def reminders_send(*, now=None) -> int:
     for meeting in Meeting.objects.filter(
         starts_at__gt=now, reminder_days__isnull=False, status__in=[Meeting.Status.PLANNED, Meeting.Status.INVITED]
     ).select_related("network"):
+        assert meeting.reminder_days is not None  # filtered above
         if timezone.localdate(meeting.starts_at) - timezone.localdate(now) > timedelta(days=meeting.reminder_days):
             continue
         for registration in meeting.registrations.filter(status=Registration.Status.REGISTERED, reminded_at__isnull=True).select_related("contact"):

@@ -60,6 +60,6 @@ def series_rename(*, series: MeetingSeries, by: User, name: str) -> MeetingSerie
 def series_delete(*, series: MeetingSeries, by: User) -> int:
     """Delete a series; its meetings stay, without a series. Returns how many meetings were in it."""
     meeting_count = series.meetings.count()
-    series._history_user = by  # type: ignore[attr-defined]
+    series._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     series.delete()  # Meeting.series is SET_NULL
     return meeting_count

@@ -30,5 +30,5 @@ class CalendarExtra:
 def extras_for(network) -> list[CalendarExtra]:
     found: list[CalendarExtra] = []
     for _receiver, extras in calendar_extras.send(sender=type(network), network=network):
-        found.extend(extras or [])
+        found.extend(extras or [])  # type: ignore[arg-type]  # django-stubs types a receiver's answer as str | None; ours return CalendarExtra lists
     return sorted(found, key=lambda e: (e.starts if isinstance(e.starts, datetime) else datetime.combine(e.starts, datetime.min.time())).replace(tzinfo=None))

@@ -98,7 +98,7 @@ def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[
     def rows() -> Iterator[list[Any]]:
         for membership in queryset.iterator(chunk_size=500):
             org = membership.organisation
-            contact = org.primary_contacts[0] if org.primary_contacts else None
+            contact = org.primary_contacts[0] if org.primary_contacts else None  # type: ignore[attr-defined]  # the Prefetch's to_attr above
             yield [
                 org.name,
                 org.get_kind_display(),

@@ -19,6 +19,7 @@ from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
@@ -97,7 +98,8 @@ def _login(user: User | None) -> dict[str, Any] | None:
         "date_joined": _iso(user.date_joined),
         "last_login": _iso(user.last_login),
         "email_addresses": [
-            {"email": address.email, "verified": address.verified, "primary": address.primary} for address in user.emailaddress_set.order_by("email")
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user).order_by("email")
         ],
     }
 
@@ -246,7 +248,7 @@ def organisation_data_export(*, organisation: Organisation, requested_by: User |
         "memberships": [_membership(membership) for membership in memberships],
     }
     for _receiver, sections in export_sections.send(sender=Organisation, organisation=organisation):
-        data.update(sections or {})
+        data.update(sections or {})  # type: ignore[arg-type]  # django-stubs types a receiver's answer as str | None; ours return dicts of sections
     return data
 
 
@@ -332,7 +334,7 @@ def _save_with_history(instance: Model, *, by: User | None, update_fields: list[
 
 def _keep_only_newest_history(model: type[Model], pks: list[int]) -> None:
     """Delete every historical row of these objects but the newest one each (which holds the anonymised values)."""
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model  # type: ignore[attr-defined]  # simple_history adds `history` to each registered model
     for pk in pks:
         newest = history.objects.filter(id=pk).order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
         history.objects.filter(id=pk).exclude(history_id=newest).delete()
@@ -445,7 +447,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
     _keep_only_newest_history(Consent, [consent.pk for consent in consents])
 
     for position in positions:
-        position._history_user = by  # type: ignore[attr-defined]
+        position._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
         position.delete()
     GovernancePosition.history.filter(contact_id=contact.pk).delete()
     Invitation.objects.filter(pk__in=invitation_ids).delete()

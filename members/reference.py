@@ -12,8 +12,8 @@ from typing import Any
 
 def wz_rows() -> list[dict[str, Any]]:
     # Both tables are large and read only by the migration that loads them: not at import time of every process.
-    from wz_code.data.wz2008 import WZ_2008_DATA  # noqa: PLC0415
-    from wz_code.data.wz2025 import WZ_2025_DATA  # noqa: PLC0415
+    from wz_code.data.wz2008 import WZ_2008_DATA  # noqa: PLC0415 – read by one migration only; not loaded at import of every process
+    from wz_code.data.wz2025 import WZ_2025_DATA  # noqa: PLC0415 – read by one migration only; not loaded at import of every process
 
     rows = []
     for version, data in (("2008", WZ_2008_DATA), ("2025", WZ_2025_DATA)):

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OrderBy, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from members.models import Contact, Membership, Organisation
 from verbund.models import Network, User
 
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, str]] = {
     "name": ("organisation__name", "pk"),
     "-name": ("-organisation__name", "-pk"),
     "place": ("organisation__municipality", "organisation__name"),
@@ -48,7 +48,7 @@ def size_class_expression(prefix: str = "organisation__") -> Case:
     )
 
 
-def _search(queryset: QuerySet[Membership], text: str) -> QuerySet[Membership]:
+def _search[QS: QuerySet[Membership]](queryset: QS, text: str) -> QS:
     """Full text and trigram search on PostgreSQL; a simple substring search elsewhere."""
     text = " ".join(text.split())[:200]
     if not text:

@@ -96,9 +96,10 @@ def organisation_create(
     _save(organisation, by=by)
     organisation.competency_tags.set(tags_from_text(competency_tags))
     organisation.need_tags.set(tags_from_text(need_tags))
-    membership = Membership(organisation=organisation, network=network, role=role, status=status, joined_on=timezone.localdate())
+    joined_on = timezone.localdate()
+    membership = Membership(organisation=organisation, network=network, role=role, status=status, joined_on=joined_on)
     _save(membership, by=by)
-    MembershipStatusChange.objects.create(membership=membership, to_status=status, effective_on=membership.joined_on, changed_by=by, note=_("Angelegt"))
+    MembershipStatusChange.objects.create(membership=membership, to_status=status, effective_on=joined_on, changed_by=by, note=_("Angelegt"))
     return membership
 
 
@@ -207,14 +208,14 @@ def _demote_other_primaries(contact: Contact) -> None:
     if contact.is_primary:
         for other in contact.organisation.contacts.filter(is_primary=True).exclude(pk=contact.pk):
             other.is_primary = False
-            other._history_user = getattr(contact, "_history_user", None)  # type: ignore[attr-defined]
+            other._history_user = getattr(contact, "_history_user", None)  # type: ignore[attr-defined]  # simple_history reads the author from the instance
             other.save(update_fields=["is_primary", "updated_at"])
 
 
 @transaction.atomic
 def contact_create(*, organisation: Organisation, by: User, data: dict[str, Any]) -> Contact:
     contact = Contact(organisation=organisation, **_clean_contact_data(data))
-    contact._history_user = by  # type: ignore[attr-defined]
+    contact._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     _demote_other_primaries(contact)
     _save(contact, by=by)
     return contact
@@ -224,7 +225,7 @@ def contact_create(*, organisation: Organisation, by: User, data: dict[str, Any]
 def contact_update(*, contact: Contact, by: User, data: dict[str, Any]) -> Contact:
     data = _clean_contact_data(data)
     changed = CONTACT_FIELDS.apply(contact, data)
-    contact._history_user = by  # type: ignore[attr-defined]
+    contact._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     if "is_primary" in changed:
         _demote_other_primaries(contact)
     if changed:
@@ -336,7 +337,7 @@ def governance_assign(*, network: Network, contact: Contact, function: str, by: 
 
 @transaction.atomic
 def governance_remove(*, position: GovernancePosition, by: User) -> None:
-    position._history_user = by  # type: ignore[attr-defined]
+    position._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     position.delete()
 
 
@@ -411,7 +412,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Contact:
     contact.user = user
     _save(contact, by=user, update_fields=["user"])
     invitation.accepted_at = timezone.now()
-    invitation._history_user = user  # type: ignore[attr-defined]
+    invitation._history_user = user  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     invitation.save(update_fields=["accepted_at"])
     return contact
 

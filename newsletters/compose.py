@@ -42,7 +42,7 @@ def entry_save(*, network: Network, by: User, data: dict[str, Any], entry: Entry
 def entry_delete(*, entry: Entry, by: User) -> None:
     if entry.placements.exclude(infobrief__status__in=[Infobrief.Status.DRAFT, Infobrief.Status.SCHEDULED]).exists():
         raise ValidationError(_("Dieser Beitrag steht in einem versendeten Infobrief und bleibt für das Archiv erhalten."))
-    entry._history_user = by  # type: ignore[attr-defined]
+    entry._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     entry.delete()
 
 

@@ -193,7 +193,7 @@ def send_start(*, infobrief: Infobrief, by: User, when=None) -> int:
             infobrief.status = Infobrief.Status.SCHEDULED
             infobrief.scheduled_for = when
             infobrief.send_requested_by = by
-            infobrief._history_user = by  # type: ignore[attr-defined]
+            infobrief._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
             infobrief.save(update_fields=["status", "scheduled_for", "send_requested_by", "updated_at"])
             return len(recipients)
         count = _begin(infobrief, by=by, recipients=recipients)
@@ -211,7 +211,7 @@ def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
     infobrief.status = Infobrief.Status.SENDING
     infobrief.send_started_at = timezone.now()
     infobrief.send_requested_by = infobrief.send_requested_by or by
-    infobrief._history_user = by  # type: ignore[attr-defined]
+    infobrief._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     infobrief.save(update_fields=["status", "send_started_at", "send_requested_by", "updated_at"])
     infobrief_id = infobrief.pk
     transaction.on_commit(lambda: kick(infobrief_id))
@@ -247,7 +247,7 @@ def send_cancel(*, infobrief: Infobrief, by: User) -> int:
     locked = Infobrief.objects.select_for_update().get(pk=infobrief.pk)
     if locked.status == Infobrief.Status.SCHEDULED:
         locked.status, locked.scheduled_for = Infobrief.Status.DRAFT, None
-        locked._history_user = by  # type: ignore[attr-defined]
+        locked._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
         locked.save(update_fields=["status", "scheduled_for", "updated_at"])
         return 0
     if locked.status not in {Infobrief.Status.SENDING, Infobrief.Status.PAUSED}:
@@ -257,7 +257,7 @@ def send_cancel(*, infobrief: Infobrief, by: User) -> int:
     )
     locked.status = Infobrief.Status.CANCELLED
     locked.sent_at = timezone.now()
-    locked._history_user = by  # type: ignore[attr-defined]
+    locked._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     locked.save(update_fields=["status", "sent_at", "updated_at"])
     return cancelled
 
@@ -347,8 +347,8 @@ def _smtp_answer(exc: Exception, address: str) -> tuple[int | None, str]:
         code, message = exc.recipients.get(address, next(iter(exc.recipients.values()), (None, b"")))
         return code, f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
     if isinstance(exc, smtplib.SMTPResponseException):
-        message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return exc.smtp_code, f"{exc.smtp_code} {message}"
+        reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return exc.smtp_code, f"{exc.smtp_code} {reply}"
     return None, f"{type(exc).__name__}: {exc}"
 
 

@@ -31,9 +31,9 @@ def confirm_url(subscriber: Subscriber) -> str:
 
 def subscriber_from_token(network: Network, token: str) -> Subscriber | None:
     data = read_token(PURPOSE, token, max_age=MAX_AGE)
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or data.get("s") is None:
         return None
-    subscriber = Subscriber.objects.filter(pk=data.get("s"), network=network, email=data.get("e")).first()
+    subscriber = Subscriber.objects.filter(pk=data["s"], network=network, email=data.get("e")).first()
     # A newer request (after an unsubscribe) makes older links useless.
     if subscriber is None or subscriber.requested_at.isoformat() != data.get("t"):
         return None

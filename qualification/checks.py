@@ -64,4 +64,8 @@ def progress(earlier: CheckRound, later: CheckRound) -> dict[str, int | None]:
     """Change in percentage points per area key between two rounds (areas matched by key across template versions)."""
     before = {s.key: s.percent for s in area_scores(earlier)}
     after = {s.key: s.percent for s in area_scores(later)}
-    return {key: (after[key] - before[key]) if before.get(key) is not None and after.get(key) is not None else None for key in after}
+    changes: dict[str, int | None] = {}
+    for key, now in after.items():
+        then = before.get(key)
+        changes[key] = now - then if now is not None and then is not None else None
+    return changes

@@ -128,7 +128,7 @@ def area_delete(*, area: CheckArea, by: User) -> None:
     """Remove an area with its statements, while the template is editable."""
 
     def change() -> None:
-        area._history_user = by  # type: ignore[attr-defined]
+        area._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
         area.delete()
 
     template_change(area.template, change)
@@ -148,7 +148,7 @@ def question_save(*, area: CheckArea, by: User, data: dict[str, Any], question: 
 
 def question_delete(*, question: CheckQuestion, by: User) -> None:
     def change() -> None:
-        question._history_user = by  # type: ignore[attr-defined]
+        question._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
         question.delete()
 
     template_change(question.area.template, change)

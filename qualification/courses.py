@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,7 +57,7 @@ TRANSITIONS: dict[str, list[str]] = {
 }
 
 
-def _topics_of(network: Network, topic_ids: list[int], keep: set[int] = frozenset()) -> list[Topic]:
+def _topics_of(network: Network, topic_ids: list[int], keep: Collection[int] = frozenset()) -> list[Topic]:
     """The network's active topics of these ids; `keep`: archived ones a course already has stay allowed."""
     ids = {int(pk) for pk in topic_ids}
     topics = list(Topic.objects.filter(network=network, pk__in=ids).filter(Q(archived_at__isnull=True) | Q(pk__in=keep)))
@@ -225,8 +226,8 @@ def enrolment_mail(*, enrolment: Enrolment, promoted: bool = False) -> int:
     """Tell the named person and whoever enrolled them (once each) after commit: enrolled, waitlisted, or moved up."""
 
     course = enrolment.course
-    addresses = []
-    for address in (enrolment.contact.email if enrolment.contact_id else "", enrolment.enrolled_by.email if enrolment.enrolled_by_id else ""):
+    addresses: list[str] = []
+    for address in (enrolment.contact.email if enrolment.contact is not None else "", enrolment.enrolled_by.email if enrolment.enrolled_by is not None else ""):
         if address and address.lower() not in {a.lower() for a in addresses}:
             addresses.append(address)
     url = settings.SITE_URL.rstrip("/") + reverse("qualification_portal:course", args=[course.network.slug, course.pk])
@@ -310,7 +311,7 @@ def attendance_save(*, session: CourseSession, by: User, present: dict[int, int]
 
 
 def enrolment_label(enrolment: Enrolment) -> str:
-    if enrolment.contact_id:
+    if enrolment.contact is not None:
         return f"{enrolment.contact.full_name} ({enrolment.organisation.name})"
     return ngettext("%(org)s, %(n)s Person", "%(org)s, %(n)s Personen", enrolment.head_count) % {"org": enrolment.organisation.name, "n": enrolment.head_count}
 

@@ -39,7 +39,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.files.base import ContentFile
 from django.http import QueryDict
@@ -63,7 +63,7 @@ from verbund.pdf import render_pdf
 
 TOPICS_PER_PDF_BLOCK = 12
 # Shading of a counted cell by priority (XLSX fill; the PDF uses the same greys in its CSS).
-FILLS = {Need.Priority.NONE: "FFFFFF", Need.Priority.USEFUL: "EEEEEE", Need.Priority.IMPORTANT: "BBBBBB", Need.Priority.URGENT: "555555"}
+FILLS: dict[int, str] = {Need.Priority.NONE: "FFFFFF", Need.Priority.USEFUL: "EEEEEE", Need.Priority.IMPORTANT: "BBBBBB", Need.Priority.URGENT: "555555"}
 
 
 def describe_filters(filters: Mapping[str, Any], topics: list[Topic]) -> list[str]:
@@ -80,7 +80,7 @@ def describe_filters(filters: Mapping[str, Any], topics: list[Topic]) -> list[st
     return lines
 
 
-def counted(need: Need | None, min_priority: int) -> bool:
+def counted(need: Need | None, min_priority: int) -> TypeGuard[Need]:
     return need is not None and need.priority >= max(min_priority, Need.Priority.USEFUL)
 
 

@@ -27,7 +27,7 @@ def row_cells(grid: Grid, cell_base: str) -> list[SafeString]:
         for topic, need in row.entries:
             priority = need.priority if need is not None else 0
             href = f"{base}{org}/{topic.pk}/"
-            if priority:
+            if need is not None and priority:
                 text = f'{need.head_count}<span aria-hidden="true"> {"+" * priority}</span><span class="visually-hidden"> {labels[priority]}</span>'
                 parts.append(f'<td class="cell heat-{priority}" id="cell-{org}-{topic.pk}"><a href="{href}">{text}</a></td>')
             else:

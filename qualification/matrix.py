@@ -150,12 +150,12 @@ def grid(
     topics = list(Topic.objects.filter(network=network, archived_at__isnull=True).order_by("position", "title"))
     if topic_ids:
         topics = [t for t in topics if t.pk in set(topic_ids)]
-    organisations = Organisation.objects.current_members_of(network).order_by("name", "pk").only("pk", "name", "municipality")
+    members = Organisation.objects.current_members_of(network).order_by("name", "pk").only("pk", "name", "municipality")
     if municipality:
-        organisations = organisations.filter(municipality=municipality)
+        members = members.filter(municipality=municipality)
     if search:
-        organisations = organisations.filter(name__icontains=search)
-    organisations = list(organisations)
+        members = members.filter(name__icontains=search)
+    organisations = list(members)
     position = {t.pk: i for i, t in enumerate(topics)}
     cells: dict[int, list[Need | None]] = {o.pk: [None] * len(topics) for o in organisations}
     for need in Need.objects.filter(network=network, topic_id__in=position, organisation_id__in=cells):
@@ -166,11 +166,11 @@ def grid(
     for organisation in organisations:
         row = GridRow(organisation, cells[organisation.pk])
         row.entries = list(zip(topics, row.cells, strict=True))
-        for i, need in enumerate(row.cells):
-            if need is not None and need.priority >= min_priority and need.priority > Need.Priority.NONE:
-                row.head_count += need.head_count
+        for i, cell in enumerate(row.cells):
+            if cell is not None and cell.priority >= min_priority and cell.priority > Need.Priority.NONE:
+                row.head_count += cell.head_count
                 row.needs += 1
-                column_heads[i] += need.head_count
+                column_heads[i] += cell.head_count
                 column_needs[i] += 1
         if row.needs or not only_with_need:
             rows.append(row)

@@ -38,7 +38,7 @@ def export_qualification(sender, *, organisation: Organisation, **kwargs: Any) -
         .order_by("started_at")
     )
     enrolments = Enrolment.objects.filter(organisation=organisation).select_related("course__network", "contact").order_by("created_at")
-    present = {}
+    present: dict[int, list[dict[str, Any]]] = {}
     for row in Attendance.objects.filter(enrolment__in=enrolments).select_related("session"):
         present.setdefault(row.enrolment_id, []).append({"session": _iso(row.session.starts_at), "present": row.present})
     return {

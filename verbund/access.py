@@ -12,23 +12,31 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from verbund.models import ManagerRole, Network
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from verbund.models import User
 
 
-class NetworkRequest(HttpRequest):
-    """An HttpRequest that went through `network_required`."""
+class AuthenticatedRequest(HttpRequest):
+    """An HttpRequest behind `login_required`: the user is logged in. django-htmx's middleware sets `htmx` on every request."""
 
     user: User
+    htmx: HtmxDetails
+
+
+class NetworkRequest(AuthenticatedRequest):
+    """An HttpRequest that went through `network_required`."""
+
     network: Network
     manager_role: ManagerRole
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def network_required(*, can_manage: bool = False) -> Callable[[View], View]:
@@ -42,7 +50,7 @@ def network_required(*, can_manage: bool = False) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, network_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: AuthenticatedRequest, network_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             role = (
                 ManagerRole.objects.select_related("network").filter(user=request.user, network__slug=network_slug, network__archived_at__isnull=True).first()
             )
@@ -50,8 +58,8 @@ def network_required(*, can_manage: bool = False) -> Callable[[View], View]:
                 raise Http404("No such network.")
             if can_manage and not role.role_enum.can_manage:
                 raise PermissionDenied
-            request.network = role.network  # type: ignore[attr-defined]
-            request.manager_role = role  # type: ignore[attr-defined]
+            request.network = role.network  # type: ignore[attr-defined]  # here the request becomes a NetworkRequest
+            request.manager_role = role  # type: ignore[attr-defined]  # here the request becomes a NetworkRequest
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -64,7 +72,7 @@ def manager_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.manager_roles.exists():
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -77,11 +85,11 @@ def member_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         contact = getattr(request.user, "contact", None)
         if contact is None or contact.archived_at is not None or contact.organisation.archived_at is not None:
             raise PermissionDenied
-        request.contact = contact  # type: ignore[attr-defined]
+        request.contact = contact  # type: ignore[attr-defined]  # here the request becomes a members.access.MemberRequest
         return view(request, *args, **kwargs)
 
     return wrapper

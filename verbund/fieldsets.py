@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,13 @@ class FieldSet:
         """The stored values in declaration order, relations as keys (no query per relation): for hashes of inputs."""
         opts = self.model._meta
         m2m = {f.name for f in opts.local_many_to_many}
+        attnames = {f.name: f.attname for f in opts.local_fields}
         result: list[Any] = []
         for name in self.names:
             if name in m2m:
                 result.append(sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else [])
             else:
-                result.append(getattr(instance, opts.get_field(name).attname))
+                result.append(getattr(instance, attnames[name]))
         return result
 
     def without(self, *names: str) -> tuple[str, ...]:
@@ -98,3 +99,10 @@ class FieldSet:
         if missing:
             raise ImproperlyConfigured(f"{self.model.__name__}: {sorted(missing)} are not in this FieldSet")
         return tuple(name for name in self.names if name not in names)
+
+
+def max_length(model: type[Model], name: str) -> int:
+    """The `max_length` of the model's text field `name`."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.max_length is not None, f"{model.__name__}.{name} is no field with a max_length"
+    return field.max_length

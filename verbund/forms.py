@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import (
@@ -8,6 +9,7 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from verbund.models import FUNDING_SOURCE_FIELDS, NETWORK_FIELDS, FundingSource, Network, User
@@ -26,11 +28,31 @@ def strip_control_chars(value: Any) -> Any:
     return value
 
 
-class CleanTextMixin:
+def form_field[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """`form.fields[name]` as the field class it is (a ModelForm's generated fields are typed as plain `Field`)."""
+    field = form.fields[name]
+    assert isinstance(field, kind), f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}"
+    return field
+
+
+def label_choices[M: Model](field: forms.ModelChoiceField[M], label: Callable[[M], str]) -> None:
+    """Show each choice of `field` as `label(obj)` instead of `str(obj)`."""
+    field.label_from_instance = label  # type: ignore[method-assign, assignment]  # Django calls this attribute per choice; an instance attribute overrides the method
+
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class CleanTextMixin(_FormBase):
     """For forms: every cleaned text value without control characters and surrounding blanks."""
 
     def clean(self) -> dict[str, Any]:
-        return {name: strip_control_chars(value) for name, value in super().clean().items()}  # type: ignore[misc]
+        cleaned = super().clean()
+        assert cleaned is not None  # the form classes this is mixed into return cleaned_data
+        return {name: strip_control_chars(value) for name, value in cleaned.items()}
 
 
 class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
@@ -47,7 +69,7 @@ class NetworkProfileForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only networks this manager runs can be chosen as the parent.
-        self.fields["parent"].queryset = Network.objects.active().managed_by(user).exclude(pk=self.instance.pk)
+        form_field(self, "parent", forms.ModelChoiceField).queryset = Network.objects.active().managed_by(user).exclude(pk=self.instance.pk)
         for name in ("description", "goals", "rules_of_play"):
             self.fields[name].validators.append(MaxLengthValidator(10_000))
         self.fields["meetings_per_year"].validators.append(MaxValueValidator(52))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ class EmlFileBackend(BaseEmailBackend):
         super().__init__(**kwargs)
         self.file_path = Path(file_path)
 
-    def send_messages(self, email_messages: list[EmailMessage]) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         self.file_path.mkdir(parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -53,13 +53,13 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who logs in, by email address. Roles come from ManagerRole and members.Contact."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # login by email: AbstractUser's username column is dropped
     email = models.EmailField(_("E-Mail-Adresse"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # email-only, in place of AbstractUser's username-based UserManager
     # Who changed roles and flags, when; secrets and login times stay out of the history.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -22,7 +22,7 @@ def save_audited(instance: Model, *, by: User | None, update_fields: Iterable[st
     """
     if validate:
         instance.full_clean()
-    instance._history_user = by  # type: ignore[attr-defined]
+    instance._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     if update_fields is None:
         instance.save()
         return
@@ -66,7 +66,7 @@ def funding_source_create(*, network: Network, by: User, data: dict[str, Any]) -
 
 @transaction.atomic
 def funding_source_delete(*, source: FundingSource, by: User) -> None:
-    source._history_user = by  # type: ignore[attr-defined]
+    source._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     logo, storage = source.logo.name, source.logo.storage
     source.delete()
     if logo:

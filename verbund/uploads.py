@@ -14,9 +14,11 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -97,9 +99,9 @@ def _clean_image(upload: UploadedFile, refused: ValidationError) -> CleanImage:
                 if image.format == "JPEG":
                     image.draft("RGB", (MAX_IMAGE_EDGE, MAX_IMAGE_EDGE))  # decode big photos at a reduced scale: less memory
                 image.load()
-                image = ImageOps.exif_transpose(image)  # honour the camera's rotation, then forget EXIF
-                keep_alpha = image.mode in {"RGBA", "LA", "P"} and ("transparency" in image.info or image.mode != "P")
-                pixels = image.convert("RGBA" if keep_alpha else "RGB")
+                upright = ImageOps.exif_transpose(image)  # honour the camera's rotation, then forget EXIF
+                keep_alpha = upright.mode in {"RGBA", "LA", "P"} and ("transparency" in upright.info or upright.mode != "P")
+                pixels = upright.convert("RGBA" if keep_alpha else "RGB")
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -128,9 +130,10 @@ def clean_pdf(upload: UploadedFile) -> bytes:
         if reader.is_encrypted:
             raise ValidationError(_("Verschlüsselte PDFs können nicht angehängt werden."), code="encrypted")
         pages = len(reader.pages)
-        root = reader.trailer["/Root"]
+        # Any PDF object: the checks below are duck-typed, and a TypeError or AttributeError refuses the file.
+        root: Any = reader.trailer["/Root"]
         names = root.get("/Names", {}) if hasattr(root, "get") else {}
-        open_action = root.get("/OpenAction") if hasattr(root, "get") else None
+        open_action: Any = root.get("/OpenAction") if hasattr(root, "get") else None
         open_action = open_action.get_object() if open_action is not None else None
         runs_something = hasattr(open_action, "get") and open_action.get("/S") in {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData"}
         active = "/JavaScript" in names or "/EmbeddedFiles" in names or "/AA" in root or runs_something
@@ -149,7 +152,7 @@ def clean_pdf(upload: UploadedFile) -> bytes:
     return data
 
 
-def serve_stored_file(field, *, filename: str, content_type: str, inline: bool = False):
+def serve_stored_file(field: FieldFile, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
     """Send a stored upload through a view that already checked access: our name, nosniff, and a sandbox CSP."""
 
     if not field:

@@ -5,7 +5,7 @@ from django.urls import include, path
 from events.views import meetings as event_views
 from verbund import views
 
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way: the admin's login redirects to allauth's
 admin.site.site_header = "verbund – Administration"
 admin.site.site_title = "verbund"
 

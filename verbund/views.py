@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from verbund import flash
-from verbund.access import NetworkRequest, network_required
+from verbund.access import AuthenticatedRequest, NetworkRequest, network_required
 from verbund.forms import FundingSourceForm, NetworkProfileForm
 from verbund.models import LegalPage, Network
 from verbund.services import (
@@ -23,7 +23,7 @@ from verbund.services import (
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Send each user to their own start page."""
     if request.user.manager_roles.exists():
         return redirect("manage:index")

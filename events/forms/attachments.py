@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from events.models import ATTACHMENT_FIELDS, AgendaItem, Meeting, MeetingAttachment
-from verbund.forms import CleanTextMixin
+from verbund.forms import CleanTextMixin, form_field
 
 
 class AttachmentUploadForm(CleanTextMixin, forms.Form):
@@ -27,7 +27,7 @@ class AttachmentUploadForm(CleanTextMixin, forms.Form):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        form_field(self, "agenda_item", forms.ModelChoiceField).queryset = meeting.agenda_items.all()
         self.fields["file"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/gif,application/pdf"
 
 
@@ -38,7 +38,7 @@ class AttachmentEditForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = self.instance.meeting.agenda_items.all()
+        form_field(self, "agenda_item", forms.ModelChoiceField).queryset = self.instance.meeting.agenda_items.all()
         self.fields["agenda_item"].required = False
         if self.instance.kind != MeetingAttachment.Kind.PHOTO:
             del self.fields["people_shown"]

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from events.forms.meetings import network_contacts
 from events.models import MeetingInvitation
-from members.models import GovernancePosition, Membership
-from verbund.forms import CleanTextMixin
+from members.models import Contact, GovernancePosition, Membership
+from verbund.forms import CleanTextMixin, form_field, label_choices
 from verbund.models import Network
 
 
@@ -32,15 +32,16 @@ class InvitationForm(CleanTextMixin, forms.Form):
         required=False,
         help_text=_("Nur für „Inhaber:innen einer Gremienfunktion“."),
     )
-    contacts = forms.ModelMultipleChoiceField(
+    contacts: forms.ModelMultipleChoiceField[Contact] = forms.ModelMultipleChoiceField(
         label=_("Ausgewählte Kontakte"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text=_("Nur für „Ausgewählte Kontakte“.")
     )
     message = forms.CharField(label=_("Persönliche Nachricht"), required=False, widget=forms.Textarea(attrs={"rows": 4}), validators=[MaxLengthValidator(5000)])
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = network_contacts(network).exclude(email="")
-        self.fields["contacts"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+        contacts = form_field(self, "contacts", forms.ModelMultipleChoiceField)
+        contacts.queryset = network_contacts(network).exclude(email="")
+        label_choices(contacts, lambda c: f"{c.full_name} ({c.organisation.name})")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

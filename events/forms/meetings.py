@@ -20,7 +20,7 @@ from events.models import (
     MinuteEntry,
 )
 from members.models import Contact
-from verbund.forms import DATETIME, CleanTextMixin
+from verbund.forms import DATETIME, CleanTextMixin, form_field, label_choices
 from verbund.models import Network
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -39,9 +39,9 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["series"].queryset = MeetingSeries.objects.filter(network=network)
+        form_field(self, "series", forms.ModelChoiceField).queryset = MeetingSeries.objects.filter(network=network)
         for name in ("starts_at", "ends_at", "registration_deadline"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+            form_field(self, name, forms.DateTimeField).input_formats = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
         self.fields["capacity"].validators.append(MaxValueValidator(100_000))
         self.fields["reminder_days"].validators.append(MaxValueValidator(60))
         self.fields["description"].validators.append(MaxLengthValidator(20_000))
@@ -59,8 +59,9 @@ class RegisterContactForm(forms.Form):
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = network_contacts(network)
-        self.fields["contact"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+        contact = form_field(self, "contact", forms.ModelChoiceField)
+        contact.queryset = network_contacts(network)
+        label_choices(contact, lambda c: f"{c.full_name} ({c.organisation.name})")
 
 
 class GuestForm(CleanTextMixin, forms.Form):
@@ -77,7 +78,7 @@ class MinuteForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        form_field(self, "agenda_item", forms.ModelChoiceField).queryset = meeting.agenda_items.all()
         self.fields["agenda_item"].required = False
         self.fields["text"].validators.append(MaxLengthValidator(20_000))
 
@@ -90,8 +91,9 @@ class ActionItemForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = network_contacts(network)
-        self.fields["owner"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = network_contacts(network)
+        label_choices(owner, lambda c: f"{c.full_name} ({c.organisation.name})")
 
 
 class PortalRegistrationForm(forms.Form):
@@ -103,5 +105,6 @@ class PortalRegistrationForm(forms.Form):
 
     def __init__(self, *args: Any, organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = organisation.contacts.filter(archived_at__isnull=True).order_by("last_name")
-        self.fields["people"].label_from_instance = lambda c: c.full_name
+        people = form_field(self, "people", forms.ModelMultipleChoiceField)
+        people.queryset = organisation.contacts.filter(archived_at__isnull=True).order_by("last_name")
+        label_choices(people, lambda c: c.full_name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,7 +38,7 @@ def _attachment(request: NetworkRequest, pk: int, attachment_pk: int) -> Meeting
 def _page(request: NetworkRequest, meeting: Meeting, form: AttachmentUploadForm, status: int = 200) -> HttpResponse:
     items = list(meeting.attachments.select_related("agenda_item", "meeting"))
     for item in items:
-        item.edit_form = AttachmentEditForm(instance=item, auto_id=f"att{item.pk}_%s")
+        item.edit_form = AttachmentEditForm(instance=item, auto_id=f"att{item.pk}_%s")  # type: ignore[attr-defined]  # for the template: each item with its own form
     context = {
         "network": request.network,
         "meeting": meeting,
@@ -94,7 +94,7 @@ def attachment_edit(request: NetworkRequest, pk: int, attachment_pk: int) -> Htt
             messages.success(request, _("Änderungen gespeichert."))
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return redirect("events:attachments", network_slug=request.network.slug, pk=attachment.meeting_id)
 
 
@@ -109,8 +109,9 @@ def attachment_delete(request: NetworkRequest, pk: int, attachment_pk: int) -> H
 
 
 @network_required()
-def attachment_download(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(request: NetworkRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = _attachment(request, pk, attachment_pk)
+    assert attachment.file.name is not None  # a stored row's file name is a string
     extension = attachment.file.name.rsplit(".", 1)[-1]
     return serve_stored_file(
         attachment.file, filename=f"{attachment.meeting_id}-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=False
@@ -118,11 +119,11 @@ def attachment_download(request: NetworkRequest, pk: int, attachment_pk: int) ->
 
 
 @network_required()
-def attachment_thumbnail(request: NetworkRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_thumbnail(request: NetworkRequest, pk: int, attachment_pk: int) -> FileResponse:
     attachment = _attachment(request, pk, attachment_pk)
     if attachment.kind != MeetingAttachment.Kind.PHOTO:
         raise Http404
-    extension = attachment.thumbnail.name.rsplit(".", 1)[-1] if attachment.thumbnail else "jpg"
+    extension = attachment.thumbnail.name.rsplit(".", 1)[-1] if attachment.thumbnail.name else "jpg"
     return serve_stored_file(attachment.thumbnail, filename=f"thumb-{attachment.pk}.{extension}", content_type=attachment.content_type, inline=True)
 
 

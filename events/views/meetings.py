@@ -162,6 +162,7 @@ def agenda_delete(request: NetworkRequest, pk: int, item_pk: int) -> HttpRespons
 
 def _person_from_post(request: NetworkRequest) -> dict | None:
     """A member contact (`contact`) or a guest (`guest=1`, name, email, organisation) from a form; None after reporting errors."""
+    form: GuestForm | RegisterContactForm
     if "guest" in request.POST:
         form = GuestForm(request.POST)
         if form.is_valid():
@@ -309,7 +310,7 @@ def action_item_add(request: NetworkRequest, pk: int) -> HttpResponse:
 def action_item_done(request: NetworkRequest, item_pk: int) -> HttpResponse:
     item = get_object_or_404(ActionItem.objects.for_network(request.network), pk=item_pk)
     services.action_item_complete(item=item, by=request.user, done=request.POST.get("done") != "0")
-    if item.meeting_id:
+    if item.meeting is not None:
         return redirect(f"{item.meeting.get_absolute_url()}#action-items")
     return redirect("manage:network_home", network_slug=request.network.slug)
 
@@ -378,7 +379,7 @@ def document_status(request: NetworkRequest, pk: int, kind: str) -> HttpResponse
 
 
 @network_required()
-def document_download(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
+def document_download(request: NetworkRequest, pk: int, kind: str) -> FileResponse:
     meeting = _meeting(request, pk)
     document = get_object_or_404(MeetingDocument, meeting=meeting, kind=_document_kind(kind), status=MeetingDocument.Status.DONE)
     if not document.file:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,27 +15,25 @@ from events.ics import calendar
 from events.models import ActionItem, Meeting, Registration
 from events.signals import extras_for
 from events.views.meetings import ics_response
+from members.access import MemberRequest
 from verbund.access import member_required
 from verbund.models import Network
 
 
-def _member_networks(request: HttpRequest):
-    return Network.objects.joined_by(request.contact.organisation)  # type: ignore[attr-defined]
+def _member_networks(request: MemberRequest):
+    return Network.objects.joined_by(request.contact.organisation)
 
 
-def _meetings(request: HttpRequest):
+def _meetings(request: MemberRequest):
     """Meetings of the networks the member's organisation currently belongs to."""
     return Meeting.objects.filter(network__in=_member_networks(request)).select_related("network")
 
 
 @member_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+def meeting_list(request: MemberRequest) -> HttpResponse:
+    organisation = request.contact.organisation
     upcoming = list(_meetings(request).upcoming())
-    mine = {
-        r.meeting_id: r
-        for r in Registration.objects.filter(meeting__in=upcoming, contact=request.contact).exclude(status=Registration.Status.CANCELLED)  # type: ignore[attr-defined]
-    }
+    mine = {r.meeting_id: r for r in Registration.objects.filter(meeting__in=upcoming, contact=request.contact).exclude(status=Registration.Status.CANCELLED)}
     action_items = ActionItem.objects.open().filter(owner__organisation=organisation).select_related("network", "owner")
     networks = {m.network_id: m.network for m in upcoming} | {n.pk: n for n in _member_networks(request)}
     dates = [(network, extra) for network in networks.values() for extra in extras_for(network)]
@@ -47,11 +45,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: MemberRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(_meetings(request), pk=pk)
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+    organisation = request.contact.organisation
     ours = meeting.registrations.filter(contact__organisation=organisation).select_related("contact").exclude(status=Registration.Status.CANCELLED)
-    form = PortalRegistrationForm(organisation=organisation, initial={"people": [r.contact_id for r in ours] or [request.contact.pk]})  # type: ignore[attr-defined]
+    form = PortalRegistrationForm(organisation=organisation, initial={"people": [r.contact_id for r in ours] or [request.contact.pk]})
     return render(
         request,
         "events/portal_meeting_detail.html",
@@ -61,10 +59,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def register(request: HttpRequest, pk: int) -> HttpResponse:
+def register(request: MemberRequest, pk: int) -> HttpResponse:
     """Register oneself and colleagues in one step; a full meeting puts them on the waitlist."""
     meeting = get_object_or_404(_meetings(request), pk=pk)
-    form = PortalRegistrationForm(request.POST, organisation=request.contact.organisation)  # type: ignore[attr-defined]
+    form = PortalRegistrationForm(request.POST, organisation=request.contact.organisation)
     if not form.is_valid():
         messages.error(request, _("Bitte wählen Sie mindestens eine Person aus Ihrem Unternehmen."))
         return redirect("portal_events:meeting", pk=meeting.pk)
@@ -90,11 +88,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def cancel(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+def cancel(request: MemberRequest, pk: int, registration_pk: int) -> HttpResponse:
     meeting = get_object_or_404(_meetings(request), pk=pk)
     registration = get_object_or_404(
         meeting.registrations.filter(contact__organisation=request.contact.organisation),
-        pk=registration_pk,  # type: ignore[attr-defined]
+        pk=registration_pk,
     )
     try:
         services.registration_cancel(registration=registration, by=request.user)
@@ -106,6 +104,6 @@ def cancel(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
 
 
 @member_required
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: MemberRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(_meetings(request), pk=pk)
     return ics_response(calendar([meeting], name=meeting.title), f"treffen-{meeting.pk}.ics")

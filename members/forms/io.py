@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,6 +18,9 @@ from members.imports import (
     Table,
     read_table,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class UploadForm(forms.Form):
@@ -48,13 +51,13 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _target_choices() -> list[tuple[str, Any]]:
+def _target_choices() -> list[tuple[StrOrPromise, Any]]:
     groups = {
         "organisation": gettext_lazy("Organisation"),
         "contact": gettext_lazy("Kontaktperson"),
         "membership": gettext_lazy("Mitgliedschaft"),
     }
-    choices: list[tuple[str, Any]] = [("", gettext_lazy("– nicht übernehmen –"))]
+    choices: list[tuple[StrOrPromise, Any]] = [("", gettext_lazy("– nicht übernehmen –"))]
     for group, label in groups.items():
         choices.append((label, [(t.key, t.label) for t in TARGETS if t.group == group]))
     return choices
@@ -75,6 +78,7 @@ class MappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         seen: dict[str, str] = {}
         for index, heading in enumerate(self.header):
             key = cleaned.get(f"col_{index}")

@@ -27,7 +27,7 @@ from members.models import (
 )
 from members.selectors import SORTS, DirectoryFilter, municipalities
 from members.services import BulkAction, normalise_phone
-from verbund.forms import CleanTextMixin, strip_control_chars
+from verbund.forms import CleanTextMixin, form_field, label_choices, strip_control_chars
 from verbund.models import Network, User
 
 MAX_TEXT = 5000
@@ -62,16 +62,17 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args: Any, network: Network, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everyone = [("", _("alle"))]
-        self.fields["kind"].choices = everyone + list(Organisation.Kind.choices)
+        form_field(self, "kind", forms.ChoiceField).choices = everyone + list(Organisation.Kind.choices)
         sections = EconomicActivity.objects.filter(version=EconomicActivity.Version.WZ2008, level=1).order_by("code")
-        self.fields["section"].choices = everyone + [(s.code, f"{s.code} – {s.title.capitalize()[:60]}") for s in sections]
-        self.fields["size"].choices = everyone + list(Organisation.SizeClass.choices)
-        self.fields["municipality"].choices = everyone + [(m, m) for m in municipalities(network)]
-        self.fields["role"].choices = everyone + list(Membership.Role.choices)
-        self.fields["status"].choices = everyone + list(Membership.Status.choices)
-        self.fields["also_in"].queryset = Network.objects.active().managed_by(user).exclude(pk=network.pk)
-        self.fields["also_in"].to_field_name = "slug"
-        self.fields["also_in"].empty_label = _("egal")
+        form_field(self, "section", forms.ChoiceField).choices = everyone + [(s.code, f"{s.code} – {s.title.capitalize()[:60]}") for s in sections]
+        form_field(self, "size", forms.ChoiceField).choices = everyone + list(Organisation.SizeClass.choices)
+        form_field(self, "municipality", forms.ChoiceField).choices = everyone + [(m, m) for m in municipalities(network)]
+        form_field(self, "role", forms.ChoiceField).choices = everyone + list(Membership.Role.choices)
+        form_field(self, "status", forms.ChoiceField).choices = everyone + list(Membership.Status.choices)
+        also_in = form_field(self, "also_in", forms.ModelChoiceField)
+        also_in.queryset = Network.objects.active().managed_by(user).exclude(pk=network.pk)
+        also_in.to_field_name = "slug"
+        also_in.empty_label = _("egal")
 
     def to_filter(self) -> DirectoryFilter:
         """The valid part of the filter; invalid values are dropped (a shared URL never errors)."""
@@ -193,10 +194,11 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args: Any, allowed_ids: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ids"].choices = [(pk, pk) for pk in (allowed_ids or [])]
+        form_field(self, "ids", forms.TypedMultipleChoiceField).choices = [(pk, pk) for pk in (allowed_ids or [])]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("action") == self.Action.SET_STATUS and not cleaned.get("status"):
             self.add_error("status", _("Bitte den neuen Status wählen."))
         if not cleaned.get("all_results") and not cleaned.get("ids"):
@@ -211,10 +213,9 @@ class GovernanceForm(forms.Form):
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = (
-            Contact.objects.for_network(network).filter(archived_at__isnull=True).select_related("organisation").order_by("last_name")
-        )
-        self.fields["contact"].label_from_instance = lambda c: f"{c.full_name} ({c.organisation.name})"
+        contact = form_field(self, "contact", forms.ModelChoiceField)
+        contact.queryset = Contact.objects.for_network(network).filter(archived_at__isnull=True).select_related("organisation").order_by("last_name")
+        label_choices(contact, lambda c: f"{c.full_name} ({c.organisation.name})")
 
 
 class AcceptInvitationForm(forms.Form):
@@ -230,6 +231,7 @@ class AcceptInvitationForm(forms.Form):
     def clean(self) -> dict[str, Any]:
 
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("Die beiden Passwörter stimmen nicht überein."))

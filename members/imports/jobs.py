@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import (
@@ -34,6 +34,9 @@ from members.imports.reading import (
 from members.models import Membership, Organisation
 from members.services import contact_create, membership_update, organisation_create
 from verbund.models import BackgroundJob, Network, User
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +101,11 @@ def _write_row(row: PlannedRow, *, network: Network, by: User, organisations_by_
         organisations_by_line[row.line] = organisation
         result.organisations += 1
     elif row.organisation_action == "same_as":
-        organisation = organisations_by_line[row.same_as_line]  # type: ignore[index]
+        assert row.same_as_line is not None  # planning sets it with "same_as"
+        organisation = organisations_by_line[row.same_as_line]
     else:
         # The organisation is the network's: found through its scoped queryset, never by a bare pk.
+        assert row.existing_organisation_id is not None  # planning sets it with "existing"
         organisation = Organisation.objects.for_network(network).get(pk=row.existing_organisation_id)
     if row.create_contact and row.contact is not None:
         is_primary = not organisation.contacts.filter(is_primary=True, archived_at__isnull=True).exists()
@@ -254,7 +259,7 @@ class _ProgressWriter:
     def __init__(self, job: BackgroundJob) -> None:
         self.job = job
         self.step = max(1, job.total // 50)
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> Callable[[int], None]:
         if connection.vendor == "postgresql":

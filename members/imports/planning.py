@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from members.imports.reading import (
 from members.models import Contact, ErasureTombstone, Membership, Organisation
 from members.privacy import is_erased
 from members.services import normalise_phone
+from verbund.fieldsets import max_length
 from verbund.models import Network
 
 # --- validating and planning -------------------------------------------------------
@@ -78,7 +80,7 @@ class ImportPlan:
         return sum(1 for row in self.rows if row.organisation_action == "skip")
 
 
-def _choices_lookup(choices: type, extra: dict[str, str]) -> dict[str, str]:
+def _choices_lookup(choices: type[models.TextChoices], extra: dict[str, str]) -> dict[str, str]:
     """Normalised value, German label or English label → stored value."""
     lookup = {normalise_header(key): value for key, value in extra.items()}
     for language in ("de", "en"):
@@ -127,10 +129,6 @@ KIND_SYNONYMS = {
     "Kammer": "association",
 }
 SALUTATION_SYNONYMS = {"Frau": "ms", "Herr": "mr", "Ms": "ms", "Mrs": "ms", "Mr": "mr", "divers": "diverse"}
-
-
-def _max_length(model: type, name: str) -> int:
-    return model._meta.get_field(name).max_length  # type: ignore[return-value]
 
 
 def _looks_like_formula(value: str, *, text: bool) -> bool:
@@ -231,12 +229,12 @@ class _RowValidator:
         self.row.errors.append(RowError(self.row.line, label, message))
 
     def text(self, key: str, value: str, model: type, name: str) -> str:
-        limit = _max_length(model, name)
+        limit = max_length(model, name)
         if len(value) > limit:
             self.error(key, _("Der Wert ist zu lang (höchstens %(limit)s Zeichen).") % {"limit": limit})
         return value
 
-    def choice(self, key: str, value: str, lookup: dict[str, str], choices: type) -> str:
+    def choice(self, key: str, value: str, lookup: dict[str, str], choices: type[models.TextChoices]) -> str:
         if (found := lookup.get(normalise_header(value))) is not None:
             return found
         allowed = ", ".join(str(label) for value_, label in choices.choices if value_)
@@ -258,8 +256,8 @@ class _RowValidator:
         except ValidationError:
             self.error("website", _("„%(value)s“ ist keine gültige Webadresse.") % {"value": value[:60]})
             return ""
-        if len(url) > _max_length(Organisation, "website"):
-            self.error("website", _("Der Wert ist zu lang (höchstens %(limit)s Zeichen).") % {"limit": _max_length(Organisation, "website")})
+        if len(url) > max_length(Organisation, "website"):
+            self.error("website", _("Der Wert ist zu lang (höchstens %(limit)s Zeichen).") % {"limit": max_length(Organisation, "website")})
         return url
 
     def fee(self, value: str) -> Decimal | None:
@@ -270,7 +268,7 @@ class _RowValidator:
             return None
         if fee < 0:
             self.error("annual_fee", _("Der Beitrag darf nicht negativ sein."))
-        elif fee.as_tuple().exponent < -2 or fee >= Decimal(10) ** 8:  # type: ignore[operator]
+        elif fee.as_tuple().exponent < -2 or fee >= Decimal(10) ** 8:  # type: ignore[operator]  # exponent is a str only for NaN and infinity, which _parse_fee never returns
             self.error("annual_fee", _("„%(value)s“ ist kein gültiger Beitrag (höchstens zwei Nachkommastellen).") % {"value": value[:40]})
         return fee
 
@@ -288,7 +286,7 @@ class _RowValidator:
         if "salutation" in present:
             data["salutation"] = self.choice("salutation", present["salutation"], self.salutations, Contact.Salutation)
         for key in ("first_name", "last_name"):
-            if len(data.get(key, "")) > _max_length(Contact, key):
+            if len(data.get(key, "")) > max_length(Contact, key):
                 self.error("contact_name" if "contact_name" in present else key, _("Der Name der Kontaktperson ist zu lang."))
         if "email" in present:
             email = present["email"].lower().removeprefix("mailto:")

@@ -33,6 +33,7 @@ from members.forms.organisations import (
 from members.models import Contact, Membership, Organisation, SavedFilter
 from members.selectors import directory_memberships, organisation_history
 from verbund.access import NetworkRequest, network_required
+from verbund.fieldsets import max_length
 from verbund.models import Network
 from verbund.undo import offer_undo
 
@@ -86,7 +87,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
 def saved_filter_create(request: NetworkRequest) -> HttpResponse:
     form = SavedFilterForm(request.POST)
     query = ""
-    if form.is_valid() and len(_filter_query(QueryDict(form.cleaned_data["query"]))) > SavedFilter._meta.get_field("query").max_length:
+    if form.is_valid() and len(_filter_query(QueryDict(form.cleaned_data["query"]))) > max_length(SavedFilter, "query"):
         messages.error(request, _("Dieser Filter ist zu lang zum Speichern. Bitte kürzen Sie den Suchtext."))
     elif form.is_valid():
         query = _filter_query(QueryDict(form.cleaned_data["query"]))
@@ -116,7 +117,7 @@ def bulk_action(request: NetworkRequest) -> HttpResponse:
     query = _filter_query(QueryDict(request.POST.get("query", "")))
     if not form.is_valid():
         for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_directory_url(network, query))
     if form.cleaned_data["all_results"]:
         targets = _memberships_from_query(request, query)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members import services
+from members.access import MemberRequest
 from members.forms.organisations import AcceptInvitationForm, ConsentsForm, ContactForm, OrganisationForm
 from members.models import Consent, Contact, Membership, Organisation
 from verbund.access import member_required
@@ -24,9 +25,9 @@ from verbund.models import Network, User
 
 
 @member_required
-def portal_home(request: HttpRequest) -> HttpResponse:
+def portal_home(request: MemberRequest) -> HttpResponse:
     """The member company's start page: its profile at a glance, its people, its networks."""
-    contact: Contact = request.contact  # type: ignore[attr-defined]
+    contact: Contact = request.contact
     organisation = contact.organisation
     memberships = (
         Membership.objects.current().filter(organisation=organisation, network__archived_at__isnull=True).select_related("network").order_by("network__name")
@@ -39,18 +40,18 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _my_network(request: HttpRequest, slug: str) -> tuple[Network, Membership]:
+def _my_network(request: MemberRequest, slug: str) -> tuple[Network, Membership]:
     network = get_object_or_404(Network.objects.visible_to(request.user).active(), slug=slug)
     membership = get_object_or_404(
         Membership.objects.current(),
         network=network,
-        organisation=request.contact.organisation,  # type: ignore[attr-defined]
+        organisation=request.contact.organisation,
     )
     return network, membership
 
 
 @member_required
-def portal_network(request: HttpRequest, network_slug: str) -> HttpResponse:
+def portal_network(request: MemberRequest, network_slug: str) -> HttpResponse:
     """A network the member's organisation belongs to: goals and rules of play. 404 for any other."""
     network, membership = _my_network(request, network_slug)
     governance = network.governance_positions.select_related("contact__organisation").order_by("function")
@@ -58,7 +59,7 @@ def portal_network(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 
 @member_required
-def portal_member_directory(request: HttpRequest, network_slug: str) -> HttpResponse:
+def portal_member_directory(request: MemberRequest, network_slug: str) -> HttpResponse:
     """The other members of a network, showing only what each chose to share."""
     network, _membership = _my_network(request, network_slug)
     memberships = (
@@ -82,9 +83,9 @@ def portal_member_directory(request: HttpRequest, network_slug: str) -> HttpResp
 
 
 @member_required
-def portal_profile_edit(request: HttpRequest) -> HttpResponse:
+def portal_profile_edit(request: MemberRequest) -> HttpResponse:
     """The member edits its organisation's profile; memberships, fees and status stay with the network office."""
-    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=request.contact.organisation_id)  # type: ignore[attr-defined]
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=request.contact.organisation_id)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_update(
@@ -100,21 +101,21 @@ def portal_profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def portal_contact_create(request: HttpRequest) -> HttpResponse:
+def portal_contact_create(request: MemberRequest) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.contact_create(organisation=request.contact.organisation, by=request.user, data=form.cleaned_data)  # type: ignore[attr-defined]
+        services.contact_create(organisation=request.contact.organisation, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Kontakt angelegt."))
         return redirect("members:portal_home")
     return render(request, "members/portal_form.html", {"form": form, "title": _("Kontakt hinzufügen")})
 
 
-def _colleague(request: HttpRequest, pk: int) -> Contact:
+def _colleague(request: MemberRequest, pk: int) -> Contact:
     return get_object_or_404(Contact.objects.visible_to(request.user).filter(archived_at__isnull=True), pk=pk)
 
 
 @member_required
-def portal_contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     contact = _colleague(request, pk)
     form = ContactForm(request.POST or None, instance=_colleague(request, pk))
     if request.method == "POST" and form.is_valid():
@@ -126,9 +127,9 @@ def portal_contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def portal_contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_contact_remove(request: MemberRequest, pk: int) -> HttpResponse:
     contact = _colleague(request, pk)
-    if contact.pk == request.contact.pk:  # type: ignore[attr-defined]
+    if contact.pk == request.contact.pk:
         messages.error(request, _("Den eigenen Kontakt können Sie nicht entfernen. Bitte wenden Sie sich an die Geschäftsstelle."))
     else:
         services.contact_trash(contact=contact, by=request.user)
@@ -137,9 +138,9 @@ def portal_contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def portal_consents(request: HttpRequest) -> HttpResponse:
+def portal_consents(request: MemberRequest) -> HttpResponse:
     """The member user's own consents per network and purpose: granted and withdrawn as records, never flags."""
-    contact: Contact = request.contact  # type: ignore[attr-defined]
+    contact: Contact = request.contact
     networks = [m.network for m in Membership.objects.current().filter(organisation=contact.organisation).select_related("network").order_by("network__name")]
     latest: dict[tuple[int, str], Consent] = {}
     for consent in Consent.objects.filter(contact=contact).order_by("granted_at", "pk"):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
+from members.access import MemberRequest
 from members.models import Organisation
 from members.privacy import organisation_data_export, readable_sections
 from verbund.access import member_required
@@ -46,13 +47,13 @@ def _filename(organisation: Organisation, extension: str) -> str:
     return f"datenauskunft-{slugify(organisation.name) or 'organisation'}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def _organisation(request: HttpRequest) -> Organisation:
-    return request.contact.organisation  # type: ignore[attr-defined]
+def _organisation(request: MemberRequest) -> Organisation:
+    return request.contact.organisation
 
 
 @never_cache
 @member_required
-def privacy_overview(request: HttpRequest) -> HttpResponse:
+def privacy_overview(request: MemberRequest) -> HttpResponse:
     """What the portal stores about the member's organisation and its people, with the three downloads."""
     organisation = _organisation(request)
     return render(
@@ -64,7 +65,7 @@ def privacy_overview(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @member_required
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: MemberRequest) -> HttpResponse:
     """The complete export as a JSON file (machine-readable, Art. 20)."""
     organisation = _organisation(request)
     data = organisation_data_export(organisation=organisation, requested_by=request.user)
@@ -75,7 +76,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @member_required
-def export_html(request: HttpRequest) -> HttpResponse:
+def export_html(request: MemberRequest) -> HttpResponse:
     """The complete export as a readable page (printable)."""
     organisation = _organisation(request)
     raw = organisation_data_export(organisation=organisation, requested_by=request.user)
@@ -84,7 +85,7 @@ def export_html(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @member_required
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: MemberRequest) -> HttpResponse:
     """The complete export as a PDF file, rendered through the one safe WeasyPrint call site."""
     organisation = _organisation(request)
     raw = organisation_data_export(organisation=organisation, requested_by=request.user)

@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from newsletters.models import ENTRY_FIELDS, INFOBRIEF_CONTENT_FIELDS, NEWSLETTER_SETTINGS_FIELDS, Entry, Infobrief, NewsletterSettings
-from verbund.forms import DATE, DATETIME, DATETIME_FORMATS, CleanTextMixin
+from verbund.forms import DATE, DATETIME, DATETIME_FORMATS, CleanTextMixin, form_field, label_choices
 from verbund.uploads import clean_image
 
 
@@ -25,7 +25,7 @@ class EntryForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = DATETIME_FORMATS
+            form_field(self, name, forms.DateTimeField).input_formats = DATETIME_FORMATS
         self.fields["body"].validators.append(MaxLengthValidator(10_000))
         self.fields["image_upload"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/gif"
         if not self.instance.image:
@@ -71,9 +71,9 @@ class AudienceForm(forms.Form):
 
     def __init__(self, *args: Any, choices: dict[str, list], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = choices["roles"]
-        self.fields["municipalities"].choices = choices["municipalities"]
-        self.fields["kinds"].choices = choices["kinds"]
+        form_field(self, "roles", forms.MultipleChoiceField).choices = choices["roles"]
+        form_field(self, "municipalities", forms.MultipleChoiceField).choices = choices["municipalities"]
+        form_field(self, "kinds", forms.MultipleChoiceField).choices = choices["kinds"]
 
 
 class PlaceEntryForm(forms.Form):
@@ -81,8 +81,9 @@ class PlaceEntryForm(forms.Form):
 
     def __init__(self, *args: Any, infobrief: Infobrief, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entry"].queryset = Entry.objects.for_network(infobrief.network).exclude(placements__infobrief=infobrief)
-        self.fields["entry"].label_from_instance = lambda e: f"{e.get_kind_display()}: {e.title}"
+        entry = form_field(self, "entry", forms.ModelChoiceField)
+        entry.queryset = Entry.objects.for_network(infobrief.network).exclude(placements__infobrief=infobrief)
+        label_choices(entry, lambda e: f"{e.get_kind_display()}: {e.title}")
 
 
 class ScheduleForm(forms.Form):

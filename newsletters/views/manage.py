@@ -7,6 +7,8 @@ its progress. Everything is reached through `…for_network(request.network)`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -351,7 +353,7 @@ def send(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required()
 def progress(request: NetworkRequest, pk: int) -> HttpResponse:
     infobrief = _infobrief(request, pk)
-    context = {
+    context: dict[str, Any] = {
         "network": request.network,
         "infobrief": infobrief,
         "progress": sending.progress(infobrief),

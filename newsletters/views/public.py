@@ -8,7 +8,7 @@ The signed token names network and address; a forged one is a 404.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -47,10 +47,10 @@ def unsubscribe(request: HttpRequest, network_slug: str, token: str) -> HttpResp
     return render(request, "newsletters/unsubscribe.html", context)
 
 
-def logo(request: HttpRequest, network_slug: str) -> HttpResponse:
+def logo(request: HttpRequest, network_slug: str) -> FileResponse:
     """The network's Infobrief logo (re-encoded at upload); public, it is in every mail."""
     template = services.newsletter_settings(_network(network_slug))
-    if not template.logo:
+    if not template.logo.name:
         raise Http404
     extension = template.logo.name.rsplit(".", 1)[-1].lower()
     response = FileResponse(template.logo.open("rb"), content_type="image/png" if extension == "png" else "image/jpeg")
@@ -59,9 +59,10 @@ def logo(request: HttpRequest, network_slug: str) -> HttpResponse:
     return response
 
 
-def entry_image(request: HttpRequest, network_slug: str, entry_pk: int) -> HttpResponse:
+def entry_image(request: HttpRequest, network_slug: str, entry_pk: int) -> FileResponse:
     """An entry's image (re-encoded at upload): public like the Infobrief it goes out in; another network's is a 404."""
     entry = get_object_or_404(Entry.objects.for_network(_network(network_slug)).exclude(image=""), pk=entry_pk)
+    assert entry.image.name is not None  # a stored row's file name is a string
     extension = entry.image.name.rsplit(".", 1)[-1].lower()
     response = FileResponse(entry.image.open("rb"), content_type="image/png" if extension == "png" else "image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
@@ -150,7 +151,7 @@ def archive(request: HttpRequest, network_slug: str) -> HttpResponse:
     return render(request, "newsletters/archive.html", {"network": network, "issues": issues, "template": services.newsletter_settings(network)})
 
 
-def archive_pdf(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
+def archive_pdf(request: HttpRequest, network_slug: str, pk: int) -> HttpResponseBase:
     """The PDF of a sent issue, rendered by Celery once; while it is on its way, a page says so."""
 
     network = _network(network_slug)

@@ -6,6 +6,7 @@ Forms validate and normalise; the views call the services.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -21,6 +22,7 @@ from qualification.models import (
     CheckQuestion,
     CheckTemplate,
 )
+from verbund.forms import form_field
 from verbund.models import Network, User
 
 OUT_OF_SCALE = _("Bitte eine Bewertung von 0 bis 4 wählen.")
@@ -37,6 +39,11 @@ class TemplateForm(forms.ModelForm):
 class OptionalPositionMixin:
     """An empty "Reihenfolge" keeps the place the item has (new ones: at the end), rather than an error."""
 
+    if TYPE_CHECKING:  # provided by the ModelForm this is mixed into
+        fields: dict[str, forms.Field]
+        cleaned_data: dict[str, Any]
+        instance: CheckArea | CheckQuestion
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["position"].required = False
@@ -47,6 +54,8 @@ class OptionalPositionMixin:
 
 
 class AreaForm(OptionalPositionMixin, forms.ModelForm):
+    instance: CheckArea
+
     topics = forms.CharField(
         label=_("Vorgeschlagene Qualifizierungsthemen"),
         required=False,
@@ -107,8 +116,8 @@ class VisitStartForm(forms.Form):
 
     def __init__(self, *args, network: Network, templates: QuerySet[CheckTemplate], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = current_member_organisations(network)
-        self.fields["template"].queryset = templates
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = current_member_organisations(network)
+        form_field(self, "template", forms.ModelChoiceField).queryset = templates
 
 
 class AnswerForm(forms.Form):
@@ -134,6 +143,7 @@ class AnswerForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         known = {q.pk for q in self.questions}
         for name in self.data:
             match = FIELD_NAME.match(name)
@@ -165,11 +175,12 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args, network: Network, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = advisors(network)
+        form_field(self, "advisor", forms.ModelChoiceField).queryset = advisors(network)
         self.fields["advisor"].error_messages["invalid_choice"] = _("Bitte wählen Sie eine Person aus.")
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("target") == self.WITH_ADVISOR and not cleaned.get("advisor") and "advisor" not in self.errors:
             self.add_error("advisor", _("Bitte wählen Sie eine Person aus."))
         return cleaned

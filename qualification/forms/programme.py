@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Contact
 from qualification.matrix import municipalities
 from qualification.models import COURSE_FIELDS, NEED_FIELDS, TOPIC_FIELDS, Course, Need, Topic
-from verbund.forms import DATETIME, DATETIME_FORMATS, CleanTextMixin
+from verbund.forms import DATETIME, DATETIME_FORMATS, CleanTextMixin, form_field, label_choices
 
 
 class TopicForm(CleanTextMixin, forms.ModelForm):
@@ -50,7 +50,7 @@ class NeedForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["head_count"].min_value = 0
+        form_field(self, "head_count", forms.IntegerField).min_value = 0
         self.fields["head_count"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
         self.fields["head_count"].error_messages["min_value"] = _("Die Anzahl der Personen muss eine ganze Zahl ab 0 sein.")
         self.fields["head_count"].error_messages["invalid"] = _("Die Anzahl der Personen muss eine ganze Zahl ab 0 sein.")
@@ -71,7 +71,7 @@ class MatrixFilterForm(forms.Form):
         label=_("Zählen ab Priorität"),
         required=False,
         coerce=int,
-        empty_value=Need.Priority.USEFUL,
+        empty_value=Need.Priority.USEFUL,  # type: ignore[arg-type]  # Django passes any empty_value through; the stub allows only str | None
         choices=[(p.value, p.label) for p in Need.Priority if p.value > 0],
     )
     topic = forms.MultipleChoiceField(label=_("Themen"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -79,8 +79,8 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, *args: Any, topics=(), municipalities=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [(str(t.pk), t.title) for t in topics]
-        self.fields["municipality"].choices = [("", _("alle"))] + [(m, m) for m in municipalities]
+        form_field(self, "topic", forms.MultipleChoiceField).choices = [(str(t.pk), t.title) for t in topics]
+        form_field(self, "municipality", forms.ChoiceField).choices = [("", _("alle"))] + [(m, m) for m in municipalities]
 
     @classmethod
     def for_network(cls, network, data=None) -> MatrixFilterForm:
@@ -111,9 +111,11 @@ class CourseForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args: Any, network=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         keep = self.instance.topics.values("pk") if self.instance.pk else Topic.objects.none()
-        self.fields["topics"].queryset = Topic.objects.filter(network=network).filter(Q(archived_at__isnull=True) | Q(pk__in=keep))
+        form_field(self, "topics", forms.ModelMultipleChoiceField).queryset = Topic.objects.filter(network=network).filter(
+            Q(archived_at__isnull=True) | Q(pk__in=keep)
+        )
         self.fields["year"].initial = timezone.localdate().year
-        self.fields["cost_per_seat"].min_value = 0
+        form_field(self, "cost_per_seat", forms.DecimalField).min_value = 0
         self.fields["cost_per_seat"].widget.attrs["min"] = 0
 
     def clean_year(self) -> int:
@@ -144,7 +146,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, topics=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].choices = [(str(t.pk), t.title) for t in topics]
+        form_field(self, "topics", forms.MultipleChoiceField).choices = [(str(t.pk), t.title) for t in topics]
         self.fields["topics"].error_messages["invalid_choice"] = _("Bitte nur vorgeschlagene Themen wählen.")
         self.fields["topics"].error_messages["required"] = _("Bitte mindestens ein Thema wählen.")
 
@@ -156,6 +158,7 @@ class SessionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         for name in ("starts_at", "ends_at"):
             if cleaned.get(name) and not 2000 <= cleaned[name].year <= 2100:
                 self.add_error(name, _("Bitte ein Datum zwischen 2000 und 2100 angeben."))
@@ -181,12 +184,14 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args: Any, organisation=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = Contact.objects.filter(organisation=organisation, archived_at__isnull=True).order_by("last_name", "first_name")
-        self.fields["contacts"].label_from_instance = lambda c: c.full_name
-        self.fields["contacts"].error_messages["invalid_choice"] = _("Diese Person gehört nicht zu Ihrer Organisation.")
+        contacts = form_field(self, "contacts", forms.ModelMultipleChoiceField)
+        contacts.queryset = Contact.objects.filter(organisation=organisation, archived_at__isnull=True).order_by("last_name", "first_name")
+        label_choices(contacts, lambda c: c.full_name)
+        contacts.error_messages["invalid_choice"] = _("Diese Person gehört nicht zu Ihrer Organisation.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if not self.errors and not cleaned.get("contacts") and not cleaned.get("head_count"):
             raise forms.ValidationError(_("Bitte Personen auswählen oder eine Anzahl angeben."))
         return cleaned

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members.access import MemberRequest
 from qualification import checks, checks_service
 from qualification.forms.checks import (
     AnswerForm,
@@ -45,7 +46,7 @@ from qualification.models import (
 )
 from qualification.views.portal import member_network, member_networks
 from verbund import flash
-from verbund.access import NetworkRequest, member_required, network_required
+from verbund.access import AuthenticatedRequest, NetworkRequest, member_required, network_required
 
 # --- shared pieces ---------------------------------------------------------------------------
 
@@ -84,7 +85,7 @@ def _result_context(check: CheckRound, visible: QuerySet[CheckRound]) -> dict:
     }
 
 
-def _answer_page(request: HttpRequest, check: CheckRound, *, answer_url: str, result_url: str, context: dict) -> HttpResponse:
+def _answer_page(request: AuthenticatedRequest, check: CheckRound, *, answer_url: str, result_url: str, context: dict) -> HttpResponse:
     """The answer sheet of members and managers: save what is answered, complete when whole; a completed round is read-only."""
     if check.status == CheckRound.Status.COMPLETED:
         if request.method == "POST":
@@ -408,19 +409,19 @@ def manage_round_answer(request: NetworkRequest, pk: int) -> HttpResponse:
 # --- member portal --------------------------------------------------------------------------
 
 
-def _portal_round(request: HttpRequest, pk: int) -> CheckRound:
+def _portal_round(request: MemberRequest, pk: int) -> CheckRound:
     """A round of the member's own organisation in a network it currently belongs to; anything else is a 404."""
     in_networks = CheckRound.objects.filter(network__in=member_networks(request)).select_related("network", "template", "organisation")
     check = get_object_or_404(in_networks, pk=pk)
-    visible = checks_service.rounds_visible_to(request.user, check.network).filter(organisation=request.contact.organisation)  # type: ignore[attr-defined]
+    visible = checks_service.rounds_visible_to(request.user, check.network).filter(organisation=request.contact.organisation)
     if not visible.filter(pk=check.pk).exists():
         raise Http404("No such check.")
     return check
 
 
 @member_required
-def portal_checks(request: HttpRequest) -> HttpResponse:
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+def portal_checks(request: MemberRequest) -> HttpResponse:
+    organisation = request.contact.organisation
     sections = []
     for network in member_networks(request):
         rounds = checks_service.rounds_visible_to(request.user, network).filter(organisation=organisation)
@@ -436,15 +437,15 @@ def portal_checks(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def portal_start(request: HttpRequest, network_slug: str, template_pk: int) -> HttpResponse:
+def portal_start(request: MemberRequest, network_slug: str, template_pk: int) -> HttpResponse:
     network = member_network(request, network_slug)
     template = get_object_or_404(checks_service.templates_for(network), pk=template_pk)
-    check = checks_service.check_start(network=network, organisation=request.contact.organisation, template=template, by=request.user)  # type: ignore[attr-defined]
+    check = checks_service.check_start(network=network, organisation=request.contact.organisation, template=template, by=request.user)
     return redirect("qualification_portal:check_answer", pk=check.pk)
 
 
 @member_required
-def portal_round(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_round(request: MemberRequest, pk: int) -> HttpResponse:
     check = _portal_round(request, pk)
     visible = checks_service.rounds_visible_to(request.user, check.network).filter(organisation=check.organisation_id)
     return render(
@@ -460,7 +461,7 @@ def portal_round(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def portal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_answer(request: MemberRequest, pk: int) -> HttpResponse:
     check = _portal_round(request, pk)
     return _answer_page(
         request,
@@ -473,7 +474,7 @@ def portal_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def portal_share(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_share(request: MemberRequest, pk: int) -> HttpResponse:
     check = _portal_round(request, pk)
     form = ShareForm(request.POST, network=check.network)
     back = reverse("qualification_portal:check_round", args=[pk]) + "#sharing"
@@ -494,8 +495,8 @@ def portal_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def portal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    share = get_object_or_404(CheckShare.objects.filter(round__organisation=request.contact.organisation), pk=pk)  # type: ignore[attr-defined]
+def portal_withdraw(request: MemberRequest, pk: int) -> HttpResponse:
+    share = get_object_or_404(CheckShare.objects.filter(round__organisation=request.contact.organisation), pk=pk)
     check = _portal_round(request, share.round_id)
     if share.withdrawn_at is None:
         checks_service.check_withdraw(share=share, by=request.user)
@@ -507,7 +508,7 @@ def portal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def portal_repeat(request: HttpRequest, pk: int) -> HttpResponse:
+def portal_repeat(request: MemberRequest, pk: int) -> HttpResponse:
     check = _portal_round(request, pk)
     template = checks_service.templates_for(check.network).filter(key=check.template.key).first()
     if template is None:

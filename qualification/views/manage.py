@@ -14,7 +14,7 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -245,7 +245,7 @@ def _alignment_page(request: NetworkRequest, year: int, *, form: ProposalForm | 
     network = request.network
     rows = matrix.aggregate(network)
     open_proposals = courses.open_proposals(network, year, rows)
-    handled = {}
+    handled: dict[int, list[Course]] = {}
     for course in Course.objects.filter(network=network, year=year).prefetch_related("topics"):
         for topic in course.topics.all():
             handled.setdefault(topic.pk, []).append(course)
@@ -582,7 +582,7 @@ def file_add(request: NetworkRequest, pk: int) -> HttpResponse:
 
 
 @network_required()
-def file_download(request: NetworkRequest, pk: int, file_pk: int) -> HttpResponse:
+def file_download(request: NetworkRequest, pk: int, file_pk: int) -> FileResponse:
     item = get_object_or_404(CourseFile, course__network=request.network, course_id=pk, pk=file_pk)
     return serve_stored_file(item.file, filename=courses.file_name(item), content_type="application/pdf")
 

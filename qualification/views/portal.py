@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from members.access import MemberRequest
 from qualification import courses, matrix
 from qualification.forms.programme import EnrolForm, NeedForm
 from qualification.models import (
@@ -35,12 +36,12 @@ from verbund.models import Network
 from verbund.uploads import serve_stored_file
 
 
-def member_networks(request: HttpRequest):
+def member_networks(request: MemberRequest):
     """Networks the member's organisation currently belongs to."""
-    return Network.objects.joined_by(request.contact.organisation).order_by("name")  # type: ignore[attr-defined]
+    return Network.objects.joined_by(request.contact.organisation).order_by("name")
 
 
-def member_network(request: HttpRequest, slug: str) -> Network:
+def member_network(request: MemberRequest, slug: str) -> Network:
     network = member_networks(request).filter(slug=slug).first()
     if network is None:
         raise Http404("No such network.")
@@ -48,7 +49,7 @@ def member_network(request: HttpRequest, slug: str) -> Network:
 
 
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: MemberRequest) -> HttpResponse:
     networks = member_networks(request).annotate(
         topic_count=Count("qualification_topics", filter=Q(qualification_topics__archived_at__isnull=True), distinct=True),
         course_count=Count("courses", filter=Q(courses__status__in=[*courses.OPEN_FOR_ENROLMENT, Course.Status.HELD]), distinct=True),
@@ -57,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "qualification/portal_home.html",
         {
-            "organisation": request.contact.organisation,  # type: ignore[attr-defined]
+            "organisation": request.contact.organisation,
             "networks": networks,
         },
     )
@@ -71,10 +72,10 @@ def _topics(network: Network):
 
 
 @member_required
-def needs(request: HttpRequest, network_slug: str) -> HttpResponse:
+def needs(request: MemberRequest, network_slug: str) -> HttpResponse:
     """Our needs per topic, and what the network as a whole wants (only numbers three organisations stand behind)."""
     network = member_network(request, network_slug)
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+    organisation = request.contact.organisation
     own = {n.topic_id: n for n in Need.objects.filter(network=network, organisation=organisation)}
     rows = [(topic, own.get(topic.pk)) for topic in _topics(network)]
     return render(
@@ -92,10 +93,10 @@ def needs(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 @vary_on_headers("HX-Request")
 @member_required
-def need_edit(request: HttpRequest, network_slug: str, topic_pk: int) -> HttpResponse:
+def need_edit(request: MemberRequest, network_slug: str, topic_pk: int) -> HttpResponse:
     """One cell of our own row. The organisation is always the user's own: whatever the request names is ignored."""
     network = member_network(request, network_slug)
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+    organisation = request.contact.organisation
     topic = get_object_or_404(_topics(network), pk=topic_pk)
     need = Need.objects.filter(network=network, organisation=organisation, topic=topic).first()
     back = reverse("qualification_portal:needs", args=[network.slug]) + f"#topic-{topic.pk}"
@@ -144,11 +145,11 @@ def _courses(network: Network):
 
 
 @member_required
-def course_list(request: HttpRequest, network_slug: str) -> HttpResponse:
+def course_list(request: MemberRequest, network_slug: str) -> HttpResponse:
     network = member_network(request, network_slug)
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+    organisation = request.contact.organisation
     listed = list(_courses(network).order_by("-year", "title"))
-    mine = {}
+    mine: dict[int, list[Enrolment]] = {}
     for enrolment in Enrolment.objects.filter(course__in=listed, organisation=organisation).exclude(status=Enrolment.Status.CANCELLED):
         mine.setdefault(enrolment.course_id, []).append(enrolment)
     return render(
@@ -163,15 +164,15 @@ def course_list(request: HttpRequest, network_slug: str) -> HttpResponse:
     )
 
 
-def _course(request: HttpRequest, network: Network, pk: int) -> Course:
+def _course(request: MemberRequest, network: Network, pk: int) -> Course:
     return get_object_or_404(_courses(network), pk=pk)
 
 
 @member_required
-def course(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
+def course(request: MemberRequest, network_slug: str, pk: int) -> HttpResponse:
     network = member_network(request, network_slug)
     course = _course(request, network, pk)
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+    organisation = request.contact.organisation
     return render(request, "qualification/portal_course.html", _course_context(network, course, organisation))
 
 
@@ -210,11 +211,11 @@ def announce_enrolments(request: HttpRequest, made: list[Enrolment]) -> None:
 
 @require_POST
 @member_required
-def enrol(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
+def enrol(request: MemberRequest, network_slug: str, pk: int) -> HttpResponse:
     """Enrol named colleagues (each a seat) and/or a head count; all of it or nothing."""
     network = member_network(request, network_slug)
     course = _course(request, network, pk)
-    organisation = request.contact.organisation  # type: ignore[attr-defined]
+    organisation = request.contact.organisation
     form = EnrolForm(request.POST, organisation=organisation)
     if form.is_valid():
         try:
@@ -235,17 +236,17 @@ def enrol(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def enrolment_cancel(request: HttpRequest, network_slug: str, pk: int, enrolment_pk: int) -> HttpResponse:
+def enrolment_cancel(request: MemberRequest, network_slug: str, pk: int, enrolment_pk: int) -> HttpResponse:
     network = member_network(request, network_slug)
     course = _course(request, network, pk)
-    enrolment = get_object_or_404(Enrolment, course=course, organisation=request.contact.organisation, pk=enrolment_pk)  # type: ignore[attr-defined]
+    enrolment = get_object_or_404(Enrolment, course=course, organisation=request.contact.organisation, pk=enrolment_pk)
     courses.enrolment_cancel(enrolment=enrolment, by=request.user)
     messages.success(request, _("Abgemeldet."))
     return redirect("qualification_portal:course", network_slug=network.slug, pk=course.pk)
 
 
 @member_required
-def file_download(request: HttpRequest, network_slug: str, pk: int, file_pk: int) -> HttpResponse:
+def file_download(request: MemberRequest, network_slug: str, pk: int, file_pk: int) -> FileResponse:
     """Seminar documentation files: for the network's members once the documentation is published."""
     network = member_network(request, network_slug)
     course = _course(request, network, pk)

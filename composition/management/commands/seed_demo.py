@@ -291,7 +291,7 @@ class Command(BaseCommand):
                 "4. eine Finanzierung, die von der Anschubförderung zur Eigenfinanzierung wächst"
             )
             AgendaItem.objects.bulk_update([items[2], items[4]], ["summary"])
-            for position, (kind, text) in enumerate(
+            for position, (minute_kind, text) in enumerate(
                 [
                     (MinuteEntry.Kind.QUESTION, "Welche Indikatoren gibt es für die Erfolgsmessung von Clustern?"),
                     (
@@ -306,7 +306,7 @@ class Command(BaseCommand):
                 ],
                 start=1,
             ):
-                MinuteEntry.objects.create(meeting=workshop, agenda_item=items[2], kind=kind, text=text, position=position)
+                MinuteEntry.objects.create(meeting=workshop, agenda_item=items[2], kind=minute_kind, text=text, position=position)
             for contact in Contact.objects.filter(organisation__memberships__network=energieland).distinct()[:12]:
                 Registration.objects.create(meeting=workshop, contact=contact, status=Registration.Status.ATTENDED, consent_participant_list=True)
         today = timezone.localdate()
@@ -439,20 +439,20 @@ class Command(BaseCommand):
         # WindWest: 45 companies along the wind value chain; many also in energieland 2050.
         windwest_orgs = []
         for i in range(45):
-            trade, wz, role = WIND_CHAIN[i % len(WIND_CHAIN)]
+            trade, wz, member_role = WIND_CHAIN[i % len(WIND_CHAIN)]
             org = self.organisation(self.company_name(trade), wz=wz, competencies=trade)
             windwest_orgs.append(org)
             status = Membership.Status.ACTIVE if i < 40 else self.rng.choice([Membership.Status.PAUSED, Membership.Status.PROSPECT])
-            self.member(org, windwest, role, status=status, fee=self.rng.choice([250, 500, 750]))
+            self.member(org, windwest, member_role, status=status, fee=self.rng.choice([250, 500, 750]))
             if i % 3 == 0:
-                self.member(org, energieland, role, fee=150)
+                self.member(org, energieland, member_role, fee=150)
         for name, municipality in [("Stadt Rheine – Wirtschaftsförderung", 0), ("Gemeinde Salzbergen", 16)]:
             town = self.organisation(name, kind=Organisation.Kind.ADMINISTRATION, wz="84.11", place=PLACES[municipality], employees=400)
             self.member(town, windwest, Membership.Role.ADMINISTRATION)
             self.member(town, energieland, Membership.Role.ADMINISTRATION)
         for name in ["Stadtwerke Greven GmbH", "Stadtwerke Ochtrup GmbH", "Stadtwerke Rheine GmbH", "Stadtwerke Steinfurt GmbH"]:
-            town = name.split()[1]
-            place = next(p for p in PLACES if p[0] == town)
+            town_name = name.split()[1]
+            place = next(p for p in PLACES if p[0] == town_name)
             utility = self.organisation(name, wz="35.11", place=place, employees=180)
             self.member(utility, energieland, Membership.Role.USER, fee=500)
 
@@ -486,10 +486,10 @@ class Command(BaseCommand):
             ("TAT Technik Arbeit Transfer GmbH", Organisation.Kind.CONSULTANCY, "72.19", Membership.Role.CONSULTANT),
             ("Landwirtschaftskammer Nordrhein-Westfalen", Organisation.Kind.ASSOCIATION, "94.11", Membership.Role.MULTIPLIER),
         ]
-        for name, kind, wz, role in bioel_members:
-            place = PLACES[0] if name.startswith("TAT") else None
-            org = self.organisation(name, kind=kind, wz=wz, place=place)
-            self.member(org, bioel, role, fee=100)
+        for name, org_kind, wz, member_role in bioel_members:
+            bioel_place = PLACES[0] if name.startswith("TAT") else None
+            org = self.organisation(name, kind=org_kind, wz=wz, place=bioel_place)
+            self.member(org, bioel, member_role, fee=100)
 
         # ERGA qualification network: about 30 companies from several trades.
         for i in range(29):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -71,7 +72,7 @@ class Command(BaseCommand):
                     "consent_version": 1,
                 },
             )
-        entries = [
+        entries: list[tuple[str, str, dict[str, Any]]] = [
             (
                 "funding_call",
                 "Förderaufruf „Energieeffizienz im Mittelstand“",
