@@ -82,7 +82,9 @@ def test_a_member_completes_the_basis_check_shares_it_and_the_manager_sees_it(pa
     assert_accessible(page)
     page.get_by_role("link", name="Alpha GmbH").click()
     page.get_by_role("heading", name="Alpha GmbH: Unternehmens-Check: Basis").wait_for()
-    expect(page.locator("section", has=page.get_by_role("heading", name="Stärken"))).to_contain_text("Personalentwicklung und Kompetenz (100 %)", use_inner_text=True)
+    expect(page.locator("section", has=page.get_by_role("heading", name="Stärken"))).to_contain_text(
+        "Personalentwicklung und Kompetenz (100 %)", use_inner_text=True
+    )
     assert_accessible(page)
     assert page.csp_violations == []
 

@@ -46,8 +46,14 @@ def test_a_manager_imports_a_spreadsheet_through_all_steps(page, world, tmp_path
 
 def test_the_job_page_follows_progress_and_stops_polling(page, world, manager_x):
     job = BackgroundJob.objects.create(
-        user=manager_x, network=world.network_x, kind=BackgroundJob.Kind.IMPORT, title="Import: gross.csv",
-        status=BackgroundJob.Status.RUNNING, total=400, done=100, params={"confirmed": True},
+        user=manager_x,
+        network=world.network_x,
+        kind=BackgroundJob.Kind.IMPORT,
+        title="Import: gross.csv",
+        status=BackgroundJob.Status.RUNNING,
+        total=400,
+        done=100,
+        params={"confirmed": True},
     )
     log_in(page, "manager_x@example.org")
     page.goto(f"/manage/netz-x/io/jobs/{job.pk}/")

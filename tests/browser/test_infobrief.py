@@ -38,9 +38,15 @@ def test_compose_preview_test_send_and_watch_the_progress(page, world, mailoutbo
     factories.recipients(world.network_x, 16)
     manager = world.users["manager_x"]
     day = timezone.localdate() + timedelta(days=9)
-    event_services.meeting_create(network=world.network_x, by=manager, data={
-        "title": "Koordinierungstreffen Winter", "starts_at": event_services.meeting_at(day, 14), "ends_at": event_services.meeting_at(day, 17),
-    })
+    event_services.meeting_create(
+        network=world.network_x,
+        by=manager,
+        data={
+            "title": "Koordinierungstreffen Winter",
+            "starts_at": event_services.meeting_at(day, 14),
+            "ends_at": event_services.meeting_at(day, 17),
+        },
+    )
     log_in(page, "manager_x@example.org")
     page.goto("/manage/netz-x/infobrief/")
     assert_accessible(page)

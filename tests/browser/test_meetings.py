@@ -144,14 +144,26 @@ def test_meeting_pages_added_later_are_accessible(page, world, eager_tasks):
     series = MeetingSeries.objects.create(network=world.network_x, name="Koordinierungskreis")
     day = timezone.localdate() + timedelta(days=3)
     meeting = services.meeting_create(
-        network=world.network_x, by=manager,
-        data={"title": "Tag der offenen Tür", "kind": "public", "is_public": True, "series": series,
-              "starts_at": services.meeting_at(day, 10), "ends_at": services.meeting_at(day, 16)},
+        network=world.network_x,
+        by=manager,
+        data={
+            "title": "Tag der offenen Tür",
+            "kind": "public",
+            "is_public": True,
+            "series": series,
+            "starts_at": services.meeting_at(day, 10),
+            "ends_at": services.meeting_at(day, 16),
+        },
     )
     attachments.attachment_add(meeting=meeting, by=manager, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), title="Saal")
     past = services.meeting_create(
-        network=world.network_x, by=manager,
-        data={"title": "Rückblick", "starts_at": services.meeting_at(day - timedelta(days=30), 10), "ends_at": services.meeting_at(day - timedelta(days=30), 12)},
+        network=world.network_x,
+        by=manager,
+        data={
+            "title": "Rückblick",
+            "starts_at": services.meeting_at(day - timedelta(days=30), 10),
+            "ends_at": services.meeting_at(day - timedelta(days=30), 12),
+        },
     )
     registration = Registration.objects.create(meeting=past, contact=Contact.objects.get(organisation=world.org_a), status="attended")
 

@@ -22,8 +22,13 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     delta = Organisation.objects.create(name="Delta OHG", municipality="Emsdetten")
     Membership.objects.create(organisation=delta, network=world.network_x)
     for org in (world.org_b, delta):
-        matrix.need_save(network=world.network_x, organisation=org, topic=topic, by=world.users["manager_x"],
-                         data={"priority": 2, "head_count": 2, "preferred_format": "in_house"})
+        matrix.need_save(
+            network=world.network_x,
+            organisation=org,
+            topic=topic,
+            by=world.users["manager_x"],
+            data={"priority": 2, "head_count": 2, "preferred_format": "in_house"},
+        )
     Contact.objects.create(organisation=world.org_a, first_name="Ben", last_name="Kaya")
 
     # The member company states its need, cell by cell, without leaving the page.
@@ -107,8 +112,15 @@ def test_every_qualification_page_is_accessible(page, world):
 
     topic = Topic.objects.create(network=world.network_x, title="Arbeiten im Alter", description="Demografie")
     matrix.need_save(network=world.network_x, organisation=world.org_a, topic=topic, by=world.users["manager_x"], data={"priority": 1, "head_count": 1})
-    course = Course.objects.create(network=world.network_x, title="Ergonomie", year=timezone.localdate().year, status="held", seats=5,
-                                   documentation="**Merkblatt**", documentation_published_at=timezone.now())
+    course = Course.objects.create(
+        network=world.network_x,
+        title="Ergonomie",
+        year=timezone.localdate().year,
+        status="held",
+        seats=5,
+        documentation="**Merkblatt**",
+        documentation_published_at=timezone.now(),
+    )
     course.topics.add(topic)
     start = timezone.now() - timedelta(days=3)
     session = CourseSession.objects.create(course=course, starts_at=start, ends_at=start + timedelta(hours=2), place="Rheine")
@@ -118,16 +130,33 @@ def test_every_qualification_page_is_accessible(page, world):
     item.save()
     log_in(page, "manager_x@example.org")
     base = "/manage/netz-x/qualification/"
-    for path in ["", "topics/", f"topics/{topic.pk}/", "matrix/", f"matrix/{world.org_b.pk}/{topic.pk}/", "alignment/", "courses/",
-                 "courses/new/", f"courses/{course.pk}/", f"courses/{course.pk}/edit/", f"courses/{course.pk}/sessions/{session.pk}/attendance/",
-                 f"courses/{course.pk}/documentation/", "indicators/"]:
+    for path in [
+        "",
+        "topics/",
+        f"topics/{topic.pk}/",
+        "matrix/",
+        f"matrix/{world.org_b.pk}/{topic.pk}/",
+        "alignment/",
+        "courses/",
+        "courses/new/",
+        f"courses/{course.pk}/",
+        f"courses/{course.pk}/edit/",
+        f"courses/{course.pk}/sessions/{session.pk}/attendance/",
+        f"courses/{course.pk}/documentation/",
+        "indicators/",
+    ]:
         page.goto(base + path)
         expect(page.locator("h1"), path).to_have_count(1)
         assert_accessible(page)
     page.context.clear_cookies()
     log_in(page, "member_a_x@example.org")
-    for path in ["/portal/qualification/", "/portal/qualification/netz-x/needs/", f"/portal/qualification/netz-x/needs/{topic.pk}/",
-                 "/portal/qualification/netz-x/courses/", f"/portal/qualification/netz-x/courses/{course.pk}/"]:
+    for path in [
+        "/portal/qualification/",
+        "/portal/qualification/netz-x/needs/",
+        f"/portal/qualification/netz-x/needs/{topic.pk}/",
+        "/portal/qualification/netz-x/courses/",
+        f"/portal/qualification/netz-x/courses/{course.pk}/",
+    ]:
         page.goto(path)
         expect(page.locator("h1"), path).to_have_count(1)
         assert_accessible(page)

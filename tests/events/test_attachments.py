@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from events import attachments
 from events.documents import document_request
 from events.models import MeetingAttachment, MeetingDocument
-from tests.events.test_documents import pdf_text, workshop  # noqa: F401 – the workshop fixture is used by name
+from tests.events.test_documents import pdf_text
 from tests.hostile_files import JPEG, hostile_files, jpeg_with_gps, pdf
 
 HOSTILE = hostile_files()
@@ -35,7 +35,7 @@ def stored_files() -> list[Path]:
 
 @pytest.mark.parametrize("kind", ["photo", "slides"])
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
-def test_hostile_uploads_are_refused_or_stored_clean_never_a_500(client, workshop, manager_x, hostile, kind):  # noqa: F811
+def test_hostile_uploads_are_refused_or_stored_clean_never_a_500(client, workshop, manager_x, hostile, kind):
     client.force_login(manager_x)
     upload = SimpleUploadedFile(hostile.filename, hostile.data, content_type=hostile.content_type)
     response = client.post(upload_url(workshop), {"kind": kind, "file": upload, "people_shown": "none"})
@@ -63,7 +63,7 @@ def test_hostile_uploads_are_refused_or_stored_clean_never_a_500(client, worksho
         assert data.startswith(b"%PDF")
 
 
-def test_gps_and_camera_data_are_gone_after_upload(client, workshop, manager_x):  # noqa: F811
+def test_gps_and_camera_data_are_gone_after_upload(client, workshop, manager_x):
     original = jpeg_with_gps()
     assert b"SecretCam" in original
     client.force_login(manager_x)
@@ -104,7 +104,7 @@ print(json.dumps({{"rss_kb": peak or resource.getrusage(resource.RUSAGE_SELF).ru
     assert figures["rss_kb"] < 512 * 1024, f"peak RSS {figures['rss_kb'] // 1024} MB"
 
 
-def test_downloads_are_attachments_with_nosniff_and_scoped(client, workshop, manager_x, manager_y):  # noqa: F811
+def test_downloads_are_attachments_with_nosniff_and_scoped(client, workshop, manager_x, manager_y):
     attachment = attachments.attachment_add(
         meeting=workshop, by=manager_x, kind="slides", upload=SimpleUploadedFile("f.pdf", pdf(), "application/pdf"), title="Folien Terstriep"
     )
@@ -121,14 +121,14 @@ def test_downloads_are_attachments_with_nosniff_and_scoped(client, workshop, man
     assert client.get(reverse("events:attachment_download", args=["netz-y", workshop.pk, attachment.pk])).status_code == 404
 
 
-def test_attachment_page_names_participants_without_photo_consent(client, workshop, manager_x):  # noqa: F811
+def test_attachment_page_names_participants_without_photo_consent(client, workshop, manager_x):
     client.force_login(manager_x)
     response = client.get(upload_url(workshop))
     assert response.status_code == 200
     assert "Fotos nicht zugestimmt" in response.text and "Zimmermann" in response.text and "Albers" in response.text
 
 
-def test_documentation_has_consented_photos_only_and_the_slides_on_numbered_pages(workshop, manager_x, eager, django_capture_on_commit_callbacks):  # noqa: F811
+def test_documentation_has_consented_photos_only_and_the_slides_on_numbered_pages(workshop, manager_x, eager, django_capture_on_commit_callbacks):
     talk = workshop.agenda_items.get(title__startswith="Cluster Management")
     attachments.attachment_add(
         meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), title="Saal ohne Personen", people_shown="none"
@@ -165,7 +165,7 @@ def test_documentation_has_consented_photos_only_and_the_slides_on_numbered_page
     assert len(distinct_images(reader)) == 1  # the one publishable photo; the unclear one is left out
 
 
-def test_changing_an_attachment_renders_the_documentation_again(workshop, manager_x, eager, django_capture_on_commit_callbacks):  # noqa: F811
+def test_changing_an_attachment_renders_the_documentation_again(workshop, manager_x, eager, django_capture_on_commit_callbacks):
     photo = attachments.attachment_add(
         meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"), people_shown="unclear"
     )
@@ -178,7 +178,7 @@ def test_changing_an_attachment_renders_the_documentation_again(workshop, manage
     assert second.input_hash != first.input_hash and second.status == "done"
 
 
-def test_participant_list_carries_the_funding_line_and_logo(workshop, manager_x, eager, django_capture_on_commit_callbacks):  # noqa: F811
+def test_participant_list_carries_the_funding_line_and_logo(workshop, manager_x, eager, django_capture_on_commit_callbacks):
     from verbund.forms import FundingSourceForm
     from verbund.services import funding_source_create
 
@@ -222,7 +222,7 @@ def test_a_funder_logo_that_is_not_an_image_is_refused_with_a_message(client, wo
     assert not world.network_x.funding_sources.exists()
 
 
-def test_summaries_are_markdown_and_sanitised(client, workshop, manager_x):  # noqa: F811
+def test_summaries_are_markdown_and_sanitised(client, workshop, manager_x):
     talk = workshop.agenda_items.get(title__startswith="Cluster Management")
     url = reverse("events:agenda_summary", args=["netz-x", workshop.pk, talk.pk])
     client.force_login(manager_x)
@@ -239,14 +239,14 @@ def test_summaries_are_markdown_and_sanitised(client, workshop, manager_x):  # n
     assert client.post(url, {"summary": "x" * 50_001}).status_code == 400
 
 
-def test_upload_to_another_networks_meeting_is_404_and_stores_nothing(client, workshop, manager_y):  # noqa: F811
+def test_upload_to_another_networks_meeting_is_404_and_stores_nothing(client, workshop, manager_y):
     client.force_login(manager_y)
     response = client.post(upload_url(workshop), {"kind": "photo", "file": SimpleUploadedFile("a.jpg", JPEG, "image/jpeg")})
     assert response.status_code == 404
     assert not MeetingAttachment.objects.exists() and stored_files() == []
 
 
-def test_deleting_an_attachment_removes_its_files(client, workshop, manager_x, django_capture_on_commit_callbacks):  # noqa: F811
+def test_deleting_an_attachment_removes_its_files(client, workshop, manager_x, django_capture_on_commit_callbacks):
     photo = attachments.attachment_add(meeting=workshop, by=manager_x, kind="photo", upload=SimpleUploadedFile("a.jpg", JPEG, "image/jpeg"))
     assert len(stored_files()) == 2
     client.force_login(manager_x)
