@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from verbund.fieldsets import FieldSet
-from verbund.models import CURRENT_MEMBERSHIP_STATUSES, Network, User, current_membership_q
+from verbund.models import CURRENT_MEMBERSHIP_STATUSES, BackgroundJob, Network, User, current_membership_q
 
 postcode_validator = RegexValidator(r"^\d{5}$", _("Bitte eine fünfstellige Postleitzahl angeben."))
 
@@ -115,6 +115,7 @@ class Organisation(models.Model):
     municipality = models.CharField(_("Ort / Gemeinde"), max_length=100, blank=True)
     district = models.CharField(_("Kreis"), max_length=100, blank=True)
     state = models.CharField(_("Bundesland"), max_length=100, blank=True)
+    country = models.CharField(_("Land"), max_length=100, blank=True, help_text=_("Leer lassen für Deutschland."))
     website = models.URLField(_("Website"), blank=True)
     profile = models.TextField(_("Kurzprofil"), blank=True)
     competencies = models.TextField(_("Kompetenzen / Angebote"), blank=True)
@@ -127,17 +128,21 @@ class Organisation(models.Model):
         help_text=_("Profil, Kompetenzen und Bedarfe sind für andere Mitglieder der eigenen Verbünde sichtbar."),
     )
     archived_at = models.DateTimeField(_("Im Papierkorb seit"), null=True, blank=True)
+    # Folded for search and duplicate matching (members.matching.fold): written by the services, never by a form.
+    search_name = models.CharField(max_length=200, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[competency_tags, need_tags])
+    history = HistoricalRecords(m2m_fields=[competency_tags, need_tags], excluded_fields=["search_name", "search_text"])
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Organisation")
         verbose_name_plural = _("Organisationen")
         ordering = ["name"]
-        indexes = [models.Index(fields=["postcode"]), models.Index(fields=["municipality"])]
+        # On PostgreSQL migration 0005 adds trigram GIN indexes on search_name and search_text.
+        indexes = [models.Index(fields=["postcode"]), models.Index(fields=["municipality"]), models.Index(fields=["search_name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -210,6 +215,7 @@ class Contact(models.Model):
     is_primary = models.BooleanField(_("Hauptansprechpartner:in"), default=False)
     user = models.OneToOneField(User, verbose_name=_("Login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact")
     archived_at = models.DateTimeField(_("Im Papierkorb seit"), null=True, blank=True)
+    import_job = models.ForeignKey(BackgroundJob, verbose_name=_("Importiert mit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -272,6 +278,8 @@ class Membership(models.Model):
     joined_on = models.DateField(_("Eintritt"), null=True, blank=True)
     left_on = models.DateField(_("Austritt"), null=True, blank=True)
     annual_fee = models.DecimalField(_("Jahresbeitrag (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(_("Bemerkungen"), blank=True)
+    import_job = models.ForeignKey(BackgroundJob, verbose_name=_("Importiert mit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     archived_at = models.DateTimeField(
         _("Im Papierkorb seit"), null=True, blank=True, help_text=_("Aus dem Verzeichnis dieses Verbunds entfernt; 30 Tage wiederherstellbar.")
     )
@@ -459,6 +467,73 @@ class ErasureTombstone(models.Model):
         return f"{self.email_hash[:12]}… ({self.erased_at:%Y-%m-%d})" if self.erased_at else self.email_hash[:12]
 
 
+class ContactExit(models.Model):
+    """A network ended its own relation to a person of a shared company: she leaves that network's audiences only.
+
+    The contact itself stays for the company and the other networks that hold it (DESIGN: shared companies).
+    """
+
+    contact = models.ForeignKey(Contact, verbose_name=_("Kontakt"), on_delete=models.CASCADE, related_name="exits")
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="contact_exits")
+    ended_at = models.DateTimeField(_("Beendet am"), auto_now_add=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("Beendete Kontaktbeziehung")
+        verbose_name_plural = _("Beendete Kontaktbeziehungen")
+        constraints = [models.UniqueConstraint(fields=["contact", "network"], name="unique_contact_exit")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ↛ {self.network}"
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved by a network for the next file of the same shape."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="import_mappings")
+    name = models.CharField(_("Name"), max_length=80)
+    header = models.JSONField(_("Spaltenüberschriften"), default=list)
+    header_row = models.PositiveIntegerField(_("Kopfzeile"), default=1)
+    mapping = models.JSONField(_("Zuordnung"), default=dict)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Gespeicherte Importzuordnung")
+        verbose_name_plural = _("Gespeicherte Importzuordnungen")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["network", "name"], name="unique_import_mapping_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MergeRecord(models.Model):
+    """The audit record of a merge: which record was folded into which, what it held, and what moved."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        CONTACT = "contact", _("Kontakt")
+
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kept_id = models.PositiveIntegerField(_("Behalten (ID)"))
+    merged_id = models.PositiveIntegerField(_("Zusammengeführt (ID)"))
+    merged_label = models.CharField(_("Zusammengeführt"), max_length=300)
+    snapshot = models.JSONField(_("Daten des zusammengeführten Datensatzes"), default=dict)
+    moved = models.JSONField(_("Verschoben"), default=dict)
+    merged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Zusammenführung")
+        verbose_name_plural = _("Zusammenführungen")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_label} → {self.kept_id}"
+
+
 # --- editable field sets: the one list each form, service and import reads -------------------------------------
 
 ORGANISATION_FIELDS = FieldSet(
@@ -471,6 +546,7 @@ ORGANISATION_FIELDS = FieldSet(
         "municipality",
         "district",
         "state",
+        "country",
         "website",
         "employees",
         "turnover",
@@ -483,7 +559,7 @@ ORGANISATION_FIELDS = FieldSet(
         "activity",
     ),
     # Tags are edited as comma-separated text (members.services.tags_from_text).
-    internal=("archived_at", "created_at", "updated_at", "competency_tags", "need_tags"),
+    internal=("archived_at", "search_name", "search_text", "created_at", "updated_at", "competency_tags", "need_tags"),
 )
 # The form asks for the WZ code as text and resolves `activity` itself.
 ORGANISATION_FORM_FIELDS = ORGANISATION_FIELDS.without("activity")
@@ -491,12 +567,12 @@ ORGANISATION_FORM_FIELDS = ORGANISATION_FIELDS.without("activity")
 CONTACT_FIELDS = FieldSet(
     Contact,
     names=("salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary"),
-    internal=("organisation", "user", "archived_at", "created_at", "updated_at"),
+    internal=("organisation", "user", "archived_at", "import_job", "created_at", "updated_at"),
 )
 
 MEMBERSHIP_FIELDS = FieldSet(
     Membership,
-    names=("role", "annual_fee"),
+    names=("role", "annual_fee", "notes"),
     # Status and its dates change only through membership_change_status, which records each step.
-    internal=("organisation", "network", "status", "joined_on", "left_on", "archived_at", "archived_by", "created_at", "updated_at"),
+    internal=("organisation", "network", "status", "joined_on", "left_on", "import_job", "archived_at", "archived_by", "created_at", "updated_at"),
 )

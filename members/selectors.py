@@ -192,7 +192,7 @@ def organisation_history(organisation: Organisation, networks: QuerySet[Network]
 
     def names(model) -> dict[str, str]:
         skip = {"id", "created_at", "updated_at", "organisation", "archived_by"}
-        return {f.name: str(f.verbose_name) for f in model._meta.concrete_fields if f.name not in skip}
+        return {f.name: str(f.verbose_name) for f in model._meta.concrete_fields if f.name not in skip and f.editable}
 
     org_records = list(organisation.history.select_related("history_user").order_by("history_date")[:500])
     contact_records = list(Contact.history.filter(organisation_id=organisation.pk).select_related("history_user").order_by("history_date")[:500])

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.matching import search_fields
 from members.models import (
     CONTACT_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -96,6 +97,7 @@ def organisation_create(
     _save(organisation, by=by)
     organisation.competency_tags.set(tags_from_text(competency_tags))
     organisation.need_tags.set(tags_from_text(need_tags))
+    organisation_refresh_search(organisation)
     joined_on = timezone.localdate()
     membership = Membership(organisation=organisation, network=network, role=role, status=status, joined_on=joined_on)
     _save(membership, by=by)
@@ -115,7 +117,16 @@ def organisation_update(
         organisation.competency_tags.set(tags_from_text(competency_tags))
     if need_tags is not None:
         organisation.need_tags.set(tags_from_text(need_tags))
+    organisation_refresh_search(organisation)
     return organisation
+
+
+def organisation_refresh_search(organisation: Organisation) -> None:
+    """Write the folded search columns (members.matching.search_fields) after a change of name, place, texts or tags."""
+    fields = search_fields(organisation, [tag.name for tag in organisation.competency_tags.all()])
+    if fields != {"search_name": organisation.search_name, "search_text": organisation.search_text}:
+        Organisation.objects.filter(pk=organisation.pk).update(**fields)
+        organisation.search_name, organisation.search_text = fields["search_name"], fields["search_text"]
 
 
 # --- memberships ---------------------------------------------------------------
