@@ -38,11 +38,9 @@ def test_django_celery_beat_is_not_used():
 
 
 def test_periodic_tasks_are_in_celerys_own_beat_schedule():
-    import events.tasks  # noqa: F401  (what autodiscovery loads in a worker)
-    import members.tasks  # noqa: F401
-    import verbund.tasks  # noqa: F401
     from verbund.celery import app
 
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery of every app's tasks
     assert app.conf.beat_schedule, "no periodic tasks configured"
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, f"{entry['task']} is scheduled but not registered"
