@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import tomllib
 from pathlib import Path
 
@@ -38,9 +40,13 @@ def test_django_celery_beat_is_not_used():
 
 
 def test_periodic_tasks_are_in_celerys_own_beat_schedule():
+    from django.apps import apps as django_apps
+
     from verbund.celery import app
 
-    app.loader.import_default_modules()  # what a worker does at start: autodiscovery of every app's tasks
+    for config in django_apps.get_app_configs():  # what autodiscovery loads in a worker: every app's tasks module
+        if importlib.util.find_spec(f"{config.name}.tasks") is not None:
+            importlib.import_module(f"{config.name}.tasks")
     assert app.conf.beat_schedule, "no periodic tasks configured"
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, f"{entry['task']} is scheduled but not registered"
