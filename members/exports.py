@@ -4,6 +4,43 @@
 passes its filtered one); `export_response` answers with the file, or, for
 long lists, starts a background job and sends the user to its page. Every text
 a spreadsheet would evaluate as a formula is neutralised (QUALITY.md S-5).
+
+Cells, and what German Excel (Microsoft 365, de-DE) shows when the file is
+opened by double-click:
+
+XLSX — every cell is typed, nothing is a formula:
+  text      a string cell (t="inlineStr"), never an <f> formula; text that starts like a formula
+            (= + - @, tab, CR) also gets the "quote prefix" cell style (quotePrefix="1"), Excel's own
+            "this is text" flag. Excel shows +49 5971 123456, =1+1 exactly as written, with no
+            apostrophe in the cell, and the text stays text when someone edits the cell (F2, Enter).
+  numbers   Beschäftigte as a number (12); Jahresbeitrag as a number with the format #,##0.00
+            (Excel shows 1.200,50 and can sum the column); Eintritt/Austritt as dates with the
+            format DD.MM.YYYY (01.03.2024, sortable and filterable as dates).
+
+CSV (UTF-8 with BOM, ';', CRLF) — a field is text, and Excel guesses its type when it opens the file:
+  text that starts like a formula: OWASP's recommendation, a single quote in front ('=1+1). When
+            opening a CSV, Excel keeps that quote as a character: it shows '=1+1. Acceptable for
+            what no real name or address starts with; wrong for the one legitimate case, phone
+            numbers in international form.
+  phone numbers (Telefon column, only characters a phone number has: + digits spaces ( ) / . -):
+            what we could write, and what Excel shows —
+              +49 5971 123456          read as the formula =+49 5971 123456 (a space is Excel's
+                                       intersection operator): an error value instead of the
+                                       number, and a formula start in the file (OWASP: never)
+              '+49 5971 123456         '+49 5971 123456 — the visible apostrophe of the bug report
+              ="+49 5971 123456"       +49 5971 123456, but the cell is a formula (LibreOffice and
+                                       Google Sheets evaluate it too; it is what we forbid)
+              0049 5971 123456         0049 5971 123456 — text, but not as written
+              U+2060 +49 5971 123456   +49 5971 123456 — chosen: a WORD JOINER (U+2060, invisible,
+                                       zero width) in front, so the field does not start with a
+                                       formula character and Excel takes it as text, shown as
+                                       written. Importing the CSV again reads the number unchanged
+                                       (libphonenumber skips the joiner).
+  Jahresbeitrag  1200,50 (decimal comma): Excel reads the number 1200,5 and shows 1200,5.
+  dates     01.03.2024: Excel reads a date.
+  PLZ       48431 is read as a number (a leading zero, as in 01067, is lost in CSV; XLSX keeps it).
+
+Without Excel in CI these are the documented behaviours; the tests pin the bytes we write.
 """
 
 from __future__ import annotations
@@ -11,6 +48,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -47,13 +85,32 @@ CONTENT_TYPES = {
 }
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# Invisible and zero-width: a CSV phone number behind it is text that shows as written (see the module docstring).
+WORD_JOINER = "\u2060"
+PHONE_SHAPE = re.compile(r"\+[0-9 ()/.\-]*")
+
+
+class Phone(str):
+    """A phone number cell: the writers keep it text and show it as written."""
+
+    __slots__ = ()
+
+
+def starts_like_formula(value: str) -> bool:
+    """Whether a spreadsheet would take this text as a formula: '=1+1', ' =1', '+49…', '@SUM', tab or CR first."""
+    return value[:1] in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS
 
 
 def neutralise(value: str) -> str:
-    """Prefix a single quote to text a spreadsheet would evaluate: '=1+1', ' =1', '+49…', '@SUM', tab or CR first."""
-    if value[:1] in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
+    """OWASP: prefix a single quote to text a spreadsheet would evaluate (for CSV; XLSX cells are typed instead)."""
+    return "'" + value if starts_like_formula(value) else value
+
+
+def csv_phone(value: str) -> str:
+    """A phone number for CSV: a word joiner in front of '+49 …' (text, shown as written); anything else as any text."""
+    if starts_like_formula(value) and PHONE_SHAPE.fullmatch(value):
+        return WORD_JOINER + value
+    return neutralise(value)
 
 
 def export_headers() -> list[str]:
@@ -120,7 +177,7 @@ def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[
                 contact.last_name if contact else "",
                 contact.function if contact else "",
                 contact.email if contact else "",
-                contact.phone if contact else "",
+                Phone(contact.phone) if contact else "",
             ]
 
     return export_headers(), rows()
@@ -136,6 +193,8 @@ def _csv_text(value: Any) -> str:
         return f"{value:.2f}".replace(".", ",")  # German Excel reads a decimal comma
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, Phone):
+        return csv_phone(value)
     return neutralise(str(value))
 
 
@@ -152,7 +211,7 @@ def write_csv(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None)
 
 
 def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None, title: str = "") -> bytes:
-    """One sheet; text always as a string cell (never a formula), numbers and dates typed."""
+    """One sheet; text always as a string cell (never a formula, no apostrophe added), numbers and dates typed."""
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(title or _("Mitglieder"))[:31])
@@ -160,10 +219,12 @@ def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None
 
     def cell(value: Any, bold: bool = False) -> WriteOnlyCell:
         if isinstance(value, str):
-            value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+            value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
         item = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             item.data_type = "s"  # a string cell, whatever its text: openpyxl would turn a leading '=' into a formula
+            if starts_like_formula(value):
+                item.quotePrefix = True  # Excel's "text" flag: shown as written, and it stays text when edited
         elif isinstance(value, date):
             item.number_format = "DD.MM.YYYY"
         elif isinstance(value, Decimal):

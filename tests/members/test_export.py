@@ -81,7 +81,7 @@ def test_csv_is_semicolon_separated_utf8_with_bom_and_crlf(logged_in, world, fee
     assert alpha["Jahresbeitrag (EUR)"] == "1200,50"
     assert alpha["Eintritt"] == "01.03.2024"
     assert (alpha["Vorname"], alpha["Nachname"], alpha["E-Mail"]) == ("Mia", "member_a_x", "member_a_x@example.org")
-    assert alpha["Telefon"] == "'+49 5971 123456"  # a leading + is neutralised like any formula trigger
+    assert alpha["Telefon"] == "\u2060+49 5971 123456"  # a word joiner, not a visible quote: Excel shows it as written
     assert alpha["Funktion"] == "Geschäftsführerin"
 
 
@@ -181,9 +181,11 @@ def test_no_xlsx_cell_is_a_formula_or_starts_with_a_formula_character(logged_in,
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert sheet.max_row == 1 + 2 + poisoned
     assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    # Typed text cells, as written and without an apostrophe; Excel's quote-prefix flag keeps them text when edited.
+    flagged = [cell for cell in cells if isinstance(cell.value, str) and (cell.value.startswith(TRIGGERS) or cell.value.lstrip().startswith(TRIGGERS))]
+    assert flagged and all(cell.data_type == "s" and cell.quotePrefix for cell in flagged)
     texts = [cell.value for cell in cells if isinstance(cell.value, str)]
-    assert [t for t in texts if t.startswith(TRIGGERS) or t.lstrip().startswith(TRIGGERS)] == []
-    assert "'=1+1" in texts
+    assert "=1+1" in texts and "'=1+1" not in texts
 
 
 def test_an_imported_formula_never_reaches_an_export_as_a_formula(world):
