@@ -104,3 +104,96 @@ def search_fields(organisation: Organisation, tags: list[str] | None = None) -> 
         "search_name": fold(organisation.name)[:200],
         "search_text": " ".join(fold(word) for word in words if word),
     }
+
+
+# --- keys for duplicate matching (members.duplicates) ---------------------------------------------------------
+
+# Addresses at these domains say nothing about the company: anyone can have one.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "web.de",
+        "gmx.de",
+        "gmx.net",
+        "gmx.at",
+        "gmx.ch",
+        "gmx.com",
+        "t-online.de",
+        "outlook.com",
+        "outlook.de",
+        "hotmail.com",
+        "hotmail.de",
+        "live.com",
+        "live.de",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.de",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "aol.de",
+        "freenet.de",
+        "arcor.de",
+        "online.de",
+        "posteo.de",
+        "mailbox.org",
+        "vodafone.de",
+        "email.de",
+        "mail.de",
+        "proton.me",
+        "protonmail.com",
+        "kabelmail.de",
+        "ewetel.net",
+        "unitybox.de",
+    }
+)
+
+
+def email_domain(email: str) -> str:
+    """The company domain of an address ('Info@Mueller-Bau.de' → 'mueller-bau.de'); '' for free-mail domains and non-addresses."""
+    _local, at, domain = (email or "").strip().lower().rpartition("@")
+    domain = domain.strip(". ")
+    if not at or "." not in domain or domain in FREE_MAIL_DOMAINS:
+        return ""
+    return domain
+
+
+def website_domain(url: str) -> str:
+    """'https://www.mueller-bau.de/kontakt' → 'mueller-bau.de' (compared with the e-mail domains); '' for none or free-mail hosts."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", (url or "").strip().lower()).split("/", 1)[0].split(":", 1)[0]
+    host = host.removeprefix("www.")
+    return host if "." in host and host not in FREE_MAIL_DOMAINS else ""
+
+
+def phone_key(phone: str) -> str:
+    """Digits with the country code: '+49 5971 12345', '05971/12345' and '0049 5971 12345' → '49597112345'; '' when too short."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = "49" + digits[1:]
+    return digits if len(digits) >= 7 else ""
+
+
+def person_key(first_name: str, last_name: str) -> str:
+    """'Käthe' 'Müller' and 'Kaethe' 'Mueller' → 'kaethe mueller'."""
+    return " ".join(part for part in (fold(first_name), fold(last_name)) if part)
+
+
+def trigrams(value: str) -> set[str]:
+    """The trigrams PostgreSQL's pg_trgm takes from a string: each word padded with two spaces in front and one behind."""
+    result: set[str] = set()
+    for word in fold(value).split():
+        padded = f"  {word} "
+        result.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return result
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity() in Python (shared trigrams over all trigrams), so SQLite and PostgreSQL rank alike."""
+    first, second = trigrams(a), trigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)

@@ -1,0 +1,450 @@
+"""Duplicate candidates: the one matching service of the create forms, the "Dubletten" page and the merge.
+
+A probe (an organisation or contact, stored or only proposed) is compared with the stored records of the
+networks a manager can see. The keys come from `members.matching` (the importer uses the same ones):
+the folded name without its legal form, the street with "Str." written out, the postcode, the company
+domain of the contacts' addresses (free-mail domains say nothing) and the phone number's digits.
+
+Candidates are fetched with a narrow query (same first word of the name, same postcode, same domain or
+phone; on PostgreSQL also pg_trgm's `%` on the trigram-indexed `search_name`) and scored in Python with
+`trigram_similarity`, pg_trgm's measure, so SQLite and PostgreSQL rank alike. The network-wide page blocks
+records by key instead of comparing every pair.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from members.matching import email_domain, fold, organisation_key, person_key, phone_key, street_key, trigram_similarity, website_domain
+from members.models import Contact, Membership, Organisation
+from verbund.models import Network
+
+# A pair at or above this score is shown as a possible duplicate.
+THRESHOLD = 40
+# Near names: pg_trgm similarity of the names without legal form from which a name counts as "similar".
+NEAR_NAME = 0.5
+# A block (records sharing a key) larger than this says little (an industrial park's address, a chamber's
+# domain) and would make the network page quadratic: it is compared only through the sorted neighbourhood.
+BLOCK_LIMIT = 30
+# Sorted-neighbourhood window for near names across the whole network.
+WINDOW = 4
+# Rows a single check scores at most.
+RECALL_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Match:
+    """How alike two records are: a score from 0 to 100 and the reasons, in German."""
+
+    score: int
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return ", ".join(self.reasons)
+
+    def __bool__(self) -> bool:
+        return self.score >= THRESHOLD
+
+
+# --- organisations ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationProbe:
+    """What an organisation is compared by (members.matching keys), from a stored record or a form's data."""
+
+    pk: int | None
+    name: str
+    key: str
+    street: str
+    postcode: str
+    domains: frozenset[str] = frozenset()
+    phones: frozenset[str] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        name: str,
+        street: str = "",
+        postcode: str = "",
+        website: str = "",
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        pk: int | None = None,
+    ) -> OrganisationProbe:
+        domains = {email_domain(email) for email in emails} | {website_domain(website)}
+        return cls(
+            pk=pk,
+            name=name,
+            key=organisation_key(name or ""),
+            street=street_key(street or ""),
+            postcode=(postcode or "").strip(),
+            domains=frozenset(d for d in domains if d),
+            phones=frozenset(p for p in (phone_key(phone) for phone in phones) if p),
+        )
+
+    @classmethod
+    def of(cls, organisation: Organisation, contacts: Iterable[tuple[str, str]] | None = None) -> OrganisationProbe:
+        """A stored organisation; `contacts` are its people's (email, phone), read from the database when not given."""
+        if contacts is None:
+            contacts = organisation.contacts.filter(archived_at__isnull=True).values_list("email", "phone")
+        pairs = list(contacts)
+        return cls.build(
+            pk=organisation.pk,
+            name=organisation.name,
+            street=organisation.street,
+            postcode=organisation.postcode,
+            website=organisation.website,
+            emails=[email for email, _phone in pairs],
+            phones=[phone for _email, phone in pairs],
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> OrganisationProbe:
+        """An organisation a form proposes (OrganisationForm.cleaned_data)."""
+        return cls.build(name=data.get("name") or "", street=data.get("street") or "", postcode=data.get("postcode") or "", website=data.get("website") or "")
+
+
+def _street_name(key: str) -> str:
+    """The street without its house number: 'hauptstrasse 5 a' → 'hauptstrasse'."""
+    words = key.split()
+    while words and (any(char.isdigit() for char in words[-1]) or len(words[-1]) == 1):
+        words.pop()
+    return " ".join(words)
+
+
+def _name_words_contain(short: str, long: str) -> bool:
+    """'mueller' in 'mueller maschinenbau' (whole leading words, at least four letters)."""
+    return len(short) >= 4 and long.startswith(short + " ")
+
+
+def organisation_match(a: OrganisationProbe, b: OrganisationProbe) -> Match:
+    """Score two organisations; each reason adds to the score (at most 100)."""
+    score = 0
+    reasons: list[str] = []
+    if a.key and a.key == b.key:
+        score += 60
+        reasons.append(_("gleicher Name ohne Rechtsform"))
+    elif a.key and b.key:
+        if _name_words_contain(a.key, b.key) or _name_words_contain(b.key, a.key):
+            score += 35
+            reasons.append(_("Name des einen steckt im anderen"))
+        else:
+            similarity = trigram_similarity(a.key, b.key)
+            if similarity >= NEAR_NAME:
+                score += int(25 + 50 * (similarity - NEAR_NAME))
+                reasons.append(_("ähnlicher Name (%(percent)d %%)") % {"percent": round(similarity * 100)})
+    if a.street and a.street == b.street:
+        score += 25
+        reasons.append(_("gleiche Anschrift"))
+    elif (street := _street_name(a.street)) and street == _street_name(b.street):
+        score += 10
+        reasons.append(_("gleiche Straße"))
+    if a.postcode and a.postcode == b.postcode:
+        score += 10
+        reasons.append(_("gleiche PLZ"))
+    if shared := sorted(a.domains & b.domains):
+        score += 30
+        reasons.append(_("gleiche E-Mail-Domain (%(domain)s)") % {"domain": ", ".join(shared)})
+    if a.phones & b.phones:
+        score += 30
+        reasons.append(_("gleiche Telefonnummer"))
+    return Match(min(score, 100), tuple(reasons))
+
+
+@dataclass(frozen=True)
+class OrganisationCandidate:
+    organisation: Organisation
+    match: Match
+    networks: tuple[Network, ...] = ()  # which of the searched networks it belongs to
+
+    @property
+    def score(self) -> int:
+        return self.match.score
+
+    @property
+    def reason(self) -> str:
+        return self.match.reason
+
+
+def organisations_in(networks: Iterable[Network] | QuerySet[Network]) -> QuerySet[Organisation]:
+    """Organisations outside the trash with a membership (not in a trash) in one of `networks`."""
+    return Organisation.objects.filter(
+        archived_at__isnull=True, pk__in=Membership.objects.filter(network__in=networks, archived_at__isnull=True).values("organisation_id")
+    )
+
+
+def _contacts_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    result: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = Contact.objects.filter(organisation_id__in=list(organisation_ids), archived_at__isnull=True).values_list("organisation_id", "email", "phone")
+    for organisation_id, email, phone in rows:
+        result[organisation_id].append((email, phone))
+    return result
+
+
+def _organisation_recall(probe: OrganisationProbe) -> Q | None:
+    """A narrow query for rows that may score: same first word of the name, same postcode, same domain or phone."""
+    recall: list[Q] = []
+    if probe.key:
+        recall.append(Q(search_name__startswith=probe.key.split()[0]))
+        if connection.vendor == "postgresql":
+            # pg_trgm's `%` (similarity above pg_trgm.similarity_threshold, 0.3) uses the GIN index on search_name.
+            recall.append(Q(search_name__trigram_similar=fold(probe.name)))
+    if probe.postcode:
+        recall.append(Q(postcode=probe.postcode))
+    for domain in probe.domains:
+        people = Contact.objects.filter(archived_at__isnull=True, email__iendswith="@" + domain)
+        recall.append(Q(pk__in=people.values("organisation_id")) | Q(website__icontains=domain))
+    if probe.phones:
+        # Phones are stored formatted (+49 5971 12345); compare digits in Python, fetch by the last digits here.
+        people = Contact.objects.filter(archived_at__isnull=True).filter(_any_contains("phone", [phone[-4:] for phone in probe.phones]))
+        recall.append(Q(pk__in=people.values("organisation_id")))
+    if not recall:
+        return None
+    query = recall[0]
+    for part in recall[1:]:
+        query |= part
+    return query
+
+
+def _any_contains(name: str, values: list[str]) -> Q:
+    query = Q()
+    for value in values:
+        query |= Q(**{f"{name}__contains": value})
+    return query
+
+
+def organisation_candidates(probe: OrganisationProbe, *, networks: Iterable[Network] | QuerySet[Network], limit: int = 10) -> list[OrganisationCandidate]:
+    """Stored organisations of `networks` that may be the same as `probe`, best first (none for an empty name)."""
+    networks = list(networks)
+    recall = _organisation_recall(probe)
+    if recall is None or not networks:
+        return []
+    rows = list(organisations_in(networks).filter(recall).exclude(pk=probe.pk).order_by("pk")[:RECALL_LIMIT])
+    contacts = _contacts_by_organisation(row.pk for row in rows)
+    scored = [(organisation, organisation_match(probe, OrganisationProbe.of(organisation, contacts.get(organisation.pk, [])))) for organisation in rows]
+    found = sorted(((o, m) for o, m in scored if m), key=lambda item: (-item[1].score, item[0].name))[:limit]
+    in_network: dict[int, list[Network]] = defaultdict(list)
+    by_pk = {network.pk: network for network in networks}
+    memberships = Membership.objects.filter(organisation__in=[o for o, _m in found], network__in=networks, archived_at__isnull=True)
+    for organisation_id, network_id in memberships.values_list("organisation_id", "network_id"):
+        in_network[organisation_id].append(by_pk[network_id])
+    return [OrganisationCandidate(organisation, match, tuple(in_network[organisation.pk])) for organisation, match in found]
+
+
+# --- contacts -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactProbe:
+    pk: int | None
+    organisation_id: int | None
+    name: str
+    last_name: str
+    email: str
+    phone: str
+
+    @classmethod
+    def build(
+        cls, *, first_name: str = "", last_name: str = "", email: str = "", phone: str = "", organisation_id: int | None = None, pk: int | None = None
+    ) -> ContactProbe:
+        return cls(
+            pk=pk,
+            organisation_id=organisation_id,
+            name=person_key(first_name or "", last_name or ""),
+            last_name=fold(last_name or ""),
+            email=(email or "").strip().lower(),
+            phone=phone_key(phone or ""),
+        )
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactProbe:
+        return cls.build(
+            pk=contact.pk,
+            organisation_id=contact.organisation_id,
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            phone=contact.phone,
+        )
+
+
+def contact_match(a: ContactProbe, b: ContactProbe) -> Match:
+    score = 0
+    reasons: list[str] = []
+    same_organisation = a.organisation_id is not None and a.organisation_id == b.organisation_id
+    if a.email and a.email == b.email:
+        score += 70
+        reasons.append(_("gleiche E-Mail-Adresse"))
+    if a.name and a.name == b.name:
+        if same_organisation:
+            score += 60
+            reasons.append(_("gleicher Name in derselben Organisation"))
+        else:
+            score += 20
+            reasons.append(_("gleicher Name"))
+    elif same_organisation and a.last_name and a.last_name == b.last_name and (a.name == a.last_name or b.name == b.last_name):
+        score += 45  # one of them was recorded without a first name
+        reasons.append(_("gleicher Nachname in derselben Organisation"))
+    if a.phone and a.phone == b.phone:
+        score += 30
+        reasons.append(_("gleiche Telefonnummer"))
+    return Match(min(score, 100), tuple(reasons))
+
+
+@dataclass(frozen=True)
+class ContactCandidate:
+    contact: Contact
+    match: Match
+
+    @property
+    def score(self) -> int:
+        return self.match.score
+
+    @property
+    def reason(self) -> str:
+        return self.match.reason
+
+
+def contacts_in(networks: Iterable[Network] | QuerySet[Network]) -> QuerySet[Contact]:
+    """People outside the trash of the organisations in `organisations_in(networks)`."""
+    return Contact.objects.filter(archived_at__isnull=True, organisation__in=organisations_in(networks))
+
+
+def contact_candidates(probe: ContactProbe, *, networks: Iterable[Network] | QuerySet[Network], limit: int = 10) -> list[ContactCandidate]:
+    """Stored people that may be the same as `probe`: same address, same name in the organisation, or same name and phone."""
+    networks = list(networks)
+    recall = Q(organisation_id=probe.organisation_id) if probe.organisation_id else Q(pk__in=[])
+    if probe.email:
+        recall |= Q(email__iexact=probe.email)
+    if probe.phone:
+        recall |= Q(phone__contains=probe.phone[-4:])
+    rows = contacts_in(networks).filter(recall).exclude(pk=probe.pk).select_related("organisation").order_by("pk")[:RECALL_LIMIT]
+    scored = [(contact, contact_match(probe, ContactProbe.of(contact))) for contact in rows]
+    found = sorted(((c, m) for c, m in scored if m), key=lambda item: (-item[1].score, item[0].last_name, item[0].first_name))
+    return [ContactCandidate(contact, match) for contact, match in found[:limit]]
+
+
+# --- the forms' check ---------------------------------------------------------------------------------------
+
+Finder = Callable[[Mapping[str, Any]], list[Any]]
+
+
+def organisation_finder(*, networks: Iterable[Network] | QuerySet[Network]) -> Finder:
+    """For OrganisationForm(duplicates=…): the candidates for the form's cleaned data."""
+    return lambda data: organisation_candidates(OrganisationProbe.from_data(data), networks=networks)
+
+
+def contact_finder(*, organisation: Organisation, networks: Iterable[Network] | QuerySet[Network]) -> Finder:
+    """For ContactForm(duplicates=…): the candidates for a new person at `organisation`."""
+    return lambda data: contact_candidates(
+        ContactProbe.build(
+            organisation_id=organisation.pk,
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+            email=data.get("email") or "",
+            phone=data.get("phone") or "",
+        ),
+        networks=networks,
+    )
+
+
+# --- the network's "Dubletten" page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two records that may be the same, the older one first."""
+
+    first: Any
+    second: Any
+    match: Match
+
+    @property
+    def score(self) -> int:
+        return self.match.score
+
+    @property
+    def reason(self) -> str:
+        return self.match.reason
+
+
+@dataclass
+class _Blocks:
+    """Records grouped by shared keys; pairs come only from within a group (and from the sorted neighbourhood)."""
+
+    groups: dict[tuple[str, ...], list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, key: tuple[str, ...], pk: int) -> None:
+        if all(key[1:]):
+            self.groups[key].append(pk)
+
+    def pairs(self) -> set[tuple[int, int]]:
+        found: set[tuple[int, int]] = set()
+        for members in self.groups.values():
+            if 2 <= len(members) <= BLOCK_LIMIT:
+                found.update((min(a, b), max(a, b)) for a, b in combinations(sorted(set(members)), 2))
+        return found
+
+
+def _neighbours(keys: Iterable[tuple[str, int]]) -> set[tuple[int, int]]:
+    """Pairs of records whose keys sort near each other (near names that share no block)."""
+    ordered = sorted(keys)
+    found: set[tuple[int, int]] = set()
+    for index, (_key, pk) in enumerate(ordered):
+        for _other_key, other in ordered[index + 1 : index + 1 + WINDOW]:
+            found.add((min(pk, other), max(pk, other)))
+    return found
+
+
+def organisation_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
+    """Pairs of the network's organisations that may be duplicates, best first; a few queries, not one per pair."""
+    organisations = {o.pk: o for o in organisations_in([network]).only("pk", "name", "street", "postcode", "municipality", "website", "created_at")}
+    contacts = _contacts_by_organisation(organisations)
+    probes = {pk: OrganisationProbe.of(organisation, contacts.get(pk, [])) for pk, organisation in organisations.items()}
+    blocks = _Blocks()
+    for pk, probe in probes.items():
+        blocks.add(("name", probe.key), pk)
+        blocks.add(("address", probe.postcode, probe.street), pk)
+        blocks.add(("postcode", probe.postcode), pk)
+        for domain in probe.domains:
+            blocks.add(("domain", domain), pk)
+        for phone in probe.phones:
+            blocks.add(("phone", phone), pk)
+    candidates = blocks.pairs() | _neighbours((probe.key, pk) for pk, probe in probes.items() if probe.key)
+    pairs = []
+    for a, b in candidates:
+        if match := organisation_match(probes[a], probes[b]):
+            pairs.append(Pair(organisations[a], organisations[b], match))
+    pairs.sort(key=lambda pair: (-pair.score, pair.first.name, pair.first.pk, pair.second.pk))
+    return pairs[:limit]
+
+
+def contact_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
+    """Pairs of people of the network's organisations that may be the same person, best first."""
+    contacts = {c.pk: c for c in contacts_in([network]).select_related("organisation").only(*_CONTACT_COLUMNS)}
+    probes = {pk: ContactProbe.of(contact) for pk, contact in contacts.items()}
+    blocks = _Blocks()
+    for pk, probe in probes.items():
+        blocks.add(("email", probe.email), pk)
+        blocks.add(("last_name", str(probe.organisation_id), probe.last_name), pk)
+        blocks.add(("phone", probe.phone), pk)
+    pairs = []
+    for a, b in blocks.pairs():
+        if match := contact_match(probes[a], probes[b]):
+            pairs.append(Pair(contacts[a], contacts[b], match))
+    pairs.sort(key=lambda pair: (-pair.score, pair.first.last_name, pair.first.pk, pair.second.pk))
+    return pairs[:limit]
+
+
+_CONTACT_COLUMNS = ("pk", "organisation_id", "title", "first_name", "last_name", "email", "phone", "organisation__name", "organisation__pk")
