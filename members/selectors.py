@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, CharField, Exists, F, OrderBy, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, FloatField, IntegerField, OrderBy, OuterRef, Q, QuerySet, Value, When, Window
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.matching import _LEGAL_FORMS, fold, organisation_key
 from members.models import Contact, Membership, Organisation
-from verbund.models import Network, User
+from verbund.models import BackgroundJob, Network, User
 
 SORTS: dict[str, tuple[str | OrderBy, str]] = {
+    "relevance": ("organisation__name", "pk"),  # with a search: ranked first (directory_memberships)
     "name": ("organisation__name", "pk"),
     "-name": ("-organisation__name", "-pk"),
     "place": ("organisation__municipality", "organisation__name"),
@@ -48,37 +53,71 @@ def size_class_expression(prefix: str = "organisation__") -> Case:
     )
 
 
-def _search[QS: QuerySet[Membership]](queryset: QS, text: str) -> QS:
-    """Full text and trigram search on PostgreSQL; a simple substring search elsewhere."""
-    text = " ".join(text.split())[:200]
-    if not text:
-        return queryset
+def spellings(folded: str) -> list[str]:
+    """The folded query and its spellings with an umlaut typed without its dots: 'muller' → ['muller', 'mueller'].
+
+    fold() writes 'Müller' as 'mueller'; someone typing 'Muller' (no dots, no e) should still find her. Only words of
+    four letters or more are widened, and only the first three a/o/u of the query not already followed by an e, so a
+    query has at most eight spellings and 'Bau' does not find 'Bäume'.
+    """
+    positions: list[int] = []
+    start = 0
+    for word in folded.split(" "):
+        if len(word) >= 4:
+            positions += [start + i for i, char in enumerate(word) if char in "aou" and word[i + 1 : i + 2] != "e"]
+        start += len(word) + 1
+    positions = positions[:3]
+    variants = []
+    for mask in range(1 << len(positions)):
+        chars = list(folded)
+        for bit, position in enumerate(positions):
+            if mask >> bit & 1:
+                chars[position] += "e"
+        variants.append("".join(chars))
+    return variants
+
+
+def _any(lookup: str, values: list[str]) -> Q:
+    condition = Q()
+    for value in values:
+        condition |= Q(**{lookup: value})
+    return condition
+
+
+def _search[QS: QuerySet[Membership]](queryset: QS, text: str) -> tuple[QS, bool]:
+    """Match the folded query against the stored, indexed search columns and annotate a rank; (queryset, searched).
+
+    Every word must occur in `search_text` (folded name, name without legal form, postcode, place, district,
+    competencies, profile, needs, tags), in any of its spellings. `search_rank`: 0 the exact full name, 1 the same
+    name with another or no legal form, 2 the name starts with the query, 3 a word of the name starts with it, 4 any
+    other match, 5 (PostgreSQL) only similar — a typo caught by trigram word similarity. Nothing is computed per row but LIKE on GIN-indexed columns and, on
+    PostgreSQL, trigram similarity of the name as a tie breaker within a rank.
+    """
+    folded = fold(text[:200])
+    if not folded:
+        return queryset, False
+    phrase = spellings(folded)
+    keys = {organisation_key(spelling) for spelling in phrase}
+    # "Müller" and "Müller AG" both name "Müller GmbH": the same name with another (or no) legal form.
+    same_name = sorted(keys | {f"{key} {form}" for key in keys for form in _LEGAL_FORMS})
+    words = Q()
+    for word in folded.split(" "):
+        words &= _any("organisation__search_text__contains", spellings(word))
+    rank = Case(
+        When(_any("organisation__search_name", phrase), then=Value(0)),
+        When(organisation__search_name__in=same_name, then=Value(1)),
+        When(_any("organisation__search_name__startswith", phrase), then=Value(2)),
+        When(_any("organisation__search_name__contains", [f" {p}" for p in phrase]), then=Value(3)),
+        When(words, then=Value(4)),
+        default=Value(5),
+        output_field=IntegerField(),
+    )
     if connection.vendor == "postgresql":
-        vector = (
-            SearchVector("organisation__name", weight="A", config="german")
-            + SearchVector("organisation__municipality", "organisation__activity__title", weight="B", config="german")
-            + SearchVector("organisation__competencies", "organisation__profile", "organisation__needs", weight="C", config="german")
-        )
-        query = SearchQuery(text, config="german", search_type="websearch")
-        matches = queryset.annotate(search=vector, name_similarity=TrigramSimilarity("organisation__name", text)).filter(
-            Q(search=query)
-            | Q(name_similarity__gt=0.25)
-            | Q(organisation__name__icontains=text)
-            | Q(organisation__competency_tags__name__iexact=text)
-            | Q(organisation__postcode__startswith=text)
-        )
-        return matches.distinct()
-    terms = Q()
-    for word in text.split():
-        terms &= (
-            Q(organisation__name__icontains=word)
-            | Q(organisation__municipality__icontains=word)
-            | Q(organisation__postcode__startswith=word)
-            | Q(organisation__competencies__icontains=word)
-            | Q(organisation__activity__title__icontains=word)
-            | Q(organisation__competency_tags__name__icontains=word)
-        )
-    return queryset.filter(terms).distinct()
+        similar = Q(organisation__search_name__trigram_word_similar=folded)
+        queryset = queryset.filter(words | similar).annotate(search_rank=rank, search_similarity=TrigramSimilarity("organisation__search_name", folded))
+    else:
+        queryset = queryset.filter(words).annotate(search_rank=rank, search_similarity=Value(0.0, output_field=FloatField()))
+    return queryset, True
 
 
 @dataclass(frozen=True)
@@ -93,18 +132,29 @@ class DirectoryFilter:
     role: str = ""
     status: str = ""
     also_in: Network | None = None
-    sort: str = "name"
+    import_job: BackgroundJob | None = None
+    added_from: date | None = None
+    added_to: date | None = None
+    sort: str = "relevance"
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def directory_memberships(network: Network, flt: DirectoryFilter) -> QuerySet[Membership]:
-    """The memberships of a network matching a filter, with everything a directory row shows, in a fixed number of queries."""
+    """The memberships of a network matching a filter, with everything a directory row shows, in a fixed number of queries.
+
+    With a search and the sort "relevance" the best matches come first (see `_search`), then A–Z; without a search
+    "relevance" is A–Z. No join fans out, so no DISTINCT: a row is a membership.
+    """
     queryset = (
         Membership.objects.for_network(network)
         .filter(organisation__archived_at__isnull=True)
         .select_related("organisation", "organisation__activity")
         .annotate(size_class=size_class_expression())
     )
-    queryset = _search(queryset, flt.q)
+    queryset, searched = _search(queryset, flt.q)
     if flt.kind:
         queryset = queryset.filter(organisation__kind=flt.kind)
     if flt.section:
@@ -119,17 +169,76 @@ def directory_memberships(network: Network, flt: DirectoryFilter) -> QuerySet[Me
         queryset = queryset.filter(status=flt.status)
     if flt.also_in is not None:
         queryset = queryset.filter(Exists(Membership.objects.for_network(flt.also_in).filter(organisation=OuterRef("organisation"))))
+    if flt.import_job is not None:
+        queryset = queryset.filter(import_job=flt.import_job)
+    if flt.added_from is not None:
+        queryset = queryset.filter(created_at__gte=_start_of(flt.added_from))
+    if flt.added_to is not None:
+        queryset = queryset.filter(created_at__lt=_start_of(flt.added_to + timedelta(days=1)))
+    if flt.sort == "relevance" and searched:
+        return queryset.order_by("search_rank", F("search_similarity").desc(), "organisation__name", "pk")
     return queryset.order_by(*SORTS.get(flt.sort, SORTS["name"]))
 
 
+def directory_page(queryset: QuerySet[Membership], number: str | int | None, per_page: int) -> Page:
+    """One page of `queryset` and the number of all its rows from the same query (COUNT(*) OVER ()): one scan, not a
+    count and a fetch; like Paginator.get_page otherwise.
+
+    A page number past the end (a list that shrank, a hand-typed URL) shows the last page, which costs a second query.
+    """
+    try:
+        wanted = max(int(number or 1), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    counted = queryset.annotate(full_count=Window(Count("pk")))
+    rows = list(counted[(wanted - 1) * per_page : wanted * per_page])
+    total = rows[0].full_count if rows else (0 if wanted == 1 else queryset.count())
+    paginator = Paginator(queryset, per_page)
+    paginator.count = total  # type: ignore[misc]  # a cached_property, given its value instead of a COUNT query
+    if not rows and total:
+        wanted = paginator.num_pages
+        rows = list(counted[(wanted - 1) * per_page : wanted * per_page])
+    return Page(rows, min(wanted, paginator.num_pages), paginator)
+
+
+MUNICIPALITY_CACHE_SECONDS = 300
+
+
+def municipalities_cache_key(network: Network) -> str:
+    # The creation time too: a test database (and a restored backup) hands out the same pk to another network.
+    return f"members:directory:municipalities:{network.pk}:{network.created_at.timestamp():.6f}"
+
+
 def municipalities(network: Network) -> list[str]:
-    return list(
-        Membership.objects.for_network(network)
-        .exclude(organisation__municipality="")
-        .values_list("organisation__municipality", flat=True)
-        .distinct()
-        .order_by("organisation__municipality")
-    )
+    """The places of a network's members for the directory's dropdown, A–Z.
+
+    A DISTINCT over 50,000 memberships and their organisations costs more than the rest of the page, and the list
+    changes seldom: it is kept in the cache for five minutes per network. A place typed into the URL is checked
+    against the database instead (`municipality_exists`), so a new member's place can be filtered at once.
+    """
+    key = municipalities_cache_key(network)
+    cached = cache.get(key)
+    if cached is None:
+        cached = list(
+            Organisation.objects.filter(
+                Exists(Membership.objects.for_network(network).filter(organisation=OuterRef("pk"))), archived_at__isnull=True
+            )
+            .exclude(municipality="")
+            .values_list("municipality", flat=True)
+            .distinct()
+            .order_by("municipality")
+        )
+        cache.set(key, cached, MUNICIPALITY_CACHE_SECONDS)
+    return cached
+
+
+def municipality_exists(network: Network, municipality: str) -> bool:
+    return Membership.objects.for_network(network).filter(organisation__municipality__iexact=municipality).exists()
+
+
+def import_jobs(network: Network) -> QuerySet[BackgroundJob]:
+    """The network's imports, newest first: the choices of the directory's "Import" filter."""
+    return BackgroundJob.objects.filter(network=network, kind=BackgroundJob.Kind.IMPORT).order_by("-created_at", "-pk")
 
 
 # --- history -------------------------------------------------------------------

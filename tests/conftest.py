@@ -12,6 +12,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from members.models import Contact, Membership, Organisation
+from members.services import organisation_refresh_search
 from verbund.models import ManagerRole, Network, User
 
 # Playwright's sync API runs an event loop in the test thread.
@@ -55,6 +56,8 @@ def world(db) -> World:
     org_a = Organisation.objects.create(name="Alpha GmbH", postcode="48431", municipality="Rheine", employees=12)
     org_b = Organisation.objects.create(name="Beta KG", postcode="48565", municipality="Steinfurt", employees=80)
     org_c = Organisation.objects.create(name="Gamma AG", postcode="49477", municipality="Ibbenbüren", employees=400)
+    for org in (org_a, org_b, org_c):
+        organisation_refresh_search(org)  # the folded search columns, as organisation_create writes them
     Membership.objects.create(organisation=org_a, network=network_x)
     Membership.objects.create(organisation=org_b, network=network_x)
     Membership.objects.create(organisation=org_c, network=network_y)

@@ -12,6 +12,8 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from members.models import (
@@ -25,7 +27,7 @@ from members.models import (
     Membership,
     Organisation,
 )
-from members.selectors import SORTS, DirectoryFilter, municipalities
+from members.selectors import SORTS, DirectoryFilter, import_jobs, municipalities, municipality_exists
 from members.services import BulkAction, normalise_phone
 from verbund.forms import CleanTextMixin, form_field, label_choices, strip_control_chars
 from verbund.models import Network, User
@@ -38,16 +40,19 @@ class DirectoryFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Art"), required=False)
     section = forms.ChoiceField(label=_("Branche (WZ-Abschnitt)"), required=False)
     size = forms.ChoiceField(label=_("Größenklasse"), required=False)
-    municipality = forms.ChoiceField(label=_("Ort"), required=False)
+    municipality = forms.CharField(label=_("Ort"), required=False, max_length=100, widget=forms.Select)
     role = forms.ChoiceField(label=_("Rolle"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     also_in = forms.ModelChoiceField(label=_("Auch Mitglied in"), required=False, queryset=Network.objects.none())
     sort = forms.ChoiceField(
         label=_("Sortierung"),
+    added_from = forms.DateField(label=_("Hinzugefügt ab"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    added_to = forms.DateField(label=_("Hinzugefügt bis"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
         required=False,
         choices=[
             ("name", _("Name A–Z")),
             ("-name", _("Name Z–A")),
+            ("relevance", _("Beste Treffer zuerst")),
             ("place", _("Ort")),
             ("-employees", _("Beschäftigte (meiste zuerst)")),
             ("employees", _("Beschäftigte (wenigste zuerst)")),
@@ -57,7 +62,8 @@ class DirectoryFilterForm(forms.Form):
         ],
     )
 
-    FIELDS = ["q", "kind", "section", "size", "municipality", "role", "status", "also_in", "sort"]
+    # "import" (a job id, linked from an import's job page) is a Python keyword: that field is added in __init__.
+    FIELDS = ["q", "kind", "section", "size", "municipality", "role", "status", "also_in", "import", "added_from", "added_to", "sort"]
 
     def __init__(self, *args: Any, network: Network, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +72,9 @@ class DirectoryFilterForm(forms.Form):
         sections = EconomicActivity.objects.filter(version=EconomicActivity.Version.WZ2008, level=1).order_by("code")
         form_field(self, "section", forms.ChoiceField).choices = everyone + [(s.code, f"{s.code} – {s.title.capitalize()[:60]}") for s in sections]
         form_field(self, "size", forms.ChoiceField).choices = everyone + list(Organisation.SizeClass.choices)
-        form_field(self, "municipality", forms.ChoiceField).choices = everyone + [(m, m) for m in municipalities(network)]
+        self.network = network
+        # Lazy: the htmx results and the exports never render the dropdown, so they never ask for the places.
+        self.fields["municipality"].widget.choices = lambda: everyone + [(m, m) for m in municipalities(network)]  # type: ignore[attr-defined]
         form_field(self, "role", forms.ChoiceField).choices = everyone + list(Membership.Role.choices)
         form_field(self, "status", forms.ChoiceField).choices = everyone + list(Membership.Status.choices)
         also_in = form_field(self, "also_in", forms.ModelChoiceField)
@@ -75,11 +83,22 @@ class DirectoryFilterForm(forms.Form):
         also_in.empty_label = _("egal")
 
     def to_filter(self) -> DirectoryFilter:
+        batch = forms.ModelChoiceField(label=_("Import"), required=False, queryset=import_jobs(network), empty_label=_("alle"))
+        batch.label_from_instance = lambda job: f"{job.title} ({date_format(timezone.localtime(job.created_at), 'SHORT_DATETIME_FORMAT')})"  # type: ignore[method-assign]
+        self.fields["import"] = batch
+        self.fields = {name: self.fields[name] for name in self.FIELDS}
+
+    def clean_municipality(self) -> str:
+        """A place of this network's members (checked in the database: the dropdown's list may be minutes old)."""
+        place = self.cleaned_data.get("municipality") or ""
+        if place and not municipality_exists(self.network, place):
+            raise ValidationError(_("Kein Mitglied hat diesen Ort."))
+        return place
         """The valid part of the filter; invalid values are dropped (a shared URL never errors)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if self.is_bound and not self.is_valid():
             data = {name: self.cleaned_data.get(name) for name in self.FIELDS if name not in self.errors}
-        sort = data.get("sort") or "name"
+        sort = data.get("sort") or "relevance"
         return DirectoryFilter(
             q=data.get("q") or "",
             kind=data.get("kind") or "",
@@ -89,7 +108,10 @@ class DirectoryFilterForm(forms.Form):
             role=data.get("role") or "",
             status=data.get("status") or "",
             also_in=data.get("also_in"),
-            sort=sort if sort in SORTS else "name",
+            import_job=data.get("import"),
+            added_from=data.get("added_from"),
+            added_to=data.get("added_to"),
+            sort=sort if sort in SORTS else "relevance",
         )
 
 

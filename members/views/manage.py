@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +30,7 @@ from members.forms.organisations import (
     StatusChangeForm,
 )
 from members.models import Contact, Membership, Organisation, SavedFilter
-from members.selectors import directory_memberships, organisation_history
+from members.selectors import directory_memberships, directory_page, organisation_history
 from verbund.access import NetworkRequest, network_required
 from verbund.fieldsets import max_length
 from verbund.models import Network
@@ -40,9 +39,13 @@ from verbund.undo import offer_undo
 PAGE_SIZE = 25
 
 
+def _filter_pairs(params: QueryDict) -> list[tuple[str, str]]:
+    return [(k, v) for k in DirectoryFilterForm.FIELDS for v in params.getlist(k) if v]
+
+
 def _filter_query(params: QueryDict) -> str:
     """The directory's filter as a query string (page dropped), for links, saved filters and exports."""
-    return urlencode([(k, v) for k in DirectoryFilterForm.FIELDS for v in params.getlist(k) if v])
+    return urlencode(_filter_pairs(params))
 
 
 def _directory_url(network: Network, query: str = "") -> str:
@@ -65,13 +68,14 @@ def directory(request: NetworkRequest) -> HttpResponse:
     network = request.network
     form = DirectoryFilterForm(request.GET or None, network=network, user=request.user)
     memberships = directory_memberships(network, form.to_filter())
-    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = directory_page(memberships, request.GET.get("page"), PAGE_SIZE)
     query = _filter_query(request.GET)
     context = {
         "network": network,
         "form": form,
         "page": page,
         "query": query,
+        "filter_pairs": _filter_pairs(request.GET),
         "saved_filters": SavedFilter.objects.filter(user=request.user, network=network),
         "save_form": SavedFilterForm(initial={"query": query}),
         "bulk_statuses": Membership.Status.choices,
