@@ -71,5 +71,7 @@ def erase_from_meetings(sender, *, contact: Contact, emails: set[str], by=None, 
     guests = list(Registration.objects.filter(contact__isnull=True, guest_email__in=addresses).values_list("pk", flat=True)) if addresses else []
     Registration.objects.filter(pk__in=guests).update(guest_name=ERASED_NAME, guest_email="", guest_organisation="")
     mine = Registration.objects.filter(Q(contact=contact) | Q(pk__in=guests))
+    # The person's own registrations name her anonymously too, so they stay valid (and counted) once the contact row is deleted.
+    Registration.objects.filter(contact=contact, guest_name="").update(guest_name=ERASED_NAME)
     SatisfactionResponse.objects.filter(registration__in=mine).update(comment="")
     Registration.history.filter(id__in=guests).delete()

@@ -6,17 +6,28 @@ row remains as "Gelöschte Person", consents keep purpose and dates, the login i
 deleted. Old values live on in django-simple-history tables, the admin log and
 sessions; those are removed too. A keyed hash of the email address is kept
 (ErasureTombstone) so that an import or restore can refuse to bring the person
-back.
+back. On the embedded default (mail written as .eml files, verbund.mail.EmlFileBackend)
+the stored mails to or about the person are deleted too.
+
+The end of the trash (members.services.trash_purge, 30 days after a removal)
+uses the same anonymisation without a tombstone (a removed colleague may be
+added again) and then deletes the row, unless records of other apps
+(registrations, enrolments, action items) still point to it: then the
+anonymous row stays so their counts per organisation stay right
+(`person_purge`, `organisation_purge`).
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import hmac
 import json
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -25,7 +36,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, Q, TextField
 from django.db.models.functions import Cast
 from django.dispatch import Signal
@@ -40,6 +51,7 @@ from members.models import (
     GovernancePosition,
     Invitation,
     Membership,
+    MergeRecord,
     Organisation,
 )
 from verbund.models import BackgroundJob, User
@@ -396,27 +408,98 @@ def _scrub_jobs(*, organisation_id: int, old_texts: set[str]) -> None:
         )
 
 
-@transaction.atomic
-def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
-    """Anonymise a person everywhere the portal controls; keep the rows that counts and statistics rely on.
+MAIL_BACKEND = "verbund.mail.EmlFileBackend"
 
-    The contact becomes "Gelöschte Person" without title, function, email or
-    phone; the login (with its email addresses and sessions) is deleted;
-    consents keep purpose, network, source, text version and dates but lose
-    their evidence; governance positions and invitations of the person are
-    deleted; the person's history rows and admin-log texts are removed. Returns
-    the tombstone (a keyed hash of the email). Erasing twice is harmless.
+
+def mail_files(emails: set[str]) -> list[Path]:
+    """Stored .eml files (embedded default) addressed to or mentioning one of these addresses, in any header or text part.
+
+    Only mailers that write files are searched (settings.MAILERS with verbund.mail.EmlFileBackend); mail sent
+    over SMTP has left the portal.
     """
+    needles = {normalise_email(e) for e in emails} - {""}
+    if not needles:
+        return []
+    folders = {
+        Path(mailer["OPTIONS"]["file_path"])
+        for mailer in getattr(settings, "MAILERS", {}).values()
+        if mailer.get("BACKEND") == MAIL_BACKEND and mailer.get("OPTIONS", {}).get("file_path")
+    }
+    found = []
+    for folder in sorted(folders):
+        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+            if _mail_mentions(path, needles):
+                found.append(path)
+    return found
+
+
+def _mail_mentions(path: Path, needles: set[str]) -> bool:
+    raw = path.read_bytes()
+    if any(needle.encode() in raw.lower() for needle in needles):
+        return True
+    # Quoted-printable or base64 bodies and encoded headers hide an address from the byte search.
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    texts = [str(value) for value in message.values()]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            try:
+                texts.append(part.get_content())  # type: ignore[attr-defined]  # an EmailMessage under policy.default
+            except (LookupError, ValueError):  # an unknown charset: the byte search above is all we can do
+                continue
+    text = "\n".join(texts).lower()
+    return any(needle in text for needle in needles)
+
+
+def _delete_files_on_commit(paths: list[Path]) -> None:
+    """Files are not transactional: they go once the erasure is committed, never for a rolled-back one."""
+
+    def delete() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    if paths:
+        transaction.on_commit(delete)
+
+
+def _scrub_merge_records(old_texts: set[str]) -> None:
+    """A merge keeps a snapshot of the merged record: emptied where it names the person."""
+    mentions = Q()
+    for text in old_texts:
+        mentions |= Q(snapshot_text__icontains=text) | Q(merged_label__icontains=text)
+    if mentions:
+        MergeRecord.objects.annotate(snapshot_text=Cast("snapshot", TextField())).filter(mentions).update(snapshot={}, merged_label=ERASED_NAME)
+
+
+def is_anonymous(contact: Contact) -> bool:
+    """An erased or purged person: nothing but the anonymous name is left."""
+    return (
+        contact.last_name == ERASED_NAME
+        and not (contact.first_name or contact.title or contact.function or contact.email or contact.phone or contact.salutation)
+        and contact.user_id is None
+    )
+
+
+def login_is_only_theirs(user: User | None) -> bool:
+    """A login that is nothing but this person's portal access: not staff, no office role in any network."""
+    return user is not None and not user.is_staff and not user.is_superuser and not user.manager_roles.exists()
+
+
+def _anonymise_person(*, contact: Contact, by: User | None, delete_login: bool = True) -> tuple[set[str], str]:
+    """Everything of person_erase but the tombstone. Returns the person's addresses and the one the tombstone is keyed on."""
     contact = Contact.objects.select_for_update(of=("self",)).select_related("user").get(pk=contact.pk)
     user = contact.user
     emails = {normalise_email(contact.email)} | ({normalise_email(user.email)} if user else set())
     emails.discard("")
     primary_email = normalise_email(contact.email) or (normalise_email(user.email) if user else "") or f"contact:{contact.pk}"
     user_id = user.pk if user else None
+    if not delete_login:
+        # The login stays (an office or admin account): its own name and address are no trace of the person to remove.
+        emails = {normalise_email(contact.email)} - {""}
     old_texts = {contact.full_name, str(contact), contact.email, *emails}
-    if user is not None:
+    if user is not None and delete_login:
         old_texts |= {user.get_full_name(), str(user), user.email}
     old_texts = {text for text in old_texts if text and text != ERASED_NAME}
+    mails = mail_files(emails)
 
     consents = list(Consent.objects.filter(contact=contact))
     positions = list(GovernancePosition.objects.filter(contact=contact))
@@ -453,7 +536,7 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
     Invitation.objects.filter(pk__in=invitation_ids).delete()
     Invitation.history.filter(id__in=invitation_ids).delete()
 
-    if user is not None and user_id is not None:
+    if user is not None and user_id is not None and delete_login:
         # allauth's EmailAddress and Authenticator rows, manager roles and saved filters go with the user (CASCADE).
         user.delete()
         User.history.filter(id=user_id).delete()
@@ -463,14 +546,100 @@ def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
         consent_ids=[c.pk for c in consents],
         position_ids=position_ids,
         invitation_ids=invitation_ids,
-        user_id=user_id,
+        user_id=user_id if delete_login else None,
         old_texts=old_texts,
     )
 
     _scrub_jobs(organisation_id=contact.organisation_id, old_texts=old_texts)
+    _scrub_merge_records(old_texts)
+    _delete_files_on_commit(mails)
+    return emails, primary_email
 
+
+@transaction.atomic
+def person_erase(*, contact: Contact, by: User | None) -> ErasureTombstone:
+    """Anonymise a person everywhere the portal controls; keep the rows that counts and statistics rely on.
+
+    The contact becomes "Gelöschte Person" without title, function, email or
+    phone; the login (with its email addresses and sessions) is deleted;
+    consents keep purpose, network, source, text version and dates but lose
+    their evidence; governance positions and invitations of the person are
+    deleted; the person's history rows and admin-log texts are removed; merge
+    snapshots naming them are emptied; on the embedded default the stored mails
+    to or about them are deleted once the erasure commits. Returns the tombstone
+    (a keyed hash of the email). Erasing twice is harmless.
+    """
+    emails, primary_email = _anonymise_person(contact=contact, by=by)
     # Without any email address, the tombstone still records that (and by whom) the contact was erased.
-    for email in sorted(emails - {primary_email}):
-        ErasureTombstone.objects.get_or_create(email_hash=_email_hash(email), defaults={"erased_by": by})
+    for address in sorted(emails - {primary_email}):
+        ErasureTombstone.objects.get_or_create(email_hash=_email_hash(address), defaults={"erased_by": by})
     tombstone, _created = ErasureTombstone.objects.get_or_create(email_hash=_email_hash(primary_email), defaults={"erased_by": by})
     return tombstone
+
+
+def _references_elsewhere(contact: Contact) -> bool:
+    """Whether rows that are not the person's own (registrations, enrolments, action items …) still point to the contact.
+
+    Found generically: a relation that is deleted with the contact (CASCADE: consents, governance, invitations, exits)
+    is the person's own; any other (SET_NULL) belongs to a record that outlives her.
+    """
+    for relation in Contact._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        if getattr(relation, "on_delete", None) is models.CASCADE:
+            continue
+        related_model = relation.related_model
+        if related_model is None or getattr(related_model, "_meta", None) is None or related_model.__name__.startswith("Historical"):
+            continue
+        if related_model._base_manager.filter(**{relation.field.name: contact}).exists():  # type: ignore[union-attr]  # a reverse relation has a field
+            return True
+    return False
+
+
+def _delete_contact_and_history(contact: Contact, *, by: User | None) -> None:
+    pk = contact.pk
+    consent_ids = list(Consent.objects.filter(contact_id=pk).values_list("pk", flat=True))
+    contact._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
+    contact.delete()
+    # A deletion writes one last history row with the (anonymous) values; nothing of the person is left to keep.
+    Contact.history.filter(id=pk).delete()
+    Consent.history.filter(id__in=consent_ids).delete()
+
+
+@transaction.atomic
+def person_purge(*, contact: Contact, by: User | None = None) -> bool:
+    """The end of the trash for one person: anonymised as by person_erase, without a tombstone; then deleted if nothing else points to her.
+
+    A login that is also an office or admin account is unlinked, never deleted. Returns True when the row was
+    deleted, False when it stays as "Gelöschte Person" because registrations, enrolments or action items refer to it.
+    """
+    contact = Contact.objects.select_related("user").get(pk=contact.pk)
+    if not is_anonymous(contact):
+        _anonymise_person(contact=contact, by=by, delete_login=login_is_only_theirs(contact.user))
+        contact.refresh_from_db()
+    if _references_elsewhere(contact):
+        return False
+    _delete_contact_and_history(contact, by=by)
+    return True
+
+
+@transaction.atomic
+def organisation_purge(*, organisation: Organisation, by: User | None = None) -> None:
+    """Delete an organisation no network holds any more: its people anonymised first (as person_purge), then everything, history included.
+
+    Rows of other apps that point to its people keep an anonymous person (the meetings app writes "Gelöschte
+    Person" on their registrations when a person is erased); its own rows (checks, needs, enrolments) go with it.
+    """
+    for contact in Contact.objects.filter(organisation=organisation).select_related("user"):
+        if not is_anonymous(contact):
+            _anonymise_person(contact=contact, by=by, delete_login=login_is_only_theirs(contact.user))
+    contact_ids = list(Contact.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    consent_ids = list(Consent.objects.filter(contact_id__in=contact_ids).values_list("pk", flat=True))
+    membership_ids = list(Membership.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    pk = organisation.pk
+    organisation._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
+    organisation.delete()
+    Organisation.history.filter(id=pk).delete()
+    Contact.history.filter(organisation_id=pk).delete()
+    Consent.history.filter(id__in=consent_ids).delete()
+    Membership.history.filter(id__in=membership_ids).delete()

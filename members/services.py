@@ -37,6 +37,7 @@ from members.models import (
     SavedFilter,
     Tag,
 )
+from members.privacy import is_anonymous, organisation_purge, person_purge
 from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
 from verbund.services import save_audited
@@ -190,14 +191,30 @@ def membership_restore(*, membership: Membership, by: User) -> Membership:
 
 @transaction.atomic
 def trash_purge(*, now=None) -> int:
-    """Delete memberships that lay in a trash longer than the retention period, and organisations left without any."""
+    """Empty what lay in a trash longer than TRASH_DAYS, as the trash page promises. Returns how many entries went.
+
+    - a membership (one network's relation to a company) is deleted, with its history;
+    - a person removed from the portal or the office (contact_trash) is anonymised like an Art. 17 erasure but
+      without a tombstone, and deleted unless registrations, enrolments or action items point to her: then the
+      anonymous row stays for their counts (members.privacy.person_purge);
+    - an organisation whose last membership went is deleted with its people and their history
+      (members.privacy.organisation_purge).
+    """
     cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
-    expired = Membership.objects.filter(archived_at__lt=cutoff)
-    organisation_ids = set(expired.values_list("organisation_id", flat=True))
-    count = expired.count()
-    expired.delete()
-    Organisation.objects.filter(pk__in=organisation_ids, memberships__isnull=True).delete()
-    return count
+    expired = list(Membership.objects.filter(archived_at__lt=cutoff).values_list("pk", "organisation_id"))
+    membership_ids = [pk for pk, _organisation_id in expired]
+    remaining = set(Membership.objects.exclude(pk__in=membership_ids).values_list("organisation_id", flat=True))
+    orphaned = {organisation_id for _pk, organisation_id in expired} - remaining
+    people = 0
+    # Anonymous rows kept for the counts of other records come round again and go once nothing points to them any more.
+    for contact in Contact.objects.filter(archived_at__lt=cutoff).exclude(organisation_id__in=orphaned).select_related("user"):
+        people += not is_anonymous(contact)
+        person_purge(contact=contact)
+    Membership.objects.filter(pk__in=membership_ids).delete()
+    Membership.history.filter(id__in=membership_ids).delete()
+    for organisation in Organisation.objects.filter(pk__in=orphaned):
+        organisation_purge(organisation=organisation)
+    return len(membership_ids) + people
 
 
 # --- contacts ------------------------------------------------------------------
