@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.imports import (
-    CONTACT_KEYS,
     EXISTING_ADD_CONTACT,
     EXISTING_SKIP,
     TARGETS,
@@ -18,6 +17,10 @@ from members.imports import (
     Table,
     read_table,
 )
+from members.imports.mappings import saved_mappings
+from members.imports.reading import PERSON_KEYS, too_large_error
+from members.models import ImportMapping
+from verbund.models import Network
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -26,7 +29,9 @@ if TYPE_CHECKING:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Datei (CSV oder Excel .xlsx)"),
-        help_text=gettext_lazy("Höchstens 5 MB und 5.000 Zeilen. Die erste Zeile enthält die Spaltenüberschriften."),
+        help_text=gettext_lazy(
+            "Höchstens 25 MB und 50.000 Zeilen. Die Zeile mit den Spaltenüberschriften wird gesucht; im nächsten Schritt können Sie eine andere wählen."
+        ),
         allow_empty_file=True,  # read_table says "Die Datei ist leer." in our words
         error_messages={
             "required": gettext_lazy("Bitte wählen Sie eine Datei aus."),
@@ -45,7 +50,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         if self.too_large:
-            raise ValidationError(_("Die Datei ist größer als 5 MB. Bitte teilen Sie sie auf."), code="too_large")
+            raise too_large_error()
         upload = self.cleaned_data["file"]
         self.table = read_table(upload)
         return upload
@@ -65,6 +70,13 @@ def _target_choices() -> list[tuple[StrOrPromise, Any]]:
 
 class MappingForm(forms.Form):
     """One select per column of the file: which field it fills, or none."""
+
+    save_as = forms.CharField(
+        label=gettext_lazy("Zuordnung speichern unter"),
+        help_text=gettext_lazy("Optional: unter diesem Namen wird die Zuordnung für die nächste Datei gleicher Art gespeichert."),
+        max_length=80,
+        required=False,
+    )
 
     def __init__(self, *args: Any, header: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,12 +104,35 @@ class MappingForm(forms.Form):
             seen[key] = heading
         if "name" not in seen:
             raise ValidationError(_("Bitte ordnen Sie eine Spalte dem Namen der Organisation zu."))
-        if set(seen) & CONTACT_KEYS and not {"last_name", "contact_name"} & set(seen):
+        # E-mail and phone alone are an organisation's general contact; a person needs a last name.
+        if set(seen) & PERSON_KEYS and not {"last_name", "contact_name"} & set(seen):
             raise ValidationError(_("Für Kontaktpersonen braucht es eine Spalte „Nachname“ oder „Ansprechpartner:in (ganzer Name)“."))
         return cleaned
 
     def mapping(self) -> dict[str, int]:
         return {key: index for index in range(len(self.header)) if (key := self.cleaned_data.get(f"col_{index}"))}
+
+
+class HeaderRowForm(forms.Form):
+    """ "Kopfzeile in Zeile N": which of the file's first rows holds the column headings."""
+
+    header_line = forms.TypedChoiceField(label=gettext_lazy("Kopfzeile in Zeile"), coerce=int)
+
+    def __init__(self, *args: Any, top: list[list[str]], top_lines: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = []
+        for line, row in zip(top_lines, top, strict=True):
+            cells = " · ".join(cell for cell in row if cell)
+            choices.append((line, _("Zeile %(line)s: %(cells)s") % {"line": line, "cells": cells[:90] + ("…" if len(cells) > 90 else "")}))
+        self.fields["header_line"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
+
+
+class SavedMappingForm(forms.Form):
+    saved = forms.ModelChoiceField(label=gettext_lazy("Gespeicherte Zuordnung"), queryset=ImportMapping.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["saved"].queryset = saved_mappings(network)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class ConfirmForm(forms.Form):

@@ -1,27 +1,71 @@
-"""Validating the mapped rows and finding duplicates: an ImportPlan, without writing anything."""
+"""Validating the mapped rows and finding duplicates: an ImportPlan, without writing anything.
+
+What a row becomes, decided here and written by members.imports.jobs:
+
+* `PlannedRow.organisation`: the keys of ORGANISATION_FIELDS that the file has
+  (name, kind, street, postcode, municipality, district, state, country,
+  website, employees). A "Adresszusatz" column is appended to the street
+  ("Hauptstr. 5, Gebäude 3"). Germany is stored as country "" (values.py).
+* `PlannedRow.membership`: "role", "status", "annual_fee" (Decimal),
+  "joined_on" (a datetime.date; the key is absent when the file has no date for
+  the row, so nothing silently becomes today) and "notes".
+* `PlannedRow.contact`: the keys of CONTACT_FIELDS but is_primary. Names are
+  parsed (names.py): "Frau Dr. Käthe Müller" → salutation ms, title "Dr.",
+  first name "Käthe", last name "Müller"; a salutation or title column wins
+  over what the name cell says.
+* **Organisation rows without a person** (a CiviCRM row of Contact Type
+  "Organization", or any row with e-mail or phone but no name of a person):
+  the Organisation model has no e-mail or phone field, so the general e-mail
+  and phone become a contact with last name "Zentrale" and function
+  "Allgemeiner Kontakt" (`PlannedRow.general_contact` is True; such a contact
+  should not become the primary contact while a person of the organisation is
+  imported). This keeps the address reachable for Infobriefe and visible on the
+  organisation's page, where a manager can edit or remove it like any contact.
+* **Person rows** of a CiviCRM export have no organisation name but an
+  "Employer" column: the employer is the organisation. A person row of an
+  organisation that another row of the file creates joins it; if no row
+  creates it, the person row does, with the row's address.
+* **Same organisation** within the file and against the network's
+  organisations: the same members.matching.organisation_key (folded name
+  without legal form: "Müller GmbH" = "Mueller GmbH & Co. KG") and the same
+  postcode or the same members.matching.street_key. A row without any address
+  (a person's employer) matches by name alone. Values a later row of the same
+  organisation has and the first lacks (address, website, join date …) fill
+  the first row's gaps.
+* `PlannedRow.warnings`: remarks that block nothing ("nur das Jahr
+  angegeben"); `notes` stay the duplicate findings.
+
+Planning is linear in the rows: the network's organisations, contacts and
+erasure tombstones are read once before the rows are looked at.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import models
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from members.imports.names import PersonName, canonical_title, parse_person_name, parse_salutation_cell, strip_name_part
 from members.imports.reading import (
     CONTACT_KEYS,
     EXISTING_SKIP,
+    PERSON_KEYS,
     TARGETS_BY_KEY,
     normalise_header,
 )
+from members.imports.values import normalise_country, normalise_state, parse_date
+from members.matching import fold, organisation_key, street_key
 from members.models import Contact, ErasureTombstone, Membership, Organisation
-from members.privacy import is_erased
+from members.privacy import _email_hash  # the tombstones' keyed hash, computed once per address instead of one query per row
 from members.services import normalise_phone
 from verbund.fieldsets import max_length
 from verbund.models import Network
@@ -49,6 +93,9 @@ class PlannedRow:
     same_as_line: int | None = None
     existing_organisation_id: int | None = None
     create_contact: bool = False
+    general_contact: bool = False  # the contact is the organisation's general e-mail/phone ("Zentrale"), not a person
+    record_type: str = ""  # "person", "organisation" or "household" when the file says so (CiviCRM's Contact Type)
+    warnings: list[str] = field(default_factory=list)  # remarks that block nothing, e.g. a join date completed from a year
 
     @property
     def is_duplicate(self) -> bool:
@@ -128,7 +175,33 @@ KIND_SYNONYMS = {
     "Verband": "association",
     "Kammer": "association",
 }
-SALUTATION_SYNONYMS = {"Frau": "ms", "Herr": "mr", "Ms": "ms", "Mrs": "ms", "Mr": "mr", "divers": "diverse"}
+SALUTATION_SYNONYMS = {
+    "Frau": "ms",
+    "Herr": "mr",
+    "Herrn": "mr",
+    "Fr": "ms",
+    "Hr": "mr",
+    "Ms": "ms",
+    "Mrs": "ms",
+    "Miss": "ms",
+    "Mr": "mr",
+    "divers": "diverse",
+}
+RECORD_TYPES = {
+    "individual": "person",
+    "person": "person",
+    "einzelperson": "person",
+    "privatperson": "person",
+    "kontaktperson": "person",
+    "ansprechpartner": "person",
+    "organization": "organisation",
+    "organisation": "organisation",
+    "firma": "organisation",
+    "unternehmen": "organisation",
+    "company": "organisation",
+    "household": "household",
+    "haushalt": "household",
+}
 
 
 def _looks_like_formula(value: str, *, text: bool) -> bool:
@@ -156,17 +229,6 @@ def _parse_fee(value: str) -> Decimal:
     return Decimal(compact)
 
 
-def _split_full_name(value: str) -> tuple[str, str, str]:
-    """'Frau Dr. Mia Muster' → (salutation, first names + title, last name)."""
-    parts = value.split()
-    salutation = ""
-    if parts and parts[0].rstrip(".").casefold() in {"frau", "herr"}:
-        salutation = "ms" if parts.pop(0).casefold().startswith("frau") else "mr"
-    if not parts:
-        return salutation, "", ""
-    return salutation, " ".join(parts[:-1]), parts[-1]
-
-
 class _RowValidator:
     """Turns one mapped row into cleaned data for the services, collecting German messages."""
 
@@ -176,6 +238,7 @@ class _RowValidator:
         self.kinds = _choices_lookup(Organisation.Kind, KIND_SYNONYMS)
         self.salutations = _choices_lookup(Contact.Salutation, SALUTATION_SYNONYMS)
         self.url_validator = URLValidator(schemes=["http", "https"])
+        self.today = timezone.localdate()
 
     def validate(self, line: int, values: dict[str, str]) -> PlannedRow:
         row = PlannedRow(line=line)
@@ -190,18 +253,38 @@ class _RowValidator:
         if row.errors:
             return row
 
+        if values.get("record_type"):
+            row.record_type = self.record_type(values["record_type"])
+            if row.record_type == "household":
+                row.organisation_action = "skip"
+                row.warnings.append(_("Ein Haushalt ist weder Organisation noch Kontaktperson – die Zeile wird übersprungen."))
+                return row
+
         org: dict[str, Any] = {}
         name = " ".join(values.get("name", "").split())
+        if not name and row.record_type != "organisation":
+            name = " ".join(values.get("employer", "").split())
         if not name:
-            self.error("name", _("Der Name der Organisation fehlt."))
+            if row.record_type == "person" and "employer" in values:
+                self.error("employer", _("Die Person hat keinen Arbeitgeber. Ohne Organisation kann sie nicht importiert werden."))
+            else:
+                self.error("name", _("Der Name der Organisation fehlt."))
         org["name"] = self.text("name", name, Organisation, "name")
-        for key in ("street", "municipality", "district", "state"):
+        country = normalise_country(values.get("country", ""))
+        if "country" in values:
+            org["country"] = self.text("country", country, Organisation, "country")
+        if "street" in values or "street_extra" in values:
+            street = ", ".join(part for part in (" ".join(values.get(key, "").split()) for key in ("street", "street_extra")) if part)
+            org["street"] = self.text("street" if "street" in values else "street_extra", street, Organisation, "street")
+        for key in ("municipality", "district"):
             if key in values:
                 org[key] = self.text(key, " ".join(values[key].split()), Organisation, key)
+        if "state" in values:
+            org["state"] = self.text("state", normalise_state(values["state"]), Organisation, "state")
         if values.get("kind"):
             org["kind"] = self.choice("kind", values["kind"], self.kinds, Organisation.Kind)
         if "postcode" in values:
-            org["postcode"] = self.postcode(values["postcode"])
+            self.postcode(values["postcode"], org, foreign=bool(country))
         if values.get("website"):
             org["website"] = self.website(values["website"])
         if values.get("employees"):
@@ -218,6 +301,13 @@ class _RowValidator:
             membership["status"] = self.choice("status", values["status"], self.statuses, Membership.Status)
         if values.get("annual_fee"):
             membership["annual_fee"] = self.fee(values["annual_fee"])
+        for key in ("joined_on", "left_on"):
+            if values.get(key) and (day := self.membership_date(key, values[key])) is not None:
+                membership[key] = day
+        if membership.get("left_on") and membership.get("joined_on") and membership["left_on"] < membership["joined_on"]:
+            self.error("left_on", _("Der Austritt kann nicht vor dem Eintritt liegen."))
+        if values.get("notes", "").strip():
+            membership["notes"] = values["notes"].strip()
         row.membership = membership
 
         row.contact = self.contact(values)
@@ -241,13 +331,25 @@ class _RowValidator:
         self.error(key, _("„%(value)s“ ist kein bekannter Wert. Erlaubt sind: %(allowed)s.") % {"value": value[:40], "allowed": allowed})
         return ""
 
-    def postcode(self, value: str) -> str:
-        value = value.replace(" ", "")
-        if re.fullmatch(r"\d{4}", value):
+    def record_type(self, value: str) -> str:
+        if (found := RECORD_TYPES.get(normalise_header(value))) is not None:
+            return found
+        self.error("record_type", _("„%(value)s“ ist weder Person noch Organisation.") % {"value": value[:40]})
+        return ""
+
+    def postcode(self, value: str, org: dict[str, Any], *, foreign: bool) -> None:
+        value = value.replace(" ", "") if not foreign else " ".join(value.split())
+        if re.fullmatch(r"\d{4}", value) and not foreign:
             value = "0" + value  # Excel drops the leading zero of 01067 Dresden
-        if value and not re.fullmatch(r"\d{5}", value):
+        if foreign and value and not re.fullmatch(r"\d{5}", value):
+            # The PLZ field holds German postcodes only: a foreign one ("1010", "7511 AB") stays with the place.
+            place = org.get("municipality", "")
+            org["municipality"] = self.text("municipality", f"{value} {place}".strip(), Organisation, "municipality")
+            self.row.warnings.append(_("Die ausländische Postleitzahl „%(value)s“ steht im Ort.") % {"value": value[:20]})
+            value = ""
+        elif value and not re.fullmatch(r"\d{5}", value):
             self.error("postcode", _("„%(value)s“ ist keine fünfstellige Postleitzahl.") % {"value": value[:40]})
-        return value
+        org["postcode"] = value
 
     def website(self, value: str) -> str:
         url = value if re.match(r"(?i)^https?://", value) else f"https://{value}"
@@ -272,22 +374,84 @@ class _RowValidator:
             self.error("annual_fee", _("„%(value)s“ ist kein gültiger Beitrag (höchstens zwei Nachkommastellen).") % {"value": value[:40]})
         return fee
 
+    def membership_date(self, key: str, value: str) -> date | None:
+        label = str(TARGETS_BY_KEY[key].label)
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            self.error(key, _("„%(value)s“ ist kein Datum (z. B. 01.03.2019 oder 2019-03-01).") % {"value": value[:40]})
+            return None
+        if not 1900 <= parsed.value.year <= self.today.year + 1:
+            self.error(key, _("„%(value)s“ ist kein mögliches Datum.") % {"value": value[:40]})
+            return None
+        shown = formats.date_format(parsed.value, "d.m.Y")
+        if parsed.completed == "year":
+            self.row.warnings.append(
+                _("%(field)s „%(value)s“: nur das Jahr angegeben – übernommen als %(date)s.") % {"field": label, "value": value[:20], "date": shown}
+            )
+        elif parsed.completed == "month":
+            self.row.warnings.append(
+                _("%(field)s „%(value)s“: nur der Monat angegeben – übernommen als %(date)s.") % {"field": label, "value": value[:20], "date": shown}
+            )
+        if parsed.value > self.today:
+            self.row.warnings.append(_("%(field)s: %(date)s liegt in der Zukunft.") % {"field": label, "date": shown})
+        return parsed.value
+
+    def salutation(self, value: str, name: PersonName) -> PersonName:
+        """A salutation column's value wins over the name cell's; 'Frau Dr.' also brings a title, a CiviCRM prefix 'Dr.' only that."""
+        if (found := self.salutations.get(normalise_header(value))) is not None:
+            return PersonName(found, name.title, name.first_name, name.last_name)
+        salutation, title = parse_salutation_cell(value)
+        if salutation is None:
+            self.choice("salutation", value, self.salutations, Contact.Salutation)  # says what is allowed
+            return name
+        return PersonName(salutation or name.salutation, title or name.title, name.first_name, name.last_name)
+
+    def person_name(self, present: dict[str, str]) -> PersonName:
+        name = parse_person_name(present["contact_name"]) if "contact_name" in present else PersonName()
+        salutation, title, first, last = name.salutation, name.title, name.first_name, name.last_name
+        # A first- or last-name cell may carry what belongs elsewhere: 'Dr. Müller', 'Frau Käthe'.
+        titles = [title] if title else []
+        if "first_name" in present:
+            found_salutation, found_title, first = strip_name_part(present["first_name"])
+            salutation = salutation or found_salutation
+            titles += [found_title] if found_title else []
+        if "last_name" in present:
+            found_salutation, found_title, last = strip_name_part(present["last_name"])
+            salutation = salutation or found_salutation
+            titles += [found_title] if found_title else []
+            if "first_name" not in present and "contact_name" not in present and " " in last and "," in present["last_name"]:
+                # 'Müller, Käthe' in a Name column without a first-name column
+                comma = parse_person_name(present["last_name"])
+                first, last = comma.first_name, comma.last_name
+        name = PersonName(salutation, " ".join(titles), first, last)
+        if "title" in present:
+            name = PersonName(name.salutation, " ".join(canonical_title(token) for token in present["title"].split()), name.first_name, name.last_name)
+        if "salutation" in present:
+            name = self.salutation(present["salutation"], name)
+        return name
+
     def contact(self, values: dict[str, str]) -> dict[str, Any] | None:
         present = {key: " ".join(values[key].split()) for key in CONTACT_KEYS if values.get(key, "").strip()}
         if not present:
             return None
         data: dict[str, Any] = {}
-        if "contact_name" in present:
-            salutation, first, last = _split_full_name(present["contact_name"])
-            data.update({"salutation": salutation, "first_name": first, "last_name": last})
-        for key in ("title", "first_name", "last_name", "function"):
-            if key in present:
-                data[key] = self.text(key, present[key], Contact, key)
-        if "salutation" in present:
-            data["salutation"] = self.choice("salutation", present["salutation"], self.salutations, Contact.Salutation)
-        for key in ("first_name", "last_name"):
-            if len(data.get(key, "")) > max_length(Contact, key):
-                self.error("contact_name" if "contact_name" in present else key, _("Der Name der Kontaktperson ist zu lang."))
+        is_person = bool(PERSON_KEYS & set(present))
+        if is_person:
+            name = self.person_name(present)
+            data.update(salutation=name.salutation, title=name.title, first_name=name.first_name, last_name=name.last_name)
+            for key in ("title", "first_name", "last_name"):
+                if len(data[key]) > max_length(Contact, key):
+                    column = key if key in present else ("contact_name" if "contact_name" in present else "last_name")
+                    self.error(column, _("Der Name der Kontaktperson ist zu lang."))
+        elif "email" in present or "phone" in present:
+            # An organisation's own e-mail or phone: kept as its general contact (see the module docstring).
+            self.row.general_contact = True
+            data.update(last_name=_("Zentrale"), function=_("Allgemeiner Kontakt"))
+        else:
+            return None  # a function without a person or an address says nothing
+        if "function" in present:
+            data["function"] = self.text("function", present["function"], Contact, "function")
         if "email" in present:
             email = present["email"].lower().removeprefix("mailto:")
             try:
@@ -305,72 +469,140 @@ class _RowValidator:
         return data
 
 
-def _org_key(name: str, postcode: str) -> tuple[str, str]:
-    return (" ".join(unicodedata.normalize("NFKC", name).casefold().split()), postcode)
+# --- same organisation, same person --------------------------------------------------
+
+
+@dataclass
+class _Place:
+    """An organisation seen before (a created row of the file, or one of the network): what its rows match on."""
+
+    key: str  # members.matching.organisation_key of the name
+    name: str
+    postcode: str
+    street: str  # members.matching.street_key
+    line: int = 0  # the file's row that creates it
+    pk: int | None = None  # the network's organisation
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.postcode or self.street)
+
+
+def _find(candidates: list[_Place], postcode: str, street: str) -> tuple[_Place, str] | None:
+    """The organisation among same-named `candidates` a row with this address belongs to, and why in words."""
+    if not (postcode or street):
+        # A person's employer, or a list without addresses: the name alone decides.
+        return (candidates[0], _("Name")) if candidates else None
+    for place in candidates:
+        if postcode and place.postcode == postcode:
+            return place, _("Name und PLZ")
+        if street and place.street == street:
+            return place, _("Name und Straße")
+    for place in candidates:
+        if not place.has_address:
+            return place, _("Name")
+    return None
+
+
+def _erased_emails(emails: set[str]) -> set[str]:
+    """Which of these addresses have an erasure tombstone: one query per 500 addresses, not one per row."""
+    if not emails or not ErasureTombstone.objects.exists():
+        return set()
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    by_hash = {_email_hash(email, key=key): email for email in emails for key in keys}
+    hashes = list(by_hash)
+    erased: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        found = ErasureTombstone.objects.filter(email_hash__in=hashes[start : start + 500]).values_list("email_hash", flat=True)
+        erased.update(by_hash[value] for value in found)
+    return erased
+
+
+def _fill_gaps(first: PlannedRow, later: PlannedRow) -> None:
+    """Values a later row of the same organisation has and the creating row lacks are taken over."""
+    for target, source in ((first.organisation, later.organisation), (first.membership, later.membership)):
+        for key, value in source.items():
+            if value not in ("", None) and target.get(key) in ("", None):
+                target[key] = value
 
 
 def plan_import(*, network: Network, header: list[str], rows: list[list[str]], lines: list[int], mapping: dict[str, int], existing: str) -> ImportPlan:
     """Validate every row and decide what the write will do; touches nothing.
 
     Duplicates are looked for within the file and among the organisations and
-    contacts of `network` only: the same name and postcode is the same
-    organisation, the same email the same person. `existing` says what happens
+    contacts of `network` only: the same organisation is the same
+    organisation_key with the same postcode or street (see the module
+    docstring), the same email the same person. `existing` says what happens
     to a row whose organisation the network already has: add its contact
     (EXISTING_ADD_CONTACT) or leave the row out (EXISTING_SKIP).
     """
-    known_orgs = {
-        _org_key(name, postcode): (pk, name) for pk, name, postcode in Organisation.objects.for_network(network).values_list("pk", "name", "postcode")
-    }
+    known: dict[str, list[_Place]] = {}
+    for pk, name, postcode, street in Organisation.objects.for_network(network).values_list("pk", "name", "postcode", "street"):
+        place = _Place(organisation_key(name), name, postcode, street_key(street), pk=pk)
+        known.setdefault(place.key, []).append(place)
     known_emails = {
         email.lower(): name
         for email, name in Contact.objects.for_network(network).filter(archived_at__isnull=True).exclude(email="").values_list("email", "organisation__name")
     }
-    any_erased = ErasureTombstone.objects.exists()
     validator = _RowValidator()
-    seen_rows: dict[tuple[str, ...], int] = {}
-    seen_orgs: dict[tuple[str, str], int] = {}
-    seen_emails: dict[str, int] = {}
     planned: list[PlannedRow] = []
+    fingerprints: list[tuple[str, ...]] = []
     for line, cells in zip(lines, rows, strict=True):
         values = {key: cells[index] for key, index in mapping.items() if 0 <= index < len(cells)}
-        row = validator.validate(line, values)
-        planned.append(row)
-        fingerprint = tuple(values.get(key, "").casefold() for key in sorted(mapping))
-        if (first := seen_rows.get(fingerprint)) is not None:
-            row.notes.append(_("Doppelte Zeile: gleich wie Zeile %(line)s – wird übersprungen.") % {"line": first})
+        planned.append(validator.validate(line, values))
+        fingerprints.append(tuple(values.get(key, "").casefold() for key in sorted(mapping)))
+    erased = _erased_emails({row.contact["email"] for row in planned if row.contact and row.contact.get("email") and not row.errors})
+
+    seen_rows: dict[tuple[str, ...], int] = {}
+    seen: dict[str, list[_Place]] = {}
+    rows_by_line: dict[int, PlannedRow] = {}
+    seen_emails: dict[str, int] = {}
+    for row, fingerprint in zip(planned, fingerprints, strict=True):
+        if (first_line := seen_rows.get(fingerprint)) is not None:
+            row.notes.append(_("Doppelte Zeile: gleich wie Zeile %(line)s – wird übersprungen.") % {"line": first_line})
             row.organisation_action, row.create_contact, row.errors = "skip", False, []
             continue
-        seen_rows[fingerprint] = line
-        if row.errors:
+        seen_rows[fingerprint] = row.line
+        if row.errors or row.organisation_action == "skip":
             continue
-        key = _org_key(row.organisation["name"], row.organisation.get("postcode", ""))
-        if (first := seen_orgs.get(key)) is not None:
-            row.organisation_action, row.same_as_line = "same_as", first
-            row.notes.append(
-                _("Gleiche Organisation (Name und PLZ) wie Zeile %(line)s: sie wird einmal angelegt, die Kontaktperson ergänzt.") % {"line": first}
-            )
-        elif key in known_orgs:
-            pk, name = known_orgs[key]
-            row.existing_organisation_id = pk
+        name = row.organisation["name"]
+        key, postcode = organisation_key(name), row.organisation.get("postcode", "")
+        street = street_key(row.organisation.get("street", "").split(",")[0])
+        if found := _find(seen.get(key, []), postcode, street):
+            place, reason = found
+            row.organisation_action, row.same_as_line = "same_as", place.line
+            first = rows_by_line[place.line]
+            _fill_gaps(first, row)
+            place.postcode, place.street = place.postcode or postcode, place.street or street
+            what = _("sie wird einmal angelegt, die Kontaktperson ergänzt.") if row.create_contact else _("sie wird einmal angelegt, die Zeile ergänzt sie.")
+            note = _("Gleiche Organisation (%(reason)s) wie Zeile %(line)s: %(what)s") % {"reason": reason, "line": place.line, "what": what}
+            if fold(name) != fold(place.name):
+                note += " " + _("„%(this)s“ und „%(that)s“ gelten als gleich.") % {"this": name, "that": place.name}
+            row.notes.append(note)
+        elif found := _find(known.get(key, []), postcode, street):
+            place, _reason = found
+            row.existing_organisation_id = place.pk
+            spelled = "" if fold(name) == fold(place.name) else " " + _("(in der Datei: „%(name)s“)") % {"name": name}
             if existing == EXISTING_SKIP:
                 row.organisation_action, row.create_contact = "skip", False
-                row.notes.append(_("„%(name)s“ gibt es im Verbund schon – die Zeile wird übersprungen.") % {"name": name})
+                row.notes.append(_("„%(name)s“ gibt es im Verbund schon – die Zeile wird übersprungen.") % {"name": place.name} + spelled)
             else:
                 row.organisation_action = "existing"
-                row.notes.append(_("„%(name)s“ gibt es im Verbund schon – nur die Kontaktperson wird ergänzt.") % {"name": name})
+                row.notes.append(_("„%(name)s“ gibt es im Verbund schon – nur die Kontaktperson wird ergänzt.") % {"name": place.name} + spelled)
         else:
-            seen_orgs[key] = line
+            seen.setdefault(key, []).append(_Place(key, name, postcode, street, line=row.line))
+            rows_by_line[row.line] = row
         email = (row.contact or {}).get("email", "")
         if email and row.create_contact:
-            if any_erased and is_erased(email):
+            if email in erased:
                 # Erased on request (DSGVO): an import must not bring the person back.
                 row.create_contact = False
                 row.notes.append(_("Für %(email)s liegt ein Löschvermerk vor – die Kontaktperson wird nicht importiert.") % {"email": email})
-            elif (first := seen_emails.get(email)) is not None:
+            elif (first_line := seen_emails.get(email)) is not None:
                 row.create_contact = False
                 row.notes.append(
                     _("Die E-Mail-Adresse %(email)s steht schon in Zeile %(line)s – die Kontaktperson wird nicht doppelt angelegt.")
-                    % {"email": email, "line": first}
+                    % {"email": email, "line": first_line}
                 )
             elif email in known_emails:
                 row.create_contact = False
@@ -379,5 +611,5 @@ def plan_import(*, network: Network, header: list[str], rows: list[list[str]], l
                     % {"email": email, "name": known_emails[email]}
                 )
             else:
-                seen_emails[email] = line
+                seen_emails[email] = row.line
     return ImportPlan(planned)

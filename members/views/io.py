@@ -8,6 +8,7 @@ another manager, even of the same network, gets a 404.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
@@ -20,8 +21,9 @@ from django_htmx.http import HTMX_STOP_POLLING
 
 from members import imports
 from members.exports import CONTENT_TYPES, export_filename, export_response
-from members.forms.io import ConfirmForm, ExportForm, MappingForm, UploadForm
+from members.forms.io import ConfirmForm, ExportForm, HeaderRowForm, MappingForm, SavedMappingForm, UploadForm
 from members.forms.organisations import DirectoryFilterForm
+from members.imports.mappings import import_draft_layout, import_mapping_apply, import_mapping_save, import_set_header_line
 from members.models import Membership
 from members.selectors import directory_memberships
 from verbund.access import NetworkRequest, network_required
@@ -87,6 +89,7 @@ def _import_upload(request: NetworkRequest, limit: _UploadLimit) -> HttpResponse
         if form.is_valid():
             assert form.table is not None
             job = imports.import_draft_create(network=request.network, by=request.user, table=form.table, filename=form.cleaned_data["file"].name)
+            import_draft_layout(job=job, table=form.table)  # the header candidates, and a saved mapping that fits
             return redirect("io:import_mapping", network_slug=request.network.slug, pk=job.pk)
     else:
         form = UploadForm()
@@ -96,25 +99,62 @@ def _import_upload(request: NetworkRequest, limit: _UploadLimit) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @network_required(can_manage=True)
 def import_mapping(request: NetworkRequest, pk: int) -> HttpResponse:
+    """Which column fills which field. The same page chooses the header row and applies a saved mapping (`action`)."""
     job = _import_job(request, pk)
+    slug = request.network.slug
     if not imports.is_draft(job):
-        return redirect("io:job_detail", network_slug=request.network.slug, pk=job.pk)
-    header = job.params["header"]
-    if request.method == "POST":
-        form = MappingForm(request.POST, header=header)
+        return redirect("io:job_detail", network_slug=slug, pk=job.pk)
+    params = job.params
+    top, top_lines = params.get("top") or [], params.get("top_lines") or []
+    action = request.POST.get("action", "map") if request.method == "POST" else ""
+    header_form = HeaderRowForm(top=top, top_lines=top_lines, initial={"header_line": params.get("header_line", 1)})
+    saved_form = SavedMappingForm(network=request.network)
+    form = None
+    if action == "header" and top:
+        header_form = HeaderRowForm(request.POST, top=top, top_lines=top_lines)
+        if header_form.is_valid():
+            line = header_form.cleaned_data["header_line"]
+            try:
+                import_set_header_line(job=job, header_line=line)
+            except ValidationError as exc:
+                header_form.add_error("header_line", exc)
+            else:
+                messages.success(request, _("Die Spaltenüberschriften stehen jetzt in Zeile %(line)s.") % {"line": line})
+                return redirect("io:import_mapping", network_slug=slug, pk=job.pk)
+    elif action == "saved":
+        saved_form = SavedMappingForm(request.POST, network=request.network)
+        if saved_form.is_valid():
+            saved = saved_form.cleaned_data["saved"]
+            import_mapping_apply(job=job, saved=saved)
+            messages.success(request, _("Die gespeicherte Zuordnung „%(name)s“ ist angewendet.") % {"name": saved.name})
+            return redirect("io:import_mapping", network_slug=slug, pk=job.pk)
+    elif action:
+        form = MappingForm(request.POST, header=params["header"])
         if form.is_valid():
             imports.import_set_mapping(job=job, mapping=form.mapping())
-            return redirect("io:import_preview", network_slug=request.network.slug, pk=job.pk)
-    else:
-        form = MappingForm(header=header, initial=MappingForm.initial_from(job.params.get("mapping", {})))
-    columns = [(form[f"col_{index}"], [row[index] for row in job.params["rows"][:3]]) for index in range(len(header))]
+            if name := form.cleaned_data["save_as"]:
+                saved = import_mapping_save(
+                    network=request.network, by=request.user, name=name, header=params["header"], header_row=params.get("header_line", 1), mapping=form.mapping()
+                )
+                messages.success(request, _("Die Zuordnung ist unter „%(name)s“ gespeichert.") % {"name": saved.name})
+            return redirect("io:import_preview", network_slug=slug, pk=job.pk)
+    header = params["header"]
+    if form is None:
+        form = MappingForm(header=header, initial=MappingForm.initial_from(params.get("mapping", {})))
+    mapped = {index for index in range(len(header)) if form[f"col_{index}"].value()}
+    untitled = set(params.get("untitled", []))
     context = {
         "network": request.network,
         "job": job,
         "form": form,
-        "columns": columns,
-        "name_found": "name" in job.params.get("mapping", {}),
-        "row_count": len(job.params["rows"]),
+        "header_form": header_form if len(top_lines) > 1 else None,
+        "saved_form": saved_form if saved_form.fields["saved"].queryset.exists() else None,  # type: ignore[attr-defined]  # a ModelChoiceField
+        "saved_name": params.get("saved_mapping", ""),
+        "header_line": params.get("header_line", 1),
+        "columns": [(form[f"col_{index}"], [row[index] for row in params["rows"][:3]]) for index in range(len(header))],
+        "dropped": [(heading, index in untitled) for index, heading in enumerate(header) if index not in mapped],
+        "name_found": "name" in params.get("mapping", {}),
+        "row_count": len(params["rows"]),
     }
     return render(request, "members/io/mapping.html", context)
 

@@ -161,12 +161,12 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_parsing(monkeypatch)
     assert "entpackt zu groß" in message_of(buffer.getvalue(), "bombe.xlsx")
 
 
-def test_more_than_5000_rows_are_refused():
+def test_more_than_50000_rows_are_refused():
     rows = "".join(f"Firma {i};48431\r\n" for i in range(imports.MAX_ROWS + 1))
-    assert "mehr als 5.000 Datenzeilen" in message_of(("Name;PLZ\r\n" + rows).encode())
+    assert "mehr als 50.000 Datenzeilen" in message_of(("Name;PLZ\r\n" + rows).encode())
 
 
-def test_exactly_5000_rows_are_accepted():
+def test_exactly_50000_rows_are_accepted():
     rows = "".join(f"Firma {i};48431\r\n" for i in range(imports.MAX_ROWS))
     assert len(read(("Name;PLZ\r\n" + rows).encode()).rows) == imports.MAX_ROWS
 
@@ -178,11 +178,11 @@ def test_nul_bytes_and_control_characters_in_a_text_file_are_refused():
 # --- through the upload page ----------------------------------------------------------
 
 
-def test_a_10_mb_garbage_upload_is_refused_with_a_clear_message(client, world, manager_x):
+def test_a_26_mb_garbage_upload_is_refused_with_a_clear_message(client, world, manager_x):
     client.force_login(manager_x)
-    response = upload(client, os.urandom(10 * 1024 * 1024), "riesig.csv")
+    response = upload(client, os.urandom(26 * 1024 * 1024), "riesig.csv")
     assert response.status_code == 200
-    assert "Die Datei ist größer als 5 MB." in response.text
+    assert "Die Datei ist größer als 25 MB." in response.text
     assert not BackgroundJob.objects.exists()
 
 

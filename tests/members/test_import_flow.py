@@ -206,9 +206,10 @@ def test_one_field_cannot_take_two_columns(logged_in, world):
 
 
 def test_contact_columns_need_a_last_name_column(logged_in, world):
-    upload(logged_in, csv_bytes([["Firma", "E-Mail"], ["x", "a@b.example"]]))
+    # E-mail and phone alone are the organisation's general contact; a first name needs a last name.
+    upload(logged_in, csv_bytes([["Firma", "Vorname"], ["x", "Anna"]]))
     job = BackgroundJob.objects.get()
-    response = logged_in.post(io_url("import_mapping", pk=job.pk), {"col_0": "name", "col_1": "email"})
+    response = logged_in.post(io_url("import_mapping", pk=job.pk), {"col_0": "name", "col_1": "first_name"})
     assert "braucht es eine Spalte „Nachname“" in response.text
 
 
@@ -216,7 +217,7 @@ def test_a_full_contact_name_column_is_split(logged_in, world):
     job = upload_to_preview(logged_in, csv_bytes([["Firma", "Ansprechpartner:in", "E-Mail"], ["Eta GmbH", "Frau Dr. Anna Maria Beispiel", "ab@eta.example"]]))
     logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"})
     contact = Contact.objects.get(email="ab@eta.example")
-    assert (contact.salutation, contact.first_name, contact.last_name) == ("ms", "Dr. Anna Maria", "Beispiel")
+    assert (contact.salutation, contact.title, contact.first_name, contact.last_name) == ("ms", "Dr.", "Anna Maria", "Beispiel")
 
 
 def test_unmapped_columns_are_ignored(logged_in, world):
