@@ -120,6 +120,14 @@ def _search[QS: QuerySet[Membership]](queryset: QS, text: str) -> tuple[QS, bool
     return queryset, True
 
 
+def memberships_matching(queryset: QuerySet[Membership], text: str) -> QuerySet[Membership]:
+    """`queryset` narrowed to a search, best matches first (the directory's ranking); empty for an empty search."""
+    matches, searched = _search(queryset, text)
+    if not searched:
+        return queryset.none()
+    return matches.order_by("search_rank", F("search_similarity").desc(), "organisation__name", "pk")
+
+
 @dataclass(frozen=True)
 class DirectoryFilter:
     """The directory's filter state, parsed and validated from the query string by DirectoryFilterForm."""

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.admin import ReadOnlyAdmin
+from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.conftest import PERSONAS, World
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
@@ -221,6 +222,7 @@ for _events_part in (
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
+    SEARCH_MATRIX,
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             ns = namespace

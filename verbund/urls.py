@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from composition import search as search_views
 from events.views import meetings as event_views
 from verbund import views
 
@@ -20,6 +21,7 @@ manage_patterns = (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search_views.search, name="search"),
     path("manage/", include("composition.urls")),
     path("manage/", include(manage_patterns)),
     path("manage/<slug:network_slug>/", include("members.urls.manage")),
