@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from members.imports.reading import TARGETS_BY_KEY, Table, normalise_header, suggest_mapping, table_resplit
 from members.models import ImportMapping
+from verbund.fieldsets import max_length
 from verbund.models import BackgroundJob, Network, User
 
 
@@ -150,7 +151,7 @@ def import_mapping_apply(*, job: BackgroundJob, saved: ImportMapping) -> Backgro
 
 def import_mapping_save(*, network: Network, by: User, name: str, header: list[str], header_row: int, mapping: dict[str, int]) -> ImportMapping:
     """Save (or replace, by name) a network's column mapping for the next file of the same shape."""
-    name = " ".join(name.split())[: ImportMapping._meta.get_field("name").max_length]  # type: ignore[operator]  # CharField has a max_length
+    name = " ".join(name.split())[: max_length(ImportMapping, "name")]
     if not name:
         raise ValidationError(_("Bitte geben Sie der Zuordnung einen Namen."))
     saved = ImportMapping.objects.filter(network=network, name=name).first() or ImportMapping(network=network, name=name, created_by=by)

@@ -189,8 +189,8 @@ def parse_person_name(value: str) -> PersonName:
         )
     salutation, titles, rest = split_leading(value.replace(",", " ").split())
     rest, degrees = _split_trailing_degrees(rest)
-    first, last = _first_and_last(rest)
-    return PersonName(salutation=salutation, title=" ".join(titles + degrees), first_name=first, last_name=last)
+    first_name, last_name = _first_and_last(rest)
+    return PersonName(salutation=salutation, title=" ".join(titles + degrees), first_name=first_name, last_name=last_name)
 
 
 def parse_salutation_cell(value: str) -> tuple[str | None, str]:

@@ -62,7 +62,7 @@ from members.imports.reading import (
     TARGETS_BY_KEY,
     normalise_header,
 )
-from members.imports.values import normalise_country, normalise_state, parse_date
+from members.imports.values import normalise_country, normalise_state, parse_date, parse_fee, parse_int
 from members.matching import fold, organisation_key, street_key
 from members.models import Contact, ErasureTombstone, Membership, Organisation
 from members.privacy import _email_hash  # the tombstones' keyed hash, computed once per address instead of one query per row
@@ -209,26 +209,6 @@ def _looks_like_formula(value: str, *, text: bool) -> bool:
     return first in ("=", "@") or (text and first in ("+", "-"))
 
 
-def _parse_int(value: str) -> int:
-    compact = value.replace(" ", "").replace("\u00a0", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+", compact):
-        compact = compact.replace(".", "")
-    if re.fullmatch(r"\d+([.,]0+)?", compact):
-        return int(re.split(r"[.,]", compact)[0])
-    raise ValueError(value)
-
-
-def _parse_fee(value: str) -> Decimal:
-    compact = re.sub(r"(?i)\s|\u00a0|€|eur", "", value)
-    if "," in compact:
-        compact = compact.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", compact):
-        compact = compact.replace(".", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", compact):
-        raise ValueError(value)
-    return Decimal(compact)
-
-
 class _RowValidator:
     """Turns one mapped row into cleaned data for the services, collecting German messages."""
 
@@ -239,6 +219,7 @@ class _RowValidator:
         self.salutations = _choices_lookup(Contact.Salutation, SALUTATION_SYNONYMS)
         self.url_validator = URLValidator(schemes=["http", "https"])
         self.today = timezone.localdate()
+        self.countries: dict[str, str] = {}  # a file has few distinct spellings of its countries
 
     def validate(self, line: int, values: dict[str, str]) -> PlannedRow:
         row = PlannedRow(line=line)
@@ -270,7 +251,9 @@ class _RowValidator:
             else:
                 self.error("name", _("Der Name der Organisation fehlt."))
         org["name"] = self.text("name", name, Organisation, "name")
-        country = normalise_country(values.get("country", ""))
+        raw_country = values.get("country", "")
+        if (country := self.countries.get(raw_country)) is None:
+            country = self.countries[raw_country] = normalise_country(raw_country)
         if "country" in values:
             org["country"] = self.text("country", country, Organisation, "country")
         if "street" in values or "street_extra" in values:
@@ -289,7 +272,7 @@ class _RowValidator:
             org["website"] = self.website(values["website"])
         if values.get("employees"):
             try:
-                org["employees"] = _parse_int(values["employees"])
+                org["employees"] = parse_int(values["employees"])
             except ValueError:
                 self.error("employees", _("„%(value)s“ ist keine ganze Zahl.") % {"value": values["employees"][:40]})
         row.organisation = org
@@ -364,13 +347,13 @@ class _RowValidator:
 
     def fee(self, value: str) -> Decimal | None:
         try:
-            fee = _parse_fee(value)
+            fee = parse_fee(value)
         except (ValueError, InvalidOperation):
             self.error("annual_fee", _("„%(value)s“ ist kein Geldbetrag.") % {"value": value[:40]})
             return None
         if fee < 0:
             self.error("annual_fee", _("Der Beitrag darf nicht negativ sein."))
-        elif fee.as_tuple().exponent < -2 or fee >= Decimal(10) ** 8:  # type: ignore[operator]  # exponent is a str only for NaN and infinity, which _parse_fee never returns
+        elif fee.as_tuple().exponent < -2 or fee >= Decimal(10) ** 8:  # type: ignore[operator]  # exponent is a str only for NaN and infinity, which parse_fee never returns
             self.error("annual_fee", _("„%(value)s“ ist kein gültiger Beitrag (höchstens zwei Nachkommastellen).") % {"value": value[:40]})
         return fee
 
@@ -384,6 +367,8 @@ class _RowValidator:
         if not 1900 <= parsed.value.year <= self.today.year + 1:
             self.error(key, _("„%(value)s“ ist kein mögliches Datum.") % {"value": value[:40]})
             return None
+        if not parsed.completed and parsed.value <= self.today:
+            return parsed.value
         shown = formats.date_format(parsed.value, "d.m.Y")
         if parsed.completed == "year":
             self.row.warnings.append(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -193,3 +194,25 @@ def normalise_state(value: str) -> str:
     """'NRW', 'NW', 'nordrhein-westfalen' → 'Nordrhein-Westfalen'; anything else as written."""
     text = " ".join(value.split())
     return _STATES[fold(text)] if is_german_state(text) else text
+
+
+def parse_int(value: str) -> int:
+    """'1.200', '12', '12,0' → an int. Raises ValueError."""
+    compact = value.replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", compact):
+        compact = compact.replace(".", "")
+    if re.fullmatch(r"\d+([.,]0+)?", compact):
+        return int(re.split(r"[.,]", compact)[0])
+    raise ValueError(value)
+
+
+def parse_fee(value: str) -> Decimal:
+    """'1.200,50 €', '99.5', '250 EUR' → a Decimal. Raises ValueError (or InvalidOperation)."""
+    compact = re.sub(r"(?i)\s|\u00a0|€|eur", "", value)
+    if "," in compact:
+        compact = compact.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", compact):
+        compact = compact.replace(".", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", compact):
+        raise ValueError(value)
+    return Decimal(compact)
