@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from members.duplicates import Finder
+from members.forms.duplicates import DuplicateCheckMixin
 from members.models import (
     CONTACT_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -120,7 +122,7 @@ class SavedFilterForm(CleanTextMixin, forms.Form):
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20_000)
 
 
-class OrganisationForm(CleanTextMixin, forms.ModelForm):
+class OrganisationForm(DuplicateCheckMixin, CleanTextMixin, forms.ModelForm):
     activity_code = forms.CharField(
         label=_("WZ-Schlüssel"),
         required=False,
@@ -136,8 +138,9 @@ class OrganisationForm(CleanTextMixin, forms.ModelForm):
         fields = ORGANISATION_FORM_FIELDS
         widgets = {"profile": forms.Textarea(attrs={"rows": 4}), "competencies": forms.Textarea(attrs={"rows": 3}), "needs": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, duplicates: Finder | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.init_duplicate_check(duplicates)  # creating: "Mögliche Dublette" and "trotzdem anlegen" (members.forms.duplicates)
         organisation = self.instance
         if organisation.pk:
             if organisation.activity_id:
@@ -162,6 +165,7 @@ class OrganisationForm(CleanTextMixin, forms.ModelForm):
             cleaned["activity"] = activity
         else:
             cleaned["activity"] = None
+        self.check_duplicates(cleaned)
         return cleaned
 
     def profile_data(self) -> dict[str, Any]:
@@ -191,10 +195,20 @@ class StatusChangeForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("Bemerkung"), required=False, max_length=300)
 
 
-class ContactForm(CleanTextMixin, forms.ModelForm):
+class ContactForm(DuplicateCheckMixin, CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = CONTACT_FIELDS.names
+
+    def __init__(self, *args: Any, duplicates: Finder | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_duplicate_check(duplicates)  # creating: "Mögliche Dublette" and "trotzdem anlegen" (members.forms.duplicates)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
+        self.check_duplicates(cleaned)
+        return cleaned
 
     def clean_phone(self) -> str:
         try:

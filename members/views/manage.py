@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from members import services
+from members import duplicates, services
 from members.forms.organisations import (
     BulkActionForm,
     ContactForm,
@@ -171,7 +171,8 @@ def _organisation(request: NetworkRequest, pk: int) -> Organisation:
 
 @network_required(can_manage=True)
 def organisation_create(request: NetworkRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    # Possible duplicates among the organisations of every network this manager runs: "trotzdem anlegen" to go on.
+    form = OrganisationForm(request.POST or None, duplicates=duplicates.organisation_finder(networks=Network.objects.active().managed_by(request.user)))
     membership_form = NewMembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and membership_form.is_valid():
         membership = services.organisation_create(
@@ -315,7 +316,8 @@ def _contact(request: NetworkRequest, pk: int, *, trashed: bool = False) -> Cont
 @network_required(can_manage=True)
 def contact_create(request: NetworkRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
-    form = ContactForm(request.POST or None)
+    finder = duplicates.contact_finder(organisation=organisation, networks=Network.objects.active().managed_by(request.user))
+    form = ContactForm(request.POST or None, duplicates=finder)  # possible duplicates: "trotzdem anlegen" to go on
     if request.method == "POST" and form.is_valid():
         contact = services.contact_create(organisation=organisation, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Kontakt %(name)s angelegt.") % {"name": contact.full_name})
