@@ -102,6 +102,12 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def _background_jobs_inline(settings) -> None:
+    """Background jobs run where they are enqueued, not in a server thread: a test sees the finished job."""
+    settings.BACKGROUND_THREADS = False
+
+
 @pytest.fixture
 def mailoutbox_files(settings, tmp_path):
     """Route both mailers to .eml files in tmp_path (the embedded default) and read them back."""

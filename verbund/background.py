@@ -8,9 +8,11 @@ cycle, no import inside a function to break one.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Literal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.utils.module_loading import import_string
 
 from verbund.models import BackgroundJob
@@ -49,9 +51,52 @@ JOB_TASKS = {"import": "members.tasks.import_job_task", "export": "members.tasks
 
 
 def job_enqueue(job: BackgroundJob) -> None:
-    """Hand a background job (import, export, a large PDF) to Celery once committed; without a broker it runs here.
+    """Hand a background job (import, export, a large PDF) to Celery once committed.
 
+    Without a broker (the embedded default: tasks run eagerly) the job runs in a thread of this
+    process once the transaction has committed, so the request that started it returns at once and
+    the job page shows its progress; with BACKGROUND_THREADS off (the tests) it runs in the request.
     The job row is the truth: its task claims it with a conditional update, so a second delivery does nothing.
     """
     named = job.params.get("task") if isinstance(job.params, dict) else None
-    enqueue_on_commit(named or JOB_TASKS[job.kind], job.pk)
+    task_path = named or JOB_TASKS[job.kind]
+    if getattr(settings, "BACKGROUND_THREADS", False) and import_string(task_path).app.conf.task_always_eager:
+        transaction.on_commit(lambda: thread_start(task_path, job.pk))
+    else:
+        enqueue_on_commit(task_path, job.pk)
+
+
+_threads: set[threading.Thread] = set()
+_threads_lock = threading.Lock()
+
+
+def thread_start(task_path: str, *args: Any) -> threading.Thread:
+    """Run a task in a daemon thread of this process (the embedded default's stand-in for a worker).
+
+    The thread opens its own database connections and closes them when done. A server that stops
+    mid-way leaves the job RUNNING with its transaction rolled back; the sweeper requeues it.
+    """
+
+    def run() -> None:
+        try:
+            import_string(task_path)(*args)
+        except Exception:
+            logger.exception("Background thread %s%r failed", task_path, args)
+        finally:
+            connections.close_all()
+            with _threads_lock:
+                _threads.discard(thread)
+
+    thread = threading.Thread(target=run, name=f"job:{task_path}{args!r}", daemon=True)
+    with _threads_lock:
+        _threads.add(thread)
+    thread.start()
+    return thread
+
+
+def threads_join(timeout: float = 60) -> None:
+    """Wait for the background threads started so far (tests, and a clean shutdown)."""
+    with _threads_lock:
+        running = list(_threads)
+    for thread in running:
+        thread.join(timeout)

@@ -127,6 +127,9 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Without a broker, background jobs (imports, exports, large PDFs) run in a thread of the server process
+# (verbund.background.job_enqueue) instead of inside the request; the tests turn it off to run them inline.
+BACKGROUND_THREADS = env.bool("BACKGROUND_THREADS", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

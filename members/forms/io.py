@@ -145,6 +145,11 @@ class ConfirmForm(forms.Form):
         initial=EXISTING_ADD_CONTACT,
         widget=forms.RadioSelect,
     )
+    valid_only = forms.BooleanField(
+        label=gettext_lazy("Nur gültige Zeilen importieren"),
+        help_text=gettext_lazy("Die Zeilen mit Fehlern werden nicht importiert; Sie erhalten sie als Excel-Datei mit einer Spalte „Fehler“ zurück."),
+        required=False,
+    )
 
 
 class ExportForm(forms.Form):

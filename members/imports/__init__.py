@@ -4,21 +4,30 @@ Three steps, each a plain function: `read_table` (reading.py) turns an upload
 into a header and rows of strings (or a German message why not); `plan_import`
 (planning.py) validates the mapped rows and finds duplicates without writing
 anything; `import_run` (jobs.py) claims a confirmed job and writes the plan in
-one transaction through the services of members/services.py, so a row failing
-on write leaves nothing behind.
+one transaction with bulk inserts, so a row failing on write leaves nothing
+behind. The job is the batch: `import_undo` moves what it created to the trash.
 """
 
 from members.imports.jobs import (
+    UNDO_DAYS,
     ImportResult,
     ImportRowFailed,
+    UndoPlan,
+    batch_added_contacts,
+    batch_memberships,
     import_confirm,
     import_discard,
     import_draft_create,
     import_run,
     import_set_mapping,
+    import_undo,
+    import_undo_plan,
     import_write,
     is_draft,
     job_plan,
+    job_progress,
+    undo_deadline,
+    undone_on,
 )
 from members.imports.planning import ImportPlan, PlannedRow, RowError, plan_import
 from members.imports.reading import (
@@ -41,6 +50,15 @@ from members.imports.reading import (
 )
 
 __all__ = [
+    "undone_on",
+    "undo_deadline",
+    "job_progress",
+    "import_undo_plan",
+    "import_undo",
+    "batch_memberships",
+    "batch_added_contacts",
+    "UndoPlan",
+    "UNDO_DAYS",
     "CONTACT_KEYS",
     "DRAFT_HOURS",
     "EXISTING_ADD_CONTACT",

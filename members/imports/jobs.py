@@ -1,24 +1,41 @@
-"""Writing a confirmed plan in one transaction, and the import job around it: draft, confirmation, run."""
+"""Writing a confirmed plan, the import job around it (draft, confirmation, run) and the batch it leaves (list, undo).
+
+The write is all or nothing: one transaction, in chunks of bulk inserts (organisations, memberships,
+their first status change, contacts and the history records of each, naming the importing user).
+Validation happened in planning; `check_row` repeats the cheap model checks that the database would
+otherwise report without a line number. Every membership and contact written carries `import_job`,
+so the job is the batch: its page lists what it created, and `import_undo` moves it to the trash.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.cache import cache as django_cache
+from django.core.files.base import ContentFile
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
     connection,
     connections,
+    models,
     transaction,
 )
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalChanges
+from simple_history.utils import bulk_create_with_history
 
+from members.exports import write_xlsx
 from members.imports.planning import (
     ImportPlan,
     PlannedRow,
@@ -31,14 +48,19 @@ from members.imports.reading import (
     Table,
     suggest_mapping,
 )
-from members.models import Membership, Organisation
-from members.services import contact_create, membership_update, organisation_create
+from members.matching import search_fields
+from members.models import CONTACT_FIELDS, ORGANISATION_FIELDS, Contact, Membership, MembershipStatusChange, Organisation
+from members.services import TRASH_DAYS
 from verbund.models import BackgroundJob, Network, User
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 250  # rows per round of bulk inserts; progress is reported after each
+UNDO_DAYS = TRASH_DAYS  # an import can be moved to the trash this long after it ended
+MEMBERSHIP_KEYS = frozenset({"role", "status", "joined_on", "left_on", "annual_fee", "notes"})
 
 # --- writing ------------------------------------------------------------------------
 
@@ -55,62 +77,184 @@ class ImportResult:
     organisations: int = 0
     contacts: int = 0
     skipped: int = 0
+    invalid: int = 0  # rows with errors left out ("Nur gültige Zeilen importieren")
 
 
-def import_write(*, plan: ImportPlan, network: Network, by: User, progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Write a plan without errors in one transaction. Raises ImportRowFailed (and writes nothing) when a row fails."""
-    if plan.errors:
-        raise ValueError("A plan with errors cannot be written.")
-    result = ImportResult()
-    organisations_by_line: dict[int, Organisation] = {}
-    with transaction.atomic():
-        for done, row in enumerate(plan.rows, start=1):
-            try:
-                _write_row(row, network=network, by=by, organisations_by_line=organisations_by_line, result=result)
-            except ValidationError as exc:
-                raise ImportRowFailed(row.line, _flatten(exc)) from exc
-            except DatabaseError as exc:
-                logger.warning("Import row %s failed on write", row.line, exc_info=True)
-                raise ImportRowFailed(row.line, [_("Die Datenbank hat die Zeile abgelehnt.")]) from exc
-            if progress:
-                progress(done)
-    return result
+@cache
+def _limits(model: type[models.Model]) -> dict[str, tuple[str, int]]:
+    """Field name → (label, max_length) of a model's text fields."""
+    return {
+        f.name: (str(f.verbose_name), f.max_length)
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField) and f.max_length  # URLField and EmailField are CharFields too
+    }
 
 
-def _flatten(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{name}: {message}" if name != "__all__" else message for name, messages in exc.message_dict.items() for message in messages]
-    return list(exc.messages)
+def check_row(row: PlannedRow) -> None:
+    """The model checks that matter, on the plan's values: lengths, postcode, dates, fee. Raises ImportRowFailed.
+
+    Planning has validated the row already; this guards against a plan that drifted from the models, so a
+    bad value is reported with its line instead of failing a whole chunk in the database.
+    """
+    messages: list[str] = []
+    for model, data in ((Organisation, row.organisation), (Membership, row.membership), (Contact, row.contact or {})):
+        limits = _limits(model)
+        for name, value in data.items():
+            if isinstance(value, str) and name in limits and len(value) > limits[name][1]:
+                messages.append(_("%(field)s: Der Wert ist zu lang (höchstens %(limit)s Zeichen).") % {"field": limits[name][0], "limit": limits[name][1]})
+    postcode = row.organisation.get("postcode") or ""
+    if postcode and not re.fullmatch(r"\d{5}", postcode):
+        messages.append(_("PLZ: Bitte eine fünfstellige Postleitzahl angeben."))
+    joined_on, left_on = row.membership.get("joined_on"), row.membership.get("left_on")
+    if joined_on and left_on and left_on < joined_on:
+        messages.append(_("Der Austritt kann nicht vor dem Eintritt liegen."))
+    if messages:
+        raise ImportRowFailed(row.line, messages)
 
 
-def _write_row(row: PlannedRow, *, network: Network, by: User, organisations_by_line: dict[int, Organisation], result: ImportResult) -> None:
-    if row.organisation_action == "skip":
-        result.skipped += 1
-        return
-    if row.organisation_action == "create":
-        membership = organisation_create(
-            network=network,
-            by=by,
-            data=row.organisation,
-            role=row.membership.get("role") or Membership.Role.USER,
-            status=row.membership.get("status") or Membership.Status.ACTIVE,
-        )
-        if row.membership.get("annual_fee") is not None:
-            membership_update(membership=membership, by=by, data={"annual_fee": row.membership["annual_fee"]})
-        organisation = membership.organisation
-        organisations_by_line[row.line] = organisation
-        result.organisations += 1
-    elif row.organisation_action == "same_as":
-        assert row.same_as_line is not None  # planning sets it with "same_as"
-        organisation = organisations_by_line[row.same_as_line]
-    else:
-        # The organisation is the network's: found through its scoped queryset, never by a bare pk.
+def _first_status_changes(membership: Membership, by: User) -> list[MembershipStatusChange]:
+    """The membership's history as far as the file tells it: joined on its date (or today, unknown), left when given."""
+    today = timezone.localdate()
+    note = _("Import") if membership.joined_on else _("Import (Eintritt unbekannt)")
+    if membership.status == Membership.Status.LEFT and membership.joined_on:
+        return [
+            MembershipStatusChange(membership=membership, to_status=Membership.Status.ACTIVE, effective_on=membership.joined_on, changed_by=by, note=note),
+            MembershipStatusChange(
+                membership=membership,
+                from_status=Membership.Status.ACTIVE,
+                to_status=Membership.Status.LEFT,
+                effective_on=membership.left_on or today,
+                changed_by=by,
+                note=_("Import") if membership.left_on else _("Import (Austritt ohne Datum)"),
+            ),
+        ]
+    return [MembershipStatusChange(membership=membership, to_status=membership.status, effective_on=membership.joined_on or today, changed_by=by, note=note)]
+
+
+class _BatchWriter:
+    """Writes chunks of planned rows with bulk inserts, remembering across chunks what earlier rows created."""
+
+    def __init__(self, *, network: Network, by: User, job: BackgroundJob | None, result: ImportResult) -> None:
+        self.network, self.by, self.job, self.result = network, by, job, result
+        self.organisations_by_line: dict[int, Organisation] = {}
+        self.existing: dict[int, Organisation] = {}
+        self.has_primary: set[int] = set()  # organisation ids with a primary contact (in the database or written here)
+
+    def write(self, rows: list[PlannedRow]) -> None:
+        """Write one chunk in a savepoint. When the database refuses it, find the row by writing them one by one."""
+        try:
+            with transaction.atomic():
+                self._write(rows)
+        except DatabaseError:
+            logger.warning("Import chunk from line %s refused; looking for the row", rows[0].line, exc_info=True)
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        self._write([row])
+                except DatabaseError as exc:
+                    raise ImportRowFailed(row.line, [_("Die Datenbank hat die Zeile abgelehnt.")]) from exc
+            raise  # every row alone was accepted: not a row's fault (the transaction is rolled back all the same)
+
+    def _organisation_of(self, row: PlannedRow, created: dict[int, Organisation], existing: dict[int, Organisation]) -> Organisation:
+        if row.organisation_action == "same_as":
+            assert row.same_as_line is not None  # planning sets it with "same_as"
+            return created.get(row.same_as_line) or self.organisations_by_line[row.same_as_line]
         assert row.existing_organisation_id is not None  # planning sets it with "existing"
-        organisation = Organisation.objects.for_network(network).get(pk=row.existing_organisation_id)
-    if row.create_contact and row.contact is not None:
-        is_primary = not organisation.contacts.filter(is_primary=True, archived_at__isnull=True).exists()
-        contact_create(organisation=organisation, by=by, data={**row.contact, "is_primary": is_primary})
-        result.contacts += 1
+        found = existing.get(row.existing_organisation_id) or self.existing.get(row.existing_organisation_id)
+        if found is None:
+            raise ImportRowFailed(row.line, [_("Die Organisation gibt es in diesem Verbund nicht mehr.")])
+        return found
+
+    def _write(self, rows: list[PlannedRow]) -> None:
+        # Nothing on `self` changes before every insert of the chunk went through (a refused chunk is retried row by row).
+        for row in rows:
+            if row.organisation_action != "skip":
+                check_row(row)
+        wanted = {row.existing_organisation_id for row in rows if row.organisation_action == "existing"} - set(self.existing)
+        existing: dict[int, Organisation] = {}
+        primaries: set[int] = set()
+        if wanted:
+            # Found through the network's scoped queryset, never by bare ids: the plan may be older than the data.
+            existing = {org.pk: org for org in Organisation.objects.for_network(self.network).filter(pk__in=wanted)}
+            primaries = set(Contact.objects.filter(organisation_id__in=wanted, is_primary=True).values_list("organisation_id", flat=True))
+
+        creating = [row for row in rows if row.organisation_action == "create"]
+        organisations = []
+        for row in creating:
+            organisation = Organisation(**ORGANISATION_FIELDS.take(row.organisation))
+            for name, value in search_fields(organisation).items():
+                setattr(organisation, name, value)
+            organisations.append(organisation)
+        organisations = bulk_create_with_history(organisations, Organisation, default_user=self.by)
+        created = {row.line: organisation for row, organisation in zip(creating, organisations, strict=True)}
+
+        memberships = []
+        for row, organisation in zip(creating, organisations, strict=True):
+            data = dict(row.membership)
+            unknown = sorted(set(data) - MEMBERSHIP_KEYS)
+            if unknown:
+                raise TypeError(f"Membership: unknown import keys {unknown}")
+            data["role"] = data.get("role") or Membership.Role.USER
+            data["status"] = data.get("status") or Membership.Status.ACTIVE
+            if data.get("annual_fee") is None:
+                data.pop("annual_fee", None)
+            data["notes"] = data.get("notes") or ""
+            memberships.append(Membership(organisation=organisation, network=self.network, import_job=self.job, **data))
+        memberships = bulk_create_with_history(memberships, Membership, default_user=self.by)
+        MembershipStatusChange.objects.bulk_create([change for m in memberships for change in _first_status_changes(m, self.by)])
+
+        contacts = []
+        skipped = 0
+        primary_now: set[int] = set()
+        for row in rows:
+            if row.organisation_action == "skip":
+                skipped += 1
+                continue
+            if not (row.create_contact and row.contact is not None):
+                continue
+            organisation = created[row.line] if row.line in created else self._organisation_of(row, created, existing)
+            is_primary = not (organisation.pk in self.has_primary or organisation.pk in primaries or organisation.pk in primary_now)
+            if is_primary:
+                primary_now.add(organisation.pk)
+            contacts.append(Contact(organisation=organisation, import_job=self.job, **CONTACT_FIELDS.take({**row.contact, "is_primary": is_primary})))
+        bulk_create_with_history(contacts, Contact, default_user=self.by)
+
+        self.organisations_by_line.update(created)
+        self.existing.update(existing)
+        self.has_primary |= primaries | primary_now
+        self.result.organisations += len(organisations)
+        self.result.contacts += len(contacts)
+        self.result.skipped += skipped
+
+
+def import_write(
+    *,
+    plan: ImportPlan,
+    network: Network,
+    by: User,
+    job: BackgroundJob | None = None,
+    progress: Callable[[int], None] | None = None,
+    valid_only: bool = False,
+) -> ImportResult:
+    """Write a plan in one transaction (all or nothing); memberships and contacts are marked with `job`.
+
+    Raises ImportRowFailed (and writes nothing) when a row fails. A plan with errors is refused unless
+    `valid_only`: then the rows with errors are left out (and counted in `invalid`).
+    `progress` is called with the number of plan rows handled after each chunk.
+    """
+    if plan.errors and not valid_only:
+        raise ValueError("A plan with errors cannot be written.")
+    result = ImportResult(invalid=sum(1 for row in plan.rows if row.errors))
+    writer = _BatchWriter(network=network, by=by, job=job, result=result)
+    with transaction.atomic():
+        for start in range(0, len(plan.rows), CHUNK_ROWS):
+            chunk = plan.rows[start : start + CHUNK_ROWS]
+            valid = [row for row in chunk if not row.errors]
+            if valid:
+                writer.write(valid)
+            if progress:
+                progress(start + len(chunk))
+    return result
 
 
 # --- the job: draft, confirmation, run ------------------------------------------------
@@ -177,9 +321,12 @@ def job_plan(job: BackgroundJob, *, existing: str | None = None) -> ImportPlan:
     )
 
 
-def import_confirm(*, job: BackgroundJob, existing: str) -> bool:
-    """Mark a draft as confirmed (once). Returns False when it was confirmed before (a double submit)."""
-    params = {**job.params, "existing": existing, "confirmed": True, "language": translation.get_language() or "de"}
+def import_confirm(*, job: BackgroundJob, existing: str, valid_only: bool = False) -> bool:
+    """Mark a draft as confirmed (once). Returns False when it was confirmed before (a double submit).
+
+    With `valid_only` the run writes the rows without errors and hands the others back as a file.
+    """
+    params = {**job.params, "existing": existing, "valid_only": valid_only, "confirmed": True, "language": translation.get_language() or "de"}
     updated = BackgroundJob.objects.filter(pk=job.pk, status=BackgroundJob.Status.PENDING, params__confirmed=False).update(params=params)
     if updated:
         job.params = params
@@ -203,15 +350,19 @@ def import_run(*, job_id: int) -> None:
 
 
 def _run(job: BackgroundJob) -> None:
+    valid_only = bool(job.params.get("valid_only"))
     try:
         plan = job_plan(job)
-        if plan.errors:  # the network changed since the preview, or the job was tampered with
+        if plan.errors and not valid_only:  # the network changed since the preview, or the job was tampered with
             _finish_job(job, BackgroundJob.Status.FAILED, _("Die Daten enthalten Fehler. Es wurde nichts importiert."), plan.errors)
+            return
+        if not any(not row.errors for row in plan.rows):
+            _finish_job(job, BackgroundJob.Status.FAILED, _("Keine Zeile ist fehlerfrei. Es wurde nichts importiert."), plan.errors)
             return
         job.total = len(plan.rows)
         BackgroundJob.objects.filter(pk=job.pk).update(total=job.total)
         with _ProgressWriter(job) as progress:
-            result = import_write(plan=plan, network=job.network, by=job.user, progress=progress)
+            result = import_write(plan=plan, network=job.network, by=job.user, job=job, progress=progress, valid_only=valid_only)
     except ImportRowFailed as failed:
         message = _("Zeile %(line)s konnte nicht gespeichert werden: %(error)s Es wurde nichts importiert.") % {
             "line": failed.line,
@@ -228,12 +379,51 @@ def _run(job: BackgroundJob) -> None:
         "contacts": result.contacts,
         "skipped": result.skipped,
     }
-    _finish_job(job, BackgroundJob.Status.DONE, message, [], done=job.total)
+    result_file = ""
+    if result.invalid:
+        message += " " + _("%(invalid)s Zeilen mit Fehlern wurden nicht importiert; sie stehen in der Datei zum Herunterladen.") % {"invalid": result.invalid}
+        result_file = _save_rejected_rows(job, plan)
+    _finish_job(job, BackgroundJob.Status.DONE, message, plan.errors, done=job.total, result_file=result_file, counts=result)
 
 
-def _finish_job(job: BackgroundJob, status: str, message: str, errors: list[RowError], done: int | None = None) -> None:
+def rejected_rows_filename(job: BackgroundJob) -> str:
+    stem = (job.params.get("filename") or "import").rsplit(".", 1)[0]
+    return f"{stem}-{_('nicht-importiert')}.xlsx"
+
+
+def _save_rejected_rows(job: BackgroundJob, plan: ImportPlan) -> str:
+    """The rows with errors as they were uploaded, with a column naming the errors; stored as the job's file."""
+    errors: dict[int, list[str]] = {}
+    for error in plan.errors:
+        errors.setdefault(error.line, []).append(f"{error.field}: {error.message}" if error.field else error.message)
+    header = list(job.params["header"])
+    width = len(header)
+
+    def rows() -> Iterator[list[Any]]:
+        for line, cells in zip(job.params["lines"], job.params["rows"], strict=True):
+            if line in errors:
+                yield [line, *(list(cells) + [""] * width)[:width], " · ".join(errors[line])]
+
+    content = write_xlsx([_("Zeile"), *header, _("Fehler")], rows(), title=_("Nicht importiert"))
+    job.result_file.save(f"import-{job.pk}-{secrets.token_hex(8)}.xlsx", ContentFile(content), save=False)
+    return job.result_file.name
+
+
+def _finish_job(
+    job: BackgroundJob,
+    status: str,
+    message: str,
+    errors: list[RowError],
+    done: int | None = None,
+    result_file: str = "",
+    counts: ImportResult | None = None,
+) -> None:
     # The uploaded rows are personal data: once the job has ended they are no longer needed.
     params = {key: value for key, value in job.params.items() if key not in {"rows", "lines"}}
+    if counts is not None:
+        params["result"] = {"organisations": counts.organisations, "contacts": counts.contacts, "skipped": counts.skipped, "invalid": counts.invalid}
+    if result_file:
+        params["result_filename"] = rejected_rows_filename(job)
     fields: dict[str, Any] = {
         "status": status,
         "message": message,
@@ -241,24 +431,45 @@ def _finish_job(job: BackgroundJob, status: str, message: str, errors: list[RowE
         "params": params,
         "finished_at": timezone.now(),
     }
+    if result_file:
+        fields["result_file"] = result_file
     if done is not None:
         fields["done"] = done
     BackgroundJob.objects.filter(pk=job.pk).update(**fields)
+    django_cache.delete(_progress_key(job.pk))
+
+
+def _progress_key(job_id: int) -> str:
+    return f"members:import-progress:{job_id}"
+
+
+def job_progress(job: BackgroundJob) -> int:
+    """Rows handled so far: the job row, or what the running import reported through the cache.
+
+    The rows are written in one transaction, so `done` in the job row stays 0 until the end where no
+    second connection can write it (SQLite, the embedded default); the cache carries it instead.
+    """
+    if BackgroundJob.Status(job.status).is_finished:
+        return job.done
+    try:
+        reported = django_cache.get(_progress_key(job.pk)) or 0
+    except Exception:  # noqa: BLE001 – progress is a nicety; the page must not fail for it
+        reported = 0
+    return max(job.done, int(reported))
 
 
 class _ProgressWriter:
-    """Writes `done` to the job row while the import's own transaction is still open.
+    """Reports `done` while the import's own transaction is still open.
 
     The rows are written in one transaction (all or nothing), so an update of
     the job row inside it would be invisible until the end. On PostgreSQL a
-    second, autocommitting connection makes the progress visible; elsewhere
-    (SQLite runs the embedded default, where tasks run in-process anyway)
-    progress jumps from 0 to done.
+    second, autocommitting connection makes the progress visible in the row;
+    everywhere the cache carries it too (the embedded default runs the import
+    in a thread of the server process, whose cache the job page reads).
     """
 
     def __init__(self, job: BackgroundJob) -> None:
         self.job = job
-        self.step = max(1, job.total // 50)
         self.side: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> Callable[[int], None]:
@@ -270,7 +481,11 @@ class _ProgressWriter:
         return self.report
 
     def report(self, done: int) -> None:
-        if self.side is None or (done % self.step and done != self.job.total):
+        try:
+            django_cache.set(_progress_key(self.job.pk), done, timeout=3600)
+        except Exception:
+            logger.info("Progress of job %s not cached", self.job.pk, exc_info=True)
+        if self.side is None:
             return
         try:
             with self.side.cursor() as cursor:
@@ -283,3 +498,174 @@ class _ProgressWriter:
     def __exit__(self, *exc_info: object) -> None:
         if self.side is not None:
             self.side.close()
+
+
+@receiver(post_delete, sender=BackgroundJob, dispatch_uid="members.imports.job_file_delete")
+def _delete_job_file(sender: type[BackgroundJob], instance: BackgroundJob, **kwargs: Any) -> None:
+    """A job's file (an export, an import's rejected rows) is personal data: it goes with the job."""
+    if instance.result_file:
+        instance.result_file.delete(save=False)
+
+
+# --- the batch: what an import created, and undoing it ------------------------------------
+
+
+def batch_memberships(job: BackgroundJob) -> models.QuerySet[Membership]:
+    """The memberships (of new organisations) an import created in its network, trashed or not."""
+    return Membership.objects.filter(import_job=job, network=job.network).select_related("organisation").order_by("organisation__name", "pk")
+
+
+def batch_added_contacts(job: BackgroundJob) -> models.QuerySet[Contact]:
+    """The contacts an import added to organisations the network had before it."""
+    return (
+        Contact.objects.filter(import_job=job)
+        .exclude(organisation__memberships__import_job=job)
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name", "pk")
+    )
+
+
+@dataclass
+class UndoPlan:
+    """What undoing an import would move to the trash, and what stays (with the reason)."""
+
+    memberships: list[int] = field(default_factory=list)
+    contacts: list[int] = field(default_factory=list)
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # (name, reason), the first UNDO_LIST_LIMIT
+    blocked_count: int = 0
+    refusal: str = ""  # the whole import cannot be undone (too old, already undone, not finished)
+
+    @property
+    def possible(self) -> bool:
+        return not self.refusal and bool(self.memberships or self.contacts)
+
+
+UNDO_LIST_LIMIT = 100
+
+
+def undo_deadline(job: BackgroundJob) -> Any:
+    return (job.finished_at or job.created_at) + timedelta(days=UNDO_DAYS)
+
+
+def _is_history(model: type[models.Model]) -> bool:
+    return issubclass(model, HistoricalChanges)
+
+
+def _dependents(model: type[models.Model], ids: models.QuerySet[Any], *, ignore: set[type[models.Model]]) -> dict[int, set[str]]:
+    """Rows of other models that point at the given rows (any app, found through `_meta`): pk → their names.
+
+    History records, the auto-created tables of the model's own many-to-many fields and `ignore` don't count.
+    """
+    found: dict[int, set[str]] = {}
+    own_through = {f.remote_field.through for f in model._meta.many_to_many}
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete) or relation.many_to_many:
+            continue
+        related = relation.related_model
+        if related is None or _is_history(related) or related in ignore or related in own_through:
+            continue
+        name = relation.field.name  # type: ignore[union-attr]  # a reverse relation has its forward field
+        meta = related._meta
+        if meta.auto_created:  # the table of another model's many-to-many field: say that model's name
+            meta = meta.auto_created._meta  # type: ignore[union-attr]
+        label = str(meta.verbose_name_plural)
+        for pk in related._base_manager.filter(**{f"{name}__in": ids}).values_list(name, flat=True).distinct():
+            found.setdefault(pk, set()).add(label)
+    return found
+
+
+def import_undo_plan(job: BackgroundJob) -> UndoPlan:
+    """Which of an import's memberships and contacts can go to the trash, and what stays and why.
+
+    Possible within UNDO_DAYS after the import ended, once. A record stays when something else has
+    come to depend on it since: a login, registrations, consents, needs, further contacts of an
+    imported company (any row of any app that points at it).
+    """
+    plan = UndoPlan()
+    if job.kind != BackgroundJob.Kind.IMPORT or job.status != BackgroundJob.Status.DONE:
+        plan.refusal = _("Nur ein abgeschlossener Import kann rückgängig gemacht werden.")
+        return plan
+    if job.params.get("undone_at"):
+        plan.refusal = _("Dieser Import wurde bereits rückgängig gemacht.")
+        return plan
+    if timezone.now() > undo_deadline(job):
+        plan.refusal = _(
+            "Der Import liegt mehr als %(days)s Tage zurück und kann nicht mehr rückgängig gemacht werden. Einzelne Einträge lassen sich weiterhin im Verzeichnis in den Papierkorb legen."
+        ) % {"days": UNDO_DAYS}
+        return plan
+    memberships = Membership.objects.filter(import_job=job, network=job.network, archived_at__isnull=True)
+    contacts = Contact.objects.filter(import_job=job, archived_at__isnull=True)
+    membership_rows = list(memberships.values_list("pk", "organisation_id", "organisation__name"))
+    contact_rows = list(contacts.values_list("pk", "organisation_id", "first_name", "last_name", "user_id"))
+
+    contact_reasons: dict[int, set[str]] = _dependents(Contact, contacts.values("pk"), ignore=set())
+    for pk, _org, _first, _last, user_id in contact_rows:
+        if user_id is not None:
+            contact_reasons.setdefault(pk, set()).add(_("Zugang zum Portal"))
+    organisation_ids = memberships.values("organisation_id")
+    org_reasons = _dependents(Organisation, organisation_ids, ignore={Membership, Contact})
+    organisation_of = {pk: org_id for pk, org_id, _name in membership_rows}
+    for pk, labels in _dependents(Membership, memberships.values("pk"), ignore={MembershipStatusChange}).items():
+        org_reasons.setdefault(organisation_of[pk], set()).update(labels)
+    later_contacts = Contact.objects.filter(organisation_id__in=organisation_ids, archived_at__isnull=True).exclude(import_job=job)
+    for org_id in later_contacts.values_list("organisation_id", flat=True).distinct():
+        org_reasons.setdefault(org_id, set()).add(_("später ergänzte Kontaktpersonen"))
+    for pk, org_id, *_rest in contact_rows:
+        if pk in contact_reasons:
+            org_reasons.setdefault(org_id, set()).add(_("Kontaktpersonen mit Abhängigkeiten"))
+
+    imported_orgs = {org for _m, org, _name in membership_rows}
+    for pk, org_id, name in membership_rows:
+        if org_id in org_reasons:
+            plan.blocked_count += 1
+            if len(plan.blocked) < UNDO_LIST_LIMIT:
+                plan.blocked.append((name, ", ".join(sorted(org_reasons[org_id]))))
+        else:
+            plan.memberships.append(pk)
+    for pk, org_id, first, last, _user in contact_rows:
+        reasons = contact_reasons.get(pk) or ({_("die Organisation bleibt")} if org_id in imported_orgs and org_id in org_reasons else set())
+        if reasons:
+            plan.blocked_count += 1
+            if len(plan.blocked) < UNDO_LIST_LIMIT:
+                plan.blocked.append((" ".join(part for part in (first, last) if part), ", ".join(sorted(reasons))))
+        else:
+            plan.contacts.append(pk)
+    return plan
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@transaction.atomic
+def import_undo(*, job: BackgroundJob, by: User) -> UndoPlan:
+    """Move an import's memberships and contacts to the trash (membership_trash / contact_trash semantics, in bulk).
+
+    What depends on something else stays (see import_undo_plan) and is returned in `blocked`. Raises
+    nothing; a refusal (too old, already undone) comes back in `refusal` with nothing changed.
+    """
+    job = BackgroundJob.objects.select_for_update().select_related("network").get(pk=job.pk)
+    plan = import_undo_plan(job)
+    if plan.refusal:
+        return plan
+    now = timezone.now()
+    for ids in _chunks(plan.memberships):
+        Membership.objects.filter(pk__in=ids, archived_at__isnull=True).update(archived_at=now, archived_by=by, updated_at=now)
+        Membership.history.bulk_history_create(list(Membership.objects.filter(pk__in=ids)), update=True, default_user=by, default_date=now)
+    for ids in _chunks(plan.contacts):
+        Contact.objects.filter(pk__in=ids, archived_at__isnull=True).update(archived_at=now, is_primary=False, updated_at=now)
+        Contact.history.bulk_history_create(list(Contact.objects.filter(pk__in=ids)), update=True, default_user=by, default_date=now)
+    job.params = {
+        **job.params,
+        "undone_at": now.isoformat(),
+        "undone_by": by.pk,
+        "undone": {"memberships": len(plan.memberships), "contacts": len(plan.contacts), "blocked": plan.blocked_count},
+    }
+    job.save(update_fields=["params"])
+    return plan
+
+
+def undone_on(job: BackgroundJob) -> date | None:
+    value = job.params.get("undone_at") if isinstance(job.params, dict) else None
+    return timezone.localtime(datetime.fromisoformat(value)).date() if value else None

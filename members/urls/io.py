@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/<int:pk>/preview/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
+    path("import/<int:pk>/undo/", views.import_undo, name="import_undo"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]

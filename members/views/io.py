@@ -7,12 +7,16 @@ another manager, even of the same network, gets a 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -188,6 +192,9 @@ def import_preview(request: NetworkRequest, pk: int) -> HttpResponse:
         "more_duplicates": max(0, len(duplicates) - PREVIEW_LIMIT),
         "sample": [row for row in plan.rows if row.organisation_action == "create" and not row.errors][:20],
         "background": len(plan.rows) > imports.INLINE_IMPORT_ROWS,
+        "valid_rows": sum(1 for row in plan.rows if not row.errors),
+        # A membership without a join date in the file stays without one ("Eintritt unbekannt"), never "today".
+        "unknown_joined": sum(1 for row in plan.rows if row.organisation_action == "create" and not row.errors and not row.membership.get("joined_on")),
     }
     return render(request, "members/io/preview.html", context)
 
@@ -204,11 +211,15 @@ def import_confirm(request: NetworkRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Bitte wählen Sie, was mit vorhandenen Organisationen geschehen soll."))
         return redirect("io:import_preview", network_slug=slug, pk=job.pk)
-    existing = form.cleaned_data["existing"]
-    if imports.job_plan(job, existing=existing).errors:
+    existing, valid_only = form.cleaned_data["existing"], form.cleaned_data["valid_only"]
+    plan = imports.job_plan(job, existing=existing)
+    if plan.errors and not valid_only:
         messages.error(request, _("Die Datei enthält noch Fehler. Es wurde nichts importiert."))
         return redirect("io:import_preview", network_slug=slug, pk=job.pk)
-    if not imports.import_confirm(job=job, existing=existing):
+    if all(row.errors for row in plan.rows):
+        messages.error(request, _("Keine Zeile ist fehlerfrei. Es wurde nichts importiert."))
+        return redirect("io:import_preview", network_slug=slug, pk=job.pk)
+    if not imports.import_confirm(job=job, existing=existing, valid_only=valid_only):
         return redirect("io:job_detail", network_slug=slug, pk=job.pk)
     if len(job.params["rows"]) <= imports.INLINE_IMPORT_ROWS:
         imports.import_run(job_id=job.pk)
@@ -236,37 +247,95 @@ def import_cancel(request: NetworkRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @network_required(can_manage=True)
 def job_detail(request: NetworkRequest, pk: int) -> HttpResponse:
-    """A job's progress and result. htmx polls the progress part; 286 stops the polling once the job has ended."""
+    """A job's progress and result. htmx polls the progress part; 286 stops the polling once the job has ended.
+
+    A finished import lists its batch: the organisations it created and the contacts it added to
+    organisations the network had, paginated, with the way to undo it.
+    """
     # Polled every second: the uploaded rows in `params` (up to megabytes) stay in the database.
     job = get_object_or_404(_jobs(request).defer("params"), pk=pk)
     is_draft = (
         job.kind == BackgroundJob.Kind.IMPORT and job.status == BackgroundJob.Status.PENDING and _jobs(request).filter(pk=pk, params__confirmed=False).exists()
     )
-    context = {
+    finished = BackgroundJob.Status(job.status).is_finished
+    done = imports.job_progress(job)
+    context: dict[str, Any] = {
         "network": request.network,
         "job": job,
         "is_draft": is_draft,
-        "finished": BackgroundJob.Status(job.status).is_finished,
+        "finished": finished,
+        "done": done,
+        "percent": 100 if job.status == BackgroundJob.Status.DONE else (int(done * 100 / job.total) if job.total else 0),
     }
+    if finished:
+        job.refresh_from_db(fields=["params"])  # small once the job has ended: the uploaded rows are gone
+        if job.kind == BackgroundJob.Kind.IMPORT and job.status == BackgroundJob.Status.DONE:
+            context.update(_batch_context(request, job))
     if request.htmx:
         response = render(request, "members/io/job_detail.html#job-progress", context)
-        if context["finished"]:
+        if finished:
             response.status_code = HTMX_STOP_POLLING
         return response
     return render(request, "members/io/job_detail.html", context)
 
 
+BATCH_PAGE_SIZE = 50
+
+
+def _batch_context(request: NetworkRequest, job: BackgroundJob) -> dict[str, Any]:
+    undone_on = imports.undone_on(job)
+    deadline = imports.undo_deadline(job)
+    return {
+        "batch": True,
+        "created": Paginator(imports.batch_memberships(job), BATCH_PAGE_SIZE).get_page(request.GET.get("page")),
+        "added": Paginator(imports.batch_added_contacts(job), BATCH_PAGE_SIZE).get_page(request.GET.get("contacts_page")),
+        "undone_on": undone_on,
+        "undo_until": deadline,
+        "can_undo": undone_on is None and timezone.now() <= deadline,
+        "undo_days": imports.UNDO_DAYS,
+        "rejected_file_deleted": bool(job.params.get("result_filename")) and not job.result_file,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@network_required(can_manage=True)
+def import_undo(request: NetworkRequest, pk: int) -> HttpResponse:
+    """ "Import rückgängig machen": a confirmation page with counts and what stays; the POST moves the batch to the trash."""
+    job = _import_job(request, pk)
+    slug = request.network.slug
+    if request.method == "POST":
+        plan = imports.import_undo(job=job, by=request.user)
+        if plan.refusal:
+            messages.error(request, plan.refusal)
+        else:
+            messages.success(
+                request,
+                _("%(memberships)s Organisationen und %(contacts)s Kontaktpersonen des Imports liegen jetzt im Papierkorb (%(days)s Tage wiederherstellbar).")
+                % {"memberships": len(plan.memberships), "contacts": len(plan.contacts), "days": imports.UNDO_DAYS},
+            )
+            if plan.blocked_count:
+                messages.warning(request, _("%(n)s Einträge sind geblieben, weil inzwischen anderes von ihnen abhängt.") % {"n": plan.blocked_count})
+        return redirect("io:job_detail", network_slug=slug, pk=job.pk)
+    plan = imports.import_undo_plan(job)
+    context = {"network": request.network, "job": job, "plan": plan, "more_blocked": max(0, plan.blocked_count - len(plan.blocked)), "days": imports.UNDO_DAYS}
+    return render(request, "members/io/undo.html", context)
+
+
 @require_GET
 @network_required(can_manage=True)
 def job_download(request: NetworkRequest, pk: int) -> FileResponse:
-    """The file of a finished export, always as an attachment."""
-    job = get_object_or_404(_jobs(request).filter(kind=BackgroundJob.Kind.EXPORT, status=BackgroundJob.Status.DONE).exclude(result_file=""), pk=pk)
-    fmt = job.params.get("format", "xlsx")
+    """The file of a finished job, always as an attachment: an export, or the rows an import left out."""
+    job = get_object_or_404(_jobs(request).filter(status=BackgroundJob.Status.DONE).exclude(result_file=""), pk=pk)
+    if job.kind == BackgroundJob.Kind.IMPORT:
+        fmt, filename = "xlsx", job.params.get("result_filename") or "import.xlsx"
+    else:
+        fmt = job.params.get("format", "xlsx")
+        filename = job.params.get("filename") or f"export.{fmt}"
     try:
         handle = job.result_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=job.params.get("filename") or f"export.{fmt}", content_type=CONTENT_TYPES.get(fmt))
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES.get(fmt))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from members import imports
 from members.models import Contact, Membership, Organisation
@@ -314,17 +313,21 @@ def test_an_erased_person_is_not_brought_back_by_an_import(logged_in, world):
 # --- all or nothing -----------------------------------------------------------------------
 
 
+def _tampered_plans(monkeypatch, change):
+    """The write re-plans the job; let `change` spoil that plan the way a drifted planner would."""
+    real = imports.jobs.job_plan
+
+    def tampered(job, **kwargs):
+        plan = real(job, **kwargs)
+        change(plan)
+        return plan
+
+    monkeypatch.setattr(imports.jobs, "job_plan", tampered)
+
+
 def test_a_row_failing_on_write_leaves_the_database_unchanged(logged_in, world, monkeypatch):
-    real = imports.jobs.contact_create
-    calls = {"n": 0}
-
-    def failing_on_the_third(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise ValidationError({"email": ["Diese Adresse ist gesperrt."]})
-        return real(**kwargs)
-
-    monkeypatch.setattr(imports.jobs, "contact_create", failing_on_the_third)
+    # The write checks each row's lengths before its bulk insert: line 4's last name is too long for the model.
+    _tampered_plans(monkeypatch, lambda plan: plan.rows[2].contact.update(last_name="X" * 101))
     job = upload_to_preview(logged_in, csv_bytes(THREE))
     before = db_state()
     response = logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"}, follow=True)
@@ -332,22 +335,16 @@ def test_a_row_failing_on_write_leaves_the_database_unchanged(logged_in, world, 
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.FAILED
     assert "Zeile 4 konnte nicht gespeichert werden" in job.message
+    assert "Nachname: Der Wert ist zu lang" in job.message
     assert "Es wurde nichts importiert." in job.message
     assert job.errors[0]["line"] == 4
     assert "Zeile 4 konnte nicht gespeichert werden" in response.text
 
 
 def test_a_database_error_on_write_rolls_back_everything(logged_in, world, monkeypatch):
-    from django.db import IntegrityError
-
-    real = imports.jobs.organisation_create
-
-    def failing_on_the_second(**kwargs):
-        if kwargs["data"]["name"] == "Epsilon Holz KG":
-            raise IntegrityError("simulated")
-        return real(**kwargs)
-
-    monkeypatch.setattr(imports.jobs, "organisation_create", failing_on_the_second)
+    # A negative fee passes no check of the writer, only the database's CHECK constraint: the chunk is refused,
+    # written again row by row to find the line, and nothing of the earlier rows stays.
+    _tampered_plans(monkeypatch, lambda plan: plan.rows[1].membership.update(annual_fee=Decimal("-1")))
     job = upload_to_preview(logged_in, csv_bytes(THREE))
     before = db_state()
     logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"})
