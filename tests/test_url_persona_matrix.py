@@ -22,6 +22,7 @@ from tests.events.matrix_public import PUBLIC_MATRIX
 from tests.matrix import Case, Target, rev, statuses
 from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_duplicates import DUPLICATES_MATRIX
+from tests.members.matrix_import_batches import IMPORT_BATCHES_MATRIX
 from tests.members.matrix_io import IO_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
 from tests.newsletters.matrix_manage import NEWSLETTER_MANAGE_MATRIX
@@ -203,6 +204,7 @@ EXISTING_OBJECTS = {
 
 MATRIX.update(_admin_cases())
 MATRIX.update(IO_MATRIX)
+MATRIX.update(IMPORT_BATCHES_MATRIX)
 MATRIX.update(DIRECTORY_MATRIX)
 MATRIX.update(DUPLICATES_MATRIX)
 MATRIX.update(PRIVACY_MATRIX)
