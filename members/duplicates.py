@@ -409,7 +409,7 @@ def _neighbours(keys: Iterable[tuple[str, int]]) -> set[tuple[int, int]]:
 
 def organisation_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
     """Pairs of the network's organisations that may be duplicates, best first; a few queries, not one per pair."""
-    organisations = {o.pk: o for o in organisations_in([network]).only("pk", "name", "street", "postcode", "municipality", "website", "created_at")}
+    organisations = {o.pk: o for o in organisations_in([network]).only("id", "name", "street", "postcode", "municipality", "website", "created_at")}
     contacts = _contacts_by_organisation(organisations)
     probes = {pk: OrganisationProbe.of(organisation, contacts.get(pk, [])) for pk, organisation in organisations.items()}
     blocks = _Blocks()
@@ -447,4 +447,4 @@ def contact_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
     return pairs[:limit]
 
 
-_CONTACT_COLUMNS = ("pk", "organisation_id", "title", "first_name", "last_name", "email", "phone", "organisation__name", "organisation__pk")
+_CONTACT_COLUMNS = ("id", "organisation_id", "title", "first_name", "last_name", "email", "phone", "organisation__id", "organisation__name")
