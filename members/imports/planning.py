@@ -126,6 +126,11 @@ class ImportPlan:
     def skipped(self) -> int:
         return sum(1 for row in self.rows if row.organisation_action == "skip")
 
+    @property
+    def warnings(self) -> list[RowError]:
+        """Remarks that block nothing (a join date completed from a year, a foreign postcode kept with the place)."""
+        return [RowError(row.line, "", warning) for row in self.rows for warning in row.warnings]
+
 
 def _choices_lookup(choices: type[models.TextChoices], extra: dict[str, str]) -> dict[str, str]:
     """Normalised value, German label or English label → stored value."""

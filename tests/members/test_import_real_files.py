@@ -766,3 +766,13 @@ def test_a_membership_without_a_join_date_in_the_file_does_not_join_today(logged
     logged_in.post(io_url("import_mapping", pk=job.pk), mapping_post(job))
     confirm(logged_in, job)
     assert Membership.objects.get(organisation__name="Ohne Datum GmbH").joined_on is None
+
+
+def test_the_preview_names_values_taken_over_differently_from_the_file(logged_in, world):
+    upload(logged_in, messy_xlsx(), "mitglieder.xlsx")
+    job = BackgroundJob.objects.get()
+    logged_in.post(io_url("import_mapping", pk=job.pk), mapping_post(job))
+    page = logged_in.get(io_url("import_preview", pk=job.pk))
+    assert 'id="warnings"' in page.text
+    assert "Mitglied seit (Eintritt) „2019“: nur das Jahr angegeben – übernommen als 01.01.2019." in page.text
+    assert "Die ausländische Postleitzahl „1010“ steht im Ort." in page.text
