@@ -95,7 +95,9 @@ def audience_contacts(
 ) -> QuerySet[Contact]:
     """Contacts (with an address, not in the trash) of the network's current member organisations, narrowed by the audience."""
     members = Membership.objects.current().filter(network=meeting.network)
-    contacts = Contact.objects.filter(organisation__in=members.values("organisation"), archived_at__isnull=True).exclude(email="")
+    contacts = (
+        Contact.objects.filter(organisation__in=members.values("organisation"), archived_at__isnull=True).exclude(email="").exclude_exited(meeting.network)
+    )
     if audience == MeetingInvitation.Audience.PRIMARY:
         contacts = contacts.filter(is_primary=True)
     elif audience == MeetingInvitation.Audience.MEMBERSHIP_ROLE:
@@ -147,7 +149,9 @@ def invitation_preview(*, meeting: Meeting, audience: str, membership_role: str 
             preview.recipients.append(contact)
     if audience != MeetingInvitation.Audience.SELECTED:
         members = Membership.objects.current().filter(network=meeting.network)
-        preview.without_address = Contact.objects.filter(organisation__in=members.values("organisation"), archived_at__isnull=True, email="").count()
+        preview.without_address = (
+            Contact.objects.filter(organisation__in=members.values("organisation"), archived_at__isnull=True, email="").exclude_exited(meeting.network).count()
+        )
     return preview
 
 

@@ -182,11 +182,20 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         return self.filter(organisation__memberships__network=network, organisation__memberships__archived_at__isnull=True).distinct()
 
     def current_in(self, network: Network) -> ContactQuerySet:
-        """People (not archived) of the organisations that are current members of `network` (Organisation.current_members_of).
+        """People (not archived) of the organisations that are current members of `network` (Organisation.current_members_of),
+        less those `network` ended its relation to (ContactExit).
 
         One subquery, not a second `.filter()` across memberships: that would match a membership of another network.
         """
-        return self.filter(archived_at__isnull=True, organisation__in=Organisation.objects.current_members_of(network))
+        return self.filter(archived_at__isnull=True, organisation__in=Organisation.objects.current_members_of(network)).exclude_exited(network)
+
+    def exclude_exited(self, network: Network) -> ContactQuerySet:
+        """Leave out the people `network` ended its relation to: they are in none of its audiences (DESIGN: shared companies)."""
+        return self.exclude(pk__in=ContactExit.objects.filter(network=network).values("contact_id"))
+
+    def exited_from(self, network: Network) -> ContactQuerySet:
+        """Only the people `network` ended its relation to."""
+        return self.filter(pk__in=ContactExit.objects.filter(network=network).values("contact_id"))
 
     def visible_to(self, user: User | AnonymousUser) -> ContactQuerySet:
         """Contacts of the member user's own organisation."""

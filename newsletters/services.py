@@ -97,7 +97,8 @@ def audience(infobrief: Infobrief) -> Audience:
     memberships = Membership.objects.current().filter(network=network, status=Membership.Status.ACTIVE)
     if infobrief.audience_roles:
         memberships = memberships.filter(role__in=infobrief.audience_roles)
-    contacts = Contact.objects.filter(organisation__in=memberships.values("organisation"), archived_at__isnull=True)
+    # People this network ended its relation to (a shared company's contact) get none of its Infobriefe.
+    contacts = Contact.objects.filter(organisation__in=memberships.values("organisation"), archived_at__isnull=True).exclude_exited(network)
     if infobrief.audience_municipalities:
         contacts = contacts.filter(organisation__municipality__in=infobrief.audience_municipalities)
     if infobrief.audience_kinds:

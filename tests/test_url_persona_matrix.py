@@ -24,6 +24,7 @@ from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_duplicates import DUPLICATES_MATRIX
 from tests.members.matrix_import_batches import IMPORT_BATCHES_MATRIX
 from tests.members.matrix_io import IO_MATRIX
+from tests.members.matrix_lifecycle import LIFECYCLE_MATRIX
 from tests.members.matrix_privacy import PRIVACY_MATRIX
 from tests.newsletters.matrix_manage import NEWSLETTER_MANAGE_MATRIX
 from tests.newsletters.matrix_public import NEWSLETTER_PUBLIC_MATRIX
@@ -208,6 +209,7 @@ MATRIX.update(IMPORT_BATCHES_MATRIX)
 MATRIX.update(DIRECTORY_MATRIX)
 MATRIX.update(DUPLICATES_MATRIX)
 MATRIX.update(PRIVACY_MATRIX)
+MATRIX.update(LIFECYCLE_MATRIX)
 MATRIX.update(EVENTS_MATRIX)
 for _events_part in (
     ATTACHMENTS_MATRIX,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("manage/<slug:network_slug>/", include("members.urls.manage")),
     path("manage/<slug:network_slug>/io/", include("members.urls.io")),
+    path("manage/<slug:network_slug>/", include("members.urls.lifecycle")),
     path("manage/<slug:network_slug>/duplicates/", include("members.urls.duplicates")),
     path("manage/<slug:network_slug>/meetings/", include("events.urls.manage")),
     path("manage/<slug:network_slug>/infobrief/", include("newsletters.urls.manage")),

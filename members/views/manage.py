@@ -29,6 +29,7 @@ from members.forms.organisations import (
     SavedFilterForm,
     StatusChangeForm,
 )
+from members.lifecycle import deletable_contact_ids, may_delete_contact, other_networks
 from members.models import Contact, Membership, Organisation, SavedFilter
 from members.selectors import directory_memberships, directory_page, organisation_history
 from verbund.access import NetworkRequest, network_required
@@ -201,7 +202,10 @@ def organisation_detail(request: NetworkRequest, pk: int) -> HttpResponse:
         context["history"] = organisation_history(organisation, my_networks, viewer_network=request.network)
     else:
         context |= {
-            "contacts": organisation.contacts.filter(archived_at__isnull=True).order_by("-is_primary", "last_name"),
+            "contacts": organisation.contacts.filter(archived_at__isnull=True).exclude_exited(request.network).order_by("-is_primary", "last_name"),
+            "exited_contacts": organisation.contacts.filter(archived_at__isnull=True).exited_from(request.network).order_by("last_name"),
+            "deletable_contacts": deletable_contact_ids(user=request.user, organisation=organisation),
+            "other_networks": other_networks(organisation, request.network).count(),
             "trashed_contacts": organisation.contacts.filter(archived_at__isnull=False).order_by("last_name"),
             "memberships": Membership.objects.filter(organisation=organisation, network__in=my_networks, archived_at__isnull=True)
             .select_related("network")
@@ -229,7 +233,8 @@ def organisation_edit(request: NetworkRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Änderungen gespeichert."))
         return redirect("directory:organisation", network_slug=request.network.slug, pk=organisation.pk)
-    return render(request, "members/manage/organisation_form.html", {"network": request.network, "form": form, "organisation": organisation})
+    context = {"network": request.network, "form": form, "organisation": organisation, "other_networks": other_networks(organisation, request.network).count()}
+    return render(request, "members/manage/organisation_form.html", context)
 
 
 @network_required(can_manage=True)
@@ -344,6 +349,17 @@ def contact_edit(request: NetworkRequest, pk: int) -> HttpResponse:
 @network_required(can_manage=True)
 def contact_trash(request: NetworkRequest, pk: int) -> HttpResponse:
     contact = _contact(request, pk)
+    if not may_delete_contact(user=request.user, contact=contact):
+        # A shared company's person: this network may end only its own relation (docs/SHARED-COMPANIES.md).
+        messages.error(
+            request,
+            _(
+                "%(name)s gehört zu einer Organisation, die auch Mitglied in Verbünden ist, die Sie nicht betreuen. Für alle entfernen "
+                "kann sie nur das Unternehmen selbst oder die Administration; Sie können die Beziehung für diesen Verbund beenden."
+            )
+            % {"name": contact.full_name},
+        )
+        return redirect("directory:organisation", network_slug=request.network.slug, pk=contact.organisation_id)
     services.contact_trash(contact=contact, by=request.user)
     offer_undo(
         request,

@@ -72,6 +72,7 @@ def portal_member_directory(request: MemberRequest, network_slug: str) -> HttpRe
     consenting = set(Consent.objects.filter(network=network, purpose=Consent.Purpose.DIRECTORY, withdrawn_at__isnull=True).values_list("contact_id", flat=True))
     listed = (
         Contact.objects.filter(pk__in=consenting, archived_at__isnull=True, organisation__in=[m.organisation_id for m in memberships])
+        .exclude_exited(network)
         .only("first_name", "last_name", "title", "function", "email", "organisation_id")
         .order_by("last_name")
     )
