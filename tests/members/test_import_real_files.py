@@ -776,3 +776,28 @@ def test_the_preview_names_values_taken_over_differently_from_the_file(logged_in
     assert 'id="warnings"' in page.text
     assert "Mitglied seit (Eintritt) „2019“: nur das Jahr angegeben – übernommen als 01.01.2019." in page.text
     assert "Die ausländische Postleitzahl „1010“ steht im Ort." in page.text
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "expected"),
+    [
+        (["Firma", "Nachname"], ["Alpha Neu", "Müller, Käthe"], ("", "", "Käthe", "Müller")),
+        (["Firma", "Anrede", "Nachname"], ["Alpha Neu", "Herrn", "Prof. Dr. Kurz"], ("mr", "Prof. Dr.", "", "Kurz")),
+        (["Firma", "Anrede", "Vorname", "Nachname"], ["Alpha Neu", "Sehr geehrte Frau", "Frau Käthe", "Müller"], ("ms", "", "Käthe", "Müller")),
+        (["Firma", "Titel", "Ansprechpartner"], ["Alpha Neu", "Dr", "Frau Prof. Dr. Käthe Müller"], ("ms", "Dr.", "Käthe", "Müller")),
+    ],
+)
+def test_name_columns_are_cleaned_of_salutations_and_titles(world, header, cells, expected):
+    table = read(csv_bytes([header, cells]), "x.csv")
+    row = plan_of(table, world).rows[0]
+    assert row.errors == []
+    contact = row.contact
+    assert (contact["salutation"], contact["title"], contact["first_name"], contact["last_name"]) == expected
+
+
+def test_a_state_column_is_written_out_and_an_email_only_row_is_the_general_contact(world):
+    table = read(csv_bytes([["Firma", "Land", "E-Mail"], ["Alpha Neu", "NRW", "info@alpha-neu.example"], ["Beta Neu", "Bayern", ""]]), "x.csv")
+    first, second = plan_of(table, world).rows
+    assert first.organisation["state"] == "Nordrhein-Westfalen" and "country" not in first.organisation
+    assert first.general_contact and first.contact == {"last_name": "Zentrale", "function": "Allgemeiner Kontakt", "email": "info@alpha-neu.example"}
+    assert second.contact is None and not second.create_contact
