@@ -19,17 +19,19 @@ from members.matching import _LEGAL_FORMS, fold, organisation_key
 from members.models import Contact, Membership, Organisation
 from verbund.models import BackgroundJob, Network, User
 
+# A–Z is the folded name (members.matching.fold): German phone-book order (DIN 5007-2, "Müller" as "Mueller"), the
+# same on SQLite and PostgreSQL whatever the database's collation, and on an indexed column.
 SORTS: dict[str, tuple[str | OrderBy, str]] = {
-    "relevance": ("organisation__name", "pk"),  # with a search: ranked first (directory_memberships)
-    "name": ("organisation__name", "pk"),
-    "-name": ("-organisation__name", "-pk"),
-    "place": ("organisation__municipality", "organisation__name"),
-    "-place": ("-organisation__municipality", "organisation__name"),
-    "employees": (F("organisation__employees").asc(nulls_last=True), "organisation__name"),
-    "-employees": (F("organisation__employees").desc(nulls_last=True), "organisation__name"),
-    "joined": (F("joined_on").asc(nulls_last=True), "organisation__name"),
-    "-joined": (F("joined_on").desc(nulls_last=True), "organisation__name"),
-    "status": ("status", "organisation__name"),
+    "relevance": ("organisation__search_name", "pk"),  # with a search: ranked first (directory_memberships)
+    "name": ("organisation__search_name", "pk"),
+    "-name": ("-organisation__search_name", "-pk"),
+    "place": ("organisation__municipality", "organisation__search_name"),
+    "-place": ("-organisation__municipality", "organisation__search_name"),
+    "employees": (F("organisation__employees").asc(nulls_last=True), "organisation__search_name"),
+    "-employees": (F("organisation__employees").desc(nulls_last=True), "organisation__search_name"),
+    "joined": (F("joined_on").asc(nulls_last=True), "organisation__search_name"),
+    "-joined": (F("joined_on").desc(nulls_last=True), "organisation__search_name"),
+    "status": ("status", "organisation__search_name"),
 }
 
 
@@ -84,14 +86,15 @@ def _any(lookup: str, values: list[str]) -> Q:
     return condition
 
 
-def _search[QS: QuerySet[Membership]](queryset: QS, text: str) -> tuple[QS, bool]:
+def _search[QS: QuerySet[Membership]](queryset: QS, text: str, *, typos: bool = False) -> tuple[QS, bool]:
     """Match the folded query against the stored, indexed search columns and annotate a rank; (queryset, searched).
 
     Every word must occur in `search_text` (folded name, name without legal form, postcode, place, district,
     competencies, profile, needs, tags), in any of its spellings. `search_rank`: 0 the exact full name, 1 the same
     name with another or no legal form, 2 the name starts with the query, 3 a word of the name starts with it, 4 any
-    other match, 5 (PostgreSQL) only similar — a typo caught by trigram word similarity. Nothing is computed per row but LIKE on GIN-indexed columns and, on
-    PostgreSQL, trigram similarity of the name as a tie breaker within a rank.
+    other match. With `typos` (PostgreSQL) the name only needs to be similar (trigram `%`): rank 5. Nothing is
+    computed per organisation but LIKE on the GIN-indexed columns; trigram similarity of the name, the tie breaker
+    within a rank on PostgreSQL, only for the matches.
     """
     folded = fold(text[:200])
     if not folded:
@@ -113,8 +116,8 @@ def _search[QS: QuerySet[Membership]](queryset: QS, text: str) -> tuple[QS, bool
         output_field=IntegerField(),
     )
     if connection.vendor == "postgresql":
-        similar = Q(organisation__search_name__trigram_word_similar=folded)
-        queryset = queryset.filter(words | similar).annotate(search_rank=rank, search_similarity=TrigramSimilarity("organisation__search_name", folded))
+        matches = Q(organisation__search_name__trigram_similar=folded) if typos else words
+        queryset = queryset.filter(matches).annotate(search_rank=rank, search_similarity=TrigramSimilarity("organisation__search_name", folded))
     else:
         queryset = queryset.filter(words).annotate(search_rank=rank, search_similarity=Value(0.0, output_field=FloatField()))
     return queryset, True
@@ -125,7 +128,7 @@ def memberships_matching(queryset: QuerySet[Membership], text: str) -> QuerySet[
     matches, searched = _search(queryset, text)
     if not searched:
         return queryset.none()
-    return matches.order_by("search_rank", F("search_similarity").desc(), "organisation__name", "pk")
+    return matches.order_by("search_rank", F("search_similarity").desc(), "organisation__search_name", "pk")
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def directory_memberships(network: Network, flt: DirectoryFilter) -> QuerySet[Membership]:
+def directory_memberships(network: Network, flt: DirectoryFilter, *, typos: bool = False) -> QuerySet[Membership]:
     """The memberships of a network matching a filter, with everything a directory row shows, in a fixed number of queries.
 
     With a search and the sort "relevance" the best matches come first (see `_search`), then A–Z; without a search
@@ -162,7 +165,7 @@ def directory_memberships(network: Network, flt: DirectoryFilter) -> QuerySet[Me
         .select_related("organisation", "organisation__activity")
         .annotate(size_class=size_class_expression())
     )
-    queryset, searched = _search(queryset, flt.q)
+    queryset, searched = _search(queryset, flt.q, typos=typos)
     if flt.kind:
         queryset = queryset.filter(organisation__kind=flt.kind)
     if flt.section:
@@ -184,29 +187,52 @@ def directory_memberships(network: Network, flt: DirectoryFilter) -> QuerySet[Me
     if flt.added_to is not None:
         queryset = queryset.filter(created_at__lt=_start_of(flt.added_to + timedelta(days=1)))
     if flt.sort == "relevance" and searched:
-        return queryset.order_by("search_rank", F("search_similarity").desc(), "organisation__name", "pk")
+        return queryset.order_by("search_rank", F("search_similarity").desc(), "organisation__search_name", "pk")
     return queryset.order_by(*SORTS.get(flt.sort, SORTS["name"]))
 
 
-def directory_page(queryset: QuerySet[Membership], number: str | int | None, per_page: int) -> Page:
-    """One page of `queryset` and the number of all its rows from the same query (COUNT(*) OVER ()): one scan, not a
-    count and a fetch; like Paginator.get_page otherwise.
+def directory_page(queryset: QuerySet[Membership], number: str | int | None, per_page: int, *, one_scan: bool = True) -> Page:
+    """One page of `queryset` and the number of all its rows, like Paginator.get_page, the rows fetched by key.
 
-    A page number past the end (a list that shrank, a hand-typed URL) shows the last page, which costs a second query.
+    `one_scan` (for a search, whose matches are sorted by rank anyway): the first query walks the matches once,
+    narrow (the primary key, the sort keys and COUNT(*) OVER ()), and keeps the page's keys — Paginator's way would
+    scan them twice, a COUNT and then the page; a window over the full rows would carry every column through the
+    sort. Without a search, A–Z walks the index on the folded name and stops after the page, so a separate narrow
+    COUNT is cheaper than a window that must see every row. Either way the second query fetches the page's rows,
+    with everything a row shows, by primary key. A page past the end (a list that shrank, a hand-typed URL) shows the
+    last page.
     """
     try:
         wanted = max(int(number or 1), 1)
     except (TypeError, ValueError):
         wanted = 1
-    counted = queryset.annotate(full_count=Window(Count("pk")))
-    rows = list(counted[(wanted - 1) * per_page : wanted * per_page])
-    total = rows[0].full_count if rows else (0 if wanted == 1 else queryset.count())
-    paginator = Paginator(queryset, per_page)
-    paginator.count = total  # type: ignore[misc]  # a cached_property, given its value instead of a COUNT query
-    if not rows and total:
-        wanted = paginator.num_pages
-        rows = list(counted[(wanted - 1) * per_page : wanted * per_page])
-    return Page(rows, min(wanted, paginator.num_pages), paginator)
+    if one_scan:
+        keys = queryset.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
+        window = list(keys[(wanted - 1) * per_page : wanted * per_page])
+        total = window[0][1] if window else (0 if wanted == 1 else queryset.count())
+        paginator = Paginator(queryset, per_page)
+        paginator.count = total  # type: ignore[misc]  # a cached_property, given its value instead of a COUNT query
+        if not window and total:
+            wanted = paginator.num_pages
+            window = list(keys[(wanted - 1) * per_page : wanted * per_page])
+        pks = [pk for pk, _ in window]
+    else:
+        paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+        keys_page = paginator.get_page(wanted)
+        wanted, pks = keys_page.number, list(keys_page.object_list)
+    by_pk = queryset.order_by().in_bulk(pks) if pks else {}
+    return Page([by_pk[pk] for pk in pks], min(wanted, paginator.num_pages), paginator)
+
+
+def directory_results(network: Network, flt: DirectoryFilter, number: str | int | None, per_page: int) -> Page:
+    """The directory's page for a filter. A search that finds nothing is tried once more for typos on PostgreSQL
+    (trigram similarity of the name, GIN-indexed): 'Mülller' finds 'Müller'. Only then, so that the usual search
+    stays on the LIKE-indexes and similarity is never computed for every organisation."""
+    searched = bool(fold(flt.q))
+    page = directory_page(directory_memberships(network, flt), number, per_page, one_scan=searched)
+    if not page.paginator.count and searched and connection.vendor == "postgresql":
+        page = directory_page(directory_memberships(network, flt, typos=True), number, per_page)
+    return page
 
 
 MUNICIPALITY_CACHE_SECONDS = 300

@@ -222,13 +222,13 @@ for _events_part in (
     QUALIFICATION_MATRIX,
     TEMPLATES_MATRIX,
     EXPORT_MATRIX,
+    SEARCH_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
-    SEARCH_MATRIX,
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             ns = namespace

@@ -46,15 +46,15 @@ class DirectoryFilterForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     also_in = forms.ModelChoiceField(label=_("Auch Mitglied in"), required=False, queryset=Network.objects.none())
-    sort = forms.ChoiceField(
-        label=_("Sortierung"),
     added_from = forms.DateField(label=_("Hinzugefügt ab"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     added_to = forms.DateField(label=_("Hinzugefügt bis"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        label=_("Sortierung"),
         required=False,
         choices=[
+            ("relevance", _("Beste Treffer zuerst")),
             ("name", _("Name A–Z")),
             ("-name", _("Name Z–A")),
-            ("relevance", _("Beste Treffer zuerst")),
             ("place", _("Ort")),
             ("-employees", _("Beschäftigte (meiste zuerst)")),
             ("employees", _("Beschäftigte (wenigste zuerst)")),
@@ -83,12 +83,14 @@ class DirectoryFilterForm(forms.Form):
         also_in.queryset = Network.objects.active().managed_by(user).exclude(pk=network.pk)
         also_in.to_field_name = "slug"
         also_in.empty_label = _("egal")
-
-    def to_filter(self) -> DirectoryFilter:
         batch = forms.ModelChoiceField(label=_("Import"), required=False, queryset=import_jobs(network), empty_label=_("alle"))
         batch.label_from_instance = lambda job: f"{job.title} ({date_format(timezone.localtime(job.created_at), 'SHORT_DATETIME_FORMAT')})"  # type: ignore[method-assign]
         self.fields["import"] = batch
         self.fields = {name: self.fields[name] for name in self.FIELDS}
+
+    def places(self) -> list[str]:
+        """The places of the dropdown (members.selectors.municipalities: cached per network)."""
+        return municipalities(self.network)
 
     def clean_municipality(self) -> str:
         """A place of this network's members (checked in the database: the dropdown's list may be minutes old)."""
@@ -96,6 +98,8 @@ class DirectoryFilterForm(forms.Form):
         if place and not municipality_exists(self.network, place):
             raise ValidationError(_("Kein Mitglied hat diesen Ort."))
         return place
+
+    def to_filter(self) -> DirectoryFilter:
         """The valid part of the filter; invalid values are dropped (a shared URL never errors)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if self.is_bound and not self.is_valid():

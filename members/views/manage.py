@@ -31,7 +31,7 @@ from members.forms.organisations import (
 )
 from members.lifecycle import deletable_contact_ids, may_delete_contact, other_networks
 from members.models import Contact, Membership, Organisation, SavedFilter
-from members.selectors import directory_memberships, directory_page, organisation_history
+from members.selectors import directory_memberships, directory_results, organisation_history
 from verbund.access import NetworkRequest, network_required
 from verbund.fieldsets import max_length
 from verbund.models import Network
@@ -68,8 +68,7 @@ def directory(request: NetworkRequest) -> HttpResponse:
     """Search, filter, sort and page through a network's members; htmx replaces only the results."""
     network = request.network
     form = DirectoryFilterForm(request.GET or None, network=network, user=request.user)
-    memberships = directory_memberships(network, form.to_filter())
-    page = directory_page(memberships, request.GET.get("page"), PAGE_SIZE)
+    page = directory_results(network, form.to_filter(), request.GET.get("page"), PAGE_SIZE)
     query = _filter_query(request.GET)
     context = {
         "network": network,

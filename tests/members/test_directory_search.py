@@ -105,14 +105,17 @@ def test_a_page_past_the_end_shows_the_last_page(client, world, manager):
     assert client.get(directory_url(), {"page": "x"}).context["page"].number == 1
 
 
-def test_count_and_rows_come_from_one_query(world, manager):
+def test_count_and_page_come_from_one_scan_of_the_matches(world, manager):
     many(world, manager, 30)
     memberships = directory_memberships(world.network_x, DirectoryFilter(q="firma"))
     with CaptureQueriesContext(connection) as queries:
         page = directory_page(memberships, 2, 25)
-        rows = list(page)
-    assert len(queries) == 1
-    assert page.paginator.count == 30 and page.paginator.num_pages == 2 and len(rows) == 5
+        rows = [(m.organisation.name, m.size_class) for m in page]
+    # The matches once (keys and COUNT(*) OVER ()), then the page's 25 rows by primary key; no separate COUNT.
+    assert len(queries) == 2
+    assert "OVER" in queries[0]["sql"] and "COUNT(" not in queries[1]["sql"].upper()
+    assert page.paginator.count == 30 and page.paginator.num_pages == 2
+    assert [name for name, _ in rows] == [f"Firma {i:03d}" for i in range(25, 30)]
 
 
 # --- folded and ranked search ----------------------------------------------------
@@ -254,3 +257,12 @@ def test_htmx_results_never_ask_for_the_places(client, world, manager):
     with CaptureQueriesContext(connection) as queries:
         client.get(directory_url(), {"q": "alpha"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="directory-results")
     assert not [q for q in queries if "municipality" in q["sql"] and "DISTINCT" in q["sql"].upper()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram similarity (pg_trgm) is PostgreSQL's")
+def test_a_typo_finds_the_name_when_nothing_else_matches(client, world, manager):
+    add_org(world, manager, "Müller GmbH")
+    add_org(world, manager, "Schulze KG")
+    assert names(client.get(directory_url(), {"q": "Mülller GmbH"})) == ["Müller GmbH"]
+    # While something matches as typed, the typo search stays out.
+    assert names(client.get(directory_url(), {"q": "Schulze"})) == ["Schulze KG"]
