@@ -8,26 +8,28 @@ one transaction with bulk inserts, so a row failing on write leaves nothing
 behind. The job is the batch: `import_undo` moves what it created to the trash.
 """
 
-from members.imports.jobs import (
+from members.imports.batches import (
     UNDO_DAYS,
-    ImportResult,
-    ImportRowFailed,
     UndoPlan,
     batch_added_contacts,
     batch_memberships,
+    import_undo,
+    import_undo_plan,
+    undo_deadline,
+    undone_on,
+)
+from members.imports.jobs import (
+    ImportResult,
+    ImportRowFailed,
     import_confirm,
     import_discard,
     import_draft_create,
     import_run,
     import_set_mapping,
-    import_undo,
-    import_undo_plan,
     import_write,
     is_draft,
     job_plan,
     job_progress,
-    undo_deadline,
-    undone_on,
 )
 from members.imports.planning import ImportPlan, PlannedRow, RowError, plan_import
 from members.imports.reading import (

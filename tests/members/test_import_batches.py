@@ -226,6 +226,9 @@ def test_the_job_page_lists_what_the_import_created_and_added_paginated(logged_i
     second = logged_in.get(io_url("job_detail", pk=job.pk), {"page": 2})
     assert "Seite 55 GmbH" in second.text and "Seite 00 GmbH" not in second.text
     assert "Import rückgängig machen" in page.text
+    directory = logged_in.get(f"/manage/netz-x/organisations/?import={job.pk}")
+    assert f'href="/manage/netz-x/organisations/?import={job.pk}"' in page.text
+    assert "Seite 00 GmbH" in directory.text and "Beta KG" not in directory.text
 
 
 # --- undo ---------------------------------------------------------------------------------------
