@@ -148,11 +148,11 @@ def erasure_plan(contact: Contact) -> ErasurePlan:
         if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
             continue
         model = relation.related_model
-        if model is None or model._meta.app_label == "members" or model.__name__.startswith("Historical"):  # type: ignore[union-attr]  # a model class here
+        if model is None or model._meta.app_label == "members" or model.__name__.startswith("Historical"):
             continue
         count = model._base_manager.filter(**{relation.field.name: contact}).count()  # type: ignore[union-attr]  # a reverse relation has a field
         if count:
-            plan.references.append((str(model._meta.verbose_name_plural), count))  # type: ignore[union-attr]  # a model class here
+            plan.references.append((str(model._meta.verbose_name_plural), count))
     emails = {normalise_email(contact.email)} | ({normalise_email(contact.user.email)} if contact.user else set())
     plan.mail_files = mail_files(emails - {""})
     return plan

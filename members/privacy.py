@@ -443,7 +443,7 @@ def _mail_mentions(path: Path, needles: set[str]) -> bool:
     for part in message.walk():
         if part.get_content_maintype() == "text":
             try:
-                texts.append(part.get_content())  # type: ignore[attr-defined]  # an EmailMessage under policy.default
+                texts.append(part.get_content())
             except (LookupError, ValueError):  # an unknown charset: the byte search above is all we can do
                 continue
     text = "\n".join(texts).lower()
