@@ -315,3 +315,10 @@ def test_the_retention_page_says_where_mail_goes(client, world, manager_x, setti
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "mail"}}}
     page = client.get(u("lifecycle:retention")).text
     assert "als Dateien" not in page and "nicht gespeichert" in page
+
+
+def test_the_contact_page_links_to_the_erasure(client, world, manager_x):
+    person = make_person(world)
+    client.force_login(manager_x)
+    page = client.get(u("directory:contact_edit", person.pk)).text
+    assert u("lifecycle:contact_erase", person.pk) in page
