@@ -7,7 +7,7 @@ domain of the contacts' addresses (free-mail domains say nothing) and the phone 
 
 Candidates are fetched with a narrow query (same first word of the name, same postcode, same domain or
 phone; on PostgreSQL also pg_trgm's `%` on the trigram-indexed `search_name`) and scored in Python with
-`trigram_similarity`, pg_trgm's measure, so SQLite and PostgreSQL rank alike. The network-wide page blocks
+pg_trgm's measure (members.matching.trigram_similarity), so SQLite and PostgreSQL rank alike. The network-wide page blocks
 records by key instead of comparing every pair.
 """
 
@@ -21,9 +21,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from members.matching import email_domain, fold, organisation_key, person_key, phone_key, street_key, trigram_similarity, website_domain
+from members.matching import email_domain, fold, organisation_key, phone_key, street_key, trigrams, website_domain, without_legal_form
 from members.models import Contact, Membership, Organisation
 from verbund.models import Network
 
@@ -40,12 +40,33 @@ WINDOW = 4
 RECALL_LIMIT = 300
 
 
+# The reasons, by code; a pair's texts are made only when it is shown (thousands of pairs are scored per page).
+REASONS = {
+    "name": gettext_lazy("gleicher Name ohne Rechtsform"),
+    "contains": gettext_lazy("Name des einen steckt im anderen"),
+    "near": gettext_lazy("ähnlicher Name (%(value)s %%)"),
+    "address": gettext_lazy("gleiche Anschrift"),
+    "street": gettext_lazy("gleiche Straße"),
+    "postcode": gettext_lazy("gleiche PLZ"),
+    "domain": gettext_lazy("gleiche E-Mail-Domain (%(value)s)"),
+    "phone": gettext_lazy("gleiche Telefonnummer"),
+    "email": gettext_lazy("gleiche E-Mail-Adresse"),
+    "person_here": gettext_lazy("gleicher Name in derselben Organisation"),
+    "person": gettext_lazy("gleicher Name"),
+    "last_name_here": gettext_lazy("gleicher Nachname in derselben Organisation"),
+}
+
+
 @dataclass(frozen=True)
 class Match:
-    """How alike two records are: a score from 0 to 100 and the reasons, in German."""
+    """How alike two records are: a score from 0 to 100 and the reasons (codes of REASONS with a value), in German."""
 
     score: int
-    reasons: tuple[str, ...]
+    parts: tuple[tuple[str, str], ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(str(REASONS[code]) % {"value": value} if value else str(REASONS[code]) for code, value in self.parts)
 
     @property
     def reason(self) -> str:
@@ -69,6 +90,8 @@ class OrganisationProbe:
     postcode: str
     domains: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
+    grams: frozenset[str] = frozenset()  # trigrams of `key` (pg_trgm's), for near names
+    street_name: str = ""  # `street` without the house number
 
     @classmethod
     def build(
@@ -81,13 +104,18 @@ class OrganisationProbe:
         emails: Iterable[str] = (),
         phones: Iterable[str] = (),
         pk: int | None = None,
+        key: str | None = None,
     ) -> OrganisationProbe:
+        """`key` may be given when known (from the stored `search_name`), else it is made from `name`."""
         domains = {email_domain(email) for email in emails} | {website_domain(website)}
+        key, street = organisation_key(name or "") if key is None else key, street_key(street or "")
         return cls(
             pk=pk,
             name=name,
-            key=organisation_key(name or ""),
-            street=street_key(street or ""),
+            key=key,
+            street=street,
+            grams=frozenset(trigrams(key, folded=True)),
+            street_name=_street_name(street),
             postcode=(postcode or "").strip(),
             domains=frozenset(d for d in domains if d),
             phones=frozenset(p for p in (phone_key(phone) for phone in phones) if p),
@@ -131,35 +159,36 @@ def _name_words_contain(short: str, long: str) -> bool:
 def organisation_match(a: OrganisationProbe, b: OrganisationProbe) -> Match:
     """Score two organisations; each reason adds to the score (at most 100)."""
     score = 0
-    reasons: list[str] = []
+    parts: list[tuple[str, str]] = []
     if a.key and a.key == b.key:
         score += 60
-        reasons.append(_("gleicher Name ohne Rechtsform"))
+        parts.append(("name", ""))
     elif a.key and b.key:
         if _name_words_contain(a.key, b.key) or _name_words_contain(b.key, a.key):
             score += 35
-            reasons.append(_("Name des einen steckt im anderen"))
-        else:
-            similarity = trigram_similarity(a.key, b.key)
+            parts.append(("contains", ""))
+        elif a.grams and b.grams:
+            similarity = len(a.grams & b.grams) / len(a.grams | b.grams)  # members.matching.trigram_similarity
             if similarity >= NEAR_NAME:
-                score += int(25 + 50 * (similarity - NEAR_NAME))
-                reasons.append(_("ähnlicher Name (%(percent)d %%)") % {"percent": round(similarity * 100)})
+                # 20 to 40: alone (below THRESHOLD but for the same words in another order) a near name is no duplicate.
+                score += int(20 + 20 * (similarity - NEAR_NAME) / (1 - NEAR_NAME))
+                parts.append(("near", str(round(similarity * 100))))
     if a.street and a.street == b.street:
         score += 25
-        reasons.append(_("gleiche Anschrift"))
-    elif (street := _street_name(a.street)) and street == _street_name(b.street):
+        parts.append(("address", ""))
+    elif a.street_name and a.street_name == b.street_name:
         score += 10
-        reasons.append(_("gleiche Straße"))
+        parts.append(("street", ""))
     if a.postcode and a.postcode == b.postcode:
         score += 10
-        reasons.append(_("gleiche PLZ"))
-    if shared := sorted(a.domains & b.domains):
+        parts.append(("postcode", ""))
+    if a.domains and b.domains and (shared := a.domains & b.domains):
         score += 30
-        reasons.append(_("gleiche E-Mail-Domain (%(domain)s)") % {"domain": ", ".join(shared)})
-    if a.phones & b.phones:
+        parts.append(("domain", ", ".join(sorted(shared))))
+    if a.phones and b.phones and a.phones & b.phones:
         score += 30
-        reasons.append(_("gleiche Telefonnummer"))
-    return Match(min(score, 100), tuple(reasons))
+        parts.append(("phone", ""))
+    return Match(min(score, 100), tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -184,9 +213,11 @@ def organisations_in(networks: Iterable[Network] | QuerySet[Network]) -> QuerySe
     )
 
 
-def _contacts_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+def _contacts_by_organisation(organisation_ids: Iterable[int] | QuerySet) -> dict[int, list[tuple[str, str]]]:
+    """(email, phone) of the people (outside the trash) of the given organisations (ids or a subquery of ids)."""
     result: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    rows = Contact.objects.filter(organisation_id__in=list(organisation_ids), archived_at__isnull=True).values_list("organisation_id", "email", "phone")
+    ids = organisation_ids if isinstance(organisation_ids, QuerySet) else list(organisation_ids)
+    rows = Contact.objects.filter(organisation_id__in=ids, archived_at__isnull=True).values_list("organisation_id", "email", "phone")
     for organisation_id, email, phone in rows:
         result[organisation_id].append((email, phone))
     return result
@@ -258,11 +289,12 @@ class ContactProbe:
     def build(
         cls, *, first_name: str = "", last_name: str = "", email: str = "", phone: str = "", organisation_id: int | None = None, pk: int | None = None
     ) -> ContactProbe:
+        last = fold(last_name or "")
         return cls(
             pk=pk,
             organisation_id=organisation_id,
-            name=person_key(first_name or "", last_name or ""),
-            last_name=fold(last_name or ""),
+            name=" ".join(part for part in (fold(first_name or ""), last) if part),  # members.matching.person_key
+            last_name=last,
             email=(email or "").strip().lower(),
             phone=phone_key(phone or ""),
         )
@@ -281,25 +313,21 @@ class ContactProbe:
 
 def contact_match(a: ContactProbe, b: ContactProbe) -> Match:
     score = 0
-    reasons: list[str] = []
+    parts: list[tuple[str, str]] = []
     same_organisation = a.organisation_id is not None and a.organisation_id == b.organisation_id
     if a.email and a.email == b.email:
         score += 70
-        reasons.append(_("gleiche E-Mail-Adresse"))
+        parts.append(("email", ""))
     if a.name and a.name == b.name:
-        if same_organisation:
-            score += 60
-            reasons.append(_("gleicher Name in derselben Organisation"))
-        else:
-            score += 20
-            reasons.append(_("gleicher Name"))
+        score += 60 if same_organisation else 20
+        parts.append(("person_here" if same_organisation else "person", ""))
     elif same_organisation and a.last_name and a.last_name == b.last_name and (a.name == a.last_name or b.name == b.last_name):
         score += 45  # one of them was recorded without a first name
-        reasons.append(_("gleicher Nachname in derselben Organisation"))
+        parts.append(("last_name_here", ""))
     if a.phone and a.phone == b.phone:
         score += 30
-        reasons.append(_("gleiche Telefonnummer"))
-    return Match(min(score, 100), tuple(reasons))
+        parts.append(("phone", ""))
+    return Match(min(score, 100), tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -408,10 +436,22 @@ def _neighbours(keys: Iterable[tuple[str, int]]) -> set[tuple[int, int]]:
 
 
 def organisation_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
-    """Pairs of the network's organisations that may be duplicates, best first; a few queries, not one per pair."""
-    organisations = {o.pk: o for o in organisations_in([network]).only("id", "name", "street", "postcode", "municipality", "website", "created_at")}
-    contacts = _contacts_by_organisation(organisations)
-    probes = {pk: OrganisationProbe.of(organisation, contacts.get(pk, [])) for pk, organisation in organisations.items()}
+    """Pairs of the network's organisations that may be duplicates, best first; three queries, not one per pair."""
+    rows = organisations_in([network]).values_list("id", "name", "search_name", "street", "postcode", "website")
+    contacts = _contacts_by_organisation(organisations_in([network]).values("id"))
+    probes = {
+        pk: OrganisationProbe.build(
+            pk=pk,
+            name=name,
+            key=without_legal_form(search_name) if search_name else None,
+            street=street,
+            postcode=postcode,
+            website=website,
+            emails=[email for email, _phone in contacts.get(pk, [])],
+            phones=[phone for _email, phone in contacts.get(pk, [])],
+        )
+        for pk, name, search_name, street, postcode, website in rows
+    }
     blocks = _Blocks()
     for pk, probe in probes.items():
         blocks.add(("name", probe.key), pk)
@@ -422,29 +462,27 @@ def organisation_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
         for phone in probe.phones:
             blocks.add(("phone", phone), pk)
     candidates = blocks.pairs() | _neighbours((probe.key, pk) for pk, probe in probes.items() if probe.key)
-    pairs = []
-    for a, b in candidates:
-        if match := organisation_match(probes[a], probes[b]):
-            pairs.append(Pair(organisations[a], organisations[b], match))
-    pairs.sort(key=lambda pair: (-pair.score, pair.first.name, pair.first.pk, pair.second.pk))
-    return pairs[:limit]
+    scored = [(a, b, match) for a, b in candidates if (match := organisation_match(probes[a], probes[b]))]
+    scored.sort(key=lambda item: (-item[2].score, probes[item[0]].name, item[0], item[1]))
+    scored = scored[:limit]
+    shown = Organisation.objects.only("id", "name", "street", "postcode", "municipality").in_bulk({pk for a, b, _m in scored for pk in (a, b)})
+    return [Pair(shown[a], shown[b], match) for a, b, match in scored]
 
 
 def contact_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
     """Pairs of people of the network's organisations that may be the same person, best first."""
-    contacts = {c.pk: c for c in contacts_in([network]).select_related("organisation").only(*_CONTACT_COLUMNS)}
-    probes = {pk: ContactProbe.of(contact) for pk, contact in contacts.items()}
+    rows = contacts_in([network]).values_list("id", "organisation_id", "first_name", "last_name", "email", "phone")
+    probes = {
+        pk: ContactProbe.build(pk=pk, organisation_id=organisation_id, first_name=first, last_name=last, email=email, phone=phone)
+        for pk, organisation_id, first, last, email, phone in rows
+    }
     blocks = _Blocks()
     for pk, probe in probes.items():
         blocks.add(("email", probe.email), pk)
         blocks.add(("last_name", str(probe.organisation_id), probe.last_name), pk)
         blocks.add(("phone", probe.phone), pk)
-    pairs = []
-    for a, b in blocks.pairs():
-        if match := contact_match(probes[a], probes[b]):
-            pairs.append(Pair(contacts[a], contacts[b], match))
-    pairs.sort(key=lambda pair: (-pair.score, pair.first.last_name, pair.first.pk, pair.second.pk))
-    return pairs[:limit]
-
-
-_CONTACT_COLUMNS = ("id", "organisation_id", "title", "first_name", "last_name", "email", "phone", "organisation__id", "organisation__name")
+    scored = [(a, b, match) for a, b in blocks.pairs() if (match := contact_match(probes[a], probes[b]))]
+    scored.sort(key=lambda item: (-item[2].score, probes[item[0]].last_name, item[0], item[1]))
+    scored = scored[:limit]
+    shown = Contact.objects.select_related("organisation").in_bulk({pk for a, b, _m in scored for pk in (a, b)})
+    return [Pair(shown[a], shown[b], match) for a, b, match in scored]

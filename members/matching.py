@@ -182,13 +182,21 @@ def person_key(first_name: str, last_name: str) -> str:
     return " ".join(part for part in (fold(first_name), fold(last_name)) if part)
 
 
-def trigrams(value: str) -> set[str]:
+def trigrams(value: str, *, folded: bool = False) -> set[str]:
     """The trigrams PostgreSQL's pg_trgm takes from a string: each word padded with two spaces in front and one behind."""
     result: set[str] = set()
-    for word in fold(value).split():
+    for word in (value if folded else fold(value)).split():
         padded = f"  {word} "
         result.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return result
+
+
+def without_legal_form(folded: str) -> str:
+    """organisation_key for a name that is folded already (a stored `search_name`)."""
+    stripped = folded
+    while (shorter := _LEGAL_RE.sub("", stripped).strip()) != stripped and shorter:
+        stripped = shorter
+    return stripped
 
 
 def trigram_similarity(a: str, b: str) -> float:
