@@ -261,7 +261,10 @@ def organisation_candidates(probe: OrganisationProbe, *, networks: Iterable[Netw
     recall = _organisation_recall(probe)
     if recall is None or not networks:
         return []
-    rows = list(organisations_in(networks).filter(recall).exclude(pk=probe.pk).order_by("pk")[:RECALL_LIMIT])
+    queryset = organisations_in(networks).filter(recall)
+    if probe.pk is not None:
+        queryset = queryset.exclude(pk=probe.pk)
+    rows = list(queryset.order_by("pk")[:RECALL_LIMIT])
     contacts = _contacts_by_organisation(row.pk for row in rows)
     scored = [(organisation, organisation_match(probe, OrganisationProbe.of(organisation, contacts.get(organisation.pk, [])))) for organisation in rows]
     found = sorted(((o, m) for o, m in scored if m), key=lambda item: (-item[1].score, item[0].name))[:limit]
@@ -357,7 +360,10 @@ def contact_candidates(probe: ContactProbe, *, networks: Iterable[Network] | Que
         recall |= Q(email__iexact=probe.email)
     if probe.phone:
         recall |= Q(phone__contains=probe.phone[-4:])
-    rows = contacts_in(networks).filter(recall).exclude(pk=probe.pk).select_related("organisation").order_by("pk")[:RECALL_LIMIT]
+    queryset = contacts_in(networks).filter(recall)
+    if probe.pk is not None:
+        queryset = queryset.exclude(pk=probe.pk)
+    rows = queryset.select_related("organisation").order_by("pk")[:RECALL_LIMIT]
     scored = [(contact, contact_match(probe, ContactProbe.of(contact))) for contact in rows]
     found = sorted(((c, m) for c, m in scored if m), key=lambda item: (-item[1].score, item[0].last_name, item[0].first_name))
     return [ContactCandidate(contact, match) for contact, match in found[:limit]]

@@ -56,7 +56,8 @@ class Relation:
     @property
     def label(self) -> str:
         owner = self.model._meta.auto_created
-        if owner:  # the table behind a many-to-many field: name it after the field (e.g. "Schlagwörter Kompetenzen")
+        # The table behind a many-to-many field: name it after the field (e.g. "Schlagwörter Kompetenzen").
+        if isinstance(owner, type) and issubclass(owner, Model):
             for m2m in owner._meta.local_many_to_many:
                 if m2m.remote_field.through is self.model:
                     return str(m2m.verbose_name)
@@ -205,7 +206,8 @@ def _field_choices(fieldset: FieldSet, kept: Model, merged: Model) -> list[Field
         take = _is_empty(kept_value) and not _is_empty(merged_value) and not isinstance(kept_value, bool)
         if name == "is_primary":  # a main contact stays one when she is folded into a duplicate of the same organisation
             take = bool(merged_value and not kept_value and getattr(kept, "organisation_id", None) == getattr(merged, "organisation_id", None))
-        label = str(fieldset.model._meta.get_field(name).verbose_name)
+        model_field = fieldset.model._meta.get_field(name)
+        label = str(getattr(model_field, "verbose_name", name))
         choices.append(FieldChoice(name, label, _display(kept, name), _display(merged, name), take))
     return choices
 

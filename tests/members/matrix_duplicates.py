@@ -29,7 +29,7 @@ def org(key: str) -> Callable[[World], int]:
 
 
 def contact_of(key: str) -> Callable[[World], int]:
-    return lambda w: Contact.objects.filter(organisation=getattr(w, key)).order_by("pk").first().pk
+    return lambda w: Contact.objects.filter(organisation=getattr(w, key)).order_by("pk")[0].pk
 
 
 def _organisation_pair(w: World) -> tuple[Organisation, Organisation]:
