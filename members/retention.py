@@ -74,7 +74,11 @@ def retention_rows() -> list[Retention]:
             )
             % {"every": _every("members.tasks.purge_trash")},
         ),
-        Retention(_("Importentwürfe (hochgeladene, nicht bestätigte Dateien)"), _hours(DRAFT_HOURS), _("Danach beim nächsten Hochladen verworfen.")),
+        Retention(
+            _("Importentwürfe (hochgeladene, nicht bestätigte Dateien)"),
+            _hours(DRAFT_HOURS),
+            _("Danach verworfen, sobald dieselbe Person wieder eine Datei hochlädt (eine regelmäßige Löschung gibt es dafür noch nicht)."),
+        ),
         Retention(
             _("Exportdateien"),
             _days(EXPORT_FILE_DAYS),
