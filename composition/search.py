@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -70,7 +70,7 @@ def _words_in(fields: tuple[str, ...], text: str) -> Q:
     return condition
 
 
-def _take[T](queryset: QuerySet[T]) -> tuple[list[T], bool]:
+def _take[T: Model](queryset: QuerySet[T]) -> tuple[list[T], bool]:
     rows = list(queryset[: PER_GROUP + 1])
     return rows[:PER_GROUP], len(rows) > PER_GROUP
 

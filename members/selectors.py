@@ -128,7 +128,7 @@ def memberships_matching(queryset: QuerySet[Membership], text: str) -> QuerySet[
     matches, searched = _search(queryset, text)
     if not searched:
         return queryset.none()
-    return matches.order_by("search_rank", F("search_similarity").desc(), "organisation__search_name", "pk")
+    return matches.order_by(F("search_rank").asc(), F("search_similarity").desc(), "organisation__search_name", "pk")
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def directory_memberships(network: Network, flt: DirectoryFilter, *, typos: bool
     if flt.added_to is not None:
         queryset = queryset.filter(created_at__lt=_start_of(flt.added_to + timedelta(days=1)))
     if flt.sort == "relevance" and searched:
-        return queryset.order_by("search_rank", F("search_similarity").desc(), "organisation__search_name", "pk")
+        return queryset.order_by(F("search_rank").asc(), F("search_similarity").desc(), "organisation__search_name", "pk")
     return queryset.order_by(*SORTS.get(flt.sort, SORTS["name"]))
 
 
@@ -211,15 +211,15 @@ def directory_page(queryset: QuerySet[Membership], number: str | int | None, per
         window = list(keys[(wanted - 1) * per_page : wanted * per_page])
         total = window[0][1] if window else (0 if wanted == 1 else queryset.count())
         paginator = Paginator(queryset, per_page)
-        paginator.count = total  # type: ignore[misc]  # a cached_property, given its value instead of a COUNT query
+        paginator.count = total  # a cached_property, given its value instead of a COUNT query
         if not window and total:
             wanted = paginator.num_pages
             window = list(keys[(wanted - 1) * per_page : wanted * per_page])
         pks = [pk for pk, _ in window]
     else:
-        paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+        paginator = Paginator(queryset.values_list("pk", flat=True), per_page)  # type: ignore[arg-type]  # pages of keys
         keys_page = paginator.get_page(wanted)
-        wanted, pks = keys_page.number, list(keys_page.object_list)
+        wanted, pks = keys_page.number, [int(pk) for pk in keys_page.object_list]  # type: ignore[call-overload]
     by_pk = queryset.order_by().in_bulk(pks) if pks else {}
     return Page([by_pk[pk] for pk in pks], min(wanted, paginator.num_pages), paginator)
 

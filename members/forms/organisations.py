@@ -37,6 +37,13 @@ from verbund.models import Network, User
 MAX_TEXT = 5000
 
 
+class ImportJobField(forms.ModelChoiceField):
+    """An import batch of the network, named by its file and when it ran (the directory's `import` filter)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} ({date_format(timezone.localtime(obj.created_at), 'SHORT_DATETIME_FORMAT')})"
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Suche"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Art"), required=False)
@@ -76,16 +83,14 @@ class DirectoryFilterForm(forms.Form):
         form_field(self, "size", forms.ChoiceField).choices = everyone + list(Organisation.SizeClass.choices)
         self.network = network
         # Lazy: the htmx results and the exports never render the dropdown, so they never ask for the places.
-        self.fields["municipality"].widget.choices = lambda: everyone + [(m, m) for m in municipalities(network)]  # type: ignore[attr-defined]
+        self.fields["municipality"].widget.choices = lambda: everyone + [(m, m) for m in municipalities(network)]
         form_field(self, "role", forms.ChoiceField).choices = everyone + list(Membership.Role.choices)
         form_field(self, "status", forms.ChoiceField).choices = everyone + list(Membership.Status.choices)
         also_in = form_field(self, "also_in", forms.ModelChoiceField)
         also_in.queryset = Network.objects.active().managed_by(user).exclude(pk=network.pk)
         also_in.to_field_name = "slug"
         also_in.empty_label = _("egal")
-        batch = forms.ModelChoiceField(label=_("Import"), required=False, queryset=import_jobs(network), empty_label=_("alle"))
-        batch.label_from_instance = lambda job: f"{job.title} ({date_format(timezone.localtime(job.created_at), 'SHORT_DATETIME_FORMAT')})"  # type: ignore[method-assign]
-        self.fields["import"] = batch
+        self.fields["import"] = ImportJobField(label=_("Import"), required=False, queryset=import_jobs(network), empty_label=_("alle"))
         self.fields = {name: self.fields[name] for name in self.FIELDS}
 
     def places(self) -> list[str]:
