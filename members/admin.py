@@ -11,12 +11,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from members.models import (
     Consent,
     Contact,
+    ContactExit,
     EconomicActivity,
     ErasureTombstone,
     GovernancePosition,
+    ImportMapping,
     Invitation,
     Membership,
     MembershipStatusChange,
+    MergeRecord,
     Organisation,
     SavedFilter,
     Tag,
@@ -170,3 +173,29 @@ class InvitationAdmin(ReadOnlyAdmin):
 @admin.register(ErasureTombstone)
 class ErasureTombstoneAdmin(ReadOnlyAdmin):
     list_display = ["email_hash", "erased_at", "erased_by"]
+
+
+@admin.register(ContactExit)
+class ContactExitAdmin(ReadOnlyAdmin):
+    """A network ended its relation to a person of a shared company (docs/SHARED-COMPANIES.md); changed in the portal only."""
+
+    list_display = ["contact", "network", "ended_at", "ended_by"]
+    list_filter = ["network"]
+    search_fields = ["contact__last_name", "network__name"]
+    list_select_related = ["contact", "network", "ended_by"]
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ["name", "network", "header_row", "created_by", "created_at"]
+    list_filter = ["network"]
+    search_fields = ["name", "network__name"]
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(ReadOnlyAdmin):
+    """The audit record of a merge: evidence, never edited."""
+
+    list_display = ["merged_label", "kind", "kept_id", "merged_id", "network", "merged_by", "merged_at"]
+    list_filter = ["kind", "network"]
+    search_fields = ["merged_label"]
