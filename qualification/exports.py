@@ -14,9 +14,10 @@ XLSX: sheet "Matrix" (organisations × topics, a cell reads "dringend · 4",
 shaded by priority; row totals and two rows of column totals as numbers),
 "Verbundabstimmung" (`matrix.aggregate()`, the whole network, unfiltered),
 "Bedarfe" (one row per counted cell with all its details, to sort and filter
-in Excel) and "Filter" (network, date, filters). Every text is a string cell
-and neutralised like the members export (members.exports.neutralise), so an
-organisation called "=HYPERLINK(…)" never becomes a formula.
+in Excel) and "Filter" (network, date, filters). Every text is a typed string
+cell, with Excel's quote-prefix flag where it starts like a formula (as the
+members export does), so an organisation called "=HYPERLINK(…)" never becomes a
+formula and is shown as written, without an apostrophe.
 
 PDF (landscape A4): with 40 topics one table would leave 5 mm per column, too
 narrow for the priority as a word. Decided: the topics are split into blocks of
@@ -52,7 +53,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from members.exports import neutralise
+from members.exports import starts_like_formula
 from members.tasks import job_enqueue
 from qualification import matrix
 from qualification.forms.programme import MatrixFilterForm
@@ -104,10 +105,12 @@ def matrix_xlsx(*, network: Network, grid: Grid, filters: Mapping[str, Any], ali
         if value is None:
             value = ""
         if isinstance(value, str):
-            value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         item = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             item.data_type = "s"  # a string cell whatever its text; openpyxl would turn a leading "=" into a formula
+            if starts_like_formula(value):
+                item.quotePrefix = True  # Excel's "text" flag: shown as written (no apostrophe), and it stays text when edited
         dark = fill == FILLS[Need.Priority.URGENT]
         if bold or dark:
             item.font = Font(bold=True, color="FFFFFF" if dark else None)

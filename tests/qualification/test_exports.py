@@ -97,9 +97,10 @@ def test_a_formula_looking_name_stays_text(client, world, manager_x, matrix_x):
     Topic.objects.create(network=world.network_x, title="@SUMME(A1)", position=9)
     book = workbook(download(client, manager_x, xlsx_url()))
     sheet = book["Matrix"]
-    assert sheet["A2"].value == "'" + evil.name and sheet["A2"].data_type == "s"
-    assert sheet["B2"].value == "'+49 Ort"
-    assert "'@SUMME(A1)" in values(sheet)[0]
+    # Text as written, no apostrophe: a typed string cell with Excel's quote-prefix flag.
+    assert sheet["A2"].value == evil.name and sheet["A2"].data_type == "s" and sheet["A2"].quotePrefix
+    assert sheet["B2"].value == "+49 Ort" and sheet["B2"].quotePrefix
+    assert "@SUMME(A1)" in values(sheet)[0]
     for name in book.sheetnames:
         for row in book[name].iter_rows():
             assert all(c.data_type != "f" for c in row), f"a formula on sheet {name}"
