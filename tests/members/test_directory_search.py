@@ -266,3 +266,12 @@ def test_a_typo_finds_the_name_when_nothing_else_matches(client, world, manager)
     assert names(client.get(directory_url(), {"q": "Mülller GmbH"})) == ["Müller GmbH"]
     # While something matches as typed, the typo search stays out.
     assert names(client.get(directory_url(), {"q": "Schulze"})) == ["Schulze KG"]
+
+
+def test_the_demo_data_can_be_searched(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    assert Organisation.objects.exists()
+    assert not Organisation.objects.filter(search_name="").exists()
+    assert not Organisation.objects.filter(search_text="").exists()

@@ -22,6 +22,7 @@ from faker import Faker
 
 from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
 from members.models import Contact, EconomicActivity, Membership, Organisation
+from members.services import organisation_refresh_search
 from verbund.models import FundingSource, ManagerRole, Network, User
 
 DEMO_PASSWORD = "verbund-demo-2026"
@@ -172,6 +173,7 @@ class Command(BaseCommand):
                 "competencies": competencies,
             },
         )
+        organisation_refresh_search(org)  # the folded columns the directory searches (members.matching.search_fields)
         if not org.contacts.exists():
             self.contact(org, primary=True)
             if rng.random() < 0.5:
