@@ -254,9 +254,7 @@ def municipalities(network: Network) -> list[str]:
     cached = cache.get(key)
     if cached is None:
         cached = list(
-            Organisation.objects.filter(
-                Exists(Membership.objects.for_network(network).filter(organisation=OuterRef("pk"))), archived_at__isnull=True
-            )
+            Organisation.objects.filter(Exists(Membership.objects.for_network(network).filter(organisation=OuterRef("pk"))), archived_at__isnull=True)
             .exclude(municipality="")
             .values_list("municipality", flat=True)
             .distinct()
