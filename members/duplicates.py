@@ -268,12 +268,18 @@ def organisation_candidates(probe: OrganisationProbe, *, networks: Iterable[Netw
     contacts = _contacts_by_organisation(row.pk for row in rows)
     scored = [(organisation, organisation_match(probe, OrganisationProbe.of(organisation, contacts.get(organisation.pk, [])))) for organisation in rows]
     found = sorted(((o, m) for o, m in scored if m), key=lambda item: (-item[1].score, item[0].name))[:limit]
-    in_network: dict[int, list[Network]] = defaultdict(list)
+    homes = _networks_of([o.pk for o, _m in found], networks)
+    return [OrganisationCandidate(organisation, match, homes[organisation.pk]) for organisation, match in found]
+
+
+def _networks_of(organisation_ids: list[int], networks: list[Network]) -> dict[int, tuple[Network, ...]]:
+    """Which of `networks` each organisation is a member of (outside the trash): where a candidate can be opened."""
+    found: dict[int, list[Network]] = defaultdict(list)
     by_pk = {network.pk: network for network in networks}
-    memberships = Membership.objects.filter(organisation__in=[o for o, _m in found], network__in=networks, archived_at__isnull=True)
-    for organisation_id, network_id in memberships.values_list("organisation_id", "network_id"):
-        in_network[organisation_id].append(by_pk[network_id])
-    return [OrganisationCandidate(organisation, match, tuple(in_network[organisation.pk])) for organisation, match in found]
+    memberships = Membership.objects.filter(organisation_id__in=organisation_ids, network__in=networks, archived_at__isnull=True)
+    for organisation_id, network_id in memberships.order_by("network__name").values_list("organisation_id", "network_id"):
+        found[organisation_id].append(by_pk[network_id])
+    return defaultdict(tuple, {pk: tuple(homes) for pk, homes in found.items()})
 
 
 # --- contacts -----------------------------------------------------------------------------------------------
@@ -337,6 +343,11 @@ def contact_match(a: ContactProbe, b: ContactProbe) -> Match:
 class ContactCandidate:
     contact: Contact
     match: Match
+    networks: tuple[Network, ...] = ()  # which of the searched networks the person's organisation belongs to
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.contact.organisation
 
     @property
     def score(self) -> int:
@@ -366,7 +377,9 @@ def contact_candidates(probe: ContactProbe, *, networks: Iterable[Network] | Que
     rows = queryset.select_related("organisation").order_by("pk")[:RECALL_LIMIT]
     scored = [(contact, contact_match(probe, ContactProbe.of(contact))) for contact in rows]
     found = sorted(((c, m) for c, m in scored if m), key=lambda item: (-item[1].score, item[0].last_name, item[0].first_name))
-    return [ContactCandidate(contact, match) for contact, match in found[:limit]]
+    found = found[:limit]
+    homes = _networks_of([c.organisation_id for c, _m in found], networks)
+    return [ContactCandidate(contact, match, homes[contact.organisation_id]) for contact, match in found]
 
 
 # --- the forms' check ---------------------------------------------------------------------------------------

@@ -169,3 +169,13 @@ def test_the_dubletten_page_blocks_instead_of_comparing_every_pair(client, world
         pairs = organisation_pairs(world.network_x)
     names = {(p.first.name, p.second.name) for p in pairs}
     assert names == {("Hoess Technik GmbH", "Höß Technik"), ("Brandt Elektro", "Brand Elektro")}
+
+
+def test_a_candidate_in_another_of_my_networks_links_to_that_network(client, world):
+    client.force_login(world.users["manager_xy"])
+    response = client.post(u("directory:organisation_create"), org_post("Gamma GmbH", street="", postcode="49477"))
+    assert "Mögliche Dublette:" in response.text and "Mitglied in Netzwerk Y" in response.text
+    assert reverse("directory:organisation", args=["netz-y", world.org_c.pk]) in response.text
+    person = client.post(u("directory:contact_create", world.org_a.pk), contact_post(first_name="Mia", last_name="x", email="member_c_y@example.org"))
+    assert "gleiche E-Mail-Adresse" in person.text
+    assert reverse("directory:organisation", args=["netz-y", world.org_c.pk]) in person.text
