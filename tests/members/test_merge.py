@@ -235,3 +235,25 @@ def test_a_changed_choice_of_the_kept_record_is_not_merged_blindly(client, world
     response = client.post(merge_url(old, new), {"keep": new.pk + 1000})
     assert response.status_code == 200
     assert Organisation.objects.filter(pk=new.pk).exists()
+
+
+def test_the_people_merge_preview_lists_what_moves_and_the_history_stays_on_the_organisation(client, world, manager):
+    org = world.org_b
+    first = Contact.objects.create(organisation=org, first_name="Käthe", last_name="Müller", email="kaethe@beta.example", phone="+49 5971 12345")
+    second = Contact.objects.create(organisation=org, first_name="Kaethe", last_name="Mueller", function="Einkauf")
+    Consent.objects.create(contact=second, network=world.network_x, purpose="photos", granted_at=first.created_at, source="paper", text_version="1")
+    index = client.get(u("duplicates:index"))
+    assert [(p.first, p.second) for p in index.context["contact_pairs"]] == [(first, second)]
+    preview = client.get(u("duplicates:contact_merge", first.pk, second.pk))
+    assert preview.status_code == 200
+    plan = preview.context["plan"]
+    assert "function" in plan.default_take_merged and {"first_name", "last_name"} <= {c.name for c in plan.choosable}
+    assert [(m.label, m.count) for m in plan.moves] == [("Einwilligungen", 1)]
+    response = client.post(u("duplicates:contact_merge", first.pk, second.pk), {"keep": first.pk})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.first_name, first.function, first.phone) == ("Käthe", "Einkauf", "+49 5971 12345")
+    record = MergeRecord.objects.get(kind="contact")
+    assert client.get(u("duplicates:merge_record", record.pk)).status_code == 200
+    history = client.get(u("directory:organisation", org.pk), {"tab": "history"}).context["history"]
+    assert any(entry.action == "deleted" and "Kaethe Mueller" in entry.what for entry in history)
