@@ -82,7 +82,7 @@ def _dependents(model: type[models.Model], ids: models.QuerySet[Any], *, ignore:
         name = relation.field.name  # type: ignore[union-attr]  # a reverse relation has its forward field
         meta = related._meta
         if meta.auto_created:  # the table of another model's many-to-many field: say that model's name
-            meta = meta.auto_created._meta  # type: ignore[union-attr]
+            meta = meta.auto_created._meta  # type: ignore[attr-defined]  # on an auto-created table it is the model that made it
         label = str(meta.verbose_name_plural)
         for pk in related._base_manager.filter(**{f"{name}__in": ids}).values_list(name, flat=True).distinct():
             found.setdefault(pk, set()).add(label)

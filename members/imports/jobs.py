@@ -167,7 +167,7 @@ class _BatchWriter:
         for row in rows:
             if row.organisation_action != "skip":
                 check_row(row)
-        wanted = {row.existing_organisation_id for row in rows if row.organisation_action == "existing"} - set(self.existing)
+        wanted = {row.existing_organisation_id for row in rows if row.organisation_action == "existing" and row.existing_organisation_id} - set(self.existing)
         existing: dict[int, Organisation] = {}
         primaries: set[int] = set()
         if wanted:
@@ -403,7 +403,7 @@ def _save_rejected_rows(job: BackgroundJob, plan: ImportPlan) -> str:
 
     content = write_xlsx([_("Zeile"), *header, _("Fehler")], rows(), title=_("Nicht importiert"))
     job.result_file.save(f"import-{job.pk}-{secrets.token_hex(8)}.xlsx", ContentFile(content), save=False)
-    return job.result_file.name
+    return job.result_file.name or ""
 
 
 def _finish_job(

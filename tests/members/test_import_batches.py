@@ -481,3 +481,24 @@ def test_without_background_threads_a_job_runs_where_it_is_enqueued(world, manag
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.PENDING  # a draft is never run; the point is that nothing was left to a thread
     assert not any(thread.name.startswith("job:") for thread in threading.enumerate())
+
+
+def test_a_large_file_with_errors_is_refused_by_the_job_not_planned_again_in_the_request(
+    logged_in, world, monkeypatch, eager_celery, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(imports, "INLINE_IMPORT_ROWS", 2)
+    job = upload_to_preview(
+        logged_in, csv_bytes([HEADER, member_row("Gross Eins GmbH"), member_row("Gross Zwei GmbH", "123"), member_row("Gross Drei AG", "48566")])
+    )
+    planned_in_request = []
+    real_plan = imports.job_plan
+    monkeypatch.setattr(imports, "job_plan", lambda *args, **kwargs: planned_in_request.append(1) or real_plan(*args, **kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(io_url("import_confirm", pk=job.pk), {"existing": "add_contact"})
+    assert response.url == io_url("job_detail", pk=job.pk)
+    assert planned_in_request == []
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.FAILED
+    assert "Es wurde nichts importiert." in job.message
+    assert job.errors[0]["line"] == 3
+    assert not Organisation.objects.filter(name__startswith="Gross").exists()

@@ -1,0 +1,264 @@
+"""Benchmark (not a test): importing a realistic member list of 10,000 rows — upload, plan, write.
+
+Usage:
+    .venv/bin/python scripts/bench_import.py [--rows 10000] [--format csv|xlsx]
+
+Runs on SQLite (a fresh file database in WAL mode, the embedded default) and, when DATABASE_URL
+points at PostgreSQL, on a fresh database `<name>_bench_import` on that server as well. Each run
+is a child process of its own: migrate, a network with 500 existing member companies, then the
+file goes the way a manager's upload goes:
+
+    read      read_table on the uploaded bytes (decoding, header detection, rows)
+    draft     import_draft_create (the rows stored in the job)
+    plan      job_plan: validation and duplicates, what the preview shows
+    run       import_run: claim, plan again, write in bulk chunks, finish the job
+      write   of which import_write (the inserts and their history)
+
+The file looks like a hand-kept German list: title, first and last names, umlauts, phone numbers
+in every notation, join dates as dd.mm.yyyy, fees as "1.200,50 €", about one row in ten a second
+person of the same company, a few hundred rows for companies the network already has.
+Prints the seconds of each step and the rows per second (the figures in docs/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HEADER = [
+    "Firma",
+    "Straße",
+    "PLZ",
+    "Ort",
+    "Land",
+    "Anrede",
+    "Titel",
+    "Vorname",
+    "Nachname",
+    "Funktion",
+    "E-Mail",
+    "Telefon",
+    "Rolle",
+    "Status",
+    "Jahresbeitrag",
+    "Eintritt",
+    "Bemerkungen",
+]
+FIRST = ["Käthe", "Jürgen", "Anna-Lena", "Björn", "Özlem", "Sören", "Maria", "Lukas", "Hannah", "Müslüm", "Renée", "Thomas", "Jörg", "Frieda"]
+LAST = ["Müller", "Schäfer", "Höß", "Weiß", "Krüger", "Groß", "Öztürk", "Schmidt", "Becker", "Hoffmann", "Wagner", "Koch", "Bäcker", "Jäger"]
+WORDS = ["Metall", "Holz", "Glas", "Kunststoff", "Elektro", "Maschinenbau", "Logistik", "Druck", "Textil", "Feinmechanik", "Solar", "Umwelt"]
+FORMS = ["GmbH", "GmbH & Co. KG", "AG", "KG", "e. K.", "UG (haftungsbeschränkt)", "OHG", "e. V."]
+PLACES = [("48431", "Rheine"), ("48565", "Steinfurt"), ("48282", "Emsdetten"), ("49477", "Ibbenbüren"), ("01067", "Dresden"), ("80331", "München")]
+ROLES = ["Hersteller", "Zulieferer", "Anwender", "Forschung", "Berater", "Multiplikator"]
+STATUSES = ["Aktiv", "Aktiv", "Aktiv", "Interessent", "Ruhend"]
+
+
+def ascii_initial(name: str) -> str:
+    return name[:1].lower().translate(str.maketrans("äöüé", "aoue"))
+
+
+def build_rows(count: int, existing: list[tuple[str, str]], rng: random.Random) -> list[list[str]]:
+    rows: list[list[str]] = []
+    while len(rows) < count:
+        i = len(rows)
+        if existing and i % 40 == 7:  # a person for a company the network has already
+            name, postcode = existing[i % len(existing)]
+            place = dict(PLACES).get(postcode, "Rheine")
+        else:
+            postcode, place = PLACES[i % len(PLACES)]
+            name = f"{rng.choice(WORDS)} {rng.choice(LAST)} {i:05d} {rng.choice(FORMS)}"
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        phone = rng.choice(["05971 {n}", "+49 5971 {n}", "(05971) {n}", "0 59 71 / {n}"]).format(n=rng.randint(10000, 9999999))
+        row = [
+            name,
+            f"{rng.choice(['Hauptstraße', 'Industriestr.', 'Am Markt', 'Emsdettener Straße'])} {rng.randint(1, 200)}",
+            postcode,
+            place,
+            "" if i % 25 else "Niederlande",
+            rng.choice(["Frau", "Herr", ""]),
+            rng.choice(["", "", "", "Dr.", "Prof. Dr."]),
+            first,
+            f"{last}-{i}",
+            rng.choice(["Geschäftsführung", "Einkauf", "Personal", ""]),
+            f"{ascii_initial(first)}.{i}@firma{i}.example",
+            phone,
+            rng.choice(ROLES),
+            rng.choice(STATUSES),
+            rng.choice(["", "250", "1.200,50 €", "480,00"]),
+            "" if i % 6 == 0 else f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(1995, 2025)}",
+            rng.choice(["", "", "Gründungsmitglied", "Rechnung per Post"]),
+        ]
+        rows.append(row)
+        if i % 10 == 3 and len(rows) < count:  # a second person of the same company
+            second = list(row)
+            second[7], second[8], second[10] = rng.choice(FIRST), f"{rng.choice(LAST)}-{i}b", f"zweite.{i}@firma{i}.example"
+            rows.append(second)
+    return rows
+
+
+def file_bytes(rows: list[list[str]], fmt: str) -> bytes:
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Mitglieder")
+        sheet.append(["Mitgliederliste Stand 2026"])
+        sheet.append([])
+        sheet.append(HEADER)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def child(args: argparse.Namespace) -> None:
+    """One measured run against the database in DATABASE_URL (already fresh); prints a JSON line."""
+    import django
+
+    django.setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from members import imports
+    from members.imports import jobs
+    from members.models import Membership, Organisation
+    from verbund.models import BackgroundJob, ManagerRole, Network, User
+
+    rng = random.Random(13)
+    network = Network.objects.create(name="Bench-Verbund", slug="bench")
+    manager = User.objects.create_user(email="bench@example.org", password="x")
+    ManagerRole.objects.create(user=manager, network=network, role=ManagerRole.Role.MANAGER)
+    existing = Organisation.objects.bulk_create(
+        [Organisation(name=f"Bestand {rng.choice(WORDS)} {i:04d} GmbH", postcode=PLACES[i % len(PLACES)][0]) for i in range(500)]
+    )
+    Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in existing])
+    content = file_bytes(build_rows(args.rows, [(o.name, o.postcode) for o in existing], rng), args.format)
+
+    timings: dict[str, float] = {}
+    real_write = jobs.import_write
+
+    def timed_write(**kwargs):
+        started = time.perf_counter()
+        try:
+            return real_write(**kwargs)
+        finally:
+            timings["write"] = time.perf_counter() - started
+
+    jobs.import_write = timed_write
+
+    started = time.perf_counter()
+    table = imports.read_table(SimpleUploadedFile(f"mitglieder.{args.format}", content))
+    timings["read"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    job = imports.import_draft_create(network=network, by=manager, table=table, filename=f"mitglieder.{args.format}")
+    timings["draft"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    job = BackgroundJob.objects.get(pk=job.pk)
+    plan = imports.job_plan(job)
+    timings["plan"] = time.perf_counter() - started
+    errors = len(plan.errors)
+
+    started = time.perf_counter()
+    imports.import_confirm(job=job, existing=imports.EXISTING_ADD_CONTACT, valid_only=bool(errors))
+    imports.import_run(job_id=job.pk)
+    timings["run"] = time.perf_counter() - started
+
+    job.refresh_from_db()
+    result = {
+        "vendor": connection.vendor,
+        "rows": len(table.rows),
+        "bytes": len(content),
+        "errors": errors,
+        "status": job.status,
+        "message": job.message,
+        "timings": timings,
+        "memberships": Membership.objects.filter(import_job=job).count(),
+    }
+    print("RESULT " + json.dumps(result))
+
+
+def fresh_postgres(url: str) -> str:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = (parts.path.lstrip("/") or "verbund") + "_bench_import"
+    server = urlunsplit((parts.scheme.replace("postgresql", "postgres"), parts.netloc, "/postgres", "", ""))
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    tmp = tempfile.mkdtemp(prefix="bench-import-")
+    targets = [("SQLite (file, WAL)", f"sqlite:///{tmp}/bench.sqlite3")]
+    if (url := os.environ.get("DATABASE_URL", "")).startswith("postgres") and not args.sqlite_only:
+        targets.append(("PostgreSQL", fresh_postgres(url)))
+    env_base = {
+        **os.environ,
+        "DEBUG": os.environ.get("DEBUG", "false"),
+        "ALLOWED_HOSTS": "localhost",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-" + os.urandom(16).hex(),
+        "REDIS_URL": "",
+        "MEDIA_ROOT": tmp,
+        "DJANGO_SETTINGS_MODULE": "verbund.settings",
+        "BACKGROUND_THREADS": "false",
+    }
+    print(f"{args.rows:,} rows ({args.format}); seconds per step")
+    print(f"{'database':<20} {'read':>6} {'draft':>6} {'plan':>6} {'run':>7} {'(write)':>8} {'total':>7} {'rows/s':>7}  result")
+    for label, database_url in targets:
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", "--rows", str(args.rows), "--format", args.format],
+            env={**env_base, "DATABASE_URL": database_url},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        line = next((row for row in output.stdout.splitlines() if row.startswith("RESULT ")), None)
+        if line is None:
+            print(f"{label:<20} failed:\n{output.stderr[-3000:]}")
+            continue
+        result = json.loads(line.removeprefix("RESULT "))
+        t = result["timings"]
+        total = t["read"] + t["draft"] + t["plan"] + t["run"]
+        print(
+            f"{label:<20} {t['read']:6.1f} {t['draft']:6.1f} {t['plan']:6.1f} {t['run']:7.1f} {t.get('write', 0):8.1f} {total:7.1f} {result['rows'] / total:7.0f}"
+            f"  {result['status']}: {result['message']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
