@@ -98,6 +98,8 @@ def search_fields(organisation: Organisation, tags: list[str] | None = None) -> 
         organisation.competencies,
         organisation.profile,
         organisation.needs,
+        # The WZ title ("Herstellung von Kunststoffwaren"): one query unless the caller selected it.
+        organisation.activity.title if organisation.activity_id else "",
         *(tags or []),
     ]
     return {

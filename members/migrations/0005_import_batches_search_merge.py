@@ -11,7 +11,7 @@ def fill_search_columns(apps, schema_editor):
 
     Organisation = apps.get_model("members", "Organisation")
     batch = []
-    for organisation in Organisation.objects.prefetch_related("competency_tags").iterator(chunk_size=2000):
+    for organisation in Organisation.objects.select_related("activity").prefetch_related("competency_tags").iterator(chunk_size=2000):
         fields = search_fields(organisation, [tag.name for tag in organisation.competency_tags.all()])
         organisation.search_name, organisation.search_text = fields["search_name"], fields["search_text"]
         batch.append(organisation)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.forms.organisations import DirectoryFilterForm
-from members.models import Membership, Organisation
+from members.models import EconomicActivity, Membership, Organisation
 from members.selectors import DirectoryFilter, directory_memberships, directory_page, spellings
 from members.services import organisation_create
 from verbund.models import BackgroundJob
@@ -275,3 +275,13 @@ def test_the_demo_data_can_be_searched(db):
     assert Organisation.objects.exists()
     assert not Organisation.objects.filter(search_name="").exists()
     assert not Organisation.objects.filter(search_text="").exists()
+
+
+def test_the_economic_activity_title_is_searched(client, world, manager):
+    activity = EconomicActivity.objects.filter(title__icontains="Kunststoff").order_by("code").first()
+    assert activity is not None, "WZ reference data missing"
+    found = add_org(world, manager, "Formteile Nord", activity=activity)
+    add_org(world, manager, "Bäckerei Süd")
+    word = next(w for w in activity.title.split() if "unststoff" in w)
+    response = client.get(directory_url(), {"q": word})
+    assert names(response) == [found.name]
