@@ -276,7 +276,7 @@ def job_detail(request: NetworkRequest, pk: int) -> HttpResponse:
     if finished:
         job.refresh_from_db(fields=["params"])  # small once the job has ended: the uploaded rows are gone
         if job.kind == BackgroundJob.Kind.IMPORT and job.status == BackgroundJob.Status.DONE:
-            context.update(_batch_context(request, job))
+            context |= _batch_context(request, job)
     if request.htmx:
         response = render(request, "members/io/job_detail.html#job-progress", context)
         if finished:
