@@ -124,6 +124,8 @@ def main() -> None:
     client = Client()
     client.force_login(manager)
     url = reverse("duplicates:index", args=[network.slug])
+    assert client.get(url).status_code == 200
+    # The request's own queries are not counted here (the handler closes the connection at its end).
     report("GET the Dubletten page", lambda: client.get(url))
 
 
