@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -292,8 +292,7 @@ def organisation_merge_plan(*, kept: Organisation, merged: Organisation, network
         notes.append(_("Schlagwörter beider werden vereinigt (%(tags)s).") % {"tags": ", ".join(sorted(merged_tags))})
     kept_people = [ContactProbe.of(c) for c in kept.contacts.filter(archived_at__isnull=True)]
     for contact in merged.contacts.filter(archived_at__isnull=True):
-        probe = ContactProbe.of(contact)
-        probe = ContactProbe(probe.pk, kept.pk, probe.name, probe.last_name, probe.email, probe.phone)
+        probe = replace(ContactProbe.of(contact), organisation_id=kept.pk)  # as she will be: at the kept organisation
         for other in kept_people:
             if match := contact_match(probe, other):
                 notes.append(

@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import ForeignKey
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -121,10 +122,13 @@ def _moved_lines(record: MergeRecord) -> list[tuple[str, int, int]]:
         for key, count in (record.moved.get(part) or {}).items():
             label = key
             try:
-                app_label, model_name, _field = key.split(".")
-                label = str(apps.get_model(app_label, model_name)._meta.verbose_name_plural)
+                app_label, model_name, field_name = key.split(".")
+                model = apps.get_model(app_label, model_name)
+                foreign_key = model._meta.get_field(field_name)
+                if isinstance(foreign_key, ForeignKey):
+                    label = merging.Relation(model, foreign_key).label
             except (ValueError, LookupError, FieldDoesNotExist):
-                pass
+                pass  # a model or field that is gone since: the stored key is shown
             lines.setdefault(label, [0, 0])[index] += count
     return [(label, counts[0], counts[1]) for label, counts in sorted(lines.items())]
 

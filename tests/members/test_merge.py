@@ -101,6 +101,7 @@ def test_a_merge_leaves_an_audit_record_and_the_merged_history_stays_reachable(c
     assert record.moved["folded"]["members.Membership.organisation"] == 1
     page = client.get(u("duplicates:merge_record", record.pk))
     assert page.status_code == 200
+    assert ("Kontakte", 1, 0) in page.context["moved"] and ("Schlagwörter Kompetenzen", 1, 0) in page.context["moved"]
     assert "Mueller GmbH &amp; Co. KG" in page.text
     assert any(entry.action == "deleted" for entry in page.context["history"])  # the merged record's own history
     assert any("Jan Berg" in entry.what for entry in page.context["history"])  # and of its people before they moved
