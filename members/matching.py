@@ -99,7 +99,7 @@ def search_fields(organisation: Organisation, tags: list[str] | None = None) -> 
         organisation.profile,
         organisation.needs,
         # The WZ title ("Herstellung von Kunststoffwaren"): one query unless the caller selected it.
-        organisation.activity.title if organisation.activity_id else "",
+        organisation.activity.title if organisation.activity is not None else "",
         *(tags or []),
     ]
     return {

@@ -465,7 +465,9 @@ def _scrub_merge_records(old_texts: set[str]) -> None:
     """A merge keeps a snapshot of the merged record: emptied where it names the person."""
     mentions = Q()
     for text in old_texts:
-        mentions |= Q(snapshot_text__icontains=text) | Q(merged_label__icontains=text)
+        # SQLite keeps JSON ASCII-escaped ("M\u00fcller"), PostgreSQL as written: look for both spellings.
+        escaped = json.dumps(text)[1:-1]
+        mentions |= Q(snapshot_text__icontains=text) | Q(snapshot_text__icontains=escaped) | Q(merged_label__icontains=text)
     if mentions:
         MergeRecord.objects.annotate(snapshot_text=Cast("snapshot", TextField())).filter(mentions).update(snapshot={}, merged_label=ERASED_NAME)
 

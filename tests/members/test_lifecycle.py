@@ -322,3 +322,18 @@ def test_the_contact_page_links_to_the_erasure(client, world, manager_x):
     client.force_login(manager_x)
     page = client.get(u("directory:contact_edit", person.pk)).text
     assert u("lifecycle:contact_erase", person.pk) in page
+
+
+def test_erasure_empties_a_merge_snapshot_that_names_her_also_with_umlauts(world, manager_x):
+    from members.models import MergeRecord
+
+    person = contact_create(organisation=world.org_a, by=manager_x, data={"first_name": "Käthe", "last_name": "Müllerová", "email": "kaethe@example.org"})
+    # A merge kept her name and address in the snapshot of the record folded into another one.
+    MergeRecord.objects.create(
+        kind=MergeRecord.Kind.CONTACT, kept_id=person.pk, merged_id=999, merged_label="Kontakt 999", snapshot={"name": "Käthe Müllerová", "function": "Einkauf"}
+    )
+    MergeRecord.objects.create(kind=MergeRecord.Kind.CONTACT, kept_id=1, merged_id=998, merged_label="Jörg Ohneso", snapshot={"name": "Jörg Ohneso"})
+    privacy.person_erase(contact=person, by=manager_x)
+    named = MergeRecord.objects.get(merged_id=999)
+    assert named.snapshot == {}
+    assert MergeRecord.objects.get(merged_id=998).snapshot == {"name": "Jörg Ohneso"}  # nobody else's record is touched
