@@ -34,7 +34,8 @@ def batch_added_contacts(job: BackgroundJob) -> models.QuerySet[Contact]:
     """The contacts an import added to organisations the network had before it."""
     return (
         Contact.objects.filter(import_job=job)
-        .exclude(organisation__memberships__import_job=job)
+        # NOT IN one subquery, not a correlated NOT EXISTS per contact (seconds at 10,000 rows on SQLite)
+        .exclude(organisation_id__in=Membership.objects.filter(import_job=job).values("organisation_id"))
         .select_related("organisation")
         .order_by("organisation__name", "last_name", "pk")
     )
@@ -84,7 +85,7 @@ def _dependents(model: type[models.Model], ids: models.QuerySet[Any], *, ignore:
         if meta.auto_created:  # the table of another model's many-to-many field: say that model's name
             meta = meta.auto_created._meta  # type: ignore[attr-defined]  # on an auto-created table it is the model that made it
         label = str(meta.verbose_name_plural)
-        for pk in related._base_manager.filter(**{f"{name}__in": ids}).values_list(name, flat=True).distinct():
+        for pk in related._base_manager.filter(**{f"{name}__in": ids}).order_by().values_list(name, flat=True).distinct():
             found.setdefault(pk, set()).add(label)
     return found
 
@@ -123,7 +124,7 @@ def import_undo_plan(job: BackgroundJob) -> UndoPlan:
     for pk, labels in _dependents(Membership, memberships.values("pk"), ignore={MembershipStatusChange}).items():
         org_reasons.setdefault(organisation_of[pk], set()).update(labels)
     later_contacts = Contact.objects.filter(organisation_id__in=organisation_ids, archived_at__isnull=True).exclude(import_job=job)
-    for org_id in later_contacts.values_list("organisation_id", flat=True).distinct():
+    for org_id in later_contacts.order_by().values_list("organisation_id", flat=True).distinct():
         org_reasons.setdefault(org_id, set()).add(_("später ergänzte Kontaktpersonen"))
     for pk, org_id, *_rest in contact_rows:
         if pk in contact_reasons:
