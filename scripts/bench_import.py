@@ -1,7 +1,7 @@
 """Benchmark (not a test): importing a realistic member list of 10,000 rows — upload, plan, write.
 
 Usage:
-    .venv/bin/python scripts/bench_import.py [--rows 10000] [--format csv|xlsx]
+    .venv/bin/python scripts/bench_import.py [--rows 10000] [--format csv|xlsx] [--pages]
 
 Runs on SQLite (a fresh file database in WAL mode, the embedded default) and, when DATABASE_URL
 points at PostgreSQL, on a fresh database `<name>_bench_import` on that server as well. Each run
@@ -18,6 +18,8 @@ The file looks like a hand-kept German list: title, first and last names, umlaut
 in every notation, join dates as dd.mm.yyyy, fees as "1.200,50 €", about one row in ten a second
 person of the same company, a few hundred rows for companies the network already has.
 Prints the seconds of each step and the rows per second (the figures in docs/PERFORMANCE.md).
+With --pages it goes through the pages of the embedded default instead (upload, mapping, preview,
+confirm, the job page polled while a server thread writes, undo) and prints each request's time.
 """
 
 from __future__ import annotations
@@ -200,6 +202,58 @@ def child(args: argparse.Namespace) -> None:
     print("RESULT " + json.dumps(result))
 
 
+def pages(args: argparse.Namespace) -> None:
+    """The embedded default through its pages (SQLite file, eager tasks, the job in a server thread): seconds per request."""
+    import re
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    from verbund.background import threads_join
+    from verbund.models import BackgroundJob, ManagerRole, Network, User
+
+    assert settings.BACKGROUND_THREADS and settings.CELERY_TASK_ALWAYS_EAGER, "the embedded default runs jobs in a server thread"
+    network = Network.objects.create(name="Bench-Verbund", slug="bench")
+    manager = User.objects.create_user(email="bench@example.org", password="x")
+    ManagerRole.objects.create(user=manager, network=network, role=ManagerRole.Role.MANAGER)
+    client = Client()
+    client.force_login(manager)
+    content = file_bytes(build_rows(args.rows, [], random.Random(13)), args.format)
+    base = "/manage/bench/io"
+
+    def timed(label: str, method: str, url: str, data: dict | None = None, **headers: str):
+        started = time.perf_counter()
+        response = getattr(client, method)(url, data or {}, **headers)
+        print(f"{label:<38} {response.status_code} {time.perf_counter() - started:6.2f} s")
+        return response
+
+    timed("upload", "post", f"{base}/import/", {"file": SimpleUploadedFile(f"mitglieder.{args.format}", content)})
+    job = BackgroundJob.objects.latest("pk")
+    timed("mapping", "post", f"{base}/import/{job.pk}/mapping/", {f"col_{index}": key for key, index in job.params["mapping"].items()})
+    timed("preview (plans every row)", "get", f"{base}/import/{job.pk}/preview/")
+    timed("confirm (returns, the thread writes)", "post", f"{base}/import/{job.pk}/confirm/", {"existing": "add_contact"})
+    started, polls = time.perf_counter(), []
+    while True:
+        poll_started = time.perf_counter()
+        response = client.get(f"{base}/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+        found = re.search(r"(\d+) von (\d+) Zeilen", response.content.decode())
+        polls.append((time.perf_counter() - started, found.group(1) if found else "fertig", time.perf_counter() - poll_started))
+        if response.status_code == 286:
+            break
+        time.sleep(1)
+    threads_join(60)
+    print(f"{'job page polls (htmx)':<38} {len(polls)} polls, slowest {max(p[2] for p in polls):.2f} s; done seen: {', '.join(p[1] for p in polls)}")
+    timed("job page, finished", "get", f"{base}/jobs/{job.pk}/")
+    timed("undo confirmation page", "get", f"{base}/import/{job.pk}/undo/")
+    timed("undo (everything to the trash)", "post", f"{base}/import/{job.pk}/undo/")
+
+
 def fresh_postgres(url: str) -> str:
     import psycopg
 
@@ -218,9 +272,14 @@ def main() -> None:
     parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--pages", action="store_true", help="the embedded default through its pages instead of the steps")
+    parser.add_argument("--pages-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
+        return
+    if args.pages_child:
+        pages(args)
         return
 
     tmp = tempfile.mkdtemp(prefix="bench-import-")
@@ -237,6 +296,11 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "verbund.settings",
         "BACKGROUND_THREADS": "false",
     }
+    if args.pages:
+        print(f"{args.rows:,} rows ({args.format}), the embedded default through its pages")
+        env = {**env_base, "DATABASE_URL": targets[0][1], "BACKGROUND_THREADS": "true", "DEBUG": "true", "ALLOWED_HOSTS": "testserver"}
+        subprocess.run([sys.executable, __file__, "--pages-child", "--rows", str(args.rows), "--format", args.format], env=env, check=False)
+        return
     print(f"{args.rows:,} rows ({args.format}); seconds per step")
     print(f"{'database':<20} {'read':>6} {'draft':>6} {'plan':>6} {'run':>7} {'(write)':>8} {'total':>7} {'rows/s':>7}  result")
     for label, database_url in targets:
