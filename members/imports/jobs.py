@@ -210,7 +210,8 @@ class _BatchWriter:
             if not (row.create_contact and row.contact is not None):
                 continue
             organisation = created[row.line] if row.line in created else self._organisation_of(row, created, existing)
-            is_primary = not (organisation.pk in self.has_primary or organisation.pk in primaries or organisation.pk in primary_now)
+            # The general address ("Zentrale") is never the main contact: the first person of the organisation is.
+            is_primary = not row.general_contact and not (organisation.pk in self.has_primary or organisation.pk in primaries or organisation.pk in primary_now)
             if is_primary:
                 primary_now.add(organisation.pk)
             contacts.append(Contact(organisation=organisation, import_job=self.job, **CONTACT_FIELDS.take({**row.contact, "is_primary": is_primary})))

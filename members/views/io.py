@@ -138,7 +138,12 @@ def import_mapping(request: NetworkRequest, pk: int) -> HttpResponse:
             imports.import_set_mapping(job=job, mapping=form.mapping())
             if name := form.cleaned_data["save_as"]:
                 saved = import_mapping_save(
-                    network=request.network, by=request.user, name=name, header=params["header"], header_row=params.get("header_line", 1), mapping=form.mapping()
+                    network=request.network,
+                    by=request.user,
+                    name=name,
+                    header=params["header"],
+                    header_row=params.get("header_line", 1),
+                    mapping=form.mapping(),
                 )
                 messages.success(request, _("Die Zuordnung ist unter „%(name)s“ gespeichert.") % {"name": saved.name})
             return redirect("io:import_preview", network_slug=slug, pk=job.pk)

@@ -743,6 +743,9 @@ def test_the_civicrm_export_is_imported_end_to_end(logged_in, world):
     assert (nord.street, nord.postcode, nord.municipality, nord.country) == ("Hafenstraße 7, Gebäude B", "20457", "Hamburg", "")
     assert sorted(nord.contacts.values_list("last_name", flat=True)) == ["Müller", "Zentrale", "de Vries"]
     assert nord.contacts.get(last_name="Zentrale").email == "info@solar-nord.example"
+    # The general address comes first in the file, but the main contact is a person, never "Zentrale".
+    assert not nord.contacts.get(last_name="Zentrale").is_primary
+    assert nord.contacts.filter(is_primary=True).exclude(last_name="Zentrale").count() == 1
     assert Organisation.objects.filter(name__startswith="Windkraft").count() == 1
     assert not Contact.objects.filter(email="familie@example.org").exists()
 
@@ -801,3 +804,46 @@ def test_a_state_column_is_written_out_and_an_email_only_row_is_the_general_cont
     assert first.organisation["state"] == "Nordrhein-Westfalen" and "country" not in first.organisation
     assert first.general_contact and first.contact == {"last_name": "Zentrale", "function": "Allgemeiner Kontakt", "email": "info@alpha-neu.example"}
     assert second.contact is None and not second.create_contact
+
+
+def test_the_general_address_never_becomes_the_main_contact_even_when_it_comes_first(logged_in, world):
+    """An organisation row of a CiviCRM export ("Zentrale") before its people: the first person is the main contact."""
+    blank = [""] * len(CIVICRM_HEADER)
+
+    def row(**cells: str) -> list[str]:
+        values = list(blank)
+        for heading, value in cells.items():
+            values[CIVICRM_HEADER.index(heading.replace("_", " "))] = value
+        return values
+
+    content = csv_bytes(
+        [
+            CIVICRM_HEADER,
+            row(
+                **{
+                    "Contact_ID": "1",
+                    "Contact_Type": "Organization",
+                    "Organization_Name": "Zentral GmbH",
+                    "Postal_Code": "48431",
+                    "Email": "info@zentral.example",
+                }
+            ),
+            row(
+                **{
+                    "Contact_ID": "2",
+                    "Contact_Type": "Individual",
+                    "Employer": "Zentral GmbH",
+                    "First_Name": "Ina",
+                    "Last_Name": "Erste",
+                    "Email": "ina@zentral.example",
+                }
+            ),
+        ],
+        delimiter=",",
+    )
+    upload(logged_in, content, "civicrm.csv")
+    job = BackgroundJob.objects.get()
+    assert logged_in.post(io_url("import_mapping", pk=job.pk), mapping_post(job)).status_code == 302
+    confirm(logged_in, job)
+    organisation = Organisation.objects.get(name="Zentral GmbH")
+    assert sorted(organisation.contacts.values_list("last_name", "is_primary")) == [("Erste", True), ("Zentrale", False)]
