@@ -1,10 +1,12 @@
 """English is available everywhere: every German UI string has an English translation, and the .mo matches the .po."""
 
+import re
 from pathlib import Path
 
 import polib
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES"
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "locale" / "en" / "LC_MESSAGES"
 
 
 def test_every_string_is_translated_to_english():
@@ -55,3 +57,14 @@ def test_makemessages_never_guesses_fuzzy_translations():
 
     assert "--no-fuzzy-matching" in Command.msgmerge_options
     assert "--no-location" in Command.xgettext_options
+
+
+def test_blocktranslate_blocks_name_their_variables():
+    """Inside {% blocktranslate %} only plain names render: `{{ contact.organisation.name }}` becomes an empty string."""
+    block = re.compile(r"{%\s*blocktranslate\b.*?%}(.*?){%\s*endblocktranslate\s*%}", re.S)
+    dotted = re.compile(r"{{\s*[^}\s]*[.|][^}]*}}")
+    offenders = []
+    for path in sorted((ROOT / "templates").rglob("*.html")) + sorted((ROOT / "templates").rglob("*.txt")):
+        for match in block.finditer(path.read_text(encoding="utf-8")):
+            offenders += [f"{path.relative_to(ROOT)}: {found}" for found in dotted.findall(match.group(1))]
+    assert not offenders, offenders
