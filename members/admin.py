@@ -12,6 +12,7 @@ from members.models import (
     Consent,
     Contact,
     ContactExit,
+    DuplicateDismissal,
     EconomicActivity,
     ErasureTombstone,
     GovernancePosition,
@@ -199,3 +200,11 @@ class MergeRecordAdmin(ReadOnlyAdmin):
     list_display = ["merged_label", "kind", "kept_id", "merged_id", "network", "merged_by", "merged_at"]
     list_filter = ["kind", "network"]
     search_fields = ["merged_label"]
+
+
+@admin.register(DuplicateDismissal)
+class DuplicateDismissalAdmin(admin.ModelAdmin):
+    """Pairs a network's office marked "keine Dublette"; deleting one lets the pair be proposed again."""
+
+    list_display = ["kind", "low_id", "high_id", "network", "dismissed_by", "dismissed_at"]
+    list_filter = ["kind", "network"]

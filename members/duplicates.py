@@ -24,8 +24,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from members.matching import email_domain, fold, organisation_key, phone_key, street_key, trigrams, website_domain, without_legal_form
-from members.models import Contact, Membership, Organisation
-from verbund.models import Network
+from members.models import Contact, DuplicateDismissal, Membership, MergeRecord, Organisation
+from verbund.models import Network, User
 
 # A pair at or above this score is shown as a possible duplicate.
 THRESHOLD = 40
@@ -481,6 +481,7 @@ def organisation_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
         for phone in probe.phones:
             blocks.add(("phone", phone), pk)
     candidates = blocks.pairs() | _neighbours((probe.key, pk) for pk, probe in probes.items() if probe.key)
+    candidates -= dismissed_pairs(network, MergeRecord.Kind.ORGANISATION)
     scored = [(a, b, match) for a, b in candidates if (match := organisation_match(probes[a], probes[b]))]
     scored.sort(key=lambda item: (-item[2].score, probes[item[0]].name, item[0], item[1]))
     scored = scored[:limit]
@@ -500,8 +501,26 @@ def contact_pairs(network: Network, *, limit: int = 200) -> list[Pair]:
         blocks.add(("email", probe.email), pk)
         blocks.add(("last_name", str(probe.organisation_id), probe.last_name), pk)
         blocks.add(("phone", probe.phone), pk)
-    scored = [(a, b, match) for a, b in blocks.pairs() if (match := contact_match(probes[a], probes[b]))]
+    pairs = blocks.pairs() - dismissed_pairs(network, MergeRecord.Kind.CONTACT)
+    scored = [(a, b, match) for a, b in pairs if (match := contact_match(probes[a], probes[b]))]
     scored.sort(key=lambda item: (-item[2].score, probes[item[0]].last_name, item[0], item[1]))
     scored = scored[:limit]
     shown = Contact.objects.select_related("organisation").in_bulk({pk for a, b, _m in scored for pk in (a, b)})
     return [Pair(shown[a], shown[b], match) for a, b, match in scored]
+
+
+# --- "keine Dublette" -----------------------------------------------------------------------------------------
+
+
+def dismissed_pairs(network: Network, kind: str) -> set[tuple[int, int]]:
+    """The pairs (lower id first) a manager of `network` marked as not the same."""
+    return set(DuplicateDismissal.objects.filter(network=network, kind=kind).values_list("low_id", "high_id"))
+
+
+def pair_dismiss(*, network: Network, kind: str, first: Organisation | Contact, second: Organisation | Contact, by: User) -> DuplicateDismissal:
+    """Remember that two records of `network` are different: the pair no longer appears on its Dubletten page. Idempotent."""
+    if first.pk == second.pk:
+        raise ValueError("A record is not a pair with itself.")
+    low, high = sorted((first.pk, second.pk))
+    dismissal, _created = DuplicateDismissal.objects.get_or_create(network=network, kind=kind, low_id=low, high_id=high, defaults={"dismissed_by": by})
+    return dismissal

@@ -543,6 +543,28 @@ class MergeRecord(models.Model):
         return f"{self.merged_label} → {self.kept_id}"
 
 
+class DuplicateDismissal(models.Model):
+    """A manager said two records are not the same ("keine Dublette"): the pair leaves the network's Dubletten page."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("Art"), max_length=20, choices=MergeRecord.Kind.choices)
+    low_id = models.PositiveIntegerField()
+    high_id = models.PositiveIntegerField()
+    dismissed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Keine Dublette")
+        verbose_name_plural = _("Keine Dubletten")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "kind", "low_id", "high_id"], name="unique_duplicate_dismissal"),
+            models.CheckConstraint(condition=Q(low_id__lt=models.F("high_id")), name="duplicate_dismissal_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.low_id} ≠ {self.high_id}"
+
+
 # --- editable field sets: the one list each form, service and import reads -------------------------------------
 
 ORGANISATION_FIELDS = FieldSet(

@@ -16,6 +16,7 @@ from django.db.models import ForeignKey
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from members import duplicates, merging
 from members.forms.duplicates import MergeForm
@@ -147,3 +148,29 @@ def merge_record(request: NetworkRequest, pk: int) -> HttpResponse:
         context["kept_contact"] = kept_contact
     context["snapshot"] = sorted((key, value) for key, value in record.snapshot.items() if value not in (None, "", [], {}))
     return render(request, "members/duplicates/merge_record.html", context)
+
+
+@require_POST
+@network_required(can_manage=True)
+def organisation_dismiss(request: NetworkRequest, pk: int, other: int) -> HttpResponse:
+    """ "keine Dublette": two of the network's organisations are different; the pair leaves the Dubletten page."""
+    first, second = _organisation(request, pk), _organisation(request, other)
+    if first.pk != second.pk:
+        duplicates.pair_dismiss(network=request.network, kind=MergeRecord.Kind.ORGANISATION, first=first, second=second, by=request.user)
+        messages.success(
+            request, _("„%(first)s“ und „%(second)s“ werden nicht mehr als Dublette vorgeschlagen.") % {"first": first.name, "second": second.name}
+        )
+    return redirect("duplicates:index", network_slug=request.network.slug)
+
+
+@require_POST
+@network_required(can_manage=True)
+def contact_dismiss(request: NetworkRequest, pk: int, other: int) -> HttpResponse:
+    """ "keine Dublette" for two people of the network's organisations."""
+    first, second = _contact(request, pk), _contact(request, other)
+    if first.pk != second.pk:
+        duplicates.pair_dismiss(network=request.network, kind=MergeRecord.Kind.CONTACT, first=first, second=second, by=request.user)
+        messages.success(
+            request, _("„%(first)s“ und „%(second)s“ werden nicht mehr als Dublette vorgeschlagen.") % {"first": first.full_name, "second": second.full_name}
+        )
+    return redirect("duplicates:index", network_slug=request.network.slug)

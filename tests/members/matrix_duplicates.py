@@ -98,6 +98,20 @@ DUPLICATES_MATRIX: dict[str, Case] = {
             Target(merge_url("duplicates:contact_merge", _contact_pair), X_WRITE, method="post", data=keep_first, htmx=False),
         ]
     ),
+    "duplicates:organisation_dismiss": Case(
+        [
+            Target(merge_url("duplicates:organisation_dismiss", _organisation_pair), X_WRITE, method="post", htmx=False),
+            Target(url("duplicates:organisation_dismiss", org("org_a"), org("org_c")), NOBODY, method="post", htmx=False),  # C is Y's
+            Target(url("duplicates:organisation_dismiss", org("org_a"), org("org_b")), statuses(405), htmx=False),  # POST only
+        ]
+    ),
+    "duplicates:contact_dismiss": Case(
+        [
+            Target(merge_url("duplicates:contact_dismiss", _contact_pair), X_WRITE, method="post", htmx=False),
+            Target(url("duplicates:contact_dismiss", contact_of("org_a"), contact_of("org_c")), NOBODY, method="post", htmx=False),
+            Target(url("duplicates:contact_dismiss", contact_of("org_a"), contact_of("org_b")), statuses(405), htmx=False),
+        ]
+    ),
     "duplicates:merge_record": Case(
         [
             Target(url("duplicates:merge_record", merge_record("network_x")), X_ONLY),

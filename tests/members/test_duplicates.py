@@ -9,7 +9,7 @@ from django.urls import reverse
 from members import services
 from members.duplicates import THRESHOLD, OrganisationProbe, organisation_candidates, organisation_match, organisation_pairs
 from members.matching import fold
-from members.models import Membership, Organisation
+from members.models import DuplicateDismissal, Membership, Organisation
 from members.services import organisation_refresh_search
 from verbund.models import Network
 
@@ -179,3 +179,35 @@ def test_a_candidate_in_another_of_my_networks_links_to_that_network(client, wor
     person = client.post(u("directory:contact_create", world.org_a.pk), contact_post(first_name="Mia", last_name="x", email="member_c_y@example.org"))
     assert "gleiche E-Mail-Adresse" in person.text
     assert reverse("directory:organisation", args=["netz-y", world.org_c.pk]) in person.text
+
+
+def test_keine_dublette_removes_the_pair_from_this_networks_page_only(client, world, manager):
+    first = services.organisation_create(network=world.network_x, by=manager, data={"name": "Müller GmbH", "street": "Hauptstr. 5", "postcode": "48431"})
+    second = services.organisation_create(
+        network=world.network_x, by=manager, data={"name": "Mueller GmbH & Co. KG", "street": "Hauptstraße 5", "postcode": "48431"}
+    )
+    Membership.objects.create(organisation=first.organisation, network=world.network_y)
+    Membership.objects.create(organisation=second.organisation, network=world.network_y)
+    eva = services.contact_create(organisation=world.org_b, by=manager, data={"first_name": "Eva", "last_name": "Zimmermann", "email": "eva@beta.example"})
+    eva2 = services.contact_create(organisation=world.org_b, by=manager, data={"first_name": "Eva", "last_name": "Zimmermann"})
+    pair = sorted((first.organisation.pk, second.organisation.pk))
+
+    def shown(network) -> set[tuple[int, int]]:
+        return {(p.first.pk, p.second.pk) for p in organisation_pairs(network)}
+
+    assert tuple(pair) in shown(world.network_x)
+    response = client.post(u("duplicates:organisation_dismiss", pair[1], pair[0]))
+    assert response.status_code == 302
+    assert tuple(pair) not in shown(world.network_x)
+    assert tuple(pair) in shown(world.network_y)  # another network's office decides for itself
+    assert client.post(u("duplicates:organisation_dismiss", pair[0], pair[1])).status_code == 302  # twice is fine
+    assert DuplicateDismissal.objects.filter(network=world.network_x, kind="organisation").count() == 1
+
+    assert client.post(u("duplicates:contact_dismiss", eva.pk, eva2.pk)).status_code == 302
+    page = client.get(u("duplicates:index"))
+    assert page.context["contact_pairs"] == [] and tuple(pair) not in {(p.first.pk, p.second.pk) for p in page.context["organisation_pairs"]}
+
+
+def test_keine_dublette_is_refused_for_a_record_of_another_network(client, world, manager):
+    assert client.post(u("duplicates:organisation_dismiss", world.org_a.pk, world.org_c.pk)).status_code == 404
+    assert not DuplicateDismissal.objects.exists()
