@@ -77,7 +77,8 @@ def retention_rows() -> list[Retention]:
         Retention(
             _("Importentwürfe (hochgeladene, nicht bestätigte Dateien)"),
             _hours(DRAFT_HOURS),
-            _("Danach verworfen, sobald dieselbe Person wieder eine Datei hochlädt (eine regelmäßige Löschung gibt es dafür noch nicht)."),
+            _("Danach gelöscht (geprüft %(every)s), spätestens beim nächsten Hochladen derselben Person.")
+            % {"every": _every("members.tasks.discard_stale_import_drafts")},
         ),
         Retention(
             _("Exportdateien"),

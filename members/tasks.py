@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.exports import export_run
-from members.imports import import_run
+from members.imports import import_drafts_discard_stale, import_run
 from members.services import trash_purge
 from verbund.background import job_enqueue
 from verbund.models import BackgroundJob
@@ -68,6 +68,12 @@ def sweep_jobs() -> int:
         job_enqueue(job)
         requeued_ids.add(job.pk)
     return len(requeued_ids)
+
+
+@shared_task(acks_late=True)
+def discard_stale_import_drafts() -> int:
+    """Uploads nobody confirmed within DRAFT_HOURS hold personal data for nothing: delete them."""
+    return import_drafts_discard_stale()
 
 
 @shared_task(acks_late=True)

@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-trash": {"task": "members.tasks.purge_trash", "schedule": 3600},
     "sweep-background-jobs": {"task": "members.tasks.sweep_jobs", "schedule": 300},
     "delete-old-export-files": {"task": "members.tasks.delete_old_export_files", "schedule": 6 * 3600},
+    "discard-stale-import-drafts": {"task": "members.tasks.discard_stale_import_drafts", "schedule": 3600},
     "meeting-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600},
     "meeting-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600},
     "infobrief-sweeper": {"task": "newsletters.tasks.sweep_task", "schedule": env.int("NEWSLETTER_SWEEP_SECONDS", default=30)},

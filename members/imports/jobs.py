@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -260,15 +260,7 @@ def import_write(
 
 def import_draft_create(*, network: Network, by: User, table: Table, filename: str) -> BackgroundJob:
     """Keep an uploaded table as a PENDING import job until it is confirmed; discard this user's stale drafts."""
-    cutoff = timezone.now() - timedelta(hours=DRAFT_HOURS)
-    BackgroundJob.objects.filter(
-        user=by,
-        network=network,
-        kind=BackgroundJob.Kind.IMPORT,
-        status=BackgroundJob.Status.PENDING,
-        created_at__lt=cutoff,
-        params__confirmed=False,
-    ).delete()
+    import_drafts_discard_stale(user=by, network=network)
     return BackgroundJob.objects.create(
         user=by,
         network=network,
@@ -292,6 +284,20 @@ def import_draft_create(*, network: Network, by: User, table: Table, filename: s
 def is_draft(job: BackgroundJob) -> bool:
     """An uploaded import that is not confirmed yet: its mapping and choices may still change."""
     return job.kind == BackgroundJob.Kind.IMPORT and job.status == BackgroundJob.Status.PENDING and not job.params.get("confirmed")
+
+
+def import_drafts_discard_stale(*, now: datetime | None = None, user: User | None = None, network: Network | None = None) -> int:
+    """Delete uploads never confirmed within DRAFT_HOURS (their rows are personal data); all of them, or one user's in one network."""
+    drafts = BackgroundJob.objects.filter(
+        kind=BackgroundJob.Kind.IMPORT,
+        status=BackgroundJob.Status.PENDING,
+        created_at__lt=(now or timezone.now()) - timedelta(hours=DRAFT_HOURS),
+        params__confirmed=False,
+    )
+    if user is not None:
+        drafts = drafts.filter(user=user, network=network)
+    _total, per_model = drafts.delete()
+    return per_model.get(BackgroundJob._meta.label, 0)
 
 
 def import_discard(*, job: BackgroundJob) -> None:

@@ -61,3 +61,24 @@ def test_old_export_files_are_deleted(world, manager_x, settings, tmp_path):
     import os
 
     assert not os.path.exists(path)
+
+
+def test_unconfirmed_import_drafts_are_deleted_after_a_day_by_the_beat_task(world, manager_x):
+    """An upload nobody confirmed holds personal data: the hourly task deletes it, whoever uploaded it, confirmed ones stay."""
+
+    def draft(user, *, hours_old: int, confirmed: bool = False) -> BackgroundJob:
+        job = BackgroundJob.objects.create(
+            user=user,
+            network=world.network_x,
+            kind=BackgroundJob.Kind.IMPORT,
+            title="Import: liste.csv",
+            params={"rows": [["Käthe Müller", "k@example.org"]], "confirmed": confirmed},
+        )
+        BackgroundJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=hours_old))
+        return job
+
+    stale, other_users_stale = draft(manager_x, hours_old=25), draft(world.users["manager_xy"], hours_old=30)
+    fresh, confirmed = draft(manager_x, hours_old=2), draft(manager_x, hours_old=48, confirmed=True)
+    assert tasks.discard_stale_import_drafts() == 2
+    remaining = set(BackgroundJob.objects.values_list("pk", flat=True))
+    assert remaining == {fresh.pk, confirmed.pk} and not {stale.pk, other_users_stale.pk} & remaining
