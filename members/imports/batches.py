@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
-from members.models import Contact, Membership, MembershipStatusChange, Organisation
+from members.models import Contact, ContactExit, Membership, MembershipStatusChange, Organisation
 from members.services import TRASH_DAYS
 from verbund.models import BackgroundJob, User
 
@@ -47,13 +47,15 @@ class UndoPlan:
 
     memberships: list[int] = field(default_factory=list)
     contacts: list[int] = field(default_factory=list)
+    # People of companies another network holds too: this network ends its own relation (ContactExit), nobody else's.
+    exits: list[int] = field(default_factory=list)
     blocked: list[tuple[str, str]] = field(default_factory=list)  # (name, reason), the first UNDO_LIST_LIMIT
     blocked_count: int = 0
     refusal: str = ""  # the whole import cannot be undone (too old, already undone, not finished)
 
     @property
     def possible(self) -> bool:
-        return not self.refusal and bool(self.memberships or self.contacts)
+        return not self.refusal and bool(self.memberships or self.contacts or self.exits)
 
 
 UNDO_LIST_LIMIT = 100
@@ -138,12 +140,20 @@ def import_undo_plan(job: BackgroundJob) -> UndoPlan:
                 plan.blocked.append((name, ", ".join(sorted(org_reasons[org_id]))))
         else:
             plan.memberships.append(pk)
+    # A company another network holds too (docs/SHARED-COMPANIES.md): its people stay for that network.
+    shared = set(
+        Membership.objects.filter(organisation_id__in={org_id for _pk, org_id, *_rest in contact_rows}, archived_at__isnull=True)
+        .exclude(network=job.network)
+        .values_list("organisation_id", flat=True)
+    )
     for pk, org_id, first, last, _user in contact_rows:
         reasons = contact_reasons.get(pk) or ({_("die Organisation bleibt")} if org_id in imported_orgs and org_id in org_reasons else set())
         if reasons:
             plan.blocked_count += 1
             if len(plan.blocked) < UNDO_LIST_LIMIT:
                 plan.blocked.append((" ".join(part for part in (first, last) if part), ", ".join(sorted(reasons))))
+        elif org_id in shared:
+            plan.exits.append(pk)
         else:
             plan.contacts.append(pk)
     return plan
@@ -172,11 +182,12 @@ def import_undo(*, job: BackgroundJob, by: User) -> UndoPlan:
     for ids in _chunks(plan.contacts):
         Contact.objects.filter(pk__in=ids, archived_at__isnull=True).update(archived_at=now, is_primary=False, updated_at=now)
         Contact.history.bulk_history_create(list(Contact.objects.filter(pk__in=ids)), update=True, default_user=by, default_date=now)
+    ContactExit.objects.bulk_create([ContactExit(contact_id=pk, network=job.network, ended_by=by) for pk in plan.exits], ignore_conflicts=True, batch_size=500)
     job.params = {
         **job.params,
         "undone_at": now.isoformat(),
         "undone_by": by.pk,
-        "undone": {"memberships": len(plan.memberships), "contacts": len(plan.contacts), "blocked": plan.blocked_count},
+        "undone": {"memberships": len(plan.memberships), "contacts": len(plan.contacts), "exits": len(plan.exits), "blocked": plan.blocked_count},
     }
     job.save(update_fields=["params"])
     return plan

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from members import imports, tasks
 from members.imports.planning import ImportPlan, PlannedRow
 from members.matching import fold, organisation_key
-from members.models import Consent, Contact, Membership, MembershipStatusChange, Organisation
+from members.models import Consent, Contact, ContactExit, Membership, MembershipStatusChange, Organisation
 from members.services import consent_grant, contact_create
 from tests.members.test_import_support import HEADER, csv_bytes, io_url, member_row, upload_to_preview
 from verbund.background import job_enqueue, threads_join
@@ -502,3 +502,19 @@ def test_a_large_file_with_errors_is_refused_by_the_job_not_planned_again_in_the
     assert "Es wurde nichts importiert." in job.message
     assert job.errors[0]["line"] == 3
     assert not Organisation.objects.filter(name__startswith="Gross").exists()
+
+
+def test_undo_keeps_the_people_of_a_company_another_network_now_holds(logged_in, world, manager_x, imported):
+    """Shared companies (docs/SHARED-COMPANIES.md): undo ends this network's relation, never another network's."""
+    eins = Organisation.objects.get(name="Undo Eins GmbH")
+    Membership.objects.create(organisation=eins, network=world.network_y)
+    person = Contact.objects.get(last_name="Eins")
+    confirm = logged_in.get(io_url("import_undo", pk=imported.pk))
+    assert '<dd id="undo-exits">1</dd>' in confirm.text and '<dd id="undo-contacts">2</dd>' in confirm.text
+    logged_in.post(io_url("import_undo", pk=imported.pk))
+    person.refresh_from_db()
+    assert person.archived_at is None  # still there for Y
+    assert person in Contact.objects.current_in(world.network_y)
+    assert ContactExit.objects.filter(contact=person, network=world.network_x).exists()
+    assert Membership.objects.get(organisation=eins, network=world.network_x).archived_at is not None  # X's own membership goes
+    assert Membership.objects.get(organisation=eins, network=world.network_y).archived_at is None
