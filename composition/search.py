@@ -25,6 +25,7 @@ from members.selectors import memberships_matching
 from newsletters.models import Infobrief
 from qualification.models import Course
 from verbund.access import AuthenticatedRequest, manager_required
+from verbund.forms import strip_control_chars
 from verbund.models import Network, User
 
 PER_GROUP = 10
@@ -143,7 +144,7 @@ def _courses(networks: list[Network], text: str) -> Group:
 
 def search_everywhere(user: User, text: str) -> list[Group]:
     """The groups of hits for `text` in the networks `user` manages (any manager role); [] for an empty search."""
-    text = " ".join(text.split())[:MAX_QUERY]
+    text = " ".join(strip_control_chars(text).split())[:MAX_QUERY]  # PostgreSQL refuses NUL in a query parameter
     networks = list(Network.objects.active().managed_by(user).order_by("name"))
     if not text or not networks:
         return []

@@ -225,7 +225,8 @@ def _combined_membership(kept: Membership, merged: Membership) -> dict[str, Any]
         "left_on": max(left) if status == Membership.Status.LEFT and left else None,
         "annual_fee": kept.annual_fee if kept.annual_fee is not None else merged.annual_fee,
         "notes": "\n".join(dict.fromkeys(notes)),
-        "import_job_id": kept.import_job_id or merged.import_job_id,
+        # The kept membership's own origin: a membership older than an import never becomes part of its batch (undo).
+        "import_job_id": kept.import_job_id,
         "archived_at": None if live else kept.archived_at,
         "archived_by_id": None if live else kept.archived_by_id,
     }

@@ -191,6 +191,9 @@ def directory_memberships(network: Network, flt: DirectoryFilter, *, typos: bool
     return queryset.order_by(*SORTS.get(flt.sort, SORTS["name"]))
 
 
+MAX_PAGE = 1_000_000
+
+
 def directory_page(queryset: QuerySet[Membership], number: str | int | None, per_page: int, *, one_scan: bool = True) -> Page:
     """One page of `queryset` and the number of all its rows, like Paginator.get_page, the rows fetched by key.
 
@@ -206,6 +209,8 @@ def directory_page(queryset: QuerySet[Membership], number: str | int | None, per
         wanted = max(int(number or 1), 1)
     except (TypeError, ValueError):
         wanted = 1
+    # A hand-typed page=10**20 would overflow the OFFSET (a 500); no directory has a million pages.
+    wanted = min(wanted, MAX_PAGE)
     if one_scan:
         keys = queryset.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
         window = list(keys[(wanted - 1) * per_page : wanted * per_page])

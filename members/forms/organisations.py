@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -42,6 +43,11 @@ class ImportJobField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.title} ({date_format(timezone.localtime(obj.created_at), 'SHORT_DATETIME_FORMAT')})"
+
+
+# "Added from/to" beyond these would overflow the date arithmetic of the filter (9999-12-31 + 1 day).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 class DirectoryFilterForm(forms.Form):
@@ -96,6 +102,18 @@ class DirectoryFilterForm(forms.Form):
     def places(self) -> list[str]:
         """The places of the dropdown (members.selectors.municipalities: cached per network)."""
         return municipalities(self.network)
+
+    def _sane_day(self, name: str) -> date | None:
+        day = self.cleaned_data.get(name)
+        if day is not None and not (FIRST_DAY <= day <= LAST_DAY):
+            raise ValidationError(_("Bitte ein Datum zwischen %(first)s und %(last)s angeben.") % {"first": FIRST_DAY.year, "last": LAST_DAY.year})
+        return day
+
+    def clean_added_from(self) -> date | None:
+        return self._sane_day("added_from")
+
+    def clean_added_to(self) -> date | None:
+        return self._sane_day("added_to")
 
     def clean_municipality(self) -> str:
         """A place of this network's members (checked in the database: the dropdown's list may be minutes old)."""

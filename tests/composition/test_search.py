@@ -123,3 +123,10 @@ def test_umlaut_spellings():
     assert word_forms("Müller") == {"Müller", "Mueller"}
     assert word_forms("Mueller") == {"Mueller", "Müller"}
     assert word_forms("Straße") == {"Straße", "Strasse"}
+
+
+def test_control_characters_in_the_search_are_dropped_not_a_500(client, world, things, manager_x):
+    client.force_login(manager_x)
+    response = client.get(reverse("search"), {"q": "Al\x00pha"})
+    assert response.status_code == 200
+    assert "Alpha GmbH" in response.text  # searched as "Alpha"

@@ -285,3 +285,19 @@ def test_the_economic_activity_title_is_searched(client, world, manager):
     word = next(w for w in activity.title.split() if "unststoff" in w)
     response = client.get(directory_url(), {"q": word})
     assert names(response) == [found.name]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Alpha", "page": str(10**20)},
+        {"page": str(10**20)},
+        {"added_to": "9999-12-31"},
+        {"added_from": "0001-01-01"},
+        {"added_from": "1899-12-31", "added_to": "3000-01-01", "q": "Alpha"},
+    ],
+)
+def test_forged_paging_and_dates_give_a_page_never_a_500(client, world, manager, params):
+    response = client.get(directory_url(), params)
+    assert response.status_code == 200
+    assert "Alpha GmbH" in names(response)  # the last page, and an impossible date filter is dropped

@@ -14,7 +14,7 @@ from members.models import Consent, Contact, GovernancePosition, Membership, Mem
 from members.services import organisation_refresh_search
 from qualification.models import Course, Enrolment, Need, Topic
 from tests.conftest import make_user
-from verbund.models import ManagerRole
+from verbund.models import BackgroundJob, ManagerRole
 
 
 def u(name: str, *args) -> str:
@@ -258,3 +258,12 @@ def test_the_people_merge_preview_lists_what_moves_and_the_history_stays_on_the_
     assert client.get(u("duplicates:merge_record", record.pk)).status_code == 200
     history = client.get(u("directory:organisation", org.pk), {"tab": "history"}).context["history"]
     assert any(entry.action == "deleted" and "Kaethe Mueller" in entry.what for entry in history)
+
+
+def test_an_older_membership_does_not_join_the_merged_ones_import_batch(client, world, manager, twins):
+    """Folding an imported duplicate into a long-standing member must not make that member part of the import (undo)."""
+    old, new = twins
+    job = BackgroundJob.objects.create(user=manager, network=world.network_x, kind=BackgroundJob.Kind.IMPORT, title="Import", status="done")
+    Membership.objects.filter(organisation=new).update(import_job=job)
+    client.post(merge_url(old, new), {"keep": old.pk, "field_name": "kept", "field_street": "kept"})
+    assert Membership.objects.get(organisation=old, network=world.network_x).import_job is None
