@@ -391,17 +391,21 @@ def _scrub_admin_log(
 def _scrub_jobs(*, organisation_id: int, old_texts: set[str]) -> None:
     """Background jobs keep uploaded rows and export files: clear those that name the person.
 
-    Export files of the person's networks may list them, so they are deleted (the
-    job row stays, saying the file is gone); import rows, errors and messages
-    that mention the person are emptied.
+    Export files and an import's rejected-rows file of the person's networks may
+    list them, so they are deleted (the job row stays, saying the file is gone);
+    import rows, errors and messages that mention the person are emptied.
     """
     networks = Membership.objects.filter(organisation_id=organisation_id).values("network_id")
-    for job in BackgroundJob.objects.filter(kind=BackgroundJob.Kind.EXPORT, network__in=networks).exclude(result_file=""):
+    # Export files, and the rejected rows an import handed back as XLSX, may list her: both are deleted.
+    files = BackgroundJob.objects.filter(kind__in=[BackgroundJob.Kind.EXPORT, BackgroundJob.Kind.IMPORT], network__in=networks)
+    for job in files.exclude(result_file=""):
         job.result_file.delete(save=False)
         BackgroundJob.objects.filter(pk=job.pk).update(result_file="", message=_("Die Datei wurde wegen einer Löschung nach DSGVO entfernt."))
     mentions = Q()
     for text in old_texts:
+        escaped = json.dumps(text)[1:-1]  # SQLite keeps JSON ASCII-escaped
         mentions |= Q(params_text__icontains=text) | Q(errors_text__icontains=text) | Q(message__icontains=text)
+        mentions |= Q(params_text__icontains=escaped) | Q(errors_text__icontains=escaped)
     if mentions:
         BackgroundJob.objects.annotate(params_text=Cast("params", TextField()), errors_text=Cast("errors", TextField())).filter(mentions).update(
             params={}, errors=[], message=_("Inhalt wegen einer Löschung nach DSGVO entfernt.")

@@ -314,6 +314,8 @@ def test_jobs_and_export_files_forget_the_person(world, person, settings, tmp_pa
     )
     export = BackgroundJob.objects.create(user=manager, network=world.network_x, kind="export", status="done", title="Export")
     export.result_file.save("mitglieder.csv", ContentFile(f"Alpha GmbH;{CONTACT_EMAIL}".encode()), save=True)
+    rejected = BackgroundJob.objects.create(user=manager, network=world.network_x, kind="import", status="done", title="Import, abgelehnte Zeilen")
+    rejected.result_file.save("abgelehnt.xlsx", ContentFile(f"Alpha GmbH;{CONTACT_EMAIL};Fehler".encode()), save=True)
     other = BackgroundJob.objects.create(user=manager, network=world.network_y, kind="export", status="done", title="Export Y")
     other.result_file.save("y.csv", ContentFile(b"Gamma AG"), save=True)
 
@@ -323,7 +325,8 @@ def test_jobs_and_export_files_forget_the_person(world, person, settings, tmp_pa
     export.refresh_from_db()
     other.refresh_from_db()
     assert upload.params == {} and upload.errors == []
-    assert export.result_file.name == ""
+    rejected.refresh_from_db()
+    assert export.result_file.name == "" and rejected.result_file.name == ""
     assert other.result_file.name != ""  # network Y never had the person
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert CONTACT_EMAIL.encode() not in stored and CANARY.encode() not in stored
