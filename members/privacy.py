@@ -490,6 +490,18 @@ def login_is_only_theirs(user: User | None) -> bool:
     return user is not None and not user.is_staff and not user.is_superuser and not user.manager_roles.exists()
 
 
+def _merged_into(contact_id: int) -> list[int]:
+    """The ids of the contacts merged into this one, also through earlier merges (MergeRecord chains)."""
+    found: list[int] = []
+    seen, frontier = {contact_id}, [contact_id]
+    while frontier:
+        merged = MergeRecord.objects.filter(kind=MergeRecord.Kind.CONTACT, kept_id__in=frontier).values_list("merged_id", flat=True)
+        frontier = [pk for pk in merged if pk not in seen]
+        seen.update(frontier)
+        found += frontier
+    return found
+
+
 def _anonymise_person(*, contact: Contact, by: User | None, delete_login: bool = True) -> tuple[set[str], str]:
     """Everything of person_erase but the tombstone. Returns the person's addresses and the one the tombstone is keyed on."""
     contact = Contact.objects.select_for_update(of=("self",)).select_related("user").get(pk=contact.pk)
@@ -504,6 +516,16 @@ def _anonymise_person(*, contact: Contact, by: User | None, delete_login: bool =
     old_texts = {contact.full_name, str(contact), contact.email, *emails}
     if user is not None and delete_login:
         old_texts |= {user.get_full_name(), str(user), user.email}
+    # Records merged into her (members.merging) are her too: their history rows go, their addresses get tombstones.
+    merged_ids = _merged_into(contact.pk)
+    for record_email, first, last in Contact.history.filter(id__in=merged_ids).values_list("email", "first_name", "last_name").distinct():
+        emails |= {normalise_email(record_email)} - {""}
+        old_texts |= {" ".join(part for part in (first, last) if part)}
+    for snapshot in MergeRecord.objects.filter(kind=MergeRecord.Kind.CONTACT, merged_id__in=merged_ids).values_list("snapshot", flat=True):
+        if isinstance(snapshot, dict) and isinstance(snapshot.get("email"), str):
+            emails |= {normalise_email(snapshot["email"])} - {""}
+    Contact.history.filter(id__in=merged_ids).delete()
+    old_texts |= emails
     old_texts = {text for text in old_texts if text and text != ERASED_NAME}
     mails = mail_files(emails)
 

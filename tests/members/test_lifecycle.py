@@ -337,3 +337,22 @@ def test_erasure_empties_a_merge_snapshot_that_names_her_also_with_umlauts(world
     named = MergeRecord.objects.get(merged_id=999)
     assert named.snapshot == {}
     assert MergeRecord.objects.get(merged_id=998).snapshot == {"name": "Jörg Ohneso"}  # nobody else's record is touched
+
+
+def test_erasure_takes_the_history_and_addresses_of_records_merged_into_her(world, manager_x):
+    """She was entered twice and merged: the merged record's history (with her private address) goes too, and a tombstone."""
+    from members import merging
+
+    kept = contact_create(organisation=world.org_a, by=manager_x, data={"first_name": "Käthe", "last_name": "Schmidt", "email": "kaethe@alpha.example"})
+    twin = contact_create(
+        organisation=world.org_a,
+        by=manager_x,
+        data={"first_name": "Käthe", "last_name": "Schmidt", "email": "kaethe.privat@web.example", "phone": "+49 171 5555555"},
+    )
+    twin_pk = twin.pk
+    merging.contact_merge(kept=kept, merged=twin, network=world.network_x, by=manager_x)
+    assert Contact.history.filter(id=twin_pk).exists()  # the merged record's history stays reachable until an erasure
+    privacy.person_erase(contact=Contact.objects.get(pk=kept.pk), by=manager_x)
+    assert not Contact.history.filter(id=twin_pk).exists()
+    assert is_erased("kaethe.privat@web.example") and is_erased("kaethe@alpha.example")
+    assert "Schmidt" not in str(list(Contact.history.filter(id=kept.pk).values_list("last_name", "email")))
