@@ -18,12 +18,14 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Consent, Contact, ContactExit, GovernancePosition, Invitation, Organisation
 from members.privacy import login_is_only_theirs, mail_files, normalise_email
 from verbund.models import ManagerRole, Network, User
+from verbund.services import save_audited
 
 # --- which networks hold a company or a person ---------------------------------------------------------------------
 
@@ -95,6 +97,11 @@ def contact_exit(*, contact: Contact, network: Network, by: User) -> ContactExit
     ended = ContactExit(contact=contact, network=network, ended_by=by)
     ended.full_clean()
     ended.save()
+    # Her offices in this network (chair, board …) end today too; the other networks' stay.
+    today = timezone.localdate()
+    for position in GovernancePosition.objects.filter(contact=contact, network=network, until__isnull=True):
+        position.until = max(today, position.since) if position.since else today
+        save_audited(position, by=by, update_fields=["until"])
     return ended
 
 

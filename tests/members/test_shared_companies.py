@@ -17,7 +17,7 @@ from events import invitations as event_invitations
 from events.forms.meetings import network_contacts
 from events.models import Meeting, MeetingInvitation
 from members import lifecycle, tasks
-from members.models import Consent, Contact, ContactExit, Membership
+from members.models import Consent, Contact, ContactExit, GovernancePosition, Membership
 from members.privacy import ERASED_NAME, is_erased
 from members.services import TRASH_DAYS, consent_grant, contact_create
 from newsletters.services import audience
@@ -245,3 +245,14 @@ def test_the_company_itself_removes_a_shared_person_from_every_network(client, w
     shared.refresh_from_db()
     assert shared.archived_at is not None
     assert in_every_audience(shared, world.network_y) == ALL_OUT
+
+
+def test_ending_the_relation_ends_her_offices_in_this_network_only(client, world, shared):
+    board_x = GovernancePosition.objects.create(network=world.network_x, contact=shared, function="board")
+    chair_y = GovernancePosition.objects.create(network=world.network_y, contact=shared, function="chair")
+    client.force_login(world.users["manager_x"])
+    assert client.post(x("lifecycle:contact_exit", shared.pk)).status_code == 302
+    board_x.refresh_from_db()
+    chair_y.refresh_from_db()
+    assert board_x.until == timezone.localdate() and board_x.history.first().history_user == world.users["manager_x"]
+    assert chair_y.until is None
