@@ -63,7 +63,7 @@ from members.imports.reading import (
     normalise_header,
 )
 from members.imports.values import normalise_country, normalise_state, parse_date, parse_fee, parse_int
-from members.matching import fold, organisation_key, street_key
+from members.matching import email_domain, fold, organisation_key, phone_key, street_key, website_domain
 from members.models import Contact, ErasureTombstone, Membership, Organisation
 from members.privacy import _email_hash  # the tombstones' keyed hash, computed once per address instead of one query per row
 from members.services import normalise_phone
@@ -516,6 +516,22 @@ def _fill_gaps(first: PlannedRow, later: PlannedRow) -> None:
                 target[key] = value
 
 
+def _near_duplicate(row: PlannedRow, domains: dict[str, str], phones: dict[str, str]) -> str:
+    """A hint when a new organisation shares a company e-mail domain, website or phone number with one the network has."""
+    contact = row.contact or {}
+    for domain in (email_domain(contact.get("email", "")), website_domain(row.organisation.get("website", ""))):
+        if domain and domain in domains:
+            return _("Mögliche Dublette: „%(name)s“ im Verbund hat dieselbe Domain (%(domain)s). Nach dem Import auf der Seite „Dubletten“ prüfen.") % {
+                "name": domains[domain],
+                "domain": domain,
+            }
+    if (digits := phone_key(contact.get("phone", ""))) and digits in phones:
+        return _("Mögliche Dublette: „%(name)s“ im Verbund hat dieselbe Telefonnummer. Nach dem Import auf der Seite „Dubletten“ prüfen.") % {
+            "name": phones[digits]
+        }
+    return ""
+
+
 def plan_import(*, network: Network, header: list[str], rows: list[list[str]], lines: list[int], mapping: dict[str, int], existing: str) -> ImportPlan:
     """Validate every row and decide what the write will do; touches nothing.
 
@@ -530,10 +546,21 @@ def plan_import(*, network: Network, header: list[str], rows: list[list[str]], l
     for pk, name, postcode, street in Organisation.objects.for_network(network).values_list("pk", "name", "postcode", "street"):
         place = _Place(organisation_key(name), name, postcode, street_key(street), pk=pk)
         known.setdefault(place.key, []).append(place)
-    known_emails = {
-        email.lower(): name
-        for email, name in Contact.objects.for_network(network).filter(archived_at__isnull=True).exclude(email="").values_list("email", "organisation__name")
-    }
+    known_emails: dict[str, str] = {}
+    # Near duplicates (members.duplicates' reasons that need no name): a company e-mail domain, a website or a phone number
+    # the network already has. They block nothing; the preview names them and the Dubletten page offers the merge.
+    known_domains: dict[str, str] = {}
+    known_phones: dict[str, str] = {}
+    for email, phone, name in Contact.objects.for_network(network).filter(archived_at__isnull=True).values_list("email", "phone", "organisation__name"):
+        if email:
+            known_emails[email.lower()] = name
+            if domain := email_domain(email):
+                known_domains.setdefault(domain, name)
+        if phone_digits := phone_key(phone):
+            known_phones.setdefault(phone_digits, name)
+    for website, name in Organisation.objects.for_network(network).exclude(website="").values_list("website", "name"):
+        if domain := website_domain(website):
+            known_domains.setdefault(domain, name)
     validator = _RowValidator()
     planned: list[PlannedRow] = []
     fingerprints: list[tuple[str, ...]] = []
@@ -582,6 +609,8 @@ def plan_import(*, network: Network, header: list[str], rows: list[list[str]], l
         else:
             seen.setdefault(key, []).append(_Place(key, name, postcode, street, line=row.line))
             rows_by_line[row.line] = row
+            if near := _near_duplicate(row, known_domains, known_phones):
+                row.warnings.append(near)
         email = (row.contact or {}).get("email", "")
         if email and row.create_contact:
             if email in erased:

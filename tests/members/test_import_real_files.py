@@ -21,6 +21,7 @@ from members.imports.planning import plan_import
 from members.imports.reading import detect_header, read_table, suggest_mapping
 from members.imports.values import normalise_country, parse_date
 from members.models import Contact, ErasureTombstone, ImportMapping, Membership, Organisation
+from members.services import contact_create
 from tests.members.test_import_support import csv_bytes, io_url, upload
 from verbund.models import BackgroundJob
 
@@ -847,3 +848,21 @@ def test_the_general_address_never_becomes_the_main_contact_even_when_it_comes_f
     confirm(logged_in, job)
     organisation = Organisation.objects.get(name="Zentral GmbH")
     assert sorted(organisation.contacts.values_list("last_name", "is_primary")) == [("Erste", True), ("Zentrale", False)]
+
+
+def test_a_new_organisation_sharing_a_domain_or_phone_with_a_member_is_named_as_a_possible_duplicate(world, manager_x):
+    """ "Alpha Technik" is spelled too differently to be the same, but mails from alpha.example: a hint, nothing blocked."""
+    contact_create(organisation=world.org_a, by=manager_x, data={"last_name": "Vertrieb", "email": "vertrieb@alpha.example", "phone": "05971 123456"})
+    rows = [
+        ["Firma", "PLZ", "Name", "E-Mail", "Telefon"],
+        ["Alpha Technik Nord", "20457", "Ohm", "ohm@alpha.example", ""],
+        ["Ganz Anders KG", "80331", "Volt", "volt@anders.example", "+49 5971 123456"],
+        ["Freemail Handel", "10115", "Watt", "watt@gmail.com", ""],
+    ]
+    plan = plan_of(read(csv_bytes(rows), "liste.csv"), world)
+    assert not plan.errors
+    hints = {row.line: " ".join(row.warnings) for row in plan.rows}
+    assert "Mögliche Dublette: „Alpha GmbH“ im Verbund hat dieselbe Domain (alpha.example)" in hints[2]
+    assert "Mögliche Dublette: „Alpha GmbH“ im Verbund hat dieselbe Telefonnummer" in hints[3]
+    assert "Dublette" not in hints[4]  # a free-mail domain says nothing
+    assert [row.organisation_action for row in plan.rows] == ["create", "create", "create"]
