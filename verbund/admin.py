@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from verbund.models import BackgroundJob, FundingSource, LegalPage, ManagerRole, Network, User
+from verbund.models import BackgroundJob, FundingSource, LegalPage, MailFailure, ManagerRole, Network, User
 
 
 @admin.register(User)
@@ -71,3 +71,13 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     search_fields = ["title", "user__email", "network__name"]
     list_select_related = ["network", "user"]
     readonly_fields = ["created_at", "finished_at"]
+
+
+@admin.register(MailFailure)
+class MailFailureAdmin(admin.ModelAdmin):
+    """Mails the server refused for good or that failed after every retry (verbund.tasks.send_mail_task)."""
+
+    list_display = ["created_at", "recipients", "subject", "code", "permanent", "mailer"]
+    list_filter = ["permanent", "mailer", "code"]
+    search_fields = ["recipients", "subject"]
+    readonly_fields = ["recipients", "subject", "mailer", "code", "error", "permanent", "created_at"]

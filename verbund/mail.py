@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from verbund.background import enqueue_on_commit
+from verbund.models import MailFailure
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +102,34 @@ def mail_send_later(*, message: EmailMessage, mailer: str = "default") -> None:
     a login code that never arrives is worse than a slower response.
     """
     enqueue_on_commit("verbund.tasks.send_mail_task", message_to_payload(message), mailer)
+
+
+@dataclass(frozen=True)
+class SmtpFailure:
+    code: int | None
+    error: str
+    permanent: bool
+
+
+def smtp_failure(exc: OSError) -> SmtpFailure:
+    """What an SMTP error says: the server's code and text, and whether trying again can help (5xx: no)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = list(exc.recipients.values())
+        codes = [code for code, _text in answers]
+        text = "; ".join(f"{code} {message.decode('utf-8', 'replace') if isinstance(message, bytes) else message}" for code, message in answers)
+        return SmtpFailure(max(codes) if codes else None, text, bool(codes) and all(code >= 500 for code in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return SmtpFailure(exc.smtp_code, f"{exc.smtp_code} {error}", exc.smtp_code >= 500)
+    return SmtpFailure(None, str(exc) or type(exc).__name__, False)
+
+
+def mail_failure_record(*, payload: dict[str, Any], mailer: str, failure: SmtpFailure) -> MailFailure:
+    return MailFailure.objects.create(
+        recipients=", ".join(payload.get("to") or [])[:1000],
+        subject=str(payload.get("subject") or "")[:300],
+        mailer=mailer[:30],
+        code=failure.code,
+        error=failure.error[:2000],
+        permanent=failure.permanent,
+    )

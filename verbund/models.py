@@ -300,6 +300,26 @@ FUNDING_SOURCE_FIELDS = FieldSet(
 )
 
 
+class MailFailure(models.Model):
+    """A mail the server refused for good (5xx), or gave up on after the retries: recorded once, never retried."""
+
+    recipients = models.CharField(_("Empfänger"), max_length=1000)
+    subject = models.CharField(_("Betreff"), max_length=300, blank=True)
+    mailer = models.CharField(_("Versandweg"), max_length=30, default="default")
+    code = models.PositiveSmallIntegerField(_("SMTP-Code"), null=True, blank=True)
+    error = models.TextField(_("Antwort des Servers"), blank=True)
+    permanent = models.BooleanField(_("Dauerhaft"), default=True)
+    created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Nicht zugestellte E-Mail")
+        verbose_name_plural = _("Nicht zugestellte E-Mails")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recipients}: {self.code or '–'} {self.subject}"
+
+
 class LegalPage(models.Model):
     """Impressum, Datenschutz, Barrierefreiheit: public text the operator edits in the admin."""
 

@@ -1,15 +1,34 @@
+import logging
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.management import call_command
 
-from verbund.mail import payload_to_message
+from verbund.mail import mail_failure_record, payload_to_message, smtp_failure
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def send_mail_task(payload: dict[str, Any], mailer: str = "default") -> int:
-    """Send one transactional mail. Retries on connection errors (SMTP 4xx raise OSError subclasses)."""
-    return payload_to_message(payload).send(using=mailer)
+MAIL_RETRIES = 5
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAIL_RETRIES)
+def send_mail_task(self: Task, payload: dict[str, Any], mailer: str = "default") -> int:
+    """Send one transactional mail. Returns the number sent (0 when the server refused it for good).
+
+    A permanent refusal (5xx: unknown mailbox, rejected sender or content) is recorded once as a
+    MailFailure and never retried, also when no worker runs and the task runs inside a request (no 500).
+    Connection errors and 4xx are retried with backoff; after the last retry the failure is recorded.
+    """
+    try:
+        return payload_to_message(payload).send(using=mailer)
+    except OSError as exc:  # smtplib's errors are OSError subclasses, as are refused connections
+        failure = smtp_failure(exc)
+        if failure.permanent or self.request.retries >= MAIL_RETRIES or self.request.is_eager:
+            mail_failure_record(payload=payload, mailer=mailer, failure=failure)
+            logger.warning("Mail to %s not delivered: %s %s", ", ".join(payload.get("to", [])), failure.code, failure.error)
+            return 0
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
 
 
 @shared_task(acks_late=True)
