@@ -107,3 +107,20 @@ def test_member_user_may_request_a_login_code_by_email(client, world, mailoutbox
     assert len(mails) == 1
     assert "To: member_a_x@example.org" in mails[0]
     assert "Anmeldecode" in mails[0] or "Code" in mails[0]
+
+
+def test_account_mails_name_the_portal_never_an_empty_site(client, world, mailoutbox_files, django_capture_on_commit_callbacks):
+    """allauth's greeting reads the site's name: "Hallo von !" when the adapter gave none."""
+    import email
+    import email.policy
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_request_login_code"), {"email": "member_a_x@example.org"})
+        client.post(reverse("account_reset_password"), {"email": "manager_x@example.org"})
+    mails = mailoutbox_files()
+    assert len(mails) == 2
+    for raw in mails:
+        message = email.message_from_string(raw, policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert "von !" not in text and "from !" not in text
+        assert "verbund" in text
