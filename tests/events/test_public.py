@@ -124,3 +124,12 @@ def test_bad_input_and_closed_registration_are_explained(client, public):
     closed = client.post(url(public), FORM)
     assert closed.status_code == 400 and "Die Anmeldung für dieses Treffen ist geschlossen." in closed.text
     assert not Registration.objects.exists()
+
+
+def test_the_english_page_registers_and_names_the_venue(client, public, settings):
+    """ "Anmelden"/"Ort" for a meeting are "Register"/"Venue", not the login's "Sign in" or a "Town"."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url(public))
+    assert page.status_code == 200
+    assert ">Register</button>" in page.text and "<dt>Venue</dt>" in page.text
+    assert "Sign in</button>" not in page.text and "<dt>Town</dt>" not in page.text
