@@ -103,6 +103,16 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _german_after_each_test():
+    """A request in English leaves English active in the thread (LocaleMiddleware never resets it): start every test in German."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _background_jobs_inline(settings) -> None:
     """Background jobs run where they are enqueued, not in a server thread: a test sees the finished job."""
     settings.BACKGROUND_THREADS = False
