@@ -138,23 +138,29 @@ def mailoutbox_files(settings, tmp_path):
     app.conf.task_always_eager = eager
 
 
-@pytest.fixture
-def smtp_sink(tmp_path):
-    """A real SMTP server (aiosmtpd) in its own process; yields (port, read_messages)."""
-    import json
+def start_smtp_sink(out, *args: str):
+    """tests/smtp_sink.py (aiosmtpd) in its own process, writing accepted messages to `out`; returns (process, port)."""
     import subprocess
     import sys
 
-    out = tmp_path / "smtp.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "tests/smtp_sink.py", "--out", str(out)],
+        [sys.executable, "tests/smtp_sink.py", "--out", str(out), *args],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         text=True,
     )
     line = proc.stdout.readline()
     assert line.startswith("LISTENING"), line
-    port = int(line.split()[1])
+    return proc, int(line.split()[1])
+
+
+@pytest.fixture
+def smtp_sink(tmp_path):
+    """A real SMTP server (aiosmtpd) in its own process; yields (port, read_messages)."""
+    import json
+
+    out = tmp_path / "smtp.jsonl"
+    proc, port = start_smtp_sink(out)
 
     def read() -> list[dict]:
         if not out.exists():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +51,16 @@ def require_chromium() -> str:
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     require("Chromium", None if os.path.exists(path) else f"{path} not found (apt-get install chromium)")
     return path
+
+
+def start_celery_worker(queue: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """A real Celery worker (solo pool) on one queue, in its own process; the caller terminates it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "verbund", "worker", "--pool=solo", "-Q", queue]
+        + ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

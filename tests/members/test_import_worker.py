@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +15,7 @@ from members import imports
 from members.models import Contact, Membership
 from members.tasks import import_job_task
 from tests.members.test_import_support import HEADER, csv_bytes, io_url, member_row, upload_to_preview
-from tests.services import require_postgres, require_redis
+from tests.services import require_postgres, require_redis, start_celery_worker
 from verbund.models import BackgroundJob
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,29 +40,7 @@ def test_a_real_worker_writes_the_import_and_the_job_page_shows_progress_meanwhi
 
     queue = f"test-import-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "false"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "verbund",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    worker = start_celery_worker(queue, env)
     seen: set[int] = set()
     try:
         from verbund.celery import app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.mail import EmailMultiAlternatives
 
-from tests.services import require_redis
+from tests.services import require_redis, start_celery_worker
 from verbund.mail import EmlFileBackend, message_to_payload, payload_to_message
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,29 +67,7 @@ def test_a_real_celery_worker_sends_mail_through_redis_to_smtp(smtp_sink):
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     env.pop("DATABASE_URL", None)  # the mail task needs no database
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "verbund",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    worker = start_celery_worker(queue, env)
     try:
         from verbund.celery import app
         from verbund.tasks import send_mail_task

@@ -5,13 +5,10 @@ The SMTP server is real (tests/smtp_sink.py, aiosmtpd on loopback) and answers 5
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_user
+from tests.conftest import make_user, start_smtp_sink
 from verbund.celery import app
 from verbund.models import MailFailure
 from verbund.tasks import send_mail_task
@@ -22,15 +19,7 @@ REFUSED = "gibt-es-nicht@example.org"
 @pytest.fixture
 def refusing_smtp(tmp_path, settings):
     """A real SMTP server that refuses REFUSED; the default mailer points at it and tasks run without a worker."""
-    proc = subprocess.Popen(
-        [sys.executable, "tests/smtp_sink.py", "--out", str(tmp_path / "smtp.jsonl"), "--reject", REFUSED],
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    assert line.startswith("LISTENING"), line
-    port = int(line.split()[1])
+    proc, port = start_smtp_sink(tmp_path / "smtp.jsonl", "--reject", REFUSED)
     settings.MAILERS = {
         **settings.MAILERS,
         "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port}},
