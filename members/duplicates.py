@@ -79,6 +79,20 @@ class Match:
 # --- organisations ------------------------------------------------------------------------------------------
 
 
+class _Scored:
+    """Score and reason of a candidate or pair, read from its Match."""
+
+    match: Match
+
+    @property
+    def score(self) -> int:
+        return self.match.score
+
+    @property
+    def reason(self) -> str:
+        return self.match.reason
+
+
 @dataclass(frozen=True)
 class OrganisationProbe:
     """What an organisation is compared by (members.matching keys), from a stored record or a form's data."""
@@ -192,18 +206,10 @@ def organisation_match(a: OrganisationProbe, b: OrganisationProbe) -> Match:
 
 
 @dataclass(frozen=True)
-class OrganisationCandidate:
+class OrganisationCandidate(_Scored):
     organisation: Organisation
     match: Match
     networks: tuple[Network, ...] = ()  # which of the searched networks it belongs to
-
-    @property
-    def score(self) -> int:
-        return self.match.score
-
-    @property
-    def reason(self) -> str:
-        return self.match.reason
 
 
 def organisations_in(networks: Iterable[Network] | QuerySet[Network]) -> QuerySet[Organisation]:
@@ -340,7 +346,7 @@ def contact_match(a: ContactProbe, b: ContactProbe) -> Match:
 
 
 @dataclass(frozen=True)
-class ContactCandidate:
+class ContactCandidate(_Scored):
     contact: Contact
     match: Match
     networks: tuple[Network, ...] = ()  # which of the searched networks the person's organisation belongs to
@@ -348,14 +354,6 @@ class ContactCandidate:
     @property
     def organisation(self) -> Organisation:
         return self.contact.organisation
-
-    @property
-    def score(self) -> int:
-        return self.match.score
-
-    @property
-    def reason(self) -> str:
-        return self.match.reason
 
 
 def contacts_in(networks: Iterable[Network] | QuerySet[Network]) -> QuerySet[Contact]:
@@ -410,20 +408,12 @@ def contact_finder(*, organisation: Organisation, networks: Iterable[Network] | 
 
 
 @dataclass(frozen=True)
-class Pair:
+class Pair(_Scored):
     """Two records that may be the same, the older one first."""
 
     first: Any
     second: Any
     match: Match
-
-    @property
-    def score(self) -> int:
-        return self.match.score
-
-    @property
-    def reason(self) -> str:
-        return self.match.reason
 
 
 @dataclass
