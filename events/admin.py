@@ -9,6 +9,8 @@ from events.models import (
     MeetingAttachment,
     MeetingDocument,
     MeetingInvitation,
+    MeetingMessage,
+    MeetingMessageRecipient,
     MeetingSeries,
     MinuteEntry,
     Registration,
@@ -70,6 +72,6 @@ class MeetingAttachmentAdmin(admin.ModelAdmin):
     readonly_fields = ["file", "thumbnail", "content_type", "size"]
 
 
-@admin.register(MeetingDocument, MeetingInvitation, InvitationRecipient, SatisfactionResponse)
+@admin.register(MeetingDocument, MeetingInvitation, InvitationRecipient, MeetingMessage, MeetingMessageRecipient, SatisfactionResponse)
 class EventRecordAdmin(ReadOnlyAdmin):
     """Rendered documents, sent invitations and pulse answers: evidence, changed only by the portal."""

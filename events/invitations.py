@@ -16,19 +16,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import mailers
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.ics import calendar
+from events.ics import REQUEST, Attendee, itip
 from events.models import InvitationRecipient, Meeting, MeetingInvitation, Registration
 from events.tokens import make_token, read_token
 from members.models import Contact, GovernancePosition, Membership
 from verbund.background import enqueue_on_commit
-from verbund.mail import render_mail
+from verbund.mail import attach_text, network_reply_to, render_mail, rows_send
 from verbund.models import User
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ SIGNUP = "public-signup"
 REPLY_MAX_AGE = int(timedelta(days=120).total_seconds())
 CANCEL_MAX_AGE = int(timedelta(days=400).total_seconds())
 SIGNUP_MAX_AGE = int(timedelta(hours=48).total_seconds())
-BATCH = 50
 
 
 # --- links ---------------------------------------------------------------------------
@@ -212,8 +211,7 @@ def invitation_counts(invitation: MeetingInvitation) -> dict[str, int]:
 # --- sending -------------------------------------------------------------------------
 
 
-def _invitation_message(recipient: InvitationRecipient, invitation: MeetingInvitation, ics: str):
-
+def _invitation_message(recipient: InvitationRecipient, invitation: MeetingInvitation) -> EmailMultiAlternatives:
     meeting = invitation.meeting
     contact = recipient.contact
     message = render_mail(
@@ -228,49 +226,22 @@ def _invitation_message(recipient: InvitationRecipient, invitation: MeetingInvit
             "reply_url": reply_url(meeting, contact) if contact else "",
             "portal_url": settings.SITE_URL + reverse("portal_events:meeting", args=[meeting.pk]),
         },
+        reply_to=network_reply_to(meeting.network),
     )
-    message.attach(f"treffen-{meeting.pk}.ics", ics, "text/calendar")
+    # iTIP REQUEST: the office invites this person; answering happens through the personal link (RSVP=FALSE).
+    text, content_type = itip(meeting, method=REQUEST, attendee=Attendee(recipient.email, contact.full_name if contact else ""))
+    attach_text(message, f"treffen-{meeting.pk}.ics", text, content_type)
     return message
 
 
 def invitation_send(*, invitation_id: int) -> int:
-    """Send the unsent rows of an invitation in batches over one connection.
+    """Send the unsent rows of an invitation in batches over one connection (verbund.mail.rows_send).
 
-    A batch is locked (SKIP LOCKED: a second task takes other rows) and marked in
-    one transaction; a worker killed mid-batch leaves its rows unmarked, so at
-    most one batch (50) can get a second copy. The Infobrief (newsletters) marks
-    row by row for its stricter promise; invitations are few and rarely sent twice.
+    The Infobrief (newsletters) marks row by row for its stricter promise; invitations
+    are few and rarely sent twice.
     """
     invitation = MeetingInvitation.objects.select_related("meeting__network").filter(pk=invitation_id).first()
     if invitation is None:
         return 0
-    ics = calendar([invitation.meeting], name=invitation.meeting.title)
-    sent = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                InvitationRecipient.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(invitation=invitation, sent_at__isnull=True, error="", attempts__lt=3)
-                .select_related("contact")
-                .order_by("pk")[:BATCH]
-            )
-            if not batch:
-                return sent
-            now = timezone.now()
-            connection = mailers["default"]
-            connection.open()
-            try:
-                for recipient in batch:
-                    recipient.attempts += 1
-                    try:
-                        connection.send_messages([_invitation_message(recipient, invitation, ics)])
-                    except Exception as exc:  # noqa: BLE001 – one bad address must not stop the others
-                        logger.warning("Invitation %s to row %s failed: %s", invitation_id, recipient.pk, exc)
-                        recipient.error = str(exc)[:500] if recipient.attempts >= 3 else ""
-                        recipient.save(update_fields=["attempts", "error"])
-                        continue
-                    recipient.sent_at = now
-                    recipient.save(update_fields=["attempts", "sent_at"])
-                    sent += 1
-            finally:
-                connection.close()
+    rows = InvitationRecipient.objects.filter(invitation=invitation).select_related("contact")
+    return rows_send(rows=rows, build=lambda recipient: _invitation_message(recipient, invitation))

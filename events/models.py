@@ -82,6 +82,8 @@ class Meeting(models.Model):
     ask_for_feedback = models.BooleanField(
         _("Nach dem Treffen um Rückmeldung bitten"), default=True, help_text=_("Teilnehmende erhalten am Tag danach eine kurze Bewertungsfrage per E-Mail.")
     )
+    # iTIP (RFC 5546): every change of time or place, and the cancellation, raise the SEQUENCE of the one UID.
+    ics_sequence = models.PositiveIntegerField(_("Kalender-Version"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -395,6 +397,57 @@ class InvitationRecipient(models.Model):
         return self.email
 
 
+class MeetingMessage(models.Model):
+    """A mail the office sent from the meeting page (reminder, documentation, a message, a change or a cancellation).
+
+    One row per recipient (MeetingMessageRecipient) records what reached whom and when.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Erinnerung")
+        DOCUMENTATION = "documentation", _("Dokumentation")
+        MESSAGE = "message", _("Nachricht an alle Angemeldeten")
+        UPDATE = "update", _("Terminänderung")
+        CANCELLATION = "cancellation", _("Absage")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("Betreff"), max_length=200, blank=True)
+    body = models.TextField(_("Nachricht"), blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    attach_document = models.BooleanField(default=False)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Nachricht zum Treffen")
+        verbose_name_plural = _("Nachrichten zum Treffen")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} – {self.get_kind_display()}"
+
+
+class MeetingMessageRecipient(models.Model):
+    message = models.ForeignKey(MeetingMessage, on_delete=models.CASCADE, related_name="recipients")
+    registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="meeting_messages")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("Empfänger:in")
+        verbose_name_plural = _("Empfänger:innen")
+        ordering = ["message", "pk"]
+        constraints = [models.UniqueConstraint(fields=["message", "email"], name="one_meeting_message_per_address")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class SatisfactionResponse(models.Model):
     """The pulse after a meeting: 1 (poor) to 5 (very good) and an optional comment, one per registration."""
 
@@ -437,7 +490,8 @@ MEETING_FIELDS = FieldSet(
         "ask_for_feedback",
         "description",
     ),
-    internal=("network", "created_at", "updated_at"),
+    # The calendar SEQUENCE is the portal's count of changes (events.messaging), never typed in.
+    internal=("network", "ics_sequence", "created_at", "updated_at"),
     printed=("title", "venue_name", "venue_address", "description", "moderation"),
 )
 # A series' next meeting takes every editable field from the last one except these, which belong to one date.

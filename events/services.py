@@ -12,8 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.ics import calendar
-from events.invitations import cancel_url
+from events import messaging
 from events.models import (
     ACTION_ITEM_FIELDS,
     AGENDA_ITEM_COPIED_FIELDS,
@@ -27,7 +26,6 @@ from events.models import (
     Registration,
 )
 from members.models import Contact, Membership
-from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
 from verbund.services import save_audited
 
@@ -75,6 +73,8 @@ def meeting_update(*, meeting: Meeting, by: User, data: dict[str, Any]) -> Meeti
     changed = MEETING_FIELDS.apply(meeting, data)
     if changed:
         _save(meeting, by=by, update_fields=[*changed, "updated_at"])
+        # A new time or place, or the cancellation: calendars get an update (same UID, next SEQUENCE) or a CANCEL.
+        messaging.meeting_changes_announce(meeting=meeting, changed=changed, by=by)
     return meeting
 
 
@@ -210,8 +210,13 @@ def registration_register_many(
     consent_participant_list: bool = False,
     consent_photos: bool = False,
 ) -> list[Registration]:
-    """A member registers itself and colleagues in one step: all of them or, on a refusal, none."""
-    return [
+    """A member registers itself and colleagues in one step: all of them or, on a refusal, none.
+
+    Everyone newly registered (or put on the waitlist) gets a confirmation with the meeting for the calendar.
+    """
+    contacts = list(contacts)
+    active_before = set(meeting.registrations.filter(contact__in=contacts).exclude(status=Registration.Status.CANCELLED).values_list("pk", flat=True))
+    registrations = [
         registration_register(
             meeting=meeting,
             contact=contact,
@@ -221,6 +226,8 @@ def registration_register_many(
         )
         for contact in contacts
     ]
+    messaging.registrations_confirm(registrations=registrations, before=active_before)
+    return registrations
 
 
 @transaction.atomic
@@ -232,6 +239,8 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
     held_a_seat = registration.status == Registration.Status.REGISTERED
     registration.status = Registration.Status.CANCELLED
     _save(registration, by=by, update_fields=["status", "updated_at"])
+    # The person learns it, and her calendar drops the entry (iTIP CANCEL).
+    messaging.registration_mail(registration=registration, template="meeting-registration-cancelled")
     if not held_a_seat:
         return None
     first = registration.meeting.registrations.filter(status=Registration.Status.WAITLISTED).order_by("created_at", "pk").first()
@@ -239,22 +248,8 @@ def registration_cancel(*, registration: Registration, by: User | None) -> Regis
         return None
     first.status = Registration.Status.REGISTERED
     _save(first, by=by, update_fields=["status", "updated_at"])
-    registration_mail(registration=first, template="meeting-promoted")
+    messaging.registration_mail(registration=first, template="meeting-promoted")
     return first
-
-
-def registration_mail(*, registration: Registration, template: str) -> bool:
-    """Send a meeting mail (with the meeting as .ics) to the registered person after commit. False without an address."""
-
-    if not registration.email:
-        return False
-    meeting = registration.meeting
-
-    context = {"registration": registration, "meeting": meeting, "network": meeting.network, "cancel_url": cancel_url(registration)}
-    message = render_mail(template, to=[registration.email], context=context)
-    message.attach(f"treffen-{meeting.pk}.ics", calendar([meeting], name=meeting.title), "text/calendar")
-    mail_send_later(message=message)
-    return True
 
 
 def reminders_send(*, now=None) -> int:
@@ -271,7 +266,7 @@ def reminders_send(*, now=None) -> int:
             with transaction.atomic():
                 # Claimed by a conditional update: two beat runs never remind twice.
                 if Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(reminded_at=now):
-                    sent += registration_mail(registration=registration, template="meeting-reminder")
+                    sent += messaging.registration_mail(registration=registration, template="meeting-reminder")
     return sent
 
 

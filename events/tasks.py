@@ -5,6 +5,7 @@ from celery import shared_task
 from events.documents import document_render
 from events.feedback import feedback_requests_send
 from events.invitations import invitation_send
+from events.messaging import meeting_message_deliver
 from events.services import reminders_send
 
 
@@ -18,6 +19,12 @@ def render_document_task(document_id: int) -> None:
 def send_invitations_task(invitation_id: int) -> int:
     """Send a meeting invitation's unsent mails (rows marked as they go; a redelivered task skips them)."""
     return invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def send_meeting_message_task(message_id: int) -> int:
+    """Send a meeting message's unsent mails (reminder now, documentation, message, update, cancellation)."""
+    return meeting_message_deliver(message_id=message_id)
 
 
 @shared_task(acks_late=True)

@@ -266,6 +266,8 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The documentation mail attaches the PDF up to this size; bigger ones go as a link only (many servers refuse mails over 10 MB).
+MEETING_DOCUMENTATION_ATTACH_MAX_BYTES = env.int("MEETING_DOCUMENTATION_ATTACH_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.urls import attachments, calendar, invitations
+from events.urls import attachments, calendar, invitations, messaging
 from events.views import meetings as views
 
 app_name = "events"
@@ -30,4 +30,4 @@ urlpatterns = [
 ]
 
 # Calendar and series, invitations and attachments live in their own modules.
-urlpatterns += calendar.urlpatterns + invitations.urlpatterns + attachments.urlpatterns
+urlpatterns += calendar.urlpatterns + invitations.urlpatterns + attachments.urlpatterns + messaging.urlpatterns

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/ics/", views.meeting_ics, name="meeting_ics"),
     path("<int:pk>/register/", views.register, name="register"),
     path("<int:pk>/registrations/<int:registration_pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/documentation/", views.documentation, name="documentation"),
 ]

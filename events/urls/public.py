@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/confirm/<str:token>/", views.confirm, name="confirm"),
     path("<int:pk>/reply/<str:token>/", views.reply, name="reply"),
     path("<int:pk>/cancel/<str:token>/", views.cancel, name="cancel"),
+    path("<int:pk>/documentation/<str:token>/", views.documentation, name="documentation"),
 ]

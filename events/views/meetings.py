@@ -382,8 +382,14 @@ def document_status(request: NetworkRequest, pk: int, kind: str) -> HttpResponse
 def document_download(request: NetworkRequest, pk: int, kind: str) -> FileResponse:
     meeting = _meeting(request, pk)
     document = get_object_or_404(MeetingDocument, meeting=meeting, kind=_document_kind(kind), status=MeetingDocument.Status.DONE)
-    if not document.file:
+    return pdf_response(document)
+
+
+def pdf_response(document: MeetingDocument | None) -> FileResponse:
+    """A rendered meeting document as a download (never shown inline); 404 when there is none."""
+    if document is None or not document.file:
         raise Http404
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=f"{kind}-{meeting.starts_at:%Y-%m-%d}.pdf", content_type="application/pdf")
+    filename = f"{document.kind}-{document.meeting.starts_at:%Y-%m-%d}.pdf"
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response

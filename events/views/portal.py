@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events import services
+from events import messaging, services
 from events.forms.meetings import PortalRegistrationForm
 from events.ics import calendar
 from events.models import ActionItem, Meeting, Registration
 from events.signals import extras_for
-from events.views.meetings import ics_response
+from events.views.meetings import ics_response, pdf_response
 from members.access import MemberRequest
 from verbund.access import member_required
 from verbund.models import Network
@@ -53,7 +53,13 @@ def meeting_detail(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "events/portal_meeting_detail.html",
-        {"meeting": meeting, "agenda": meeting.agenda_items.all(), "ours": ours, "form": form},
+        {
+            "meeting": meeting,
+            "agenda": meeting.agenda_items.all(),
+            "ours": ours,
+            "form": form,
+            "documentation": messaging.current_documentation(meeting) if meeting.has_started() else None,
+        },
     )
 
 
@@ -107,3 +113,10 @@ def cancel(request: MemberRequest, pk: int, registration_pk: int) -> HttpRespons
 def meeting_ics(request: MemberRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(_meetings(request), pk=pk)
     return ics_response(calendar([meeting], name=meeting.title), f"treffen-{meeting.pk}.ics")
+
+
+@member_required
+def documentation(request: MemberRequest, pk: int) -> HttpResponse:
+    """The meeting's documentation (PDF) for members of its network, once it is rendered and current."""
+    meeting = get_object_or_404(_meetings(request), pk=pk)
+    return pdf_response(messaging.current_documentation(meeting))

@@ -15,9 +15,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from events import invitations, services
+from events import invitations, messaging, services
 from events.forms.invitations import ConsentsForm, PublicSignupForm
 from events.models import Meeting, Registration
+from events.views.meetings import pdf_response
 from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network
 from verbund.ratelimit import allow, client_ip
@@ -92,7 +93,7 @@ def meeting(request: HttpRequest, network_slug: str, pk: int) -> HttpResponse:
 
 def _confirmed(request: HttpRequest, meeting: Meeting, registration: Registration, *, fresh: bool) -> HttpResponse:
     if fresh:
-        services.registration_mail(registration=registration, template="meeting-confirmed")
+        messaging.registration_mail(registration=registration, template="meeting-confirmed")
     return render(request, "events/public_registered.html", {"network": meeting.network, "meeting": meeting, "registration": registration})
 
 
@@ -168,3 +169,12 @@ def cancel(request: HttpRequest, network_slug: str, pk: int, token: str) -> Http
     except ValidationError as exc:
         return render(request, "events/public_error.html", {**context, "errors": exc.messages}, status=400)
     return render(request, "events/public_cancelled.html", context)
+
+
+@never_cache
+def documentation(request: HttpRequest, network_slug: str, pk: int, token: str) -> HttpResponse:
+    """The personal link in the documentation mail, for participants without a portal login."""
+    meeting = _any_meeting(network_slug, pk)
+    if messaging.registration_from_documentation_link(meeting, token) is None:
+        raise Http404
+    return pdf_response(messaging.current_documentation(meeting))

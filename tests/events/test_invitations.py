@@ -117,8 +117,12 @@ def test_cancel_link_asks_on_get_and_cancels_on_post_promoting_the_waitlist(clie
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == "cancelled" and second.status == "registered"
-    promoted = mailoutbox_files()
-    assert len(promoted) == 1 and "To: bea@beta.example" in promoted[0]
+    mails = mailoutbox_files()
+    assert len(mails) == 2  # the cancellation is confirmed to her, and the next one moves up
+    withdrawn = next(m for m in mails if "Abgemeldet:" in m)
+    promoted = [m for m in mails if m is not withdrawn]
+    assert "METHOD:CANCEL" in withdrawn
+    assert "To: bea@beta.example" in promoted[0]
     assert "/cancel/" in mail_text(promoted[0])  # the promoted person can cancel by link too
     assert "Sie sind abgemeldet" in client.post("/" + path).text  # twice is harmless
 

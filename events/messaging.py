@@ -1,0 +1,263 @@
+"""Mails about a meeting to the people in it: what the office sends from the meeting page, and what a change sends by itself.
+
+From the meeting page the office sends a reminder now, the documentation (a link and,
+up to a size, the PDF attached) or a message to everyone registered; each asks first
+with the number of recipients. Moving a meeting (time or place) sends an update with
+the same calendar UID and a higher SEQUENCE to everyone registered or invited;
+cancelling it sends METHOD:CANCEL. Every sending is a MeetingMessage with one row per
+recipient, marked when its mail went out: the per-person record of what was sent when.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events import documents
+from events.ics import CANCEL, REQUEST, Attendee, itip
+from events.invitations import cancel_url
+from events.models import InvitationRecipient, Meeting, MeetingDocument, MeetingMessage, MeetingMessageRecipient, Registration
+from events.tokens import make_token, read_token
+from members.models import Contact
+from verbund.background import enqueue_on_commit
+from verbund.mail import attach_text, mail_send_later, network_reply_to, render_mail, rows_send
+from verbund.models import User
+
+logger = logging.getLogger(__name__)
+
+Kind = MeetingMessage.Kind
+DOCUMENTATION_LINK = "documentation-download"
+DOCUMENTATION_LINK_MAX_AGE = 60 * 60 * 24 * 400
+# Fields of a meeting whose change moves the entry in people's calendars.
+WHEN_AND_WHERE = ("starts_at", "ends_at", "venue_name", "venue_address", "room")
+
+# Who a sending reaches, by its kind: the people holding a seat, or also those waiting.
+STATUSES: dict[str, tuple[str, ...]] = {
+    Kind.REMINDER: (Registration.Status.REGISTERED,),
+    Kind.DOCUMENTATION: (Registration.Status.REGISTERED, Registration.Status.ATTENDED),
+    Kind.MESSAGE: (Registration.Status.REGISTERED, Registration.Status.WAITLISTED, Registration.Status.ATTENDED),
+    Kind.UPDATE: (Registration.Status.REGISTERED, Registration.Status.WAITLISTED),
+    Kind.CANCELLATION: (Registration.Status.REGISTERED, Registration.Status.WAITLISTED),
+}
+TEMPLATES = {
+    Kind.REMINDER: "meeting-reminder",
+    Kind.DOCUMENTATION: "meeting-documentation",
+    Kind.MESSAGE: "meeting-message",
+    Kind.UPDATE: "meeting-update",
+    Kind.CANCELLATION: "meeting-cancelled",
+}
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    registration: Registration | None = None
+    contact: Contact | None = None
+
+
+@dataclass
+class Audience:
+    people: list[Person] = field(default_factory=list)
+    without_address: int = 0
+
+
+def message_audience(*, meeting: Meeting, kind: str) -> Audience:
+    """The people a sending of this kind reaches (one per address), and how many are left out for want of an address.
+
+    Updates and cancellations also reach everyone invited who has not cancelled.
+    """
+    audience = Audience()
+    seen: set[str] = set()
+    registrations = meeting.registrations.filter(status__in=STATUSES[kind]).select_related("contact__organisation").order_by("pk")
+    for registration in registrations:
+        address = registration.email.strip()
+        if not address:
+            audience.without_address += 1
+        elif address.lower() not in seen:
+            seen.add(address.lower())
+            audience.people.append(Person(address, registration.display_name, registration, registration.contact))
+    if kind in {Kind.UPDATE, Kind.CANCELLATION}:
+        declined = {r.email.strip().lower() for r in meeting.registrations.filter(status=Registration.Status.CANCELLED).select_related("contact")}
+        invited = InvitationRecipient.objects.filter(invitation__meeting=meeting, sent_at__isnull=False).select_related("contact").order_by("pk")
+        for recipient in invited:
+            address = recipient.email.strip()
+            if address.lower() not in seen and address.lower() not in declined:
+                seen.add(address.lower())
+                name = recipient.contact.full_name if recipient.contact else ""
+                audience.people.append(Person(address, name, None, recipient.contact))
+    return audience
+
+
+def current_documentation(meeting: Meeting) -> MeetingDocument | None:
+    """The documentation PDF if it is rendered and still matches the meeting; None otherwise."""
+    document = MeetingDocument.objects.filter(meeting=meeting, kind=MeetingDocument.Kind.DOCUMENTATION, status=MeetingDocument.Status.DONE).first()
+    if document is None or not document.file or document.input_hash != documents.inputs_hash(meeting, MeetingDocument.Kind.DOCUMENTATION):
+        return None
+    return document
+
+
+def message_check(*, meeting: Meeting, kind: str) -> None:
+    """Raise ValidationError (German, for the page) when a sending of this kind makes no sense now."""
+    if kind not in {Kind.REMINDER, Kind.DOCUMENTATION, Kind.MESSAGE}:
+        raise ValidationError(_("Diese Nachricht kann nicht von Hand gesendet werden."))
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("Dieses Treffen ist abgesagt."))
+    if kind == Kind.REMINDER and meeting.has_started():
+        raise ValidationError(_("Das Treffen hat schon begonnen – eine Erinnerung kommt zu spät."))
+    if kind == Kind.DOCUMENTATION and current_documentation(meeting) is None:
+        raise ValidationError(_("Die Dokumentation ist noch nicht erstellt oder nicht mehr aktuell. Bitte erst die Dokumentation (PDF) erstellen."))
+
+
+@transaction.atomic
+def meeting_message_send(*, meeting: Meeting, by: User | None, kind: str, subject: str = "", body: str = "") -> MeetingMessage:
+    """Send a reminder, the documentation or a message to the people of a meeting; one row per address, sent after commit.
+
+    Raises ValidationError when the sending makes no sense (see message_check) or reaches nobody.
+    """
+    meeting = Meeting.objects.select_for_update().select_related("network").get(pk=meeting.pk)
+    if by is not None:  # the office's own sendings; updates and cancellations come from meeting_changes_announce
+        message_check(meeting=meeting, kind=kind)
+    if kind == Kind.MESSAGE and not (subject.strip() and body.strip()):
+        raise ValidationError(_("Bitte Betreff und Nachricht angeben."))
+    audience = message_audience(meeting=meeting, kind=kind)
+    if not audience.people:
+        raise ValidationError(_("Niemand hat eine E-Mail-Adresse, an die diese Nachricht gehen könnte."))
+    message = MeetingMessage.objects.create(
+        meeting=meeting,
+        kind=kind,
+        subject=" ".join(subject.split())[:200],
+        body=body.strip()[:20_000],
+        sequence=meeting.ics_sequence,
+        attach_document=kind == Kind.DOCUMENTATION,
+        created_by=by,
+    )
+    MeetingMessageRecipient.objects.bulk_create(
+        [MeetingMessageRecipient(message=message, registration=p.registration, contact=p.contact, name=p.name[:200], email=p.email) for p in audience.people]
+    )
+    if kind == Kind.REMINDER:
+        # The automatic reminder (reminders_send) must not follow a manual one.
+        meeting.registrations.filter(pk__in=[p.registration.pk for p in audience.people if p.registration]).update(reminded_at=timezone.now())
+    enqueue_on_commit("events.tasks.send_meeting_message_task", message.pk)
+    return message
+
+
+def meeting_changes_announce(*, meeting: Meeting, changed: list[str], by: User | None) -> MeetingMessage | None:
+    """After meeting_update: a change of time or place, or the cancellation, raises the calendar SEQUENCE and tells people.
+
+    Runs inside the caller's transaction; the mails go out after commit. Returns the sending, or None when nobody is told.
+    """
+    cancelled = "status" in changed and meeting.status == Meeting.Status.CANCELLED
+    moved = any(name in changed for name in WHEN_AND_WHERE) and meeting.status != Meeting.Status.CANCELLED
+    if not (cancelled or moved):
+        return None
+    Meeting.objects.filter(pk=meeting.pk).update(ics_sequence=F("ics_sequence") + 1)
+    meeting.refresh_from_db(fields=["ics_sequence"])
+    if meeting.ends_at < timezone.now():
+        return None  # a correction of the record of a past meeting is no news for anyone's calendar
+    try:
+        return meeting_message_send(meeting=meeting, by=None, kind=Kind.CANCELLATION if cancelled else Kind.UPDATE)
+    except ValidationError:  # nobody to tell
+        return None
+
+
+def documentation_url(registration: Registration) -> str:
+    """A personal link to the documentation PDF for people without a portal login (guests)."""
+    meeting = registration.meeting
+    token = make_token(DOCUMENTATION_LINK, {"m": meeting.pk, "r": registration.pk})
+    return settings.SITE_URL + reverse("public_events:documentation", kwargs={"network_slug": meeting.network.slug, "pk": meeting.pk, "token": token})
+
+
+def registration_from_documentation_link(meeting: Meeting, token: str) -> Registration | None:
+    data = read_token(DOCUMENTATION_LINK, token, max_age=DOCUMENTATION_LINK_MAX_AGE)
+    if not isinstance(data, dict) or data.get("m") != meeting.pk or data.get("r") is None:
+        return None
+    return meeting.registrations.filter(pk=data["r"], status__in=STATUSES[Kind.DOCUMENTATION]).first()
+
+
+def _build(message: MeetingMessage, recipient: MeetingMessageRecipient, attachment: tuple[str, bytes] | None) -> EmailMessage:
+    meeting = message.meeting
+    registration = recipient.registration
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "network": meeting.network,
+        "message": message,
+        "name": recipient.name,
+        "registration": registration,
+        "cancel_url": cancel_url(registration) if registration is not None and message.kind in {Kind.REMINDER, Kind.UPDATE, Kind.MESSAGE} else "",
+        "portal_url": settings.SITE_URL + reverse("portal_events:meeting", args=[meeting.pk]),
+        "has_login": bool(recipient.contact and recipient.contact.user_id),
+        "attached": attachment is not None,
+    }
+    if message.kind == Kind.DOCUMENTATION and registration is not None:
+        context["documentation_url"] = documentation_url(registration)
+    mail = render_mail(TEMPLATES[message.kind], to=[recipient.email], context=context, reply_to=network_reply_to(meeting.network))
+    if message.kind in {Kind.REMINDER, Kind.UPDATE, Kind.CANCELLATION}:
+        # The meeting as it now stands, for the calendar: same UID, the SEQUENCE of this sending.
+        meeting.ics_sequence = message.sequence
+        accepted = registration is not None and registration.status != Registration.Status.WAITLISTED
+        method = CANCEL if message.kind == Kind.CANCELLATION else REQUEST
+        text, content_type = itip(meeting, method=method, attendee=Attendee(recipient.email, recipient.name, accepted=accepted))
+        attach_text(mail, f"treffen-{meeting.pk}.ics", text, content_type)
+    if attachment is not None:
+        mail.attach(attachment[0], attachment[1], "application/pdf")
+    return mail
+
+
+def meeting_message_deliver(*, message_id: int) -> int:
+    """Send the unsent rows of a sending (a redelivered task skips marked rows). Returns how many went out."""
+    message = MeetingMessage.objects.select_related("meeting__network").filter(pk=message_id).first()
+    if message is None:
+        return 0
+    attachment = None
+    if message.attach_document and (document := current_documentation(message.meeting)) is not None:
+        if document.file.size <= settings.MEETING_DOCUMENTATION_ATTACH_MAX_BYTES:
+            with document.file.open("rb") as handle:
+                attachment = (f"dokumentation-{message.meeting.starts_at:%Y-%m-%d}.pdf", handle.read())
+    rows = MeetingMessageRecipient.objects.filter(message=message).select_related("registration__contact", "contact")
+    return rows_send(rows=rows, build=lambda recipient: _build(message, recipient, attachment))
+
+
+def message_counts(message: MeetingMessage) -> dict[str, int]:
+    rows = list(message.recipients.values_list("sent_at", "error"))
+    return {
+        "total": len(rows),
+        "sent": sum(1 for sent, _error in rows if sent),
+        "failed": sum(1 for sent, error in rows if not sent and error),
+    }
+
+
+# --- confirmations of the member's own steps --------------------------------------------
+
+
+def registration_mail(*, registration: Registration, template: str) -> bool:
+    """A meeting mail to one registered person after commit, with the meeting as an iTIP REQUEST (CANCEL when she withdrew).
+
+    False without an address. Replies go to the network office.
+    """
+    if not registration.email:
+        return False
+    meeting = registration.meeting
+    context = {"registration": registration, "meeting": meeting, "network": meeting.network, "cancel_url": cancel_url(registration)}
+    message = render_mail(template, to=[registration.email], context=context, reply_to=network_reply_to(meeting.network))
+    withdrawn = registration.status == Registration.Status.CANCELLED
+    attendee = Attendee(registration.email, registration.display_name, accepted=registration.status != Registration.Status.WAITLISTED)
+    text, content_type = itip(meeting, method=CANCEL if withdrawn else REQUEST, attendee=attendee)
+    attach_text(message, f"treffen-{meeting.pk}.ics", text, content_type)
+    mail_send_later(message=message)
+    return True
+
+
+def registrations_confirm(*, registrations: list[Registration], before: set[int]) -> int:
+    """Confirm registrations made now (not the ones in `before`, which were active already). Returns how many mails."""
+    return sum(registration_mail(registration=r, template="meeting-confirmed") for r in registrations if r.pk not in before)
