@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -90,7 +91,11 @@ class FieldSet:
             if name in m2m:
                 result.append(sorted(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else [])
             else:
-                result.append(getattr(instance, attnames[name]))
+                value = getattr(instance, attnames[name])
+                if isinstance(value, datetime) and value.tzinfo is not None:
+                    # The same instant reads back from the database in UTC: one form, or the hash changes on reload.
+                    value = value.astimezone(UTC)
+                result.append(value)
         return result
 
     def without(self, *names: str) -> tuple[str, ...]:

@@ -48,7 +48,7 @@ def message_send(request: NetworkRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in MANUAL_KINDS:
         raise Http404
     meeting = _meeting(request, pk)
-    form = MeetingMessageForm(request.POST or None, kind=kind)
+    form = MeetingMessageForm(request.POST if request.method == "POST" else None, kind=kind)
     audience = messaging.message_audience(meeting=meeting, kind=kind)
     problem = None
     try:
