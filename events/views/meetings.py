@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING
 
-from events import documents, services
+from events import documents, messaging, services
 from events.feedback import feedback_summary
 from events.forms.meetings import (
     ActionItemForm,
@@ -31,7 +31,7 @@ from events.forms.meetings import (
     RegisterContactForm,
 )
 from events.ics import calendar
-from events.models import ActionItem, Meeting, MeetingDocument, Registration
+from events.models import ActionItem, Meeting, MeetingDocument, MeetingMessage, Registration
 from events.signals import extras_for
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
@@ -85,7 +85,8 @@ def meeting_edit(request: NetworkRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Änderungen gespeichert."))
             return redirect("events:meeting", network_slug=request.network.slug, pk=meeting.pk)
-    return render(request, "events/meeting_form.html", {"network": request.network, "form": form, "meeting": meeting})
+    told = len(messaging.message_audience(meeting=meeting, kind=MeetingMessage.Kind.UPDATE).people) if meeting.ends_at > timezone.now() else 0
+    return render(request, "events/meeting_form.html", {"network": request.network, "form": form, "meeting": meeting, "told": told})
 
 
 def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:

@@ -213,3 +213,10 @@ def test_without_an_office_address_the_organizer_is_the_portal_sender_and_there_
     raw = smtp()[0]["raw"]
     assert "Reply-To:" not in raw
     assert str(event_of(calendar_part(raw)[1])[1]["ORGANIZER"]) == "mailto:noreply@verbund.localhost"
+
+
+def test_the_edit_form_says_how_many_people_a_change_of_time_or_place_will_reach(client, world, manager_x, meeting):
+    services.registration_register(meeting=meeting, by=manager_x, contact=Contact.objects.get(organisation=world.org_a), by_manager=True)
+    client.force_login(manager_x)
+    page = client.get(reverse("events:meeting_edit", args=["netz-x", meeting.pk]))
+    assert "bekommt 1 angemeldete oder eingeladene Person eine E-Mail" in page.text
