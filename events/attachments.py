@@ -119,7 +119,9 @@ def participants_without_photo_consent(meeting: Meeting) -> list[Registration]:
 
 @transaction.atomic
 def agenda_summary_save(*, item: AgendaItem, by: User, summary: str) -> AgendaItem:
-    """The talk's chapter in the documentation (Markdown)."""
+    """The item's chapter in the documentation (Markdown). Raises ValidationError for an item that has no chapter (a break)."""
+    if not item.takes_summary:
+        raise ValidationError(_("„%(kind)s“ hat kein Kapitel in der Dokumentation.") % {"kind": item.get_kind_display()})
     item.summary = summary
     save_audited(item, by=by, update_fields=["summary"])
     return item

@@ -129,9 +129,14 @@ def attachment_thumbnail(request: NetworkRequest, pk: int, attachment_pk: int) -
 
 @network_required(can_manage=True)
 def agenda_summary(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
-    """The talk's summary for the documentation, written in Markdown with a preview."""
+    """A programme item's summary, its chapter in the documentation, written in Markdown with a preview.
+
+    Arrival, break and end have no chapter (AgendaItem.takes_summary): for them there is no form (404).
+    """
     meeting = _meeting(request, pk)
     item: AgendaItem = get_object_or_404(meeting.agenda_items, pk=item_pk)
+    if not item.takes_summary:
+        raise Http404
     form = SummaryForm(request.POST or None, initial={"summary": item.summary})
     status = 200
     if request.method == "POST":
