@@ -312,7 +312,7 @@ class LogoFields(models.Model):
         ordering = ["role", "position", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.name}"  # type: ignore[attr-defined]  # Django adds get_role_display to the concrete models
+        return f"{self.get_role_display()}: {self.name}"
 
 
 class NetworkImprint(ImprintFields):

@@ -15,10 +15,13 @@ import pikepdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from PIL import Image
 
 from events import attachments, services
-from events.documents import document_request
-from events.models import AgendaItem, DocumentationSettings, Meeting, MeetingDocument
+from events.documents import document_request, inputs_hash
+from events.models import AgendaItem, DocumentationSettings, Meeting, MeetingDocument, MeetingLogo
+from verbund.models import NetworkLogo
 from verbund.pdf import render_pdf
 
 SLIDE_TEXT = "FOLIENTEXT Clusterpolitik in Europa"
@@ -259,3 +262,138 @@ def test_the_participant_list_chapter_lists_exactly_those_who_consented(programm
     assert "Gesine Gast" in chapter and "Kreis Steinfurt" in chapter
     assert "Eva Albers" in chapter
     assert "Ohnezustimmung" not in text
+
+
+# --- imprint and logos: the network's defaults, a meeting's own ------------------------------------------------
+
+
+def logo_png(colour: tuple[int, int, int]) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 100), colour).save(out, "PNG")
+    return SimpleUploadedFile("logo.png", out.getvalue(), "image/png")
+
+
+def alt_texts(data: bytes) -> list[str]:
+    """The alternative texts of the figures in the tagged structure: what a screen reader says for each logo."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [str(element.Alt) for element in _struct_elements(pdf.Root.StructTreeRoot) if "/Alt" in element]
+
+
+def add_logo(client, url: str, role: str, name: str, colour: tuple[int, int, int]) -> None:
+    response = client.post(url, {"role": role, "name": name, "logo_upload": logo_png(colour)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_network_imprint_and_logos_print_and_a_meeting_overrides_them(client, programme, manager_x, eager, django_capture_on_commit_callbacks):
+    client.force_login(manager_x)
+    response = client.post(
+        reverse("verbund:network_documentation", args=["netz-x"]),
+        {
+            "publisher_name": "TAT Technik Arbeit Transfer GmbH",
+            "publisher_address": "Hovesaatstraße 6\n48432 Rheine",
+            "copyright_line": "Copyright – Alle Rechte vorbehalten",
+            "funding_line": "aufgrund eines Beschlusses des Deutschen Bundestages",
+        },
+    )
+    assert response.status_code == 302
+    network_logos = reverse("verbund:network_logo_add", args=["netz-x"])
+    add_logo(client, network_logos, "funder", "Bundesministerium für Arbeit und Soziales", (0, 0, 0))
+    add_logo(client, network_logos, "partner", "Akademie Überlingen", (200, 0, 0))
+    add_logo(client, network_logos, "initiative", "Initiative Neue Qualität der Arbeit", (0, 200, 0))
+    data, text = rendered(programme, django_capture_on_commit_callbacks)
+    cover = " ".join(pages_of(text)[0].split())
+    for expected in [
+        "In Zusammenarbeit mit:",
+        "Gefördert durch:",
+        "aufgrund eines Beschlusses des Deutschen Bundestages",
+        "Im Rahmen der Initiative:",
+        "Herausgeber: TAT Technik Arbeit Transfer GmbH Hovesaatstraße 6 48432 Rheine",
+        "Copyright – Alle Rechte vorbehalten",
+        f"Erschienen: {dateformat.format(timezone.localdate(), 'F Y')}",  # no date set: the day of rendering
+    ]:
+        assert expected in cover, expected
+    assert {"Bundesministerium für Arbeit und Soziales", "Akademie Überlingen", "Initiative Neue Qualität der Arbeit"} <= set(alt_texts(data))
+
+    settings_url = reverse("events:documentation_settings", args=["netz-x", programme.pk])
+    response = client.post(
+        settings_url,
+        {"slides_placement": "appendix", "published_on": "2014-01-15", "network_logos": "on", "publisher_name": "Kreis Steinfurt", "funding_line": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    add_logo(client, reverse("events:meeting_logo_add", args=["netz-x", programme.pk]), "funder", "Land Nordrhein-Westfalen", (0, 0, 200))
+    data, text = rendered(programme, django_capture_on_commit_callbacks)
+    cover = " ".join(pages_of(text)[0].split())
+    assert "Herausgeber: Kreis Steinfurt Hovesaatstraße 6" in cover  # the meeting's name, the network's address
+    assert "aufgrund eines Beschlusses" in cover and "Erschienen: Januar 2014" in cover
+    alts = alt_texts(data)
+    assert "Land Nordrhein-Westfalen" in alts and "Bundesministerium für Arbeit und Soziales" not in alts  # the role's logos replaced
+    assert "Akademie Überlingen" in alts  # other roles keep the network's
+
+    client.post(settings_url, {"slides_placement": "appendix", "publisher_name": "Kreis Steinfurt"})  # network logos unticked
+    data, _text = rendered(programme, django_capture_on_commit_callbacks)
+    assert "Akademie Überlingen" not in alt_texts(data) and "Land Nordrhein-Westfalen" in alt_texts(data)
+
+
+def test_logos_and_imprint_of_another_network_never_appear(client, world, programme, manager_x, eager, django_capture_on_commit_callbacks):
+    client.force_login(world.users["manager_y"])
+    add_logo(client, reverse("verbund:network_logo_add", args=["netz-y"]), "funder", "Geheimer Förderer Y", (0, 0, 0))
+    client.post(reverse("verbund:network_documentation", args=["netz-y"]), {"publisher_name": "Herausgeber Y"})
+    assert client.post(reverse("events:meeting_logo_add", args=["netz-x", programme.pk]), {"role": "funder", "name": "Y"}).status_code == 404
+    assert client.post(reverse("events:meeting_logo_add", args=["netz-y", programme.pk]), {"role": "funder", "name": "Y"}).status_code == 404
+    data, text = rendered(programme, django_capture_on_commit_callbacks)
+    assert "Geheimer Förderer Y" not in alt_texts(data) and "Herausgeber Y" not in text
+    assert "Gefördert durch" not in text  # X has no funder at all
+
+
+def test_a_hostile_logo_is_refused_with_a_message_and_nothing_is_stored(client, world, programme, manager_x, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(manager_x)
+    svg = SimpleUploadedFile("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/png")
+    response = client.post(reverse("verbund:network_logo_add", args=["netz-x"]), {"role": "funder", "name": "Böse", "logo_upload": svg})
+    assert response.status_code == 400 and "kein lesbares Bild" in response.text
+    svg.seek(0)
+    response = client.post(reverse("events:meeting_logo_add", args=["netz-x", programme.pk]), {"role": "funder", "name": "Böse", "logo_upload": svg})
+    assert response.status_code == 400 and "kein lesbares Bild" in response.text
+    assert not NetworkLogo.objects.exists() and not MeetingLogo.objects.exists()
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_a_stored_logo_is_re_encoded_without_what_came_with_the_upload(client, world, manager_x, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(manager_x)
+    upload = logo_png((10, 20, 30))
+    upload = SimpleUploadedFile("../../evil.png", upload.read() + b"<script>alert(1)</script>", "image/png")
+    add_logo_response = client.post(reverse("verbund:network_logo_add", args=["netz-x"]), {"role": "partner", "name": "Partner", "logo_upload": upload})
+    assert add_logo_response.status_code == 302
+    logo = NetworkLogo.objects.get()
+    assert logo.logo.name.startswith("logos/") and "evil" not in logo.logo.name
+    with logo.logo.open("rb") as handle:
+        assert b"<script>" not in handle.read()
+
+
+def test_every_imprint_setting_and_logo_makes_the_stored_documentation_stale(client, programme, manager_x):
+    client.force_login(manager_x)
+    kind = MeetingDocument.Kind.DOCUMENTATION
+    before = inputs_hash(programme, kind)
+    steps = [
+        (reverse("verbund:network_documentation", args=["netz-x"]), {"publisher_name": "TAT"}),
+        (reverse("verbund:network_documentation", args=["netz-x"]), {"publisher_name": "TAT", "funding_line": "Beschluss"}),
+        (reverse("events:documentation_settings", args=["netz-x", programme.pk]), {"slides_placement": "with_item", "network_logos": "on"}),
+        (
+            reverse("events:documentation_settings", args=["netz-x", programme.pk]),
+            {"slides_placement": "with_item", "network_logos": "on", "published_on": "2014-01-15"},
+        ),
+        (reverse("events:documentation_settings", args=["netz-x", programme.pk]), {"slides_placement": "with_item", "published_on": "2014-01-15"}),
+        (reverse("events:documentation_settings", args=["netz-x", programme.pk]), {"slides_placement": "with_item", "copyright_line": "©"}),
+    ]
+    for url, data in steps:
+        assert client.post(url, data).status_code == 302
+        after = inputs_hash(programme, kind)
+        assert after != before, data
+        before = after
+    add_logo(client, reverse("events:meeting_logo_add", args=["netz-x", programme.pk]), "partner", "Partner", (1, 2, 3))
+    assert inputs_hash(programme, kind) != before
+    before = inputs_hash(programme, kind)
+    client.post(reverse("events:meeting_logo_remove", args=["netz-x", programme.pk, MeetingLogo.objects.get().pk]))
+    assert inputs_hash(programme, kind) != before
+    assert inputs_hash(programme, MeetingDocument.Kind.PARTICIPANT_LIST)  # the participant list reads the same logos
