@@ -237,6 +237,13 @@ def _draw_slide(document: pikepdf.Pdf, target: pikepdf.Page, slide: pikepdf.Page
     box_w = page_w - 2 * 51  # 18 mm margins
     box_h = page_h - 57 - 62 - 40  # top/bottom margins and the heading line
     form = document.copy_foreign(slide.as_form_xobject())
+    # The deck's own tags point into a structure tree that is not ours; inside an artifact they would be dangling.
+    try:
+        kept = [(operands, op) for operands, op in pikepdf.parse_content_stream(form) if str(op) not in {"BDC", "BMC", "EMC", "MP", "DP"}]
+    except pikepdf.PdfError:
+        logger.warning("A slide's content could not be parsed; placed with its own marked content")
+    else:
+        form.write(pikepdf.unparse_content_stream(kept))
     left, bottom, right, top = (float(v) for v in form.BBox)
     slide_w, slide_h = right - left, top - bottom
     scale = min(box_w / slide_w, box_h / slide_h)

@@ -397,3 +397,20 @@ def test_every_imprint_setting_and_logo_makes_the_stored_documentation_stale(cli
     client.post(reverse("events:meeting_logo_remove", args=["netz-x", programme.pk, MeetingLogo.objects.get().pk]))
     assert inputs_hash(programme, kind) != before
     assert inputs_hash(programme, MeetingDocument.Kind.PARTICIPANT_LIST)  # the participant list reads the same logos
+
+
+def test_placed_slides_are_artifacts_without_the_decks_own_tags(programme, manager_x, eager, django_capture_on_commit_callbacks):
+    """A tagged deck (WeasyPrint's own) brings marked content that would dangle in our structure tree: it is dropped."""
+    attachments.attachment_add(
+        meeting=programme, by=manager_x, kind="slides", title="Folien", upload=SimpleUploadedFile("s.pdf", slides_pdf(), "application/pdf")
+    )
+    data, _text = rendered(programme, django_capture_on_commit_callbacks)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        forms = [x for page in pdf.pages for _name, x in page.Resources.get("/XObject", {}).items() if x.get("/Subtype") == "/Form"]
+        assert forms
+        for form in forms:
+            assert not [op for _operands, op in pikepdf.parse_content_stream(form) if str(op) in {"BDC", "BMC", "EMC"}]
+        drawn = b"".join(
+            page.Contents.read_bytes() if isinstance(page.Contents, pikepdf.Stream) else b"".join(c.read_bytes() for c in page.Contents) for page in pdf.pages
+        )
+        assert drawn.count(b"/Artifact BMC") == 2  # one per slide page
