@@ -239,7 +239,7 @@ def _draw_slide(document: pikepdf.Pdf, target: pikepdf.Page, slide: pikepdf.Page
     form = document.copy_foreign(slide.as_form_xobject())
     # The deck's own tags point into a structure tree that is not ours; inside an artifact they would be dangling.
     try:
-        kept = [(operands, op) for operands, op in pikepdf.parse_content_stream(form) if str(op) not in {"BDC", "BMC", "EMC", "MP", "DP"}]
+        kept = [i for i in pikepdf.parse_content_stream(form) if str(i.operator) not in {"BDC", "BMC", "EMC", "MP", "DP"}]
     except pikepdf.PdfError:
         logger.warning("A slide's content could not be parsed; placed with its own marked content")
     else:
