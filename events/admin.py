@@ -4,11 +4,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from events.models import (
     ActionItem,
     AgendaItem,
+    DocumentationSettings,
     InvitationRecipient,
     Meeting,
     MeetingAttachment,
     MeetingDocument,
     MeetingInvitation,
+    MeetingLogo,
     MeetingMessage,
     MeetingMessageRecipient,
     MeetingSeries,
@@ -32,13 +34,29 @@ class AgendaInline(admin.TabularInline):
     fields = ["position", "starts_at", "ends_at", "kind", "title", "speaker"]
 
 
+class DocumentationSettingsInline(admin.StackedInline):
+    model = DocumentationSettings
+    extra = 0
+
+
+class MeetingLogoInline(admin.TabularInline):
+    """Logos are uploaded on the meeting's documentation page (re-encoded there); here they are only named or ordered."""
+
+    model = MeetingLogo
+    extra = 0
+    readonly_fields = ["logo"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ["title", "network", "kind", "starts_at", "status", "is_public"]
     list_filter = ["network", "kind", "status", "is_public"]
     search_fields = ["title", "venue_name"]
     date_hierarchy = "starts_at"
-    inlines = [AgendaInline]
+    inlines = [AgendaInline, DocumentationSettingsInline, MeetingLogoInline]
 
 
 @admin.register(Registration)

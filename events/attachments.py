@@ -16,10 +16,20 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from events.models import ATTACHMENT_FIELDS, AgendaItem, Meeting, MeetingAttachment, Registration
+from events.models import (
+    ATTACHMENT_FIELDS,
+    DOCUMENTATION_SETTINGS_FIELDS,
+    MEETING_LOGO_FIELDS,
+    AgendaItem,
+    DocumentationSettings,
+    Meeting,
+    MeetingAttachment,
+    MeetingLogo,
+    Registration,
+)
 from verbund.models import User
-from verbund.services import save_audited
-from verbund.uploads import clean_image, clean_pdf
+from verbund.services import logo_delete, logo_store, save_audited
+from verbund.uploads import CleanImage, clean_image, clean_pdf
 
 MAX_ATTACHMENTS_PER_MEETING = 200
 
@@ -119,7 +129,31 @@ def participants_without_photo_consent(meeting: Meeting) -> list[Registration]:
 
 @transaction.atomic
 def agenda_summary_save(*, item: AgendaItem, by: User, summary: str) -> AgendaItem:
-    """The talk's chapter in the documentation (Markdown)."""
+    """The item's chapter in the documentation (Markdown). Raises ValidationError for an item that has no chapter (a break)."""
+    if not item.takes_summary:
+        raise ValidationError(_("„%(kind)s“ hat kein Kapitel in der Dokumentation.") % {"kind": item.get_kind_display()})
     item.summary = summary
     save_audited(item, by=by, update_fields=["summary"])
     return item
+
+
+@transaction.atomic
+def documentation_settings_update(*, meeting: Meeting, by: User, data: dict) -> DocumentationSettings:
+    """The meeting's choices for its documentation (DOCUMENTATION_SETTINGS_FIELDS); empty imprint fields take the network's."""
+    settings = DocumentationSettings.objects.select_for_update().filter(meeting=meeting).first() or DocumentationSettings(meeting=meeting)
+    new = settings.pk is None
+    changed = DOCUMENTATION_SETTINGS_FIELDS.apply(settings, data)
+    if changed:
+        save_audited(settings, by=by, update_fields=None if new else changed)
+    return settings
+
+
+@transaction.atomic
+def meeting_logo_add(*, meeting: Meeting, by: User, data: dict, image: CleanImage) -> MeetingLogo:
+    """A logo of this meeting's documents (MEETING_LOGO_FIELDS); for its role it replaces the network's logos."""
+    return logo_store(MeetingLogo(meeting=meeting), by=by, data=data, image=image, fieldset=MEETING_LOGO_FIELDS, siblings=meeting.logos.all())
+
+
+@transaction.atomic
+def meeting_logo_delete(*, logo: MeetingLogo, by: User) -> None:
+    logo_delete(logo, by=by)

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import Contact
 from verbund.fieldsets import FieldSet
-from verbund.models import Network, User
+from verbund.models import IMPRINT_NAMES, ImprintFields, LogoFields, Network, User
 
 
 class MeetingSeries(models.Model):
@@ -150,6 +150,11 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%H:%M} {self.title}"
+
+    @property
+    def takes_summary(self) -> bool:
+        """Has a chapter in the documentation when summarised; the frames of the day (arrival, break, end) have none."""
+        return self.kind not in {self.Kind.ARRIVAL, self.Kind.BREAK, self.Kind.END}
 
 
 class RegistrationQuerySet(models.QuerySet["Registration"]):
@@ -303,6 +308,49 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.meeting}"
+
+
+class DocumentationSettings(ImprintFields):
+    """How a meeting's documentation is put together; an empty imprint field takes the network's (verbund.NetworkImprint)."""
+
+    class SlidesPlacement(models.TextChoices):
+        APPENDIX = "appendix", _("Im Anhang nach allen Kapiteln")
+        WITH_ITEM = "with_item", _("Beim jeweiligen Programmpunkt")
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="documentation_settings")
+    slides_placement = models.CharField(
+        _("Folien"),
+        max_length=20,
+        choices=SlidesPlacement.choices,
+        default=SlidesPlacement.APPENDIX,
+        help_text=_("Folien ohne Programmpunkt stehen immer im Anhang."),
+    )
+    published_on = models.DateField(_("Erscheinungsdatum"), null=True, blank=True, help_text=_("Leer lassen: das Datum der Erstellung."))
+    network_logos = models.BooleanField(
+        _("Logos des Verbunds übernehmen"),
+        default=True,
+        help_text=_("Für jede Rolle, für die das Treffen keine eigenen Logos hat."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Einstellungen der Dokumentation")
+        verbose_name_plural = _("Einstellungen der Dokumentation")
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+
+class MeetingLogo(LogoFields):
+    """A logo of one meeting's documents; for its role it takes the place of the network's logos."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="logos")
+
+    class Meta(LogoFields.Meta):
+        verbose_name = _("Logo des Treffens")
+        verbose_name_plural = _("Logos des Treffens")
 
 
 def _attachment_path(instance: MeetingAttachment, filename: str) -> str:
@@ -501,7 +549,7 @@ AGENDA_ITEM_FIELDS = FieldSet(
     AgendaItem,
     names=("starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel", "summary"),
     internal=("meeting", "position"),
-    printed=("title", "speaker", "speaker_organisation", "summary"),
+    printed=("title", "speaker", "speaker_organisation", "moderator", "summary"),
 )
 # The programme form edits the line; the summary has a page of its own (events.views.attachments.agenda_summary).
 AGENDA_ITEM_FORM_FIELDS = AGENDA_ITEM_FIELDS.without("summary")
@@ -517,3 +565,10 @@ ATTACHMENT_FIELDS = FieldSet(
     names=("title", "agenda_item", "people_shown", "in_documentation"),
     internal=("meeting", "kind", "file", "thumbnail", "content_type", "size", "position", "uploaded_by", "uploaded_at"),
 )
+DOCUMENTATION_SETTINGS_FIELDS = FieldSet(
+    DocumentationSettings,
+    names=("slides_placement", "published_on", "network_logos", *IMPRINT_NAMES),
+    internal=("meeting", "updated_at"),
+)
+# The file comes as a checked upload (verbund.uploads.clean_image); the position is the order of adding.
+MEETING_LOGO_FIELDS = FieldSet(MeetingLogo, names=("role", "name"), internal=("meeting", "logo", "position"))

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from verbund.models import BackgroundJob, FundingSource, LegalPage, MailFailure, ManagerRole, Network, User
+from verbund.models import BackgroundJob, FundingSource, LegalPage, MailFailure, ManagerRole, Network, NetworkImprint, NetworkLogo, User
 
 
 @admin.register(User)
@@ -32,6 +32,22 @@ class FundingSourceInline(admin.TabularInline):
     extra = 0
 
 
+class NetworkImprintInline(admin.StackedInline):
+    model = NetworkImprint
+    extra = 0
+
+
+class NetworkLogoInline(admin.TabularInline):
+    """Logos are uploaded on the network's documentation page (re-encoded there); here they are only named or ordered."""
+
+    model = NetworkLogo
+    extra = 0
+    readonly_fields = ["logo"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Network)
 class NetworkAdmin(SimpleHistoryAdmin):
     list_display = ["name", "slug", "kind", "region", "stage", "parent", "archived_at"]
@@ -39,7 +55,7 @@ class NetworkAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug", "region", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
-    inlines = [ManagerRoleInline, FundingSourceInline]
+    inlines = [ManagerRoleInline, FundingSourceInline, NetworkImprintInline, NetworkLogoInline]
 
 
 @admin.register(ManagerRole)

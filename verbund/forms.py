@@ -12,7 +12,7 @@ from django.core.validators import (
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-from verbund.models import FUNDING_SOURCE_FIELDS, NETWORK_FIELDS, FundingSource, Network, User
+from verbund.models import FUNDING_SOURCE_FIELDS, NETWORK_FIELDS, NETWORK_IMPRINT_FIELDS, FundingSource, LogoRole, Network, NetworkImprint, User
 from verbund.uploads import clean_image
 
 # The browser's own pickers; typed German and ISO dates are accepted too.
@@ -105,3 +105,28 @@ class FundingSourceForm(CleanTextMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("period_end", _("Das Ende der Laufzeit liegt vor ihrem Beginn."))
         return cleaned
+
+
+IMPRINT_WIDGETS = {"funding_line": forms.Textarea(attrs={"rows": 2}), "publisher_address": forms.Textarea(attrs={"rows": 3})}
+
+
+class NetworkImprintForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = NetworkImprint
+        fields = NETWORK_IMPRINT_FIELDS.names
+        widgets = IMPRINT_WIDGETS
+
+
+class LogoForm(CleanTextMixin, forms.Form):
+    """A logo for documents (a network's or a meeting's): role, name and a checked, re-encoded image."""
+
+    role = forms.ChoiceField(label=_("Rolle"), choices=LogoRole.choices)
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("Wer das Logo ist; Vorleseprogramme lesen diesen Text."))
+    logo_upload = forms.FileField(label=_("Logo"), help_text=_("PNG oder JPEG, bis 15 MB."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["logo_upload"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"
+
+    def clean_logo_upload(self):
+        return clean_image(self.cleaned_data["logo_upload"])

@@ -276,6 +276,76 @@ class FundingSource(models.Model):
         return f"{self.network} {self.year}: {self.get_kind_display()}"
 
 
+class LogoRole(models.TextChoices):
+    """Where a logo stands in a document, under the words printed above it."""
+
+    FUNDER = "funder", _("Gefördert durch")
+    PARTNER = "partner", _("In Zusammenarbeit mit")
+    INITIATIVE = "initiative", _("Im Rahmen der Initiative")
+
+
+class ImprintFields(models.Model):
+    """The imprint of a meeting documentation: the network's defaults, and a meeting's own where it differs."""
+
+    funding_line = models.TextField(
+        _("Förderzeile"),
+        max_length=500,
+        blank=True,
+        help_text=_("Steht unter den Logos „Gefördert durch“, z. B. „aufgrund eines Beschlusses des Deutschen Bundestages“."),
+    )
+    publisher_name = models.CharField(_("Herausgeber"), max_length=200, blank=True)
+    publisher_address = models.TextField(_("Anschrift des Herausgebers"), max_length=500, blank=True)
+    copyright_line = models.CharField(_("Urheberrechtsvermerk"), max_length=200, blank=True, help_text=_("z. B. „Copyright – Alle Rechte vorbehalten“"))
+
+    class Meta:
+        abstract = True
+
+
+IMPRINT_NAMES = ("funding_line", "publisher_name", "publisher_address", "copyright_line")
+
+
+class LogoFields(models.Model):
+    """A logo printed in documents; stored re-encoded (verbund.uploads.clean_image), named for readers of the tagged PDF."""
+
+    role = models.CharField(_("Rolle"), max_length=20, choices=LogoRole.choices, default=LogoRole.FUNDER)
+    name = models.CharField(_("Name"), max_length=200, help_text=_("Wer das Logo ist, z. B. „Bundesministerium für Arbeit und Soziales“ (Alternativtext)."))
+    logo = models.FileField(_("Logo"), upload_to="logos/")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["role", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class NetworkImprint(ImprintFields):
+    """A network's defaults for the imprint of its meeting documentations."""
+
+    network = models.OneToOneField(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="imprint")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Impressum der Dokumentationen")
+        verbose_name_plural = _("Impressen der Dokumentationen")
+
+    def __str__(self) -> str:
+        return str(self.network)
+
+
+class NetworkLogo(LogoFields):
+    """A logo a network's documents carry unless a meeting brings its own for the role."""
+
+    network = models.ForeignKey(Network, verbose_name=_("Verbund"), on_delete=models.CASCADE, related_name="logos")
+
+    class Meta(LogoFields.Meta):
+        verbose_name = _("Logo des Verbunds")
+        verbose_name_plural = _("Logos des Verbunds")
+
+
 # --- editable field sets: the one list each form and service reads (verbund.fieldsets) ---------------------------
 
 NETWORK_FIELDS = FieldSet(
@@ -304,6 +374,9 @@ FUNDING_SOURCE_FIELDS = FieldSet(
     names=("year", "kind", "name", "funder", "amount", "period_start", "period_end"),
     internal=("network", "logo"),  # the logo comes as a checked upload (verbund.uploads.clean_image)
 )
+NETWORK_IMPRINT_FIELDS = FieldSet(NetworkImprint, names=IMPRINT_NAMES, internal=("network", "updated_at"))
+# The file comes as a checked upload (verbund.uploads.clean_image); the position is the order of adding.
+NETWORK_LOGO_FIELDS = FieldSet(NetworkLogo, names=("role", "name"), internal=("network", "logo", "position"))
 
 
 class MailFailure(models.Model):

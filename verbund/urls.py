@@ -15,6 +15,9 @@ manage_patterns = (
         path("<slug:network_slug>/profile/", views.network_profile, name="network_profile"),
         path("<slug:network_slug>/profile/funding/", views.funding_source_add, name="funding_source_add"),
         path("<slug:network_slug>/profile/funding/<int:pk>/delete/", views.funding_source_remove, name="funding_source_remove"),
+        path("<slug:network_slug>/profile/documentation/", views.network_documentation, name="network_documentation"),
+        path("<slug:network_slug>/profile/documentation/logos/", views.network_logo_upload, name="network_logo_add"),
+        path("<slug:network_slug>/profile/documentation/logos/<int:pk>/delete/", views.network_logo_remove, name="network_logo_remove"),
     ],
     "verbund",
 )

@@ -12,12 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from verbund import flash
 from verbund.access import AuthenticatedRequest, NetworkRequest, network_required
-from verbund.forms import FundingSourceForm, NetworkProfileForm
-from verbund.models import LegalPage, Network
+from verbund.forms import FundingSourceForm, LogoForm, NetworkImprintForm, NetworkProfileForm
+from verbund.models import LegalPage, Network, NetworkImprint
 from verbund.services import (
     financing_mix,
     funding_source_create,
     funding_source_delete,
+    network_imprint_update,
+    network_logo_add,
+    network_logo_delete,
     network_update,
 )
 
@@ -90,6 +93,66 @@ def funding_source_remove(request: NetworkRequest, pk: int) -> HttpResponse:
     funding_source_delete(source=source, by=request.user)
     messages.success(request, _("Finanzierungsquelle entfernt."))
     return redirect("verbund:network_profile", network_slug=request.network.slug)
+
+
+def _documentation_page(request: NetworkRequest, form: NetworkImprintForm, logo_form: LogoForm, status: int = 200) -> HttpResponse:
+    network = request.network
+    return render(
+        request,
+        "verbund/network_documentation.html",
+        {
+            "network": network,
+            "form": form,
+            "logo_form": logo_form,
+            "logos": network.logos.all(),
+            "can_manage": request.manager_role.role_enum.can_manage,
+            "logo_remove_url": "verbund:network_logo_remove",
+        },
+        status=status,
+    )
+
+
+@network_required()
+def network_documentation(request: NetworkRequest) -> HttpResponse:
+    """The network's defaults for its meeting documentations: imprint, funding line, logos (managers edit, observers read)."""
+    imprint = NetworkImprint.objects.filter(network=request.network).first() or NetworkImprint(network=request.network)
+    form = NetworkImprintForm(request.POST or None, instance=imprint)
+    if request.method == "POST":
+        if not request.manager_role.role_enum.can_manage:
+            raise PermissionDenied
+        if not form.is_valid():
+            return _documentation_page(request, form, LogoForm(), status=400)
+        network_imprint_update(network=request.network, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("Angaben für die Dokumentationen gespeichert."))
+        return redirect("verbund:network_documentation", network_slug=request.network.slug)
+    return _documentation_page(request, form, LogoForm())
+
+
+@require_POST
+@network_required(can_manage=True)
+def network_logo_upload(request: NetworkRequest) -> HttpResponse:
+    form = LogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        image = data.pop("logo_upload")
+        try:
+            network_logo_add(network=request.network, by=request.user, data=data, image=image)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if form.errors:
+        imprint = NetworkImprint.objects.filter(network=request.network).first() or NetworkImprint(network=request.network)
+        return _documentation_page(request, NetworkImprintForm(instance=imprint), form, status=400)
+    messages.success(request, _("Logo hinzugefügt."))
+    return redirect("verbund:network_documentation", network_slug=request.network.slug)
+
+
+@require_POST
+@network_required(can_manage=True)
+def network_logo_remove(request: NetworkRequest, pk: int) -> HttpResponse:
+    logo = get_object_or_404(request.network.logos, pk=pk)
+    network_logo_delete(logo=logo, by=request.user)
+    messages.success(request, _("Logo entfernt."))
+    return redirect("verbund:network_documentation", network_slug=request.network.slug)
 
 
 @require_GET

@@ -8,8 +8,8 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from events.models import ATTACHMENT_FIELDS, AgendaItem, Meeting, MeetingAttachment
-from verbund.forms import CleanTextMixin, form_field
+from events.models import ATTACHMENT_FIELDS, DOCUMENTATION_SETTINGS_FIELDS, AgendaItem, DocumentationSettings, Meeting, MeetingAttachment
+from verbund.forms import DATE, IMPRINT_WIDGETS, CleanTextMixin, form_field
 
 
 class AttachmentUploadForm(CleanTextMixin, forms.Form):
@@ -54,3 +54,10 @@ class SummaryForm(CleanTextMixin, forms.Form):
         validators=[MaxLengthValidator(50_000)],
         help_text=_("Markdown: **fett**, *kursiv*, Listen mit „-“, Links als [Text](https://…). Erscheint als Kapitel in der Dokumentation."),
     )
+
+
+class DocumentationSettingsForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = DocumentationSettings
+        fields = DOCUMENTATION_SETTINGS_FIELDS.names
+        widgets = {"published_on": DATE, "slides_placement": forms.RadioSelect, **IMPRINT_WIDGETS}

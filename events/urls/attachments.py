@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/download/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/attachments/<int:attachment_pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
     path("<int:pk>/agenda/<int:item_pk>/summary/", views.agenda_summary, name="agenda_summary"),
+    path("<int:pk>/documentation/", views.documentation_settings, name="documentation_settings"),
+    path("<int:pk>/documentation/logos/", views.meeting_logo_upload, name="meeting_logo_add"),
+    path("<int:pk>/documentation/logos/<int:logo_pk>/delete/", views.meeting_logo_remove, name="meeting_logo_remove"),
 ]

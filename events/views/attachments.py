@@ -15,14 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import attachments as services
+from events.documents import documentation_settings as settings_of
 from events.forms.attachments import (
     AttachmentEditForm,
     AttachmentUploadForm,
+    DocumentationSettingsForm,
     SummaryForm,
 )
 from events.models import AgendaItem, Meeting, MeetingAttachment
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
+from verbund.forms import LogoForm
 from verbund.uploads import serve_stored_file
 
 
@@ -129,9 +132,14 @@ def attachment_thumbnail(request: NetworkRequest, pk: int, attachment_pk: int) -
 
 @network_required(can_manage=True)
 def agenda_summary(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
-    """The talk's summary for the documentation, written in Markdown with a preview."""
+    """A programme item's summary, its chapter in the documentation, written in Markdown with a preview.
+
+    Arrival, break and end have no chapter (AgendaItem.takes_summary): for them there is no form (404).
+    """
     meeting = _meeting(request, pk)
     item: AgendaItem = get_object_or_404(meeting.agenda_items, pk=item_pk)
+    if not item.takes_summary:
+        raise Http404
     form = SummaryForm(request.POST or None, initial={"summary": item.summary})
     status = 200
     if request.method == "POST":
@@ -149,3 +157,64 @@ def agenda_summary(request: NetworkRequest, pk: int, item_pk: int) -> HttpRespon
         {"network": request.network, "meeting": meeting, "item": item, "form": form, "preview": preview},
         status=status,
     )
+
+
+def _documentation_page(request: NetworkRequest, meeting: Meeting, form: DocumentationSettingsForm, logo_form: LogoForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "events/documentation_settings.html",
+        {
+            "network": request.network,
+            "meeting": meeting,
+            "form": form,
+            "logo_form": logo_form,
+            "logos": meeting.logos.all(),
+            "network_logos": request.network.logos.all(),
+            "can_manage": request.manager_role.role_enum.can_manage,
+        },
+        status=status,
+    )
+
+
+@network_required()
+def documentation_settings(request: NetworkRequest, pk: int) -> HttpResponse:
+    """How the meeting's documentation is put together: slides, publication date, imprint and logos over the network's."""
+    meeting = _meeting(request, pk)
+    form = DocumentationSettingsForm(request.POST or None, instance=settings_of(meeting))
+    if request.method == "POST":
+        if not request.manager_role.role_enum.can_manage:
+            raise PermissionDenied
+        if not form.is_valid():
+            return _documentation_page(request, meeting, form, LogoForm(), status=400)
+        services.documentation_settings_update(meeting=meeting, by=request.user, data=form.cleaned_data)
+        messages.success(request, _("Einstellungen der Dokumentation gespeichert."))
+        return redirect("events:documentation_settings", network_slug=request.network.slug, pk=meeting.pk)
+    return _documentation_page(request, meeting, form, LogoForm())
+
+
+@require_POST
+@network_required(can_manage=True)
+def meeting_logo_upload(request: NetworkRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = LogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        image = data.pop("logo_upload")
+        try:
+            services.meeting_logo_add(meeting=meeting, by=request.user, data=data, image=image)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if form.errors:
+        return _documentation_page(request, meeting, DocumentationSettingsForm(instance=settings_of(meeting)), form, status=400)
+    messages.success(request, _("Logo hinzugefügt."))
+    return redirect("events:documentation_settings", network_slug=request.network.slug, pk=meeting.pk)
+
+
+@require_POST
+@network_required(can_manage=True)
+def meeting_logo_remove(request: NetworkRequest, pk: int, logo_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    logo = get_object_or_404(meeting.logos, pk=logo_pk)
+    services.meeting_logo_delete(logo=logo, by=request.user)
+    messages.success(request, _("Logo entfernt."))
+    return redirect("events:documentation_settings", network_slug=request.network.slug, pk=meeting.pk)

@@ -177,7 +177,9 @@ def test_meeting_pages_added_later_are_accessible(page, world, eager_tasks):
         "/manage/netz-x/meetings/series/",
         f"/manage/netz-x/meetings/series/{series.pk}/",
         f"/manage/netz-x/meetings/{meeting.pk}/attachments/",
-        f"/manage/netz-x/meetings/{meeting.pk}/invite/",
+        f"/manage/netz-x/meetings/{meeting.pk}/documentation/",
+        "/manage/netz-x/profile/documentation/",
+        f"/manage/netz-x/meetings/{meeting.pk}/invite/",  # last: the recipients button below is on this page
     ]:
         page.goto(path)
         assert_accessible(page)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from members.models import Contact, GovernancePosition, Membership, SavedFilter
 from tests.matrix import Case, Target, statuses
-from verbund.models import FundingSource
+from verbund.models import FundingSource, NetworkLogo
 
 # Only managers of X reach X's pages; everyone else with a login gets 404, anonymous users the login page.
 X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
@@ -46,6 +46,15 @@ def governance_position(w) -> int:
 def funding_source(w) -> int:
     source, _ = FundingSource.objects.get_or_create(network=w.network_x, kind=FundingSource.Kind.MEMBER_FEES, year=2026, defaults={"amount": 100})
     return source.pk
+
+
+def network_logo(network_attr: str):
+    def make(w) -> int:
+        network = getattr(w, network_attr)
+        logo, _ = NetworkLogo.objects.get_or_create(network=network, name=f"Logo {network.slug}", defaults={"role": "funder", "logo": "logos/matrix.png"})
+        return logo.pk
+
+    return make
 
 
 def membership_of(key: str):
@@ -118,4 +127,27 @@ DIRECTORY_MATRIX: dict[str, Case] = {
         [Target(url("verbund:funding_source_add"), X_WRITE, method="post", data=lambda w: {"year": "2026", "kind": "member_fees", "amount": "10"}, htmx=False)]
     ),
     "verbund:funding_source_remove": Case([Target(url("verbund:funding_source_remove", funding_source), X_WRITE, method="post", htmx=False)]),
+    "verbund:network_documentation": Case(
+        [
+            Target(url("verbund:network_documentation"), X_ONLY),
+            Target(url("verbund:network_documentation"), X_WRITE, method="post", data=lambda w: {"publisher_name": "TAT GmbH"}, htmx=False),
+        ]
+    ),
+    "verbund:network_logo_add": Case(  # without a file: the page again with the message
+        [
+            Target(
+                url("verbund:network_logo_add"),
+                {**X_WRITE, "manager_x": 400, "manager_xy": 400},
+                method="post",
+                data=lambda w: {"role": "funder", "name": "BMAS"},
+                htmx=False,
+            )
+        ]
+    ),
+    "verbund:network_logo_remove": Case(
+        [
+            Target(url("verbund:network_logo_remove", network_logo("network_x")), X_WRITE, method="post", htmx=False),
+            Target(url("verbund:network_logo_remove", network_logo("network_y")), NOBODY, method="post", htmx=False),  # Y's logo under X's address
+        ]
+    ),
 }
