@@ -13,13 +13,37 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from verbund.background import enqueue_on_commit
-from verbund.models import MailFailure
+from verbund.models import MailFailure, Network
 
 logger = logging.getLogger(__name__)
+
+
+class UrlListHeader(str):
+    """An RFC 2369 header value (`<https://…>`, several joined by ", ") that the e-mail policy writes exactly as given.
+
+    Python's policy treats List-Unsubscribe as unstructured text: a URL longer than a line has no whitespace to
+    fold at, so the policy turns it into an RFC 2047 encoded-word (`=?utf-8?q?=3Chttps…?=`), which no mail client
+    reads as a URL (RFC 8058 one-click, the unsubscribe buttons). This value is never encoded and folds only
+    between its URLs. The policy keeps a value that has `name` and `fold()` as it is (email.policy.EmailPolicy).
+    """
+
+    name: str
+
+    def __new__(cls, name: str, urls: Sequence[str]) -> UrlListHeader:
+        value = ", ".join(f"<{url}>" for url in urls)
+        if not value.isascii() or any(c in url for url in urls for c in "\r\n\t <>,"):
+            raise ValueError(f"{name}: URLs must be ASCII without spaces, line breaks, commas or angle brackets: {value!r}")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: " + f",{policy.linesep} ".join(self.split(", ")) + policy.linesep
 
 
 class EmlFileBackend(BaseEmailBackend):
@@ -58,7 +82,7 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
         "cc": list(message.cc),
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
-        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
+        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},  # UrlListHeader: rebuilt on the way back
         # Text attachments only (.ics): JSON-safe for the task queue.
         "attachments": [[a.filename, a.content, a.mimetype] for a in message.attachments if isinstance(getattr(a, "content", None), str)],
     }
@@ -73,13 +97,42 @@ def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
         cc=payload.get("cc") or [],
         bcc=payload.get("bcc") or [],
         reply_to=payload.get("reply_to") or [],
-        headers=payload.get("headers") or {},
+        headers={name: _url_list_header(name, value) for name, value in (payload.get("headers") or {}).items()},
     )
     if payload.get("html"):
         message.attach_alternative(payload["html"], "text/html")
     for filename, content, mimetype in payload.get("attachments") or []:
         message.attach(filename, content, mimetype)
     return message
+
+
+URL_LIST_HEADERS = {"list-help", "list-unsubscribe", "list-subscribe", "list-post", "list-owner", "list-archive"}  # RFC 2369
+
+
+def _url_list_header(name: str, value: str) -> str:
+    if name.lower() not in URL_LIST_HEADERS or not value.startswith("<"):
+        return value
+    return UrlListHeader(name, [part.strip().removeprefix("<").removesuffix(">") for part in value.split(",")])
+
+
+def network_reply_to(network: Network) -> list[str]:
+    """Where replies to the network's mails go: its office address (profile), else the office holder's address, else nowhere.
+
+    An empty list means no Reply-To header (replies then reach the sender, noreply).
+    """
+    if network.office_email:
+        return [network.office_email]
+    today = timezone.localdate()
+    office = (
+        # Reached by name through the reverse relation: verbund imports no app above it (members holds the positions).
+        network.governance_positions.filter(function="office", contact__archived_at__isnull=True)  # type: ignore[attr-defined]
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .exclude(contact__email="")
+        .order_by("since", "pk")
+        .values_list("contact__email", flat=True)
+        .first()
+    )
+    return [office] if office else []
 
 
 def render_mail(name: str, *, to: list[str], context: dict[str, Any], from_email: str | None = None) -> EmailMultiAlternatives:

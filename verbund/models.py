@@ -171,6 +171,11 @@ class Network(models.Model):
         blank=True,
         help_text=_("Steht auf Teilnehmendenlisten und Dokumentationen, z. B. „Gefördert vom Land … im Programm …“."),
     )
+    office_email = models.EmailField(
+        _("E-Mail der Geschäftsstelle"),
+        blank=True,
+        help_text=_("Antworten auf Einladungen, Erinnerungen und Infobriefe gehen an diese Adresse."),
+    )
     archived_at = models.DateTimeField(_("Archiviert am"), null=True, blank=True)
     calendar_token = models.CharField(
         _("Kalender-Token"), max_length=64, default=_new_calendar_token, help_text=_("Geheimer Teil der Adresse des Kalender-Abonnements.")
@@ -289,6 +294,7 @@ NETWORK_FIELDS = FieldSet(
         "cluster_type",
         "meetings_per_year",
         "funding_note",
+        "office_email",
     ),
     # The slug is the address (set once); the calendar token is a secret the portal makes.
     internal=("slug", "archived_at", "calendar_token", "created_at", "updated_at"),
