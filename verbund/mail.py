@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +17,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Q
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from verbund.background import enqueue_on_commit
 from verbund.models import MailFailure, Network
@@ -125,7 +130,7 @@ def network_reply_to(network: Network) -> list[str]:
     today = timezone.localdate()
     office = (
         # Reached by name through the reverse relation: verbund imports no app above it (members holds the positions).
-        network.governance_positions.filter(function="office", contact__archived_at__isnull=True)  # type: ignore[attr-defined]
+        network.governance_positions.filter(function="office", contact__archived_at__isnull=True)
         .filter(Q(until__isnull=True) | Q(until__gte=today))
         .exclude(contact__email="")
         .order_by("since", "pk")
@@ -162,6 +167,56 @@ class SmtpFailure:
     code: int | None
     error: str
     permanent: bool
+    refused: tuple[str, ...] = ()  # the addresses the server named (RCPT refused); empty when it refused the whole mail
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A mail server's permanent "no" to one address, as the page and the person's record show it."""
+
+    address: str
+    reason: str
+    at: datetime
+
+
+# Who refused what during this request (or task run): `refusals_noted()` opens the list, `mail_refused_note` fills it.
+_noted: ContextVar[list[Refusal] | None] = ContextVar("mail_refusals", default=None)
+
+# Sent once per refused address (members marks its contacts, newsletters its subscribers): verbund imports neither.
+mail_refused = Signal()  # kwargs: refusal
+
+
+@contextmanager
+def refusals_noted() -> Iterator[list[Refusal]]:
+    """Collect the refusals of the mails sent in this block without a worker (in the request): the page can say so.
+
+    With a worker the mail goes later; its refusal is recorded (MailFailure, the person's mark), not shown here.
+    """
+    noted: list[Refusal] = []
+    token = _noted.set(noted)
+    try:
+        yield noted
+    finally:
+        _noted.reset(token)
+
+
+def mail_refused_note(*, addresses: Sequence[str], reason: str) -> list[Refusal]:
+    """Mark each refused address on the people who have it (the `mail_refused` signal) and tell the open request."""
+    at = timezone.now()
+    refusals = [Refusal(address=address.strip().lower(), reason=reason[:300], at=at) for address in addresses if address.strip()]
+    for refusal in refusals:
+        mail_refused.send(sender=Refusal, refusal=refusal)
+    noted = _noted.get()
+    if noted is not None:
+        noted.extend(refusals)
+    return refusals
+
+
+def refusal_message(refusals: Sequence[Refusal]) -> str:
+    """What the page says: the address and that the mail server refused it, nothing about accounts (S-6)."""
+    return _("Die E-Mail an %(address)s wurde vom Mailserver abgelehnt. Bitte prüfen Sie die Adresse.") % {
+        "address": ", ".join(dict.fromkeys(r.address for r in refusals))
+    }
 
 
 def smtp_failure(exc: OSError) -> SmtpFailure:
@@ -170,7 +225,8 @@ def smtp_failure(exc: OSError) -> SmtpFailure:
         answers = list(exc.recipients.values())
         codes = [code for code, _text in answers]
         text = "; ".join(f"{code} {message.decode('utf-8', 'replace') if isinstance(message, bytes) else message}" for code, message in answers)
-        return SmtpFailure(max(codes) if codes else None, text, bool(codes) and all(code >= 500 for code in codes))
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return SmtpFailure(max(codes) if codes else None, text, permanent, tuple(str(address) for address in exc.recipients))
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return SmtpFailure(exc.smtp_code, f"{exc.smtp_code} {error}", exc.smtp_code >= 500)
