@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal, receiver
+from django.utils.translation import gettext as _
 
 from members.models import Contact
 from verbund.mail import Refusal, mail_refused
@@ -56,7 +57,7 @@ def contact_mail_blocks(*, contact: Contact, network: Network) -> list[MailBlock
     """The contact's own mark and what other apps block for its address in this network."""
     blocks = []
     if contact.email_undeliverable_at:
-        blocks.append(MailBlock(label="undeliverable", reason=contact.email_undeliverable_reason, since=contact.email_undeliverable_at))
+        blocks.append(MailBlock(label=_("E-Mail-Adresse unzustellbar"), reason=contact.email_undeliverable_reason, since=contact.email_undeliverable_at))
     if contact.email:
         for _receiver, answer in mail_blocks.send(sender=Contact, network=network, email=contact.email.lower()):
             blocks.extend(answer if isinstance(answer, list) else [])

@@ -234,7 +234,7 @@ def _mark_refused_subscribers(sender: Any, *, refusal: Refusal, **kwargs: Any) -
 @receiver(mail_blocks, dispatch_uid="newsletters-suppression-blocks")
 def _suppression_blocks(sender: Any, *, network: Network, email: str, **kwargs: Any) -> list[MailBlock]:
     return [
-        MailBlock(label="infobrief", reason=s.detail or s.get_reason_display(), since=s.created_at)
+        MailBlock(label=_("Keine Infobriefe dieses Verbunds (Rückläufer)"), reason=s.detail or s.get_reason_display(), since=s.created_at)
         for s in Suppression.objects.filter(network=network, email__iexact=email, reason=Suppression.Reason.BOUNCED)
     ]
 

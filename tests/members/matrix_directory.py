@@ -103,6 +103,12 @@ DIRECTORY_MATRIX: dict[str, Case] = {
             Target(url("directory:contact_trash", contact_of("org_c")), NOBODY, method="post", htmx=False),
         ]
     ),
+    "directory:contact_mail_block_lift": Case(
+        [
+            Target(url("directory:contact_mail_block_lift", contact_of("org_b")), X_WRITE, method="post", htmx=False),
+            Target(url("directory:contact_mail_block_lift", contact_of("org_c")), NOBODY, method="post", htmx=False),
+        ]
+    ),
     "directory:contact_restore": Case([Target(url("directory:contact_restore", contact_of("org_b")), X_WRITE, method="post", htmx=False)]),
     "directory:governance_remove": Case([Target(url("directory:governance_remove", governance_position), X_WRITE, method="post", htmx=False)]),
     "directory:organisation_trash": Case(
