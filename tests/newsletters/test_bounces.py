@@ -186,3 +186,16 @@ def test_a_manager_of_another_network_gets_404_and_lifts_nothing(client, world, 
     assert client.post(contact_url(world.network_x, contact, "contact_mail_block_lift")).status_code == 404
     assert client.post(contact_url(world.network_y, contact, "contact_mail_block_lift")).status_code == 404
     assert Suppression.objects.filter(network=world.network_x).exists()
+
+
+def test_erasing_the_person_removes_the_bounces_the_block_and_its_history(world, delivery, manager_x):
+    from members.privacy import person_erase
+
+    bounce_process(raw=sample("postfix_dsn_550.eml", delivery))
+    contact = Contact.objects.get(pk=delivery.contact_id)
+    address = contact.email
+    person_erase(contact=contact, by=world.users["staff"])
+    contact.refresh_from_db()
+    assert contact.email_undeliverable_at is None and contact.email_undeliverable_reason == ""
+    assert not Bounce.objects.filter(email=address).exists()
+    assert not Suppression.objects.filter(email=address).exists() and not Suppression.history.filter(email=address).exists()
