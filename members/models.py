@@ -222,6 +222,9 @@ class Contact(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     is_primary = models.BooleanField(_("Hauptansprechpartner:in"), default=False)
+    # Set when a mail server refused the address for good (550 while sending, a hard bounce later); cleared by a manager.
+    email_undeliverable_at = models.DateTimeField(_("E-Mail unzustellbar seit"), null=True, blank=True)
+    email_undeliverable_reason = models.CharField(_("Grund der Unzustellbarkeit"), max_length=300, blank=True)
     user = models.OneToOneField(User, verbose_name=_("Login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contact")
     archived_at = models.DateTimeField(_("Im Papierkorb seit"), null=True, blank=True)
     import_job = models.ForeignKey(BackgroundJob, verbose_name=_("Importiert mit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -598,7 +601,7 @@ ORGANISATION_FORM_FIELDS = ORGANISATION_FIELDS.without("activity")
 CONTACT_FIELDS = FieldSet(
     Contact,
     names=("salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary"),
-    internal=("organisation", "user", "archived_at", "import_job", "created_at", "updated_at"),
+    internal=("organisation", "user", "archived_at", "import_job", "created_at", "updated_at", "email_undeliverable_at", "email_undeliverable_reason"),
 )
 
 MEMBERSHIP_FIELDS = FieldSet(

@@ -543,12 +543,26 @@ def _anonymise_person(*, contact: Contact, by: User | None, delete_login: bool =
     contact.function = ""
     contact.email = ""
     contact.phone = ""
+    contact.email_undeliverable_at, contact.email_undeliverable_reason = None, ""  # the server's answer names the address
     contact.is_primary = False
     contact.user = None
     _save_with_history(
         contact,
         by=by,
-        update_fields=["salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary", "user", "updated_at"],
+        update_fields=[
+            "salutation",
+            "title",
+            "first_name",
+            "last_name",
+            "function",
+            "email",
+            "phone",
+            "is_primary",
+            "user",
+            "updated_at",
+            "email_undeliverable_at",
+            "email_undeliverable_reason",
+        ],
     )
     _keep_only_newest_history(Contact, [contact.pk])
 

@@ -256,6 +256,10 @@ def contact_update(*, contact: Contact, by: User, data: dict[str, Any]) -> Conta
     contact._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     if "is_primary" in changed:
         _demote_other_primaries(contact)
+    if "email" in changed and contact.email_undeliverable_at:
+        # A corrected address starts without the old one's mark.
+        contact.email_undeliverable_at, contact.email_undeliverable_reason = None, ""
+        changed = [*changed, "email_undeliverable_at", "email_undeliverable_reason"]
     if changed:
         _save(contact, by=by, update_fields=changed)
     return contact

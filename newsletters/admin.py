@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members.admin import ReadOnlyAdmin
 from newsletters.models import (
+    Bounce,
     Delivery,
     Entry,
     Infobrief,
@@ -53,4 +54,11 @@ class DeliveryAdmin(ReadOnlyAdmin):
 class SuppressionAdmin(ReadOnlyAdmin):
     list_display = ["email", "network", "reason", "created_at"]
     list_filter = ["network", "reason"]
+    search_fields = ["email"]
+
+
+@admin.register(Bounce)
+class BounceAdmin(ReadOnlyAdmin):
+    list_display = ["email", "network", "kind", "received_at", "detail"]
+    list_filter = ["network", "kind"]
     search_fields = ["email"]

@@ -7,4 +7,4 @@ class NewslettersConfig(AppConfig):
     verbose_name = _("Infobriefe")
 
     def ready(self) -> None:
-        from newsletters import privacy, receivers  # noqa: F401 – DSGVO and calendar receivers
+        from newsletters import bounces, privacy, receivers  # noqa: F401 – DSGVO, calendar and mail-failure receivers

@@ -204,6 +204,8 @@ class Subscriber(models.Model):
     consent_version = models.PositiveIntegerField(_("Fassung des Einwilligungstextes"))
     unsubscribed_at = models.DateTimeField(_("Abgemeldet am"), null=True, blank=True)
     unsubscribe_source = models.CharField(_("Abgemeldet über"), max_length=30, blank=True)
+    email_undeliverable_at = models.DateTimeField(_("E-Mail unzustellbar seit"), null=True, blank=True)
+    email_undeliverable_reason = models.CharField(_("Grund der Unzustellbarkeit"), max_length=300, blank=True)
 
     history = HistoricalRecords()
 
@@ -231,6 +233,8 @@ class Suppression(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()  # lifting a bounce block names the manager who did it
+
     class Meta:
         verbose_name = _("Sperre")
         verbose_name_plural = _("Sperren")
@@ -238,6 +242,34 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_reason_display()})"
+
+
+class Bounce(models.Model):
+    """A bounce that came back after the mail was accepted (a DSN or a non-standard report), read by newsletters.bounces.
+
+    Hard bounces suppress the address at once; soft ones (mailbox full, …) after SOFT_LIMIT within SOFT_WINDOW_DAYS.
+    """
+
+    class Kind(models.TextChoices):
+        HARD = "hard", _("Dauerhaft")
+        SOFT = "soft", _("Vorübergehend")
+
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.CASCADE, related_name="newsletter_bounces")
+    email = models.EmailField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    delivery = models.ForeignKey("Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="bounces")
+    detail = models.CharField(max_length=500, blank=True)
+    report_message_id = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Rückläufer")
+        verbose_name_plural = _("Rückläufer")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["email", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_kind_display()})"
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):

@@ -15,7 +15,7 @@ from django.dispatch import receiver
 
 from members.models import Contact, Organisation
 from members.privacy import export_sections, person_erasing
-from newsletters.models import Delivery, Subscriber, Suppression
+from newsletters.models import Bounce, Delivery, Subscriber, Suppression
 
 
 @receiver(export_sections, sender=Organisation, dispatch_uid="newsletters-export")
@@ -43,12 +43,15 @@ def erase_from_infobriefe(sender, *, contact: Contact, emails: set[str], **kwarg
     Subscriber.objects.filter(pk__in=ids).delete()
     Subscriber.history.filter(Q(id__in=ids) | Q(email__in=addresses)).delete()  # after the delete: it writes a history row too
     Suppression.objects.filter(email__in=addresses).delete()
+    Suppression.history.filter(email__in=addresses).delete()  # after the delete, as above
+    Bounce.objects.filter(email__in=addresses).delete()
 
 
 def subscriber_erase(*, subscriber: Subscriber) -> None:
     """An external subscriber asks to be forgotten: the row, its history and its deliveries go."""
     address = subscriber.email
     Delivery.objects.filter(Q(subscriber=subscriber) | Q(email=address, infobrief__network=subscriber.network)).delete()
+    Bounce.objects.filter(email=address, network=subscriber.network).delete()
     pk = subscriber.pk
     subscriber.delete()
     Subscriber.history.filter(id=pk).delete()

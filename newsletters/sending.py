@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from newsletters import services
 from newsletters.models import Delivery, Infobrief, Suppression
 from verbund.background import enqueue_on_commit, task_send
-from verbund.mail import mail_send_later
+from verbund.mail import UrlListHeader, mail_send_later
 from verbund.models import User
 
 logger = logging.getLogger(__name__)
@@ -154,7 +154,9 @@ def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | Non
         reply_to=[rendered["reply_to"]] if rendered["reply_to"] else None,
         headers={
             "Message-ID": delivery.message_id,
-            "List-Unsubscribe": f"<{one_click}>",
+            # RFC 2369/8058 want the URL itself in the header; a plain str would come out RFC 2047-encoded (UrlListHeader).
+            # No <mailto:…>: the portal reads no unsubscribe mails.
+            "List-Unsubscribe": UrlListHeader("List-Unsubscribe", [one_click]),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"{infobrief.network.name} <infobrief.{infobrief.network.slug}.{settings.SITE_URL.split('://', 1)[-1].split('/')[0].split(':')[0] or 'verbund.invalid'}>",
             "Precedence": "bulk",

@@ -34,6 +34,7 @@ from newsletters.models import (
     Subscriber,
     Suppression,
 )
+from verbund.mail import network_reply_to
 from verbund.markdown import render_markdown
 from verbund.models import Network, User
 from verbund.services import save_audited
@@ -248,7 +249,8 @@ def render_shared(infobrief: Infobrief, *, test: bool = False) -> dict[str, str]
             "subject": f"[TEST] {subject}" if test else subject,
             "html": render_to_string("newsletters/email.html", context),
             "text": render_to_string("newsletters/email.txt", context),
-            "reply_to": template.reply_to,
+            # The template's own address, else the network office's (verbund.mail.network_reply_to).
+            "reply_to": template.reply_to or next(iter(network_reply_to(network)), ""),
         }
 
 

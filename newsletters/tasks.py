@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from newsletters.bounces import bounce_mailbox_poll
 from newsletters.documents import pdf_render
 from newsletters.sending import send_batches, sweep
 
@@ -22,3 +23,9 @@ def sweep_task() -> dict:
 def render_infobrief_pdf_task(infobrief_id: int) -> bool:
     """The archive's PDF of a sent Infobrief (idempotent: an existing file is kept)."""
     return pdf_render(infobrief_id=infobrief_id)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def poll_bounce_mailbox() -> dict[str, int]:
+    """Beat (only when BOUNCE_IMAP_HOST is set): read the bounce mailbox and process each bounce."""
+    return bounce_mailbox_poll()

@@ -6,8 +6,11 @@ import email.message
 import logging
 import smtplib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +18,39 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from verbund.background import enqueue_on_commit
-from verbund.models import MailFailure
+from verbund.models import MailFailure, Network
 
 logger = logging.getLogger(__name__)
+
+
+class UrlListHeader(str):
+    """An RFC 2369 header value (`<https://…>`, several joined by ", ") that the e-mail policy writes exactly as given.
+
+    Python's policy treats List-Unsubscribe as unstructured text: a URL longer than a line has no whitespace to
+    fold at, so the policy turns it into an RFC 2047 encoded-word (`=?utf-8?q?=3Chttps…?=`), which no mail client
+    reads as a URL (RFC 8058 one-click, the unsubscribe buttons). This value is never encoded and folds only
+    between its URLs. The policy keeps a value that has `name` and `fold()` as it is (email.policy.EmailPolicy).
+    """
+
+    name: str
+
+    def __new__(cls, name: str, urls: Sequence[str]) -> UrlListHeader:
+        value = ", ".join(f"<{url}>" for url in urls)
+        if not value.isascii() or any(c in url for url in urls for c in "\r\n\t <>,"):
+            raise ValueError(f"{name}: URLs must be ASCII without spaces, line breaks, commas or angle brackets: {value!r}")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: " + f",{policy.linesep} ".join(self.split(", ")) + policy.linesep
 
 
 class EmlFileBackend(BaseEmailBackend):
@@ -61,7 +89,7 @@ def message_to_payload(message: EmailMessage) -> dict[str, Any]:
         "cc": list(message.cc),
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
-        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
+        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},  # UrlListHeader: rebuilt on the way back
         # Text attachments only (.ics): JSON-safe for the task queue.
         "attachments": [_text_attachment(a) for a in message.attachments if _text_attachment(a)],
     }
@@ -104,13 +132,42 @@ def payload_to_message(payload: dict[str, Any]) -> EmailMultiAlternatives:
         cc=payload.get("cc") or [],
         bcc=payload.get("bcc") or [],
         reply_to=payload.get("reply_to") or [],
-        headers=payload.get("headers") or {},
+        headers={name: _url_list_header(name, value) for name, value in (payload.get("headers") or {}).items()},
     )
     if payload.get("html"):
         message.attach_alternative(payload["html"], "text/html")
     for filename, content, mimetype in payload.get("attachments") or []:
         attach_text(message, filename, content, mimetype)
     return message
+
+
+URL_LIST_HEADERS = {"list-help", "list-unsubscribe", "list-subscribe", "list-post", "list-owner", "list-archive"}  # RFC 2369
+
+
+def _url_list_header(name: str, value: str) -> str:
+    if name.lower() not in URL_LIST_HEADERS or not value.startswith("<"):
+        return value
+    return UrlListHeader(name, [part.strip().removeprefix("<").removesuffix(">") for part in value.split(",")])
+
+
+def network_reply_to(network: Network) -> list[str]:
+    """Where replies to the network's mails go: its office address (profile), else the office holder's address, else nowhere.
+
+    An empty list means no Reply-To header (replies then reach the sender, noreply).
+    """
+    if network.office_email:
+        return [network.office_email]
+    today = timezone.localdate()
+    office = (
+        # Reached by name through the reverse relation: verbund imports no app above it (members holds the positions).
+        network.governance_positions.filter(function="office", contact__archived_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .exclude(contact__email="")
+        .order_by("since", "pk")
+        .values_list("contact__email", flat=True)
+        .first()
+    )
+    return [office] if office else []
 
 
 def render_mail(
@@ -126,12 +183,6 @@ def render_mail(
     message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email or settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or [])
     message.attach_alternative(html, "text/html")
     return message
-
-
-def network_reply_to(network: Any) -> list[str]:
-    """Where replies to a network's mails go (Reply-To): its office address, or nobody when none is set."""
-    address = (getattr(network, "office_email", "") or "").strip()
-    return [address] if address else []
 
 
 def mail_send_later(*, message: EmailMessage, mailer: str = "default") -> None:
@@ -184,6 +235,56 @@ class SmtpFailure:
     code: int | None
     error: str
     permanent: bool
+    refused: tuple[str, ...] = ()  # the addresses the server named (RCPT refused); empty when it refused the whole mail
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A mail server's permanent "no" to one address, as the page and the person's record show it."""
+
+    address: str
+    reason: str
+    at: datetime
+
+
+# Who refused what during this request (or task run): `refusals_noted()` opens the list, `mail_refused_note` fills it.
+_noted: ContextVar[list[Refusal] | None] = ContextVar("mail_refusals", default=None)
+
+# Sent once per refused address (members marks its contacts, newsletters its subscribers): verbund imports neither.
+mail_refused = Signal()  # kwargs: refusal
+
+
+@contextmanager
+def refusals_noted() -> Iterator[list[Refusal]]:
+    """Collect the refusals of the mails sent in this block without a worker (in the request): the page can say so.
+
+    With a worker the mail goes later; its refusal is recorded (MailFailure, the person's mark), not shown here.
+    """
+    noted: list[Refusal] = []
+    token = _noted.set(noted)
+    try:
+        yield noted
+    finally:
+        _noted.reset(token)
+
+
+def mail_refused_note(*, addresses: Sequence[str], reason: str) -> list[Refusal]:
+    """Mark each refused address on the people who have it (the `mail_refused` signal) and tell the open request."""
+    at = timezone.now()
+    refusals = [Refusal(address=address.strip().lower(), reason=reason[:300], at=at) for address in addresses if address.strip()]
+    for refusal in refusals:
+        mail_refused.send(sender=Refusal, refusal=refusal)
+    noted = _noted.get()
+    if noted is not None:
+        noted.extend(refusals)
+    return refusals
+
+
+def refusal_message(refusals: Sequence[Refusal]) -> str:
+    """What the page says: the address and that the mail server refused it, nothing about accounts (S-6)."""
+    return _("Die E-Mail an %(address)s wurde vom Mailserver abgelehnt. Bitte prüfen Sie die Adresse.") % {
+        "address": ", ".join(dict.fromkeys(r.address for r in refusals))
+    }
 
 
 def smtp_failure(exc: OSError) -> SmtpFailure:
@@ -192,7 +293,8 @@ def smtp_failure(exc: OSError) -> SmtpFailure:
         answers = list(exc.recipients.values())
         codes = [code for code, _text in answers]
         text = "; ".join(f"{code} {message.decode('utf-8', 'replace') if isinstance(message, bytes) else message}" for code, message in answers)
-        return SmtpFailure(max(codes) if codes else None, text, bool(codes) and all(code >= 500 for code in codes))
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return SmtpFailure(max(codes) if codes else None, text, permanent, tuple(str(address) for address in exc.recipients))
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return SmtpFailure(exc.smtp_code, f"{exc.smtp_code} {error}", exc.smtp_code >= 500)

@@ -208,6 +208,20 @@ def _mailer(prefix: str) -> dict:
 
 MAILERS = {"default": _mailer("EMAIL_"), "newsletter": _mailer("NEWSLETTER_EMAIL_")}
 
+# Bounces that come back later (newsletters/bounces.py): an IMAP mailbox polled by beat when a host is set;
+# or pipe them to `manage.py process_bounce` from the MTA instead.
+BOUNCE_IMAP_HOST = env.str("BOUNCE_IMAP_HOST", default="")
+BOUNCE_IMAP_SSL = env.bool("BOUNCE_IMAP_SSL", default=True)
+BOUNCE_IMAP_PORT = env.int("BOUNCE_IMAP_PORT", default=993 if BOUNCE_IMAP_SSL else 143)
+BOUNCE_IMAP_USER = env.str("BOUNCE_IMAP_USER", default="")
+BOUNCE_IMAP_PASSWORD = env.str("BOUNCE_IMAP_PASSWORD", default="")
+BOUNCE_IMAP_FOLDER = env.str("BOUNCE_IMAP_FOLDER", default="INBOX")
+BOUNCE_IMAP_SECONDS = env.int("BOUNCE_IMAP_SECONDS", default=300)
+if BOUNCE_IMAP_HOST:
+    if not BOUNCE_IMAP_USER or not BOUNCE_IMAP_PASSWORD:
+        raise ImproperlyConfigured("BOUNCE_IMAP_HOST needs BOUNCE_IMAP_USER and BOUNCE_IMAP_PASSWORD.")
+    CELERY_BEAT_SCHEDULE["bounce-mailbox"] = {"task": "newsletters.tasks.poll_bounce_mailbox", "schedule": BOUNCE_IMAP_SECONDS}
+
 # --- Accounts (django-allauth) -------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

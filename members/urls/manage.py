@@ -20,6 +20,7 @@ urlpatterns = [
     path("contacts/<int:pk>/trash/", views.contact_trash, name="contact_trash"),
     path("contacts/<int:pk>/restore/", views.contact_restore, name="contact_restore"),
     path("contacts/<int:pk>/invite/", views.contact_invite, name="contact_invite"),
+    path("contacts/<int:pk>/mail-block/lift/", views.contact_mail_block_lift, name="contact_mail_block_lift"),
     path("filters/", views.saved_filter_create, name="saved_filter_create"),
     path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
     path("trash/", views.trash, name="trash"),

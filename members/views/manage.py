@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from members import duplicates, services
+from members import duplicates, services, undeliverable
 from members.forms.organisations import (
     BulkActionForm,
     ContactForm,
@@ -32,6 +32,7 @@ from members.forms.organisations import (
 from members.lifecycle import deletable_contact_ids, may_delete_contact, other_networks
 from members.models import Contact, Membership, Organisation, SavedFilter
 from members.selectors import directory_memberships, directory_results, organisation_history
+from members.undeliverable import contact_mail_blocks
 from verbund.access import NetworkRequest, network_required
 from verbund.fieldsets import max_length
 from verbund.models import Network
@@ -340,8 +341,24 @@ def contact_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "members/manage/contact_form.html",
-        {"network": request.network, "organisation": contact.organisation, "form": form, "contact": contact},
+        {
+            "network": request.network,
+            "organisation": contact.organisation,
+            "form": form,
+            "contact": contact,
+            "mail_blocks": contact_mail_blocks(contact=contact, network=request.network),
+        },
     )
+
+
+@require_POST
+@network_required(can_manage=True)
+def contact_mail_block_lift(request: NetworkRequest, pk: int) -> HttpResponse:
+    """ "Sperre aufheben": the address gets mail again (the mark and this network's bounce blocks go, with history)."""
+    contact = _contact(request, pk)
+    undeliverable.contact_mail_block_lift(contact=contact, network=request.network, by=request.user)
+    messages.success(request, _("Die Sperre für %(email)s ist aufgehoben.") % {"email": contact.email})
+    return redirect("directory:contact_edit", network_slug=request.network.slug, pk=contact.pk)
 
 
 @require_POST

@@ -21,6 +21,7 @@ from newsletters.models import Entry, Infobrief
 from newsletters.subscriptions import confirm as confirm_service
 from newsletters.subscriptions import subscribe as subscribe_service
 from newsletters.subscriptions import subscriber_from_token
+from verbund.mail import refusal_message, refusals_noted
 from verbund.markdown import render_markdown
 from verbund.models import Network
 from verbund.ratelimit import allow, client_ip
@@ -118,7 +119,11 @@ def subscribe(request: HttpRequest, network_slug: str) -> HttpResponse:
     ):
         form.add_error(None, _("Zu viele Anmeldungen in kurzer Zeit. Bitte versuchen Sie es später noch einmal."))
         return render(request, "newsletters/subscribe.html", context, status=429)
-    subscribe_service(network=network, email=data["email"], name=data["name"], organisation=data["organisation"], ip=ip)
+    with refusals_noted() as refused:
+        subscribe_service(network=network, email=data["email"], name=data["name"], organisation=data["organisation"], ip=ip)
+    if refused:  # without a worker the server's 550 is known now; the person can correct the address
+        form.add_error("email", refusal_message(refused))
+        return render(request, "newsletters/subscribe.html", context)
     # The same answer whether the address was new, pending or already confirmed: the page reveals nothing.
     return render(request, "newsletters/subscribe_check_mail.html", context)
 

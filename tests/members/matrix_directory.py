@@ -100,6 +100,12 @@ DIRECTORY_MATRIX: dict[str, Case] = {
     "directory:saved_filter_delete": Case(
         [Target(url("directory:saved_filter_delete", saved_filter), statuses(404, anonymous=302, manager_x=302), method="post", htmx=False)]
     ),
+    "directory:contact_mail_block_lift": Case(  # before the trash entries below: a trashed contact is a 404
+        [
+            Target(url("directory:contact_mail_block_lift", contact_of("org_b")), X_WRITE, method="post", htmx=False),
+            Target(url("directory:contact_mail_block_lift", contact_of("org_c")), NOBODY, method="post", htmx=False),
+        ]
+    ),
     "directory:contact_invite": Case(  # B's contact already has a login: refused with a message
         [
             Target(url("directory:contact_invite", contact_of("org_b")), X_WRITE, method="post", htmx=False),
