@@ -37,9 +37,11 @@ def test_promoted_person_gets_a_mail_with_the_ics(world, manager_x, mailoutbox_f
     with django_capture_on_commit_callbacks(execute=True):
         services.registration_cancel(registration=first, by=manager_x)
     mails = mailoutbox_files()
-    assert len(mails) == 1 and "To: member_b_x@example.org" in mails[0]
-    assert "Sie standen auf der Warteliste" in mail_text(mails[0])
-    assert str(ics_of(mails[0]).walk("VEVENT")[0]["SUMMARY"]) == "Koordinierungstreffen"
+    assert len(mails) == 2  # the cancelled person gets her confirmation (iTIP CANCEL), the next one her seat
+    [promoted] = [m for m in mails if "To: member_b_x@example.org" in m]
+    assert "Sie standen auf der Warteliste" in mail_text(promoted)
+    assert str(ics_of(promoted).walk("VEVENT")[0]["SUMMARY"]) == "Koordinierungstreffen"
+    assert str(ics_of(promoted)["METHOD"]) == "REQUEST"
 
 
 def test_reminders_go_out_once_within_the_window(world, manager_x, mailoutbox_files, django_capture_on_commit_callbacks):
