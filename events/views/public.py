@@ -115,6 +115,7 @@ def confirm(request: HttpRequest, network_slug: str, pk: int, token: str) -> Htt
             guest={"name": data["name"], "email": data["email"], "organisation": data.get("organisation", "")},
             consent_participant_list=bool(data.get("pl")),
             consent_photos=bool(data.get("ph")),
+            consent_source=Registration.ConsentSource.ONLINE,
         )
     except ValidationError as exc:
         return render(request, "events/public_error.html", {"network": meeting.network, "meeting": meeting, "errors": exc.messages}, status=400)
@@ -140,6 +141,7 @@ def reply(request: HttpRequest, network_slug: str, pk: int, token: str) -> HttpR
                 contact=contact,
                 consent_participant_list=form.cleaned_data["consent_participant_list"],
                 consent_photos=form.cleaned_data["consent_photos"],
+                consent_source=Registration.ConsentSource.ONLINE,
             )
         except ValidationError as exc:
             return render(request, "events/public_error.html", {"network": meeting.network, "meeting": meeting, "errors": exc.messages}, status=400)
