@@ -223,7 +223,9 @@ class Registration(models.Model):
     consent_photos = models.BooleanField(_("Einverstanden mit Fotos"), default=False)
     consent_source = models.CharField(_("Einverständnis gegeben per"), max_length=20, choices=ConsentSource.choices, blank=True)
     consent_recorded_at = models.DateField(_("Einverständnis erfasst am"), null=True, blank=True)
-    consent_recorded_by = models.ForeignKey(User, verbose_name=_("Einverständnis erfasst von"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    consent_recorded_by = models.ForeignKey(
+        User, verbose_name=_("Einverständnis erfasst von"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reminded_at = models.DateTimeField(_("Erinnert am"), null=True, blank=True)
     pulse_sent_at = models.DateTimeField(_("Rückmeldebitte gesendet am"), null=True, blank=True)
@@ -524,7 +526,9 @@ AGENDA_ITEM_FORM_FIELDS = AGENDA_ITEM_FIELDS.without("summary")
 # A series' next meeting keeps the programme's frame; who spoke and what was said belong to the earlier one.
 AGENDA_ITEM_COPIED_FIELDS = AGENDA_ITEM_FIELDS.without("speaker", "speaker_function", "speaker_organisation", "summary")
 
-MINUTE_FIELDS = FieldSet(MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at", "deleted_at"), printed=("text",))
+MINUTE_FIELDS = FieldSet(
+    MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at", "deleted_at"), printed=("text",)
+)
 ACTION_ITEM_FIELDS = FieldSet(
     ActionItem, names=("title", "owner", "due_on"), internal=("network", "meeting", "done_at", "created_by", "created_at", "deleted_at"), printed=("title",)
 )

@@ -214,9 +214,7 @@ def _seats_taken(meeting: Meeting) -> int:
     return meeting.registrations.holding_a_seat().count()
 
 
-def _record_consent(
-    registration: Registration, *, by: User | None, participant_list: bool, photos: bool, source: str, recorded_at: date | None
-) -> list[str]:
+def _record_consent(registration: Registration, *, by: User | None, participant_list: bool, photos: bool, source: str, recorded_at: date | None) -> list[str]:
     """Set the consents with where they came from, when and by whom; nothing is recorded when nothing was said."""
     if not (source or participant_list or photos):
         return []
@@ -250,12 +248,12 @@ def registration_register(
     Raises ValidationError after the deadline (managers may still add people), for a contact of an
     organisation that is not a current member of the meeting's network, and for cancelled meetings.
     """
-    consent = {
-        "participant_list": consent_participant_list,
-        "photos": consent_photos,
-        "source": consent_source,
-        "recorded_at": consent_recorded_at,
-    }
+
+    def record_consent(registration: Registration) -> list[str]:
+        return _record_consent(
+            registration, by=by, participant_list=consent_participant_list, photos=consent_photos, source=consent_source, recorded_at=consent_recorded_at
+        )
+
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)  # serialises seat counting
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("Dieses Treffen ist abgesagt."))
@@ -267,7 +265,7 @@ def registration_register(
             raise ValidationError(_("Diese Person gehört zu keiner Mitgliedsorganisation des Verbunds."))
         existing = Registration.objects.filter(meeting=meeting, contact=contact).first()
         if existing and existing.status != Registration.Status.CANCELLED:
-            if by_manager and (changed := _record_consent(existing, by=by, **consent)):
+            if by_manager and (changed := record_consent(existing)):
                 _save(existing, by=by, update_fields=changed)
             return existing
     elif not guest or not (guest.get("name") or "").strip():
@@ -278,7 +276,7 @@ def registration_register(
     registration.status = status
     registration.consent_participant_list = consent_participant_list
     registration.consent_photos = consent_photos
-    _record_consent(registration, by=by, **consent)
+    record_consent(registration)
     registration.registered_by = by
     if guest:
         registration.guest_name = guest.get("name", "").strip()[:200]
@@ -324,9 +322,7 @@ def registration_consent_record(*, registration: Registration, by: User, data: d
     if (participant_list or photos) and not source:
         raise ValidationError({"consent_source": _("Bitte angeben, wie das Einverständnis gegeben wurde.")})
     withdrawn = (registration.consent_participant_list and not participant_list) or (registration.consent_photos and not photos)
-    changed = _record_consent(
-        registration, by=by, participant_list=participant_list, photos=photos, source=source, recorded_at=data.get("consent_recorded_at")
-    )
+    changed = _record_consent(registration, by=by, participant_list=participant_list, photos=photos, source=source, recorded_at=data.get("consent_recorded_at"))
     if not changed and withdrawn:  # neither consent nor source given: record the withdrawal itself
         registration.consent_participant_list = registration.consent_photos = False
         registration.consent_recorded_at = data.get("consent_recorded_at") or timezone.localdate()
@@ -397,9 +393,7 @@ def registration_check_in(*, registration: Registration, by: User, attended: boo
 
 
 @transaction.atomic
-def registration_walk_in(
-    *, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None, **consent: Any
-) -> Registration:
+def registration_walk_in(*, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None, **consent: Any) -> Registration:
     """Someone at the door without a registration: registered (with the consents given there) and marked present, even over capacity."""
     registration = registration_register(meeting=meeting, by=by, contact=contact, guest=guest, by_manager=True, **consent)
     return registration_check_in(registration=registration, by=by, attended=True)

@@ -103,7 +103,8 @@ class ConsentForm(ConsentFields):
             "consent_source": source,
             "consent_recorded_at": timezone.localdate(),
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
 
 
 class RegisterContactForm(ConsentFields):

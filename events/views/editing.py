@@ -9,6 +9,7 @@ was deleted in the last half hour (the restore URL works as long as the row exis
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,6 +23,12 @@ from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry
 from events.views.meetings import _detail_context, _meeting, back, warn_if_due_in_the_past
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
+
+
+def _unshared[M: Model](obj: M) -> M:
+    """A second copy for the form: a ModelForm writes its input into its instance while validating, and the service
+    must still see the stored values to know what changed."""
+    return type(obj)._default_manager.get(pk=obj.pk)
 
 
 def _editing(request: NetworkRequest, meeting: Meeting, *, fragment: str, key: str, pk: int, form: BaseForm, title: str) -> HttpResponse:
@@ -44,7 +51,7 @@ def _editing(request: NetworkRequest, meeting: Meeting, *, fragment: str, key: s
 def agenda_edit(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     item: AgendaItem = get_object_or_404(meeting.agenda_items, pk=item_pk)
-    form = AgendaItemForm(request.POST or None, instance=item, auto_id=f"agenda{item.pk}_%s")
+    form = AgendaItemForm(request.POST or None, instance=_unshared(item), auto_id=f"agenda{item.pk}_%s")
     if request.method == "POST" and form.is_valid():
         try:
             services.agenda_item_save(meeting=meeting, by=request.user, data=form.cleaned_data, item=item)
@@ -77,7 +84,7 @@ def minute_edit(request: NetworkRequest, pk: int, entry_pk: int) -> HttpResponse
     """Edit an entry's text and kind, or move it to another programme item."""
     meeting = _meeting(request, pk)
     entry: MinuteEntry = get_object_or_404(meeting.minutes, pk=entry_pk)
-    form = MinuteForm(request.POST or None, instance=entry, meeting=meeting, auto_id=f"minute{entry.pk}_%s")
+    form = MinuteForm(request.POST or None, instance=_unshared(entry), meeting=meeting, auto_id=f"minute{entry.pk}_%s")
     if request.method == "POST" and form.is_valid():
         try:
             services.minute_update(entry=entry, by=request.user, data=form.cleaned_data)
@@ -122,7 +129,7 @@ def minute_restore(request: NetworkRequest, pk: int, entry_pk: int) -> HttpRespo
 def action_item_edit(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     item: ActionItem = get_object_or_404(meeting.action_items.select_related("network"), pk=item_pk)
-    form = ActionItemForm(request.POST or None, instance=item, network=request.network, auto_id=f"action{item.pk}_%s")
+    form = ActionItemForm(request.POST or None, instance=_unshared(item), network=request.network, auto_id=f"action{item.pk}_%s")
     if request.method == "POST" and form.is_valid():
         try:
             services.action_item_update(item=item, by=request.user, data=form.cleaned_data)

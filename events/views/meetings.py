@@ -305,9 +305,7 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: An
         "network": request.network,
         "meeting": meeting,
         # Each row carries its consent form ("a person at the door says yes"); the oral source is preset there.
-        "registrations": [
-            (r, ConsentForm(registration=r, default_source=Registration.ConsentSource.ORAL, auto_id=f"consent{r.pk}_%s")) for r in registrations
-        ],
+        "registrations": [(r, ConsentForm(registration=r, default_source=Registration.ConsentSource.ORAL, auto_id=f"consent{r.pk}_%s")) for r in registrations],
         "q": query,
         "counts": counts,
         "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s", initial=at_the_door),
