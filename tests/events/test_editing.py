@@ -285,3 +285,11 @@ def test_a_meeting_that_has_begun_offers_no_invitation(client, world, manager_x)
     assert "Das Treffen hat schon begonnen – Einladungen sind nicht mehr möglich." in page.text
     assert "senden" not in page.text and "Empfänger anzeigen" not in page.text
     assert client.post(url, {"audience": "all", "confirm": "1"}).status_code == 400
+
+
+def test_an_item_added_with_htmx_is_offered_in_the_minutes_form_at_once(client, meeting, manager_x):
+    """Found in the browser: the minutes' form kept the programme of the page load, so a new talk could not get minutes."""
+    client.force_login(manager_x)
+    response = client.post(u("events:agenda_add", meeting.pk), {"starts_at": "11:30", "ends_at": "12:30", "kind": "talk", "title": "Erfahrungen"}, **HTMX)
+    assert 'id="minute_agenda_item" hx-swap-oob="true"' in response.text
+    assert "11:30 Erfahrungen</option>" in response.text
