@@ -125,7 +125,7 @@ def _logo_groups(meeting: Meeting, settings: DocumentationSettings, imprint: dic
 def _time_label(item: AgendaItem) -> str:
     """ "10:00–10:30 Uhr", with "ca." where the programme says the time is approximate."""
     label = f"{item.starts_at:%H:%M}" + (f"–{item.ends_at:%H:%M}" if item.ends_at else "")
-    if getattr(item, "starts_approx", False):  # the "ca." flag of the programme editor, when present
+    if item.starts_approx:
         label = _("ca. %(time)s") % {"time": label}
     return _("%(time)s Uhr") % {"time": label}
 

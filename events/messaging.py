@@ -49,7 +49,7 @@ STATUSES: dict[str, tuple[str, ...]] = {
     Kind.UPDATE: (Registration.Status.REGISTERED, Registration.Status.WAITLISTED),
     Kind.CANCELLATION: (Registration.Status.REGISTERED, Registration.Status.WAITLISTED),
 }
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     Kind.REMINDER: "meeting-reminder",
     Kind.DOCUMENTATION: "meeting-documentation",
     Kind.MESSAGE: "meeting-message",

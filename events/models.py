@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -116,6 +118,31 @@ class Meeting(models.Model):
         deadline = self.registration_deadline or self.starts_at
         return self.status in {self.Status.PLANNED, self.Status.INVITED} and timezone.now() < deadline
 
+    def invitations_closed_reason(self) -> str:
+        """Why no invitation can go out any more ("" while it can): the invite page says so before offering to send."""
+        if self.status == self.Status.CANCELLED:
+            return str(_("Das Treffen ist abgesagt – Einladungen sind nicht mehr möglich."))
+        if self.has_started():
+            return str(_("Das Treffen hat schon begonnen – Einladungen sind nicht mehr möglich."))
+        return ""
+
+
+class LiveManager(models.Manager):
+    """Hides soft-deleted rows (`deleted_at` set) everywhere: querysets, reverse relations, documents.
+
+    A deletion in the meeting page only sets `deleted_at`, so "Rückgängig" can bring the row back; `with_deleted`
+    reaches those rows for the undo (see docs/ARCHITECTURE.md, "Deleting with undo").
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class DeletedQuerySet(models.QuerySet):
+    def recently_deleted(self, minutes: int = 30):
+        """Rows deleted in the last `minutes`: the page offers "Rückgängig" for them."""
+        return self.filter(deleted_at__gte=timezone.now() - timedelta(minutes=minutes)).order_by("-deleted_at")
+
 
 class AgendaItem(models.Model):
     """One line of the programme."""
@@ -132,21 +159,31 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveIntegerField(default=0)
     starts_at = models.TimeField(_("von"))
+    starts_approx = models.BooleanField(_("ca.-Zeit"), default=False, help_text=_("Die Zeit ist ungefähr: „ca. 15:30 Uhr“."))
     ends_at = models.TimeField(_("bis"), null=True, blank=True)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.TALK)
     title = models.CharField(_("Titel"), max_length=300)
     speaker = models.CharField(_("Vortragende:r"), max_length=200, blank=True)
+    speaker_function = models.CharField(
+        _("Funktion der/des Vortragenden"), max_length=200, blank=True, help_text=_("z. B. „Vorstandsvorsitzender Münsterland e.V.“, „Senior Researcher“")
+    )
     speaker_organisation = models.CharField(_("Organisation der/des Vortragenden"), max_length=200, blank=True)
     moderator = models.CharField(_("Moderation"), max_length=200, blank=True)
     parallel = models.BooleanField(_("Parallel zu anderen Punkten"), default=False)
     summary = models.TextField(_("Zusammenfassung"), blank=True)
+    deleted_at = models.DateTimeField(_("Entfernt am"), null=True, blank=True)
+    # While deleted: the minutes and attachments that were linked to it ({"minutes": [pk…], "attachments": [pk…]}), relinked on undo.
+    detached = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords()
+    objects = LiveManager()
+    with_deleted = DeletedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Programmpunkt")
         verbose_name_plural = _("Programmpunkte")
-        ordering = ["meeting", "position", "starts_at", "pk"]
+        # The programme orders itself by time; the position only breaks ties (talks in a row in one slot).
+        ordering = ["meeting", "starts_at", "position", "pk"]
 
     def __str__(self) -> str:
         return f"{self.starts_at:%H:%M} {self.title}"
@@ -166,6 +203,16 @@ class RegistrationQuerySet(models.QuerySet["Registration"]):
 
 
 class Registration(models.Model):
+    class ConsentSource(models.TextChoices):
+        SIGNATURE_LIST = "signature_list", _("Unterschriftenliste")
+        ORAL = "oral", _("mündlich")
+        EMAIL = "email", _("E-Mail")
+        PORTAL = "portal", _("Portal")
+        ONLINE = "online", _("Online-Anmeldung")
+
+    # What the office may record by hand; the portal and the public sign-up set their own source.
+    OFFICE_CONSENT_SOURCES = (ConsentSource.SIGNATURE_LIST, ConsentSource.ORAL, ConsentSource.EMAIL)
+
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Angemeldet")
         WAITLISTED = "waitlisted", _("Warteliste")
@@ -181,6 +228,11 @@ class Registration(models.Model):
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     consent_participant_list = models.BooleanField(_("Einverstanden mit Teilnehmendenliste"), default=False)
     consent_photos = models.BooleanField(_("Einverstanden mit Fotos"), default=False)
+    consent_source = models.CharField(_("Einverständnis gegeben per"), max_length=20, choices=ConsentSource.choices, blank=True)
+    consent_recorded_at = models.DateField(_("Einverständnis erfasst am"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        User, verbose_name=_("Einverständnis erfasst von"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reminded_at = models.DateTimeField(_("Erinnert am"), null=True, blank=True)
     pulse_sent_at = models.DateTimeField(_("Rückmeldebitte gesendet am"), null=True, blank=True)
@@ -231,8 +283,11 @@ class MinuteEntry(models.Model):
     position = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(_("Entfernt am"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = LiveManager()
+    with_deleted = DeletedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Protokolleintrag")
@@ -243,12 +298,15 @@ class MinuteEntry(models.Model):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
 
-class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+class ActionItemQuerySet(DeletedQuerySet):
     def for_network(self, network: Network) -> ActionItemQuerySet:
         return self.filter(network=network)
 
     def open(self) -> ActionItemQuerySet:
         return self.filter(done_at__isnull=True)
+
+
+ActionItemManager = LiveManager.from_queryset(ActionItemQuerySet)
 
 
 class ActionItem(models.Model):
@@ -262,9 +320,11 @@ class ActionItem(models.Model):
     done_at = models.DateTimeField(_("Erledigt am"), null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(_("Entfernt am"), null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = ActionItemQuerySet.as_manager()
+    objects = ActionItemManager()
+    with_deleted = ActionItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Verabredung")
@@ -547,18 +607,51 @@ MEETING_OWN_FIELDS = ("series", "starts_at", "ends_at", "registration_deadline",
 
 AGENDA_ITEM_FIELDS = FieldSet(
     AgendaItem,
-    names=("starts_at", "ends_at", "kind", "title", "speaker", "speaker_organisation", "moderator", "parallel", "summary"),
-    internal=("meeting", "position"),
-    printed=("title", "speaker", "speaker_organisation", "moderator", "summary"),
+    names=(
+        "starts_at",
+        "starts_approx",
+        "ends_at",
+        "kind",
+        "title",
+        "speaker",
+        "speaker_function",
+        "speaker_organisation",
+        "moderator",
+        "parallel",
+        "summary",
+    ),
+    internal=("meeting", "position", "deleted_at", "detached"),
+    printed=("title", "starts_approx", "speaker", "speaker_function", "speaker_organisation", "moderator", "summary"),
 )
 # The programme form edits the line; the summary has a page of its own (events.views.attachments.agenda_summary).
 AGENDA_ITEM_FORM_FIELDS = AGENDA_ITEM_FIELDS.without("summary")
 # A series' next meeting keeps the programme's frame; who spoke and what was said belong to the earlier one.
-AGENDA_ITEM_COPIED_FIELDS = AGENDA_ITEM_FIELDS.without("speaker", "speaker_organisation", "summary")
+AGENDA_ITEM_COPIED_FIELDS = AGENDA_ITEM_FIELDS.without("speaker", "speaker_function", "speaker_organisation", "summary")
 
-MINUTE_FIELDS = FieldSet(MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at"), printed=("text",))
+MINUTE_FIELDS = FieldSet(
+    MinuteEntry, names=("kind", "agenda_item", "text"), internal=("meeting", "position", "created_by", "created_at", "deleted_at"), printed=("text",)
+)
 ACTION_ITEM_FIELDS = FieldSet(
-    ActionItem, names=("title", "owner", "due_on"), internal=("network", "meeting", "done_at", "created_by", "created_at"), printed=("title",)
+    ActionItem, names=("title", "owner", "due_on"), internal=("network", "meeting", "done_at", "created_by", "created_at", "deleted_at"), printed=("title",)
+)
+# What the office records about consent (any registration path); the rest of a registration is set by the services.
+CONSENT_FIELDS = FieldSet(
+    Registration,
+    names=("consent_participant_list", "consent_photos", "consent_source", "consent_recorded_at"),
+    internal=(
+        "meeting",
+        "contact",
+        "guest_name",
+        "guest_email",
+        "guest_organisation",
+        "status",
+        "consent_recorded_by",
+        "registered_by",
+        "reminded_at",
+        "pulse_sent_at",
+        "created_at",
+        "updated_at",
+    ),
 )
 ATTACHMENT_FIELDS = FieldSet(
     MeetingAttachment,

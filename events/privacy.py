@@ -58,7 +58,7 @@ def export_meetings(sender, *, organisation: Organisation, **kwargs: Any) -> dic
         ],
         "action_items": [
             {"title": a.title, "network": a.network.name, "owner": a.owner.full_name, "due_on": _iso(a.due_on), "done_at": _iso(a.done_at)}
-            for a in ActionItem.objects.filter(owner__in=contacts).select_related("network", "owner").order_by("pk")
+            for a in ActionItem.with_deleted.filter(owner__in=contacts).select_related("network", "owner").order_by("pk")
             if a.owner is not None  # always: filtered by owner
         ],
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from events.models import (
     ACTION_ITEM_FIELDS,
     AGENDA_ITEM_COPIED_FIELDS,
     AGENDA_ITEM_FIELDS,
+    CONSENT_FIELDS,
     MEETING_FIELDS,
     MINUTE_FIELDS,
     ActionItem,
@@ -85,8 +86,16 @@ def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
+def _same_slot(item: AgendaItem, other: AgendaItem) -> bool:
+    """Talks in a row in one slot (11:30–12:30 three times) share start and end: one after the other, not overlapping."""
+    return item.starts_at == other.starts_at and item.ends_at == other.ends_at
+
+
 def _validate_agenda_item(item: AgendaItem) -> None:
-    """Inside the meeting's hours (on its first day) and not overlapping other items unless one is parallel."""
+    """Inside the meeting's hours (on its first day) and not overlapping other items unless one is parallel.
+
+    Items without an end and items of the same slot (same start and end) follow each other and never overlap.
+    """
     meeting = item.meeting
     local_start = timezone.localtime(meeting.starts_at)
     local_end = timezone.localtime(meeting.ends_at)
@@ -106,6 +115,8 @@ def _validate_agenda_item(item: AgendaItem) -> None:
         return
     for other in meeting.agenda_items.exclude(pk=item.pk).filter(parallel=False, ends_at__isnull=False):
         assert other.ends_at is not None  # filtered above
+        if _same_slot(item, other):
+            continue
         if start < _minutes(other.ends_at) and _minutes(other.starts_at) < end:
             raise ValidationError(
                 {
@@ -117,36 +128,83 @@ def _validate_agenda_item(item: AgendaItem) -> None:
 
 @transaction.atomic
 def agenda_item_save(*, meeting: Meeting, by: User, data: dict[str, Any], item: AgendaItem | None = None) -> AgendaItem:
-    """Add an item (at the end) or change one; the programme is then ordered by time."""
+    """Add an item or change any of its AGENDA_ITEM_FIELDS. The programme orders itself by time; a new item comes
+    last among the items of its start time. Raises ValidationError (outside the meeting, overlap)."""
     if item is None:
-        position = (meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0) + 1
+        position = (AgendaItem.with_deleted.filter(meeting=meeting).aggregate(m=Max("position"))["m"] or 0) + 1
         item = AgendaItem(meeting=meeting, position=position)
-    AGENDA_ITEM_FIELDS.apply(item, data)
+        AGENDA_ITEM_FIELDS.apply(item, data)
+        _validate_agenda_item(item)
+        _save(item, by=by)
+        return item
+    changed = AGENDA_ITEM_FIELDS.apply(item, data)
     _validate_agenda_item(item)
-    _save(item, by=by)
+    if changed:
+        _save(item, by=by, update_fields=changed)
     return item
+
+
+def agenda_neighbours(item: AgendaItem, items: list[AgendaItem]) -> tuple[AgendaItem | None, AgendaItem | None]:
+    """The items of the same start time just before and after `item` in `items` (the programme in its order)."""
+    ties = [other for other in items if other.starts_at == item.starts_at]
+    index = next(i for i, other in enumerate(ties) if other.pk == item.pk)
+    return (ties[index - 1] if index > 0 else None, ties[index + 1] if index + 1 < len(ties) else None)
 
 
 @transaction.atomic
 def agenda_item_move(*, item: AgendaItem, by: User, direction: str) -> None:
-    """Swap an item with its neighbour ("up" or "down") in the order shown."""
-    items = list(item.meeting.agenda_items.select_for_update().order_by("position", "starts_at", "pk"))
-    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(items):
-        return
-    items[index], items[target] = items[target], items[index]
-    for position, other in enumerate(items, start=1):
-        if other.position != position:
-            other.position = position
-            other._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
-            other.save(update_fields=["position"])
+    """Swap an item with its neighbour of the same start time ("up" or "down"): the position only breaks ties.
+
+    Raises ValidationError when there is no such neighbour (the time decides the order, so change the time).
+    """
+    items = list(item.meeting.agenda_items.select_for_update())
+    before, after = agenda_neighbours(item, items)
+    other = before if direction == "up" else after
+    if other is None:
+        raise ValidationError(_("Die Reihenfolge ergibt sich aus der Uhrzeit. Zum Verschieben bitte die Zeit ändern."))
+    ties = [i for i in items if i.starts_at == item.starts_at]
+    a, b = ties.index(next(i for i in ties if i.pk == item.pk)), ties.index(other)
+    ties[a], ties[b] = ties[b], ties[a]
+    # Positions are renumbered within the slot so two equal positions never leave the order to the primary key.
+    base = min(i.position for i in ties)
+    for offset, tie in enumerate(ties):
+        if tie.position != base + offset:
+            tie.position = base + offset
+            _save(tie, by=by, update_fields=["position"], validate=False)
 
 
 @transaction.atomic
-def agenda_item_delete(*, item: AgendaItem, by: User) -> None:
-    item._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
-    item.delete()
+def agenda_item_delete(*, item: AgendaItem, by: User) -> AgendaItem:
+    """Soft delete: the item disappears everywhere but keeps its summary; its minutes and attachments are unlinked
+    and remembered, so `agenda_item_restore` brings all of it back."""
+    minutes = list(item.minutes.all())
+    attachments = list(item.attachments.values_list("pk", flat=True))
+    for entry in minutes:
+        entry.agenda_item = None
+        _save(entry, by=by, update_fields=["agenda_item"], validate=False)
+    item.attachments.update(agenda_item=None)
+    item.deleted_at = timezone.now()
+    item.detached = {"minutes": [entry.pk for entry in minutes], "attachments": attachments}
+    _save(item, by=by, update_fields=["deleted_at", "detached"], validate=False)
+    return item
+
+
+@transaction.atomic
+def agenda_item_restore(*, item: AgendaItem, by: User) -> AgendaItem:
+    """Undo a deletion: the item returns with its summary, and its minutes and attachments are linked again
+    (those that were not moved elsewhere in the meantime). Raises ValidationError when its time is taken now."""
+    if item.deleted_at is None:
+        return item
+    item.deleted_at = None
+    _validate_agenda_item(item)
+    detached = item.detached or {}
+    for entry in item.meeting.minutes.filter(pk__in=detached.get("minutes", []), agenda_item__isnull=True):
+        entry.agenda_item = item
+        _save(entry, by=by, update_fields=["agenda_item"], validate=False)
+    item.meeting.attachments.filter(pk__in=detached.get("attachments", []), agenda_item__isnull=True).update(agenda_item=item)
+    item.detached = {}
+    _save(item, by=by, update_fields=["deleted_at", "detached"], validate=False)
+    return item
 
 
 # --- registrations ---------------------------------------------------------------
@@ -154,6 +212,18 @@ def agenda_item_delete(*, item: AgendaItem, by: User) -> None:
 
 def _seats_taken(meeting: Meeting) -> int:
     return meeting.registrations.holding_a_seat().count()
+
+
+def _record_consent(registration: Registration, *, by: User | None, participant_list: bool, photos: bool, source: str, recorded_at: date | None) -> list[str]:
+    """Set the consents with where they came from, when and by whom; nothing is recorded when nothing was said."""
+    if not (source or participant_list or photos):
+        return []
+    registration.consent_participant_list = participant_list
+    registration.consent_photos = photos
+    registration.consent_source = source
+    registration.consent_recorded_at = recorded_at or timezone.localdate()
+    registration.consent_recorded_by = by
+    return ["consent_participant_list", "consent_photos", "consent_source", "consent_recorded_at", "consent_recorded_by"]
 
 
 @transaction.atomic
@@ -165,13 +235,25 @@ def registration_register(
     guest: dict[str, str] | None = None,
     consent_participant_list: bool = False,
     consent_photos: bool = False,
+    consent_source: str = "",
+    consent_recorded_at: date | None = None,
     by_manager: bool = False,
 ) -> Registration:
     """Register a member contact (or, for managers, a guest). A full meeting puts people on the waitlist.
 
+    The consents are recorded with their source (`Registration.ConsentSource`: the portal, the online sign-up,
+    or what the office was told) and date (today unless given). The office's consent for someone already
+    registered updates theirs.
+
     Raises ValidationError after the deadline (managers may still add people), for a contact of an
     organisation that is not a current member of the meeting's network, and for cancelled meetings.
     """
+
+    def record_consent(registration: Registration) -> list[str]:
+        return _record_consent(
+            registration, by=by, participant_list=consent_participant_list, photos=consent_photos, source=consent_source, recorded_at=consent_recorded_at
+        )
+
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)  # serialises seat counting
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("Dieses Treffen ist abgesagt."))
@@ -183,6 +265,8 @@ def registration_register(
             raise ValidationError(_("Diese Person gehört zu keiner Mitgliedsorganisation des Verbunds."))
         existing = Registration.objects.filter(meeting=meeting, contact=contact).first()
         if existing and existing.status != Registration.Status.CANCELLED:
+            if by_manager and (changed := record_consent(existing)):
+                _save(existing, by=by, update_fields=changed)
             return existing
     elif not guest or not (guest.get("name") or "").strip():
         raise ValidationError(_("Bitte den Namen der Person angeben."))
@@ -192,6 +276,7 @@ def registration_register(
     registration.status = status
     registration.consent_participant_list = consent_participant_list
     registration.consent_photos = consent_photos
+    record_consent(registration)
     registration.registered_by = by
     if guest:
         registration.guest_name = guest.get("name", "").strip()[:200]
@@ -210,7 +295,7 @@ def registration_register_many(
     consent_participant_list: bool = False,
     consent_photos: bool = False,
 ) -> list[Registration]:
-    """A member registers itself and colleagues in one step: all of them or, on a refusal, none.
+    """A member registers itself and colleagues in one step (consent source: the portal): all of them or, on a refusal, none.
 
     Everyone newly registered (or put on the waitlist) gets a confirmation with the meeting for the calendar.
     """
@@ -223,11 +308,36 @@ def registration_register_many(
             by=by,
             consent_participant_list=consent_participant_list,
             consent_photos=consent_photos,
+            consent_source=Registration.ConsentSource.PORTAL,
         )
         for contact in contacts
     ]
     messaging.registrations_confirm(registrations=registrations, before=active_before)
     return registrations
+
+
+@transaction.atomic
+def registration_consent_record(*, registration: Registration, by: User, data: dict[str, Any]) -> Registration:
+    """The office records (or changes) what a person agreed to (CONSENT_FIELDS): a "yes" at the door, a withdrawal by mail.
+
+    A consent needs its source; the date defaults to today. Withdrawing (both false) keeps the row and records when;
+    the history keeps what was agreed before. Raises ValidationError without a source for a consent.
+    """
+    data = CONSENT_FIELDS.take(data)
+    participant_list, photos = bool(data.get("consent_participant_list")), bool(data.get("consent_photos"))
+    source = data.get("consent_source") or ""
+    if (participant_list or photos) and not source:
+        raise ValidationError({"consent_source": _("Bitte angeben, wie das Einverständnis gegeben wurde.")})
+    withdrawn = (registration.consent_participant_list and not participant_list) or (registration.consent_photos and not photos)
+    changed = _record_consent(registration, by=by, participant_list=participant_list, photos=photos, source=source, recorded_at=data.get("consent_recorded_at"))
+    if not changed and withdrawn:  # neither consent nor source given: record the withdrawal itself
+        registration.consent_participant_list = registration.consent_photos = False
+        registration.consent_recorded_at = data.get("consent_recorded_at") or timezone.localdate()
+        registration.consent_recorded_by = by
+        changed = ["consent_participant_list", "consent_photos", "consent_recorded_at", "consent_recorded_by"]
+    if changed:
+        _save(registration, by=by, update_fields=changed)
+    return registration
 
 
 @transaction.atomic
@@ -278,37 +388,104 @@ def registration_check_in(*, registration: Registration, by: User, attended: boo
 
 
 @transaction.atomic
-def registration_walk_in(*, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None) -> Registration:
-    """Someone at the door without a registration: registered and marked present, even over capacity."""
-    registration = registration_register(meeting=meeting, by=by, contact=contact, guest=guest, by_manager=True)
+def registration_walk_in(*, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None, **consent: Any) -> Registration:
+    """Someone at the door without a registration: registered (with the consents given there) and marked present, even over capacity."""
+    registration = registration_register(meeting=meeting, by=by, contact=contact, guest=guest, by_manager=True, **consent)
     return registration_check_in(registration=registration, by=by, attended=True)
 
 
 # --- minutes and action items -------------------------------------------------------
 
 
+def _check_agenda_item(meeting: Meeting, agenda_item: AgendaItem | None) -> None:
+    if agenda_item is not None and (agenda_item.meeting_id != meeting.pk or agenda_item.deleted_at is not None):
+        raise ValidationError({"agenda_item": _("Der Programmpunkt gehört zu einem anderen Treffen.")})
+
+
 @transaction.atomic
 def minute_add(*, meeting: Meeting, by: User, data: dict[str, Any]) -> MinuteEntry:
     """A Kurzprotokoll entry (MINUTE_FIELDS), at the end; its programme item must be one of this meeting's."""
     data = MINUTE_FIELDS.take(data)
-    agenda_item = data.get("agenda_item")
-    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-        raise ValidationError(_("Der Programmpunkt gehört zu einem anderen Treffen."))
-    position = (meeting.minutes.aggregate(m=Max("position"))["m"] or 0) + 1
+    _check_agenda_item(meeting, data.get("agenda_item"))
+    position = (MinuteEntry.with_deleted.filter(meeting=meeting).aggregate(m=Max("position"))["m"] or 0) + 1
     entry = MinuteEntry(meeting=meeting, position=position, created_by=by, **data)
     _save(entry, by=by)
     return entry
 
 
 @transaction.atomic
-def action_item_create(*, network: Network, by: User, data: dict[str, Any], meeting: Meeting | None = None) -> ActionItem:
-    """A Verabredung (ACTION_ITEM_FIELDS); its owner must work for a current member of the network."""
-    data = ACTION_ITEM_FIELDS.take(data)
-    owner = data.get("owner")
+def minute_update(*, entry: MinuteEntry, by: User, data: dict[str, Any]) -> MinuteEntry:
+    """Change an entry's MINUTE_FIELDS: its text, its kind, or the programme item it belongs to (moving it there)."""
+    data = MINUTE_FIELDS.take(data)
+    if "agenda_item" in data:
+        _check_agenda_item(entry.meeting, data["agenda_item"])
+    changed = MINUTE_FIELDS.apply(entry, data)
+    if changed:
+        _save(entry, by=by, update_fields=changed)
+    return entry
+
+
+@transaction.atomic
+def minute_move(*, entry: MinuteEntry, by: User, direction: str) -> None:
+    """Swap an entry with the previous ("up") or next ("down") entry of the Kurzprotokoll; at either end nothing happens."""
+    entries = list(entry.meeting.minutes.select_for_update().order_by("position", "pk"))
+    index = next(i for i, other in enumerate(entries) if other.pk == entry.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(entries):
+        return
+    entries[index], entries[target] = entries[target], entries[index]
+    for position, other in enumerate(entries, start=1):
+        if other.position != position:
+            other.position = position
+            _save(other, by=by, update_fields=["position"], validate=False)
+
+
+@transaction.atomic
+def minute_delete(*, entry: MinuteEntry, by: User) -> MinuteEntry:
+    """Soft delete; `minute_restore` undoes it."""
+    entry.deleted_at = timezone.now()
+    _save(entry, by=by, update_fields=["deleted_at"], validate=False)
+    return entry
+
+
+@transaction.atomic
+def minute_restore(*, entry: MinuteEntry, by: User) -> MinuteEntry:
+    """Undo a deletion; an entry whose programme item is gone meanwhile comes back without one."""
+    entry.deleted_at = None
+    fields = ["deleted_at"]
+    if entry.agenda_item is not None and entry.agenda_item.deleted_at is not None:
+        entry.agenda_item = None
+        fields.append("agenda_item")
+    _save(entry, by=by, update_fields=fields, validate=False)
+    return entry
+
+
+def _check_owner(network: Network, owner: Contact | None) -> None:
     if owner is not None and not Contact.objects.current_in(network).filter(pk=owner.pk).exists():
-        raise ValidationError(_("Die verantwortliche Person gehört zu keiner Mitgliedsorganisation dieses Verbunds."))
+        raise ValidationError({"owner": _("Die verantwortliche Person gehört zu keiner Mitgliedsorganisation dieses Verbunds.")})
+
+
+@transaction.atomic
+def action_item_create(*, network: Network, by: User, data: dict[str, Any], meeting: Meeting | None = None) -> ActionItem:
+    """A Verabredung (ACTION_ITEM_FIELDS); its owner must work for a current member of the network.
+
+    A due date in the past is accepted (minutes are often typed in after the fact); the view warns about it."""
+    data = ACTION_ITEM_FIELDS.take(data)
+    _check_owner(network, data.get("owner"))
     item = ActionItem(network=network, meeting=meeting, created_by=by, **data)
     _save(item, by=by)
+    return item
+
+
+@transaction.atomic
+def action_item_update(*, item: ActionItem, by: User, data: dict[str, Any]) -> ActionItem:
+    """Change what, who and until when (ACTION_ITEM_FIELDS); the owner must work for a current member."""
+    data = ACTION_ITEM_FIELDS.take(data)
+    if "owner" in data and data["owner"] != item.owner:
+        _check_owner(item.network, data["owner"])
+    changed = ACTION_ITEM_FIELDS.apply(item, data)
+    if changed:
+        _save(item, by=by, update_fields=changed)
     return item
 
 
@@ -316,6 +493,21 @@ def action_item_create(*, network: Network, by: User, data: dict[str, Any], meet
 def action_item_complete(*, item: ActionItem, by: User, done: bool = True) -> ActionItem:
     item.done_at = timezone.now() if done else None
     _save(item, by=by, update_fields=["done_at"])
+    return item
+
+
+@transaction.atomic
+def action_item_delete(*, item: ActionItem, by: User) -> ActionItem:
+    """Soft delete; `action_item_restore` undoes it."""
+    item.deleted_at = timezone.now()
+    _save(item, by=by, update_fields=["deleted_at"], validate=False)
+    return item
+
+
+@transaction.atomic
+def action_item_restore(*, item: ActionItem, by: User) -> ActionItem:
+    item.deleted_at = None
+    _save(item, by=by, update_fields=["deleted_at"], validate=False)
     return item
 
 

@@ -101,7 +101,7 @@ def _text_attachment(attachment: Any) -> list[str] | None:
         content = attachment.get_content() if attachment.get_content_maintype() == "text" else None
         if not isinstance(content, str):
             return None
-        params = "".join(f"; {key}={value}" for key, value in attachment.get_params()[1:] if key != "charset")
+        params = "".join(f"; {key}={value}" for key, value in (attachment.get_params() or [])[1:] if key != "charset")
         return [attachment.get_filename() or "", content, attachment.get_content_type() + params]
     if isinstance(getattr(attachment, "content", None), str):
         return [attachment.filename, attachment.content, attachment.mimetype]

@@ -6,11 +6,13 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import (
     ACTION_ITEM_FIELDS,
     AGENDA_ITEM_FORM_FIELDS,
+    CONSENT_FIELDS,
     MEETING_FIELDS,
     MINUTE_FIELDS,
     ActionItem,
@@ -18,9 +20,10 @@ from events.models import (
     Meeting,
     MeetingSeries,
     MinuteEntry,
+    Registration,
 )
 from members.models import Contact
-from verbund.forms import DATETIME, CleanTextMixin, form_field, label_choices
+from verbund.forms import DATE, DATETIME, CleanTextMixin, form_field, label_choices
 from verbund.models import Network
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -54,8 +57,60 @@ class AgendaItemForm(CleanTextMixin, forms.ModelForm):
         widgets = {"starts_at": TIME, "ends_at": TIME}
 
 
-class RegisterContactForm(forms.Form):
+class ConsentFields(forms.Form):
+    """What the office was told about consent, with its source and date (CONSENT_FIELDS); part of every office registration form."""
+
+    consent_participant_list = forms.BooleanField(label=_("Einverstanden mit der Teilnehmendenliste"), required=False)
+    consent_photos = forms.BooleanField(label=_("Einverstanden mit Fotos"), required=False)
+    consent_source = forms.ChoiceField(
+        label=_("Einverständnis gegeben per"),
+        choices=[("", "—"), *((source.value, source.label) for source in Registration.OFFICE_CONSENT_SOURCES)],
+        required=False,
+    )
+    consent_recorded_at = forms.DateField(label=_("Einverständnis vom"), required=False, widget=DATE, initial=timezone.localdate)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assert cleaned is not None
+        if (cleaned.get("consent_participant_list") or cleaned.get("consent_photos")) and not cleaned.get("consent_source"):
+            self.add_error("consent_source", _("Bitte angeben, wie das Einverständnis gegeben wurde."))
+        return cleaned
+
+    def consent_data(self) -> dict[str, Any]:
+        """The cleaned consent, keyed as CONSENT_FIELDS names it."""
+        return {name: self.cleaned_data.get(name) for name in CONSENT_FIELDS.names}
+
+    def consent_kwargs(self) -> dict[str, Any]:
+        """The cleaned consent as `services.registration_register` takes it."""
+        data = self.consent_data()
+        return {
+            "consent_participant_list": bool(data["consent_participant_list"]),
+            "consent_photos": bool(data["consent_photos"]),
+            "consent_source": data["consent_source"] or "",
+            "consent_recorded_at": data["consent_recorded_at"],
+        }
+
+
+class ConsentForm(ConsentFields):
+    """Change one registration's consent (a "yes" at the door, a withdrawal by mail)."""
+
+    def __init__(self, *args: Any, registration: Registration, default_source: str = "", **kwargs: Any) -> None:
+        office = {source.value for source in Registration.OFFICE_CONSENT_SOURCES}
+        source = registration.consent_source if registration.consent_source in office else default_source
+        initial = {
+            "consent_participant_list": registration.consent_participant_list,
+            "consent_photos": registration.consent_photos,
+            "consent_source": source,
+            "consent_recorded_at": timezone.localdate(),
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+
+
+class RegisterContactForm(ConsentFields):
     contact = forms.ModelChoiceField(label=_("Person aus einer Mitgliedsorganisation"), queryset=Contact.objects.none())
+
+    field_order = ["contact"]
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,10 +119,15 @@ class RegisterContactForm(forms.Form):
         label_choices(contact, lambda c: f"{c.full_name} ({c.organisation.name})")
 
 
-class GuestForm(CleanTextMixin, forms.Form):
+class GuestForm(CleanTextMixin, ConsentFields):
     name = forms.CharField(label=_("Name des Gastes"), max_length=200)
     email = forms.EmailField(label=_("E-Mail"), required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+    field_order = ["name", "email", "organisation"]
+
+    def guest(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in ("name", "email", "organisation")}
 
 
 class MinuteForm(CleanTextMixin, forms.ModelForm):
@@ -78,7 +138,9 @@ class MinuteForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "agenda_item", forms.ModelChoiceField).queryset = meeting.agenda_items.all()
+        agenda_item = form_field(self, "agenda_item", forms.ModelChoiceField)
+        agenda_item.queryset = meeting.agenda_items.all()
+        label_choices(agenda_item, lambda item: f"{item.starts_at:%H:%M} {item.title}")
         self.fields["agenda_item"].required = False
         self.fields["text"].validators.append(MaxLengthValidator(20_000))
 

@@ -131,7 +131,9 @@ def series_list(request: NetworkRequest) -> HttpResponse:
         meeting_count=Count("meetings", distinct=True),
         last_meeting=Max("meetings__starts_at", filter=Q(meetings__ends_at__lt=now)),
         next_meeting=Min("meetings__starts_at", filter=Q(meetings__ends_at__gte=now, meetings__status__in=taking_place)),
-        open_action_items=Count("meetings__action_items", filter=Q(meetings__action_items__done_at__isnull=True), distinct=True),
+        open_action_items=Count(
+            "meetings__action_items", filter=Q(meetings__action_items__done_at__isnull=True, meetings__action_items__deleted_at__isnull=True), distinct=True
+        ),
     )
     return render(request, "events/series_list.html", {"network": request.network, "series_list": series, "can_manage": _can_manage(request)})
 

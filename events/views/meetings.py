@@ -6,7 +6,8 @@ the meeting's own relations), so another network's meeting is a 404.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,13 +26,14 @@ from events.feedback import feedback_summary
 from events.forms.meetings import (
     ActionItemForm,
     AgendaItemForm,
+    ConsentForm,
     GuestForm,
     MeetingForm,
     MinuteForm,
     RegisterContactForm,
 )
 from events.ics import calendar
-from events.models import ActionItem, Meeting, MeetingDocument, MeetingMessage, Registration
+from events.models import ActionItem, AgendaItem, Meeting, MeetingDocument, MeetingMessage, MinuteEntry, Registration
 from events.signals import extras_for
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
@@ -89,16 +91,29 @@ def meeting_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     return render(request, "events/meeting_form.html", {"network": request.network, "form": form, "meeting": meeting, "told": told})
 
 
-def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
-    registrations = meeting.registrations.select_related("contact__organisation").order_by("status", "created_at")
-    return {
+def programme(meeting: Meeting) -> list[AgendaItem]:
+    """The programme in its order (by time); each item knows whether it has a neighbour of the same start time to swap with."""
+    items = list(meeting.agenda_items.all())
+    for item in items:
+        before, after = services.agenda_neighbours(item, items)
+        item.can_move_up, item.can_move_down = before is not None, after is not None  # type: ignore[attr-defined]
+    return items
+
+
+def _detail_context(request: NetworkRequest, meeting: Meeting, **overrides: Any) -> dict:
+    """Everything the meeting page shows; `overrides` put a bound form (with its errors) or an item being edited in place."""
+    registrations = meeting.registrations.select_related("contact__organisation", "consent_recorded_by").order_by("status", "created_at")
+    context = {
         "network": request.network,
         "meeting": meeting,
-        "agenda": meeting.agenda_items.all(),
+        "agenda": programme(meeting),
+        "agenda_deleted": AgendaItem.with_deleted.filter(meeting=meeting).recently_deleted(),
         "registrations": registrations,
         "seats_taken": sum(1 for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}),
         "minutes": meeting.minutes.select_related("agenda_item"),
+        "minutes_deleted": MinuteEntry.with_deleted.filter(meeting=meeting).recently_deleted(),
         "action_items": meeting.action_items.select_related("owner__organisation"),
+        "action_items_deleted": ActionItem.with_deleted.filter(meeting=meeting).recently_deleted(),
         # Several forms on one page: distinct ids keep every label tied to its own field.
         "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
         "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
@@ -109,6 +124,7 @@ def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
         "attachment_count": meeting.attachments.count(),
         "feedback": feedback_summary(meeting),
     }
+    return context | overrides
 
 
 @vary_on_headers("HX-Request")
@@ -116,31 +132,43 @@ def _detail_context(request: NetworkRequest, meeting: Meeting) -> dict:
 def meeting_detail(request: NetworkRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     context = _detail_context(request, meeting)
-    if request.htmx and request.htmx.target in {"agenda", "participants"}:
+    if request.htmx and request.htmx.target in SECTIONS:
         return render(request, f"events/meeting_detail.html#{request.htmx.target}", context)
     return render(request, "events/meeting_detail.html", context)
 
 
-def _back(request: NetworkRequest, meeting: Meeting, fragment: str) -> HttpResponse:
-    """htmx swaps the changed section in place; without JavaScript the page reloads at it."""
+# The page's sections that htmx swaps in place (partials of meeting_detail.html of the same name).
+SECTIONS = {"agenda", "participants", "minutes", "action-items"}
+
+
+def back(request: NetworkRequest, meeting: Meeting, fragment: str) -> HttpResponse:
+    """After a write: htmx swaps the changed section in place; without JavaScript the page reloads at it."""
     if request.htmx:
         return render(request, f"events/meeting_detail.html#{fragment}", _detail_context(request, meeting))
     return redirect(f"{meeting.get_absolute_url()}#{fragment}")
+
+
+def again(request: NetworkRequest, meeting: Meeting, fragment: str, **forms: Any) -> HttpResponse:
+    """After refused input: the section (htmx) or the whole page with the bound form, its errors at the form (status 200)."""
+    context = _detail_context(request, meeting, **forms)
+    if request.htmx:
+        return render(request, f"events/meeting_detail.html#{fragment}", context)
+    return render(request, "events/meeting_detail.html", context)
 
 
 @require_POST
 @network_required(can_manage=True)
 def agenda_add(request: NetworkRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = AgendaItemForm(request.POST)
+    form = AgendaItemForm(request.POST, auto_id="agenda_%s")
     if form.is_valid():
         try:
             services.agenda_item_save(meeting=meeting, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            flash.validation_errors(request, exc)
-    else:
-        flash.form_errors(request, form)
-    return _back(request, meeting, "agenda")
+            form.add_error(None, exc)
+        else:
+            return back(request, meeting, "agenda")
+    return again(request, meeting, "agenda", agenda_form=form)
 
 
 @require_POST
@@ -149,48 +177,54 @@ def agenda_move(request: NetworkRequest, pk: int, item_pk: int, direction: str) 
     meeting = _meeting(request, pk)
     item = get_object_or_404(meeting.agenda_items, pk=item_pk)
     if direction in {"up", "down"}:
-        services.agenda_item_move(item=item, by=request.user, direction=direction)
-    return _back(request, meeting, "agenda")
+        try:
+            services.agenda_item_move(item=item, by=request.user, direction=direction)
+        except ValidationError as exc:
+            flash.validation_errors(request, exc)
+    return back(request, meeting, "agenda")
 
 
 @require_POST
 @network_required(can_manage=True)
 def agenda_delete(request: NetworkRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Deleted without asking; the programme then offers "Rückgängig" (soft delete, see agenda_item_delete)."""
     meeting = _meeting(request, pk)
     services.agenda_item_delete(item=get_object_or_404(meeting.agenda_items, pk=item_pk), by=request.user)
-    return _back(request, meeting, "agenda")
+    return back(request, meeting, "agenda")
 
 
-def _person_from_post(request: NetworkRequest) -> dict | None:
-    """A member contact (`contact`) or a guest (`guest=1`, name, email, organisation) from a form; None after reporting errors."""
-    form: GuestForm | RegisterContactForm
+def _person_form(request: NetworkRequest, prefix: str = "") -> GuestForm | RegisterContactForm:
+    """The bound form of a member contact (`contact`) or a guest (`guest=1`, name, email, organisation), each with consent."""
     if "guest" in request.POST:
-        form = GuestForm(request.POST)
-        if form.is_valid():
-            return {"guest": form.cleaned_data}
-    else:
-        form = RegisterContactForm(request.POST, network=request.network)
-        if form.is_valid():
-            return {"contact": form.cleaned_data["contact"]}
-    flash.form_errors(request, form)
-    return None
+        return GuestForm(request.POST, auto_id=f"{prefix}guest_%s")
+    return RegisterContactForm(request.POST, network=request.network, auto_id=f"{prefix}register_%s")
+
+
+def _person(form: GuestForm | RegisterContactForm) -> dict[str, Any]:
+    person = {"guest": form.guest()} if isinstance(form, GuestForm) else {"contact": form.cleaned_data["contact"]}
+    return person | form.consent_kwargs()
+
+
+def _form_name(form: GuestForm | RegisterContactForm) -> str:
+    return "guest_form" if isinstance(form, GuestForm) else "contact_form"
 
 
 @require_POST
 @network_required(can_manage=True)
 def registration_add(request: NetworkRequest, pk: int) -> HttpResponse:
-    """Add a member contact or a guest by hand (also after the deadline)."""
+    """Add a member contact or a guest by hand (also after the deadline), with the consent the office was given."""
     meeting = _meeting(request, pk)
-    kwargs = _person_from_post(request)
-    if kwargs is not None:
+    form = _person_form(request)
+    if form.is_valid():
         try:
-            registration = services.registration_register(meeting=meeting, by=request.user, by_manager=True, **kwargs)
+            registration = services.registration_register(meeting=meeting, by=request.user, by_manager=True, **_person(form))
         except ValidationError as exc:
-            flash.validation_errors(request, exc)
+            form.add_error(None, exc)
         else:
             if registration.status == Registration.Status.WAITLISTED:
                 messages.info(request, _("Das Treffen ist voll: %(name)s steht auf der Warteliste.") % {"name": registration.display_name})
-    return _back(request, meeting, "participants")
+            return back(request, meeting, "participants")
+    return again(request, meeting, "participants", **{_form_name(form): form})
 
 
 @require_POST
@@ -202,7 +236,7 @@ def registration_cancel(request: NetworkRequest, pk: int, registration_pk: int) 
         services.registration_cancel(registration=registration, by=request.user)
     except ValidationError as exc:
         flash.validation_errors(request, exc)
-    return _back(request, meeting, "participants")
+    return back(request, meeting, "participants")
 
 
 @require_POST
@@ -213,14 +247,46 @@ def registration_attendance(request: NetworkRequest, pk: int, registration_pk: i
     services.registration_check_in(registration=registration, by=request.user, attended=request.POST.get("attended") != "0")
     if request.POST.get("next") == "check-in":
         return _check_in_back(request, meeting)
-    return _back(request, meeting, "participants")
+    return back(request, meeting, "participants")
 
 
-def _check_in_context(request: NetworkRequest, meeting: Meeting) -> dict:
+@vary_on_headers("HX-Request")
+@network_required(can_manage=True)
+def registration_consent(request: NetworkRequest, pk: int, registration_pk: int) -> HttpResponse:
+    """Record or change a person's consent (list, photos) with source and date; from the check-in list or the participants table.
+
+    GET (without JavaScript, or from a link) shows the form on a page of its own; POST saves and goes back where it came from.
+    """
+    meeting = _meeting(request, pk)
+    registration = get_object_or_404(meeting.registrations.select_related("contact__organisation"), pk=registration_pk)
+    at_the_door = request.POST.get("next", request.GET.get("next")) == "check-in"
+    default_source = Registration.ConsentSource.ORAL if at_the_door else ""
+    form = ConsentForm(request.POST or None, registration=registration, default_source=default_source, auto_id=f"consent{registration.pk}_%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_consent_record(registration=registration, by=request.user, data=form.consent_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Einverständnis von %(name)s gespeichert.") % {"name": registration.display_name})
+            if at_the_door:
+                return _check_in_back(request, meeting)
+            return back(request, meeting, "participants")
+    if request.method == "POST" and request.htmx and at_the_door:  # the refusal in the list the form sits in
+        flash.form_errors(request, form)
+        return _check_in_back(request, meeting)
+    return render(
+        request,
+        "events/consent.html",
+        {"network": request.network, "meeting": meeting, "registration": registration, "form": form, "at_the_door": at_the_door},
+    )
+
+
+def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: Any) -> dict:
     query = " ".join(request.GET.get("q", request.POST.get("q", "")).split())[:100]
     registrations = (
         meeting.registrations.exclude(status=Registration.Status.CANCELLED)
-        .select_related("contact__organisation")
+        .select_related("contact__organisation", "consent_recorded_by")
         .order_by("contact__last_name", "guest_name", "pk")
     )
     if query:
@@ -235,15 +301,17 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting) -> dict:
         attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
         expected=Count("pk", filter=Q(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])),
     )
+    at_the_door = {"consent_source": Registration.ConsentSource.ORAL}
     return {
         "network": request.network,
         "meeting": meeting,
-        "registrations": registrations,
+        # Each row carries its consent form ("a person at the door says yes"); the oral source is preset there.
+        "registrations": [(r, ConsentForm(registration=r, default_source=Registration.ConsentSource.ORAL, auto_id=f"consent{r.pk}_%s")) for r in registrations],
         "q": query,
         "counts": counts,
-        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
-        "guest_form": GuestForm(auto_id="guest_%s"),
-    }
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s", initial=at_the_door),
+        "guest_form": GuestForm(auto_id="guest_%s", initial=at_the_door),
+    } | overrides
 
 
 def _check_in_back(request: NetworkRequest, meeting: Meeting) -> HttpResponse:
@@ -268,42 +336,54 @@ def check_in(request: NetworkRequest, pk: int) -> HttpResponse:
 def walk_in(request: NetworkRequest, pk: int) -> HttpResponse:
     """Someone came without registering: register them and mark them present in one step."""
     meeting = _meeting(request, pk)
-    kwargs = _person_from_post(request)
-    if kwargs is not None:
+    form = _person_form(request)
+    if form.is_valid():
         try:
-            registration = services.registration_walk_in(meeting=meeting, by=request.user, **kwargs)
+            registration = services.registration_walk_in(meeting=meeting, by=request.user, **_person(form))
         except ValidationError as exc:
-            flash.validation_errors(request, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, _("%(name)s ist als anwesend eingetragen.") % {"name": registration.display_name})
-    return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
+            return redirect("events:check_in", network_slug=request.network.slug, pk=meeting.pk)
+    # The page again with the bound form: the error at the form, the input kept.
+    return render(request, "events/check_in.html", _check_in_context(request, meeting, **{_form_name(form): form}))
 
 
 @require_POST
 @network_required(can_manage=True)
 def minute_add(request: NetworkRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = MinuteForm(request.POST, meeting=meeting)
+    form = MinuteForm(request.POST, meeting=meeting, auto_id="minute_%s")
     if form.is_valid():
-        services.minute_add(meeting=meeting, by=request.user, data=form.cleaned_data)
-    else:
-        flash.form_errors(request, form)
-    return redirect(f"{meeting.get_absolute_url()}#minutes")
+        try:
+            services.minute_add(meeting=meeting, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return back(request, meeting, "minutes")
+    return again(request, meeting, "minutes", minute_form=form)
+
+
+def warn_if_due_in_the_past(request: NetworkRequest, due_on: date | None) -> None:
+    """A due date in the past is accepted (minutes are often typed in later), never silently."""
+    if due_on is not None and due_on < timezone.localdate():
+        messages.warning(request, _("Das Datum liegt in der Vergangenheit (%(date)s). Gespeichert – bitte prüfen.") % {"date": f"{due_on:%d.%m.%Y}"})
 
 
 @require_POST
 @network_required(can_manage=True)
 def action_item_add(request: NetworkRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = ActionItemForm(request.POST, network=request.network)
+    form = ActionItemForm(request.POST, network=request.network, auto_id="action_%s")
     if form.is_valid():
         try:
             services.action_item_create(network=request.network, meeting=meeting, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            flash.validation_errors(request, exc)
-    else:
-        flash.form_errors(request, form)
-    return redirect(f"{meeting.get_absolute_url()}#action-items")
+            form.add_error(None, exc)
+        else:
+            warn_if_due_in_the_past(request, form.cleaned_data.get("due_on"))
+            return back(request, meeting, "action-items")
+    return again(request, meeting, "action-items", action_form=form)
 
 
 @require_POST
@@ -312,7 +392,7 @@ def action_item_done(request: NetworkRequest, item_pk: int) -> HttpResponse:
     item = get_object_or_404(ActionItem.objects.for_network(request.network), pk=item_pk)
     services.action_item_complete(item=item, by=request.user, done=request.POST.get("done") != "0")
     if item.meeting is not None:
-        return redirect(f"{item.meeting.get_absolute_url()}#action-items")
+        return back(request, item.meeting, "action-items")
     return redirect("manage:network_home", network_slug=request.network.slug)
 
 

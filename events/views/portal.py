@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -116,7 +116,7 @@ def meeting_ics(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def documentation(request: MemberRequest, pk: int) -> HttpResponse:
+def documentation(request: MemberRequest, pk: int) -> FileResponse:
     """The meeting's documentation (PDF) for members of its network, once it is rendered and current."""
     meeting = get_object_or_404(_meetings(request), pk=pk)
     return pdf_response(messaging.current_documentation(meeting))

@@ -10,7 +10,7 @@ A non-public meeting, another network's meeting or a bad link is a 404.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -116,6 +116,7 @@ def confirm(request: HttpRequest, network_slug: str, pk: int, token: str) -> Htt
             guest={"name": data["name"], "email": data["email"], "organisation": data.get("organisation", "")},
             consent_participant_list=bool(data.get("pl")),
             consent_photos=bool(data.get("ph")),
+            consent_source=Registration.ConsentSource.ONLINE,
         )
     except ValidationError as exc:
         return render(request, "events/public_error.html", {"network": meeting.network, "meeting": meeting, "errors": exc.messages}, status=400)
@@ -141,6 +142,7 @@ def reply(request: HttpRequest, network_slug: str, pk: int, token: str) -> HttpR
                 contact=contact,
                 consent_participant_list=form.cleaned_data["consent_participant_list"],
                 consent_photos=form.cleaned_data["consent_photos"],
+                consent_source=Registration.ConsentSource.ONLINE,
             )
         except ValidationError as exc:
             return render(request, "events/public_error.html", {"network": meeting.network, "meeting": meeting, "errors": exc.messages}, status=400)
@@ -172,7 +174,7 @@ def cancel(request: HttpRequest, network_slug: str, pk: int, token: str) -> Http
 
 
 @never_cache
-def documentation(request: HttpRequest, network_slug: str, pk: int, token: str) -> HttpResponse:
+def documentation(request: HttpRequest, network_slug: str, pk: int, token: str) -> FileResponse:
     """The personal link in the documentation mail, for participants without a portal login."""
     meeting = _any_meeting(network_slug, pk)
     if messaging.registration_from_documentation_link(meeting, token) is None:

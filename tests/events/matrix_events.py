@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import ActionItem, AgendaItem, Meeting, Registration
+from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
 from members.models import Contact
 from tests.matrix import Case, Target, statuses
 
@@ -44,6 +44,11 @@ def action_item(w) -> ActionItem:
     return ActionItem.objects.get_or_create(network=w.network_x, title="Antrag", defaults={"meeting": meeting(w)})[0]
 
 
+def minute(w) -> MinuteEntry:
+    m = meeting(w)
+    return m.minutes.first() or MinuteEntry.objects.create(meeting=m, kind="question", text="Wie finanziert?")
+
+
 def u(name: str, *parts) -> callable:
     return lambda w: reverse(name, args=["netz-x", *[p(w) for p in parts]])
 
@@ -63,7 +68,8 @@ EVENTS_MATRIX: dict[str, Case] = {
     ),
     "events:meeting_edit": Case([Target(u("events:meeting_edit", pk(meeting)), X_ONLY)]),
     "events:agenda_add": Case(
-        [Target(u("events:agenda_add", pk(meeting)), X_WRITE, method="post", data=lambda w: {"title": "", "starts_at": "x"}, htmx=False)]
+        # Refused input: the page again with the errors at the form (200), for managers of X only
+        [Target(u("events:agenda_add", pk(meeting)), X_ONLY, method="post", data=lambda w: {"title": "", "starts_at": "x"}, htmx=False)]
     ),
     "events:agenda_move": Case(
         [Target(lambda w: reverse("events:agenda_move", args=["netz-x", meeting(w).pk, agenda_item(w).pk, "down"]), X_WRITE, method="post", htmx=False)]
@@ -162,5 +168,47 @@ EVENTS_MATRIX |= {
     ),
     "events:document_download": Case(  # nothing rendered yet: 404 for everyone who may look
         [Target(lambda w: reverse("events:document_download", args=["netz-x", meeting(w).pk, "participant_list"]), NOBODY)]
+    ),
+}
+
+
+def m(name: str, factory, *extra: str):
+    """A URL of one object of X's meeting (a programme item, a minute, an action item, a registration)."""
+    return lambda w: reverse(name, args=["netz-x", meeting(w).pk, factory(w).pk, *extra])
+
+
+# Issue 14: editing in place, delete with undo, consent.
+EVENTS_MATRIX |= {
+    "events:agenda_edit": Case(
+        [
+            Target(m("events:agenda_edit", agenda_item), X_ONLY),
+            Target(
+                m("events:agenda_edit", agenda_item),
+                X_WRITE,
+                method="post",
+                data=lambda w: {"starts_at": "09:00", "ends_at": "10:00", "kind": "welcome", "title": "Begrüßung"},
+                htmx=False,
+            ),
+        ]
+    ),
+    "events:agenda_restore": Case([Target(m("events:agenda_restore", agenda_item), X_WRITE, method="post", htmx=False)]),
+    "events:minute_edit": Case([Target(m("events:minute_edit", minute), X_ONLY)]),
+    "events:minute_move": Case([Target(m("events:minute_move", minute, "up"), X_WRITE, method="post", htmx=False)]),
+    "events:minute_delete": Case([Target(m("events:minute_delete", minute), X_WRITE, method="post", htmx=False)]),
+    "events:minute_restore": Case([Target(m("events:minute_restore", minute), X_WRITE, method="post", htmx=False)]),
+    "events:action_item_edit": Case([Target(m("events:action_item_edit", action_item), X_ONLY)]),
+    "events:action_item_delete": Case([Target(m("events:action_item_delete", action_item), X_WRITE, method="post", htmx=False)]),
+    "events:action_item_restore": Case([Target(m("events:action_item_restore", action_item), X_WRITE, method="post", htmx=False)]),
+    "events:registration_consent": Case(
+        [
+            Target(m("events:registration_consent", registration), X_ONLY),
+            Target(
+                m("events:registration_consent", registration),
+                X_WRITE,
+                method="post",
+                data=lambda w: {"consent_participant_list": "on", "consent_source": "oral"},
+                htmx=False,
+            ),
+        ]
     ),
 }

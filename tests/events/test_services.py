@@ -60,13 +60,16 @@ def test_programme_items_stay_inside_the_meeting(meeting, manager_x):
         item(meeting, manager_x, time(11, 0), time(10, 0))
 
 
-def test_items_move_up_and_down(meeting, manager_x):
-    first = item(meeting, manager_x, time(10, 0), time(10, 30), "A")
-    second = item(meeting, manager_x, time(10, 30), time(11, 0), "B")
+def test_items_of_one_slot_move_up_and_down_but_the_time_orders_the_rest(meeting, manager_x):
+    first = item(meeting, manager_x, time(11, 30), time(12, 30), "A")
+    second = item(meeting, manager_x, time(11, 30), time(12, 30), "B")
+    later = item(meeting, manager_x, time(12, 30), None, "C")
     services.agenda_item_move(item=second, by=manager_x, direction="up")
-    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["B", "A"]
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["B", "A", "C"]
     services.agenda_item_move(item=first, by=manager_x, direction="up")
-    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["A", "B"]
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["A", "B", "C"]
+    with pytest.raises(ValidationError, match="ergibt sich aus der Uhrzeit"):
+        services.agenda_item_move(item=later, by=manager_x, direction="up")
 
 
 def test_capacity_waitlist_and_promotion(world, meeting, manager_x):
