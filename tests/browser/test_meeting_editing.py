@@ -4,6 +4,7 @@ the office was given — and both the meeting page and the check-in list pass ax
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from events import services
 from events.models import AgendaItem, MinuteEntry, Registration
+from tests.browser.test_meetings import eager_tasks  # noqa: F401  # fixture: documents render in the request's on_commit
 from tests.browser.test_start_pages import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +31,7 @@ def add_item(page, start: str, end: str, title: str, kind: str) -> None:
     expect(page.locator("#agenda_title")).to_have_value("")
 
 
-def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world, manager_x):
+def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world, manager_x, eager_tasks, tmp_path):  # noqa: F811
     day = timezone.localdate() + timedelta(days=7)
     meeting = services.meeting_create(
         network=world.network_x,
@@ -104,3 +106,39 @@ def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world
     page.goto(f"/manage/netz-x/meetings/{meeting.pk}/check-in/")
     expect(page.locator("#check-in-list")).to_contain_text("Gerda Gast")
     assert_accessible(page)
+
+    # The documentation, as the domain document shows it: moderation, a chapter for the welcome and the excursion
+    # as well as the talks, the minutes grouped under their talk, and the guest who consented.
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/edit/")
+    page.locator("#id_moderation").fill("Robert Tschiedel, TAT")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Änderungen gespeichert.")).to_be_visible()
+    summaries = {
+        "Begrüßung und Einführung": "Herr Ehling stellt die Arbeitsschwerpunkte vor.",
+        "Cluster Management": "Cluster brauchen Zeit und Personen.",
+        "Bioenergiepark Saerbeck": "Eine Steuerungsrunde verschiedener Akteure wurde gegründet.",
+    }
+    for title, summary in summaries.items():
+        item = AgendaItem.objects.get(title=title)
+        page.goto(f"/manage/netz-x/meetings/{meeting.pk}/agenda/{item.pk}/summary/")
+        page.get_by_label("Zusammenfassung").fill(summary)
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_text("Zusammenfassung gespeichert.")).to_be_visible()
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/documents/documentation/")
+    page.get_by_role("button", name="Aktuelle Fassung erstellen").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF herunterladen").click()
+    target = tmp_path / "dokumentation.pdf"
+    download_info.value.save_as(target)
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], check=True, capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    assert "Robert Tschiedel, TAT" in flat  # the meeting's moderation
+    for summary in summaries.values():
+        assert summary in flat
+    assert "Begrüßung: Begrüßung und Einführung" in flat and "Exkursion: Bioenergiepark Saerbeck" in flat  # chapters of every kind
+    # Kurzprotokoll: the question under the first talk of the slot, the moved answer under the second.
+    protocol = flat[flat.rindex("Kurzprotokoll") :]
+    first, second = protocol.index("Erfahrungen (1)"), protocol.index("Erfahrungen (2)")
+    assert first < protocol.index("Welche Indikatoren gibt es?") < second < protocol.index("Zufriedenheit mit dem Management.")
+    assert "Gerda Gast" in flat and "Kreis Steinfurt" in flat  # the guest the office recorded with consent
+    assert page.csp_violations == []
