@@ -310,7 +310,14 @@ class Command(BaseCommand):
             ):
                 MinuteEntry.objects.create(meeting=workshop, agenda_item=items[2], kind=minute_kind, text=text, position=position)
             for contact in Contact.objects.filter(organisation__memberships__network=energieland).distinct()[:12]:
-                Registration.objects.create(meeting=workshop, contact=contact, status=Registration.Status.ATTENDED, consent_participant_list=True)
+                Registration.objects.create(
+                    meeting=workshop,
+                    contact=contact,
+                    status=Registration.Status.ATTENDED,
+                    consent_participant_list=True,
+                    consent_source=Registration.ConsentSource.SIGNATURE_LIST,
+                    consent_recorded_at=workshop.starts_at.date(),
+                )
         today = timezone.localdate()
         upcoming, created = self.meeting(
             windwest,
@@ -373,6 +380,7 @@ class Command(BaseCommand):
                 "founded_on": date(2010, 3, 1),
                 "legal_form": "",
                 "stage": Network.Stage.GROWTH,
+                "office_email": "geschaeftsstelle@energieland2050.example",
                 "funding_note": "Gefördert vom Bundesministerium für Arbeit und Soziales im Rahmen der Initiative Neue Qualität der Arbeit (ERGA – Energieressource Gute Arbeit).",
             },
         )
@@ -389,6 +397,7 @@ class Command(BaseCommand):
                 "parent": energieland,
                 "stage": Network.Stage.GROWTH,
                 "cluster_type": Network.ClusterType.TYPE_II,
+                "office_email": "netzwerk@windwest.example",
             },
         )
         bioel, _ = Network.objects.get_or_create(
