@@ -197,10 +197,8 @@ def _struct_elements(node):
             yield from _struct_elements(kid)
 
 
-def test_times_never_wrap_and_approximate_times_say_ca(programme, manager_x, monkeypatch, eager, django_capture_on_commit_callbacks):
-    add_item(programme, manager_x, starts_at=time(15, 30), kind="end", title="Schluss der Veranstaltung")
-    # The programme editor's "ca." flag; read with getattr, so this works before and after that field exists.
-    monkeypatch.setattr(AgendaItem, "starts_approx", property(lambda self: self.kind == "end"), raising=False)
+def test_times_never_wrap_and_approximate_times_say_ca(programme, manager_x, eager, django_capture_on_commit_callbacks):
+    add_item(programme, manager_x, starts_at=time(15, 30), kind="end", title="Schluss der Veranstaltung", starts_approx=True)
     _data, text = rendered(programme, django_capture_on_commit_callbacks)
     page = pages_of(text)[page_with(text, "Programmpunkt") - 1]
     for label in ["10:00–10:30 Uhr", "10:30–11:15 Uhr", "11:15–11:30 Uhr", "14:00–15:30 Uhr", "ca. 15:30 Uhr"]:
