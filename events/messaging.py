@@ -70,6 +70,7 @@ class Person:
 class Audience:
     people: list[Person] = field(default_factory=list)
     without_address: int = 0
+    undeliverable: list[str] = field(default_factory=list)  # addresses a mail server refused (marked on the contact)
 
 
 def message_audience(*, meeting: Meeting, kind: str) -> Audience:
@@ -84,6 +85,8 @@ def message_audience(*, meeting: Meeting, kind: str) -> Audience:
         address = registration.email.strip()
         if not address:
             audience.without_address += 1
+        elif registration.contact is not None and registration.contact.email_undeliverable_at is not None:
+            audience.undeliverable.append(address)
         elif address.lower() not in seen:
             seen.add(address.lower())
             audience.people.append(Person(address, registration.display_name, registration, registration.contact))
@@ -92,6 +95,8 @@ def message_audience(*, meeting: Meeting, kind: str) -> Audience:
         invited = InvitationRecipient.objects.filter(invitation__meeting=meeting, sent_at__isnull=False).select_related("contact").order_by("pk")
         for recipient in invited:
             address = recipient.email.strip()
+            if recipient.contact is not None and recipient.contact.email_undeliverable_at is not None:
+                continue
             if address.lower() not in seen and address.lower() not in declined:
                 seen.add(address.lower())
                 name = recipient.contact.full_name if recipient.contact else ""
@@ -229,7 +234,7 @@ def meeting_message_deliver(*, message_id: int) -> int:
 
 
 def message_counts(message: MeetingMessage) -> dict[str, int]:
-    rows = list(message.recipients.values_list("sent_at", "error"))
+    rows = [(r.sent_at, r.error) for r in message.recipients.all()]  # uses the log page's prefetch
     return {
         "total": len(rows),
         "sent": sum(1 for sent, _error in rows if sent),

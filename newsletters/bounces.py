@@ -23,6 +23,7 @@ from email.message import Message
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -119,11 +120,9 @@ def _networks_of(address: str) -> list[Network]:
     """Every network that sends to this address: as a subscriber, or as a contact of a current member."""
     subscribed = Subscriber.objects.filter(email__iexact=address).values("network")
     member_orgs = Contact.objects.filter(email__iexact=address, archived_at__isnull=True).values("organisation")
-    return list(
-        Network.objects.filter(pk__in=subscribed)
-        .union(Network.objects.filter(current_membership_q("memberships__"), memberships__organisation__in=member_orgs))
-        .order_by("pk")
-    )
+    # One filter with OR, not union(): SQLite refuses ORDER BY (the model's default) inside a compound statement.
+    members = Network.objects.filter(current_membership_q("memberships__"), memberships__organisation__in=member_orgs).values("pk")
+    return list(Network.objects.filter(Q(pk__in=subscribed) | Q(pk__in=members)).order_by("pk"))
 
 
 def _suppress(network: Network, address: str, detail: str) -> bool:

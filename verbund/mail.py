@@ -217,11 +217,13 @@ def rows_send(*, rows: QuerySet, build: Callable[[Any], EmailMessage], mailer: s
                     row.attempts += 1
                     try:
                         connection.send_messages([build(row)])
-                    except OSError as exc:
-                        failure = smtp_failure(exc)
+                    except Exception as exc:  # noqa: BLE001 – one bad row must not stop the others nor unmark the sent ones
+                        failure = smtp_failure(exc) if isinstance(exc, OSError) else SmtpFailure(None, f"{type(exc).__name__}: {exc}", True)
                         logger.warning("Mail for %s row %s failed: %s", row._meta.label, row.pk, failure.error)
                         row.error = failure.error[:500] if failure.permanent or row.attempts >= max_attempts else ""
                         row.save(update_fields=["attempts", "error"])
+                        if failure.permanent and failure.code is not None:  # the server refused the address: mark it on the person
+                            mail_refused_note(addresses=[row.email], reason=failure.error)
                         continue
                     row.sent_at = timezone.now()
                     row.save(update_fields=["attempts", "sent_at"])

@@ -183,3 +183,24 @@ def test_one_refused_address_does_not_stop_the_others_and_is_recorded(tmp_path, 
     refused = rows["member_a_x@example.org"]
     assert refused.sent_at is None and refused.error.startswith("550") and refused.attempts == 1  # a refusal is not retried
     assert messaging.message_counts(sending) == {"total": 2, "sent": 1, "failed": 1}
+    marked = Contact.objects.get(organisation=world.org_a)
+    assert marked.email_undeliverable_at is not None and "550" in marked.email_undeliverable_reason  # the person is marked
+    # The next sending leaves the marked address out and says so.
+    audience = messaging.message_audience(meeting=meeting, kind="message")
+    assert [p.email for p in audience.people] == ["member_b_x@example.org"] and audience.undeliverable == ["member_a_x@example.org"]
+
+
+def test_a_mail_that_cannot_be_built_is_recorded_and_the_others_still_go(world, manager_x, meeting, mailoutbox_files, monkeypatch, django_capture_on_commit_callbacks):
+    real = messaging._build
+
+    def broken_for_a(message, recipient, attachment):
+        if recipient.email == "member_a_x@example.org":
+            raise ValueError("kaputte Vorlage")
+        return real(message, recipient, attachment)
+
+    monkeypatch.setattr(messaging, "_build", broken_for_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        sending = messaging.meeting_message_send(meeting=meeting, by=manager_x, kind="message", subject="Hinweis", body="Text")
+    rows = {row.email: row for row in sending.recipients.all()}
+    assert rows["member_b_x@example.org"].sent_at is not None and len(mailoutbox_files()) == 1
+    assert rows["member_a_x@example.org"].sent_at is None and "kaputte Vorlage" in rows["member_a_x@example.org"].error
