@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 Kind = MeetingMessage.Kind
 DOCUMENTATION_LINK = "documentation-download"
 DOCUMENTATION_LINK_MAX_AGE = 60 * 60 * 24 * 400
+RESEND_GUARD = timedelta(minutes=10)
 # Fields of a meeting whose change moves the entry in people's calendars.
 WHEN_AND_WHERE = ("starts_at", "ends_at", "venue_name", "venue_address", "room")
 
@@ -135,6 +137,14 @@ def meeting_message_send(*, meeting: Meeting, by: User | None, kind: str, subjec
         message_check(meeting=meeting, kind=kind)
     if kind == Kind.MESSAGE and not (subject.strip() and body.strip()):
         raise ValidationError(_("Bitte Betreff und Nachricht angeben."))
+    if (
+        by is not None
+        and meeting.messages.filter(
+            kind=kind, subject=" ".join(subject.split())[:200], body=body.strip()[:20_000], created_at__gte=timezone.now() - RESEND_GUARD
+        ).exists()
+    ):
+        # A double click or the browser's "send again" after going back: the same mail went out a moment ago.
+        raise ValidationError(_("Diese Nachricht wurde eben schon gesendet. Bitte im Protokoll nachsehen, bevor Sie sie erneut senden."))
     audience = message_audience(meeting=meeting, kind=kind)
     if not audience.people:
         raise ValidationError(_("Niemand hat eine E-Mail-Adresse, an die diese Nachricht gehen könnte."))
@@ -157,13 +167,14 @@ def meeting_message_send(*, meeting: Meeting, by: User | None, kind: str, subjec
     return message
 
 
-def meeting_changes_announce(*, meeting: Meeting, changed: list[str], by: User | None) -> MeetingMessage | None:
-    """After meeting_update: a change of time or place, or the cancellation, raises the calendar SEQUENCE and tells people.
+def meeting_changes_announce(*, meeting: Meeting, changed: list[str], by: User | None, reinstated: bool = False) -> MeetingMessage | None:
+    """After meeting_update: a change of time or place, the cancellation or taking it back raises the calendar SEQUENCE
+    and tells people (an update puts a cancelled entry back into their calendars).
 
     Runs inside the caller's transaction; the mails go out after commit. Returns the sending, or None when nobody is told.
     """
     cancelled = "status" in changed and meeting.status == Meeting.Status.CANCELLED
-    moved = any(name in changed for name in WHEN_AND_WHERE) and meeting.status != Meeting.Status.CANCELLED
+    moved = (reinstated or any(name in changed for name in WHEN_AND_WHERE)) and meeting.status != Meeting.Status.CANCELLED
     if not (cancelled or moved):
         return None
     Meeting.objects.filter(pk=meeting.pk).update(ics_sequence=F("ics_sequence") + 1)

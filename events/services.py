@@ -71,11 +71,12 @@ def meeting_update(*, meeting: Meeting, by: User, data: dict[str, Any]) -> Meeti
     """Change the MEETING_FIELDS given in `data` (an unknown key raises TypeError); only changed fields are saved."""
     data = MEETING_FIELDS.take(data)
     _check_times(MEETING_FIELDS.values(meeting, ("starts_at", "ends_at", "registration_deadline")) | data)
+    was_cancelled = meeting.status == Meeting.Status.CANCELLED
     changed = MEETING_FIELDS.apply(meeting, data)
     if changed:
         _save(meeting, by=by, update_fields=[*changed, "updated_at"])
-        # A new time or place, or the cancellation: calendars get an update (same UID, next SEQUENCE) or a CANCEL.
-        messaging.meeting_changes_announce(meeting=meeting, changed=changed, by=by)
+        # A new time or place, the cancellation or its reversal: calendars get an update (same UID, next SEQUENCE) or a CANCEL.
+        messaging.meeting_changes_announce(meeting=meeting, changed=changed, by=by, reinstated=was_cancelled and meeting.status != Meeting.Status.CANCELLED)
     return meeting
 
 
@@ -91,10 +92,11 @@ def _same_slot(item: AgendaItem, other: AgendaItem) -> bool:
     return item.starts_at == other.starts_at and item.ends_at == other.ends_at
 
 
-def _validate_agenda_item(item: AgendaItem) -> None:
+def _validate_agenda_item(item: AgendaItem, *, within_meeting: bool = True) -> None:
     """Inside the meeting's hours (on its first day) and not overlapping other items unless one is parallel.
 
     Items without an end and items of the same slot (same start and end) follow each other and never overlap.
+    `within_meeting=False` skips the first rule: an undo brings back what was there even if the meeting moved since.
     """
     meeting = item.meeting
     local_start = timezone.localtime(meeting.starts_at)
@@ -104,7 +106,7 @@ def _validate_agenda_item(item: AgendaItem) -> None:
     if item.ends_at and end <= start:
         raise ValidationError({"ends_at": _("Ein Programmpunkt muss nach seinem Beginn enden.")})
     same_day = local_start.date() == local_end.date()
-    if start < _minutes(local_start.time()) or (same_day and end > _minutes(local_end.time())):
+    if within_meeting and (start < _minutes(local_start.time()) or (same_day and end > _minutes(local_end.time()))):
         raise ValidationError(
             {
                 "starts_at": _("Der Programmpunkt liegt außerhalb des Treffens (%(start)s–%(end)s Uhr).")
@@ -138,7 +140,9 @@ def agenda_item_save(*, meeting: Meeting, by: User, data: dict[str, Any], item: 
         _save(item, by=by)
         return item
     changed = AGENDA_ITEM_FIELDS.apply(item, data)
-    _validate_agenda_item(item)
+    if {"starts_at", "ends_at", "parallel"} & set(changed):
+        # Only a new time is checked: a typo fixed in the title of an item the moved meeting left outside stays possible.
+        _validate_agenda_item(item)
     if changed:
         _save(item, by=by, update_fields=changed)
     return item
@@ -196,7 +200,7 @@ def agenda_item_restore(*, item: AgendaItem, by: User) -> AgendaItem:
     if item.deleted_at is None:
         return item
     item.deleted_at = None
-    _validate_agenda_item(item)
+    _validate_agenda_item(item, within_meeting=False)
     detached = item.detached or {}
     for entry in item.meeting.minutes.filter(pk__in=detached.get("minutes", []), agenda_item__isnull=True):
         entry.agenda_item = item

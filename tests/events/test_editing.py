@@ -293,3 +293,24 @@ def test_an_item_added_with_htmx_is_offered_in_the_minutes_form_at_once(client, 
     response = client.post(u("events:agenda_add", meeting.pk), {"starts_at": "11:30", "ends_at": "12:30", "kind": "talk", "title": "Erfahrungen"}, **HTMX)
     assert 'id="minute_agenda_item" hx-swap-oob="true"' in response.text
     assert "11:30 Erfahrungen</option>" in response.text
+
+
+def test_after_the_meeting_moved_an_item_outside_can_still_be_corrected_and_restored(world, manager_x):
+    """Found in review: moving the meeting left its 14:00 items outside; a typo fix and an undo were refused."""
+    clock = time
+    day = timezone.localdate() + timedelta(days=12)
+    meeting = services.meeting_create(
+        network=world.network_x, by=manager_x, data={"title": "AG", "starts_at": services.meeting_at(day, 14), "ends_at": services.meeting_at(day, 17)}
+    )
+    item = services.agenda_item_save(
+        meeting=meeting, by=manager_x, data={"starts_at": clock(14), "ends_at": clock(14, 15), "title": "Begrüsung", "kind": "welcome"}
+    )
+    services.meeting_update(meeting=meeting, by=manager_x, data={"starts_at": services.meeting_at(day, 15), "ends_at": services.meeting_at(day, 18)})
+    meeting.refresh_from_db()
+    services.agenda_item_save(meeting=meeting, by=manager_x, item=AgendaItem.objects.get(pk=item.pk), data={"title": "Begrüßung"})
+    assert AgendaItem.objects.get(pk=item.pk).title == "Begrüßung"
+    services.agenda_item_delete(item=AgendaItem.objects.get(pk=item.pk), by=manager_x)
+    services.agenda_item_restore(item=AgendaItem.with_deleted.get(pk=item.pk), by=manager_x)
+    assert AgendaItem.objects.filter(pk=item.pk).exists()
+    with pytest.raises(ValidationError):  # a new time is still checked
+        services.agenda_item_save(meeting=meeting, by=manager_x, item=AgendaItem.objects.get(pk=item.pk), data={"starts_at": clock(13)})

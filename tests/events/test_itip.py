@@ -220,3 +220,16 @@ def test_the_edit_form_says_how_many_people_a_change_of_time_or_place_will_reach
     client.force_login(manager_x)
     page = client.get(reverse("events:meeting_edit", args=["netz-x", meeting.pk]))
     assert "bekommt 1 angemeldete oder eingeladene Person eine E-Mail" in page.text
+
+
+def test_taking_back_a_cancellation_puts_the_meeting_back_into_calendars(world, manager_x, meeting, smtp, django_capture_on_commit_callbacks):
+    """Found in review: reinstating a cancelled meeting sent nothing, so calendars kept it cancelled."""
+    services.registration_register(meeting=meeting, by=manager_x, contact=Contact.objects.get(organisation=world.org_a), by_manager=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=meeting, by=manager_x, data={"status": Meeting.Status.CANCELLED})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=meeting, by=manager_x, data={"status": Meeting.Status.INVITED})
+    cancel, back = smtp()
+    assert str(event_of(calendar_part(cancel["raw"])[1])[0]["METHOD"]) == "CANCEL"
+    cal, event = event_of(calendar_part(back["raw"])[1])
+    assert str(cal["METHOD"]) == "REQUEST" and str(event["STATUS"]) == "CONFIRMED" and event["SEQUENCE"] == 2

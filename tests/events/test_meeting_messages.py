@@ -190,7 +190,9 @@ def test_one_refused_address_does_not_stop_the_others_and_is_recorded(tmp_path, 
     assert [p.email for p in audience.people] == ["member_b_x@example.org"] and audience.undeliverable == ["member_a_x@example.org"]
 
 
-def test_a_mail_that_cannot_be_built_is_recorded_and_the_others_still_go(world, manager_x, meeting, mailoutbox_files, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_mail_that_cannot_be_built_is_recorded_and_the_others_still_go(
+    world, manager_x, meeting, mailoutbox_files, monkeypatch, django_capture_on_commit_callbacks
+):
     real = messaging._build
 
     def broken_for_a(message, recipient, attachment):
@@ -204,3 +206,15 @@ def test_a_mail_that_cannot_be_built_is_recorded_and_the_others_still_go(world, 
     rows = {row.email: row for row in sending.recipients.all()}
     assert rows["member_b_x@example.org"].sent_at is not None and len(mailoutbox_files()) == 1
     assert rows["member_a_x@example.org"].sent_at is None and "kaputte Vorlage" in rows["member_a_x@example.org"].error
+
+
+def test_sending_the_same_message_twice_in_a_row_is_refused(client, manager_x, meeting, mailoutbox_files, django_capture_on_commit_callbacks):
+    """Found in review: a double click or "back and send again" mailed everyone twice."""
+    client.force_login(manager_x)
+    data = {"subject": "Parken", "body": "Bitte auf P2 parken.", "confirm": "1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(meeting, "message"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url(meeting, "message"), data)
+    assert again.status_code == 400 and "eben schon gesendet" in again.text
+    assert len(mailoutbox_files()) == 2 and MeetingMessage.objects.filter(meeting=meeting).count() == 1
