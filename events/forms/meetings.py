@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,10 @@ class ConsentFields(forms.Form):
         assert cleaned is not None
         if (cleaned.get("consent_participant_list") or cleaned.get("consent_photos")) and not cleaned.get("consent_source"):
             self.add_error("consent_source", _("Bitte angeben, wie das Einverständnis gegeben wurde."))
+        given = cleaned.get("consent_recorded_at")
+        if given is not None and not date(2000, 1, 1) <= given <= timezone.localdate():
+            # Proof of consent carries the day it was given: never a day still to come, nor one before the portal's time.
+            self.add_error("consent_recorded_at", _("Das Datum des Einverständnisses muss zwischen dem 1.1.2000 und heute liegen."))
         return cleaned
 
     def consent_data(self) -> dict[str, Any]:
@@ -156,6 +161,10 @@ class ActionItemForm(CleanTextMixin, forms.ModelForm):
         owner = form_field(self, "owner", forms.ModelChoiceField)
         owner.queryset = network_contacts(network)
         label_choices(owner, lambda c: f"{c.full_name} ({c.organisation.name})")
+        self.fields["due_on"].validators += [
+            MinValueValidator(date(1990, 1, 1), _("Bitte ein Datum ab 1990 angeben.")),
+            MaxValueValidator(date(2100, 12, 31), _("Bitte ein Datum bis 2100 angeben.")),
+        ]
 
 
 class PortalRegistrationForm(forms.Form):

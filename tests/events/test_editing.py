@@ -314,3 +314,15 @@ def test_after_the_meeting_moved_an_item_outside_can_still_be_corrected_and_rest
     assert AgendaItem.objects.filter(pk=item.pk).exists()
     with pytest.raises(ValidationError):  # a new time is still checked
         services.agenda_item_save(meeting=meeting, by=manager_x, item=AgendaItem.objects.get(pk=item.pk), data={"starts_at": clock(13)})
+
+
+def test_implausible_consent_and_due_dates_are_refused_at_the_form(world):
+    """Found in review: a consent dated 2999 or 1900 and an action item due 0001-01-01 were stored."""
+    from events.forms.meetings import ActionItemForm, ConsentFields
+
+    for day in ("2999-01-01", "1900-01-01"):
+        form = ConsentFields({"consent_participant_list": "on", "consent_source": "oral", "consent_recorded_at": day})
+        assert not form.is_valid() and "consent_recorded_at" in form.errors
+    assert ConsentFields({"consent_participant_list": "on", "consent_source": "oral", "consent_recorded_at": str(timezone.localdate())}).is_valid()
+    form = ActionItemForm({"title": "Antrag", "due_on": "0001-01-01"}, network=world.network_x)
+    assert not form.is_valid() and "due_on" in form.errors
