@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -518,3 +519,13 @@ def action_item_restore(*, item: ActionItem, by: User) -> ActionItem:
 def meeting_at(day, hour: int, minute: int = 0) -> datetime:
     """A timezone-aware local datetime (for seeds and tests)."""
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def meeting_content_purge(*, now: datetime | None = None) -> int:
+    """Delete for good what was removed from meeting pages (programme items, minutes, action items) more than
+    TRASH_RETENTION_DAYS ago: "Rückgängig" is for mistakes, not an archive of names and texts. Returns how many rows."""
+    cutoff = (now or timezone.now()) - timedelta(days=getattr(settings, "TRASH_RETENTION_DAYS", 30))
+    purged = 0
+    for model in (MinuteEntry, ActionItem, AgendaItem):
+        purged += model.with_deleted.filter(deleted_at__lt=cutoff).delete()[1].get(model._meta.label, 0)
+    return purged

@@ -6,7 +6,7 @@ from events.documents import document_render
 from events.feedback import feedback_requests_send
 from events.invitations import invitation_send
 from events.messaging import meeting_message_deliver
-from events.services import reminders_send
+from events.services import meeting_content_purge, reminders_send
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
@@ -37,3 +37,9 @@ def send_reminders() -> int:
 def send_feedback_requests() -> int:
     """The pulse after meetings (Celery beat)."""
     return feedback_requests_send()
+
+
+@shared_task(acks_late=True)
+def purge_deleted_meeting_content() -> int:
+    """Removed programme items, minutes and action items are deleted for good after the trash period (Celery beat)."""
+    return meeting_content_purge()

@@ -326,3 +326,20 @@ def test_implausible_consent_and_due_dates_are_refused_at_the_form(world):
     assert ConsentFields({"consent_participant_list": "on", "consent_source": "oral", "consent_recorded_at": str(timezone.localdate())}).is_valid()
     form = ActionItemForm({"title": "Antrag", "due_on": "0001-01-01"}, network=world.network_x)
     assert not form.is_valid() and "due_on" in form.errors
+
+
+def test_what_was_removed_from_a_meeting_page_is_deleted_for_good_after_the_trash_period(world, manager_x):
+    """Found in review: soft-deleted items (speaker names, summaries, minutes) stayed forever, their undo links working."""
+    day = timezone.localdate() + timedelta(days=3)
+    meeting = services.meeting_create(
+        network=world.network_x, by=manager_x, data={"title": "AG", "starts_at": services.meeting_at(day, 9), "ends_at": services.meeting_at(day, 12)}
+    )
+    item = services.agenda_item_save(
+        meeting=meeting, by=manager_x, data={"starts_at": time(9), "ends_at": time(10), "title": "Vortrag", "speaker": "Erika Muster"}
+    )
+    services.agenda_item_delete(item=item, by=manager_x)
+    now = timezone.now()
+    assert services.meeting_content_purge(now=now + timedelta(days=29)) == 0
+    assert AgendaItem.with_deleted.filter(pk=item.pk).exists()
+    assert services.meeting_content_purge(now=now + timedelta(days=31)) == 1
+    assert not AgendaItem.with_deleted.filter(pk=item.pk).exists()
