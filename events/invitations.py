@@ -62,11 +62,16 @@ def cancel_url(registration: Registration) -> str:
     return settings.SITE_URL + reverse("public_events:cancel", kwargs={"network_slug": meeting.network.slug, "pk": meeting.pk, "token": token})
 
 
-def registration_from_cancel(meeting: Meeting, token: str) -> Registration | None:
-    data = read_token(CANCEL, token, max_age=CANCEL_MAX_AGE)
+def registration_from_link(meeting: Meeting, token: str, *, purpose: str, max_age: int) -> Registration | None:
+    """The registration a personal link of this purpose was made for, if it belongs to this meeting; None otherwise."""
+    data = read_token(purpose, token, max_age=max_age)
     if not isinstance(data, dict) or data.get("m") != meeting.pk or data.get("r") is None:
         return None
     return meeting.registrations.select_related("contact__organisation", "meeting__network").filter(pk=data["r"]).first()
+
+
+def registration_from_cancel(meeting: Meeting, token: str) -> Registration | None:
+    return registration_from_link(meeting, token, purpose=CANCEL, max_age=CANCEL_MAX_AGE)
 
 
 def signup_url(meeting: Meeting, data: dict) -> str:

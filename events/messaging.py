@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from events import documents
 from events.ics import CANCEL, REQUEST, Attendee, itip
-from events.invitations import cancel_url
+from events.invitations import cancel_url, registration_from_link
 from events.models import InvitationRecipient, Meeting, MeetingDocument, MeetingMessage, MeetingMessageRecipient, Registration
-from events.tokens import make_token, read_token
+from events.tokens import make_token
 from members.models import Contact
 from verbund.background import enqueue_on_commit
 from verbund.mail import attach_text, mail_send_later, network_reply_to, render_mail, rows_send
@@ -195,10 +195,8 @@ def documentation_url(registration: Registration) -> str:
 
 
 def registration_from_documentation_link(meeting: Meeting, token: str) -> Registration | None:
-    data = read_token(DOCUMENTATION_LINK, token, max_age=DOCUMENTATION_LINK_MAX_AGE)
-    if not isinstance(data, dict) or data.get("m") != meeting.pk or data.get("r") is None:
-        return None
-    return meeting.registrations.filter(pk=data["r"], status__in=STATUSES[Kind.DOCUMENTATION]).first()
+    registration = registration_from_link(meeting, token, purpose=DOCUMENTATION_LINK, max_age=DOCUMENTATION_LINK_MAX_AGE)
+    return registration if registration is not None and registration.status in STATUSES[Kind.DOCUMENTATION] else None
 
 
 def _build(message: MeetingMessage, recipient: MeetingMessageRecipient, attachment: tuple[str, bytes] | None) -> EmailMessage:

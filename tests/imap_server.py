@@ -93,7 +93,7 @@ service anvil {{
     )
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""

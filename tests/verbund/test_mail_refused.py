@@ -8,27 +8,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_user, start_smtp_sink
+from tests.conftest import make_user
+from tests.verbund.conftest import REFUSED
 from verbund.celery import app
 from verbund.models import MailFailure
 from verbund.tasks import send_mail_task
-
-REFUSED = "gibt-es-nicht@example.org"
-
-
-@pytest.fixture
-def refusing_smtp(tmp_path, settings):
-    """A real SMTP server that refuses REFUSED; the default mailer points at it and tasks run without a worker."""
-    proc, port = start_smtp_sink(tmp_path / "smtp.jsonl", "--reject", REFUSED)
-    settings.MAILERS = {
-        **settings.MAILERS,
-        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": port}},
-    }
-    before, app.conf.task_always_eager = app.conf.task_always_eager, True
-    yield port
-    app.conf.task_always_eager = before
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def payload(to: str) -> dict:
