@@ -75,6 +75,13 @@ def retention_rows() -> list[Retention]:
             % {"every": _every("members.tasks.purge_trash")},
         ),
         Retention(
+            _("Aus Treffen entfernte Programmpunkte, Protokolleinträge und Verabredungen"),
+            # The same setting as the trash (TRASH_RETENTION_DAYS); events.services.meeting_content_purge enforces it.
+            _days(services.TRASH_DAYS),
+            _("Bis dahin holt „Rückgängig“ sie zurück; danach endgültig gelöscht (geprüft %(every)s).")
+            % {"every": _every("events.tasks.purge_deleted_meeting_content")},
+        ),
+        Retention(
             _("Importentwürfe (hochgeladene, nicht bestätigte Dateien)"),
             _hours(DRAFT_HOURS),
             _("Danach gelöscht (geprüft %(every)s), spätestens beim nächsten Hochladen derselben Person.")

@@ -309,6 +309,14 @@ def test_the_retention_page_reads_the_numbers_from_the_code(client, world, manag
     assert "45 Tage" in client.get(u("lifecycle:retention")).text
 
 
+def test_the_retention_page_names_the_purge_of_what_was_removed_from_meeting_pages(client, world, manager_x, settings):
+    client.force_login(manager_x)
+    text = " ".join(client.get(u("lifecycle:retention")).text.split())
+    assert "Aus Treffen entfernte Programmpunkte, Protokolleinträge und Verabredungen" in text
+    assert settings.CELERY_BEAT_SCHEDULE["purge-deleted-meeting-content"]["task"] == "events.tasks.purge_deleted_meeting_content"
+    assert "geprüft alle 6 Stunden" in text  # read from the beat schedule
+
+
 def test_the_retention_page_says_where_mail_goes(client, world, manager_x, settings, mail_dir):
     client.force_login(manager_x)
     assert "E-Mails (als Dateien gespeichert, var/mail/)" in client.get(u("lifecycle:retention")).text  # the embedded default
