@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -28,6 +27,7 @@ from events.models import (
     Registration,
 )
 from members.models import Contact, Membership
+from members.services import TRASH_DAYS
 from verbund.models import Network, User
 from verbund.services import save_audited
 
@@ -523,8 +523,8 @@ def meeting_at(day, hour: int, minute: int = 0) -> datetime:
 
 def meeting_content_purge(*, now: datetime | None = None) -> int:
     """Delete for good what was removed from meeting pages (programme items, minutes, action items) more than
-    TRASH_RETENTION_DAYS ago: "Rückgängig" is for mistakes, not an archive of names and texts. Returns how many rows."""
-    cutoff = (now or timezone.now()) - timedelta(days=getattr(settings, "TRASH_RETENTION_DAYS", 30))
+    the trash period (members.services.TRASH_DAYS, the one setting TRASH_RETENTION_DAYS) ago: "Rückgängig" is for mistakes, not an archive of names and texts. Returns how many rows."""
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
     purged = 0
     for model in (MinuteEntry, ActionItem, AgendaItem):
         purged += model.with_deleted.filter(deleted_at__lt=cutoff).delete()[1].get(model._meta.label, 0)
