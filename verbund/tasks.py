@@ -3,6 +3,7 @@ from typing import Any
 
 from celery import Task, shared_task
 from django.core.management import call_command
+from django.db import transaction
 
 from verbund.mail import mail_failure_record, mail_refused_note, payload_to_message, smtp_failure
 
@@ -26,9 +27,10 @@ def send_mail_task(self: Task, payload: dict[str, Any], mailer: str = "default")
     except OSError as exc:  # smtplib's errors are OSError subclasses, as are refused connections
         failure = smtp_failure(exc)
         if failure.permanent or self.request.retries >= MAIL_RETRIES or self.request.is_eager:
-            mail_failure_record(payload=payload, mailer=mailer, failure=failure)
-            if failure.permanent:  # the address is marked on the person; a request without a worker shows it
-                mail_refused_note(addresses=failure.refused or payload.get("to") or [], reason=failure.error)
+            with transaction.atomic():  # the record and the mark on the person are seen together, never one alone
+                mail_failure_record(payload=payload, mailer=mailer, failure=failure)
+                if failure.permanent:  # the address is marked on the person; a request without a worker shows it
+                    mail_refused_note(addresses=failure.refused or payload.get("to") or [], reason=failure.error)
             logger.warning("Mail to %s not delivered: %s %s", ", ".join(payload.get("to", [])), failure.code, failure.error)
             return 0
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
