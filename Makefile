@@ -13,12 +13,13 @@ export UV_PYTHON := $(PYTHON)
 UV := $(shell if uv --version >/dev/null 2>&1; then echo uv; else echo "$(PYTHON) -m uv"; fi)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help bootstrap install run test test-full smoke messages lint clean
+.PHONY: help bootstrap install run test test-full smoke screenshots messages lint clean
 
 help:
 	@echo "make run       – install, migrate, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test      – the whole test suite (embedded default, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make test-full – the suite with the release profile of QUALITY.md (larger fault and load figures)"
+	@echo "make screenshots – the pages of the demo manager and member at 390, 820 and 1280 px into var/screenshots/"
 	@echo "make lint      – ruff (lint and format check) and mypy with django-stubs"
 	@echo "make messages  – update the English catalogue (no locations, no fuzzy guesses) and compile it"
 
@@ -50,6 +51,10 @@ lint: install
 # The embedded default end to end: migrate + seed_demo + core pages on SQLite, served by runserver.
 smoke: install
 	$(UV) run --frozen python scripts/smoke.py
+
+# Every page of the demo manager and member at 390, 820 and 1280 px (var/screenshots/index.html; not committed).
+screenshots: install
+	$(UV) run --frozen python scripts/screenshots.py
 
 # verbund/management/commands/makemessages.py adds --no-location, --no-fuzzy-matching and --no-obsolete.
 messages: install

@@ -39,6 +39,8 @@ ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users a
 MATRIX: dict[str, Case] = {
     # --- start pages and the tenant ---------------------------------------
     "home": Case([Target(rev("home"), statuses(302, anonymous=302, staff=200))]),
+    # the design system's style page: staff only (others are sent to the admin's login)
+    "styleguide": Case([Target(rev("styleguide"), statuses(302, staff=200))]),
     "manage:index": Case([Target(rev("manage:index"), statuses(403, anonymous=302, managers=200))]),
     "manage:network_home": Case(
         [

@@ -130,3 +130,14 @@ class LogoForm(CleanTextMixin, forms.Form):
 
     def clean_logo_upload(self):
         return clean_image(self.cleaned_data["logo_upload"])
+
+
+class StyleguideForm(forms.Form):
+    """The style page's sample form: every kind of field the portal uses, with help text and errors."""
+
+    name = forms.CharField(label=_("Name des Unternehmens"), max_length=200, help_text=_("Wie im Handelsregister, mit Rechtsform."))
+    email = forms.EmailField(label=_("E-Mail-Adresse"))
+    kind = forms.ChoiceField(label=_("Art"), choices=[("", "—"), ("company", _("Unternehmen")), ("research", _("Hochschule / Forschung"))])
+    starts_on = forms.DateField(label=_("Beginn"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notiz"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    agree = forms.BooleanField(label=_("Einverstanden mit der Teilnehmendenliste"), required=False)

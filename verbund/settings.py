@@ -91,6 +91,8 @@ TEMPLATES = [
                 "verbund.context_processors.navigation",
                 "verbund.undo.undo_toast",
             ],
+            # The design system's filters and tags on every template: number/date formats, badges, navigation.
+            "builtins": ["verbund.templatetags.fmt", "verbund.templatetags.ui"],
         },
     },
 ]

@@ -25,6 +25,7 @@ manage_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search_views.search, name="search"),
+    path("styleguide/", views.styleguide, name="styleguide"),
     path("manage/", include("composition.urls")),
     path("manage/", include(manage_patterns)),
     path("manage/<slug:network_slug>/", include("members.urls.manage")),

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from verbund import flash
 from verbund.access import AuthenticatedRequest, NetworkRequest, network_required
-from verbund.forms import FundingSourceForm, LogoForm, NetworkImprintForm, NetworkProfileForm
+from verbund.forms import FundingSourceForm, LogoForm, NetworkImprintForm, NetworkProfileForm, StyleguideForm
 from verbund.models import LegalPage, Network, NetworkImprint
 from verbund.services import (
     financing_mix,
@@ -23,6 +26,7 @@ from verbund.services import (
     network_logo_delete,
     network_update,
 )
+from verbund.templatetags.ui import TONES
 
 
 @login_required
@@ -184,3 +188,28 @@ def health(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 – any failure of the database is "not healthy", never a 500
         return JsonResponse({"status": "error", "database": False}, status=503)
     return JsonResponse({"status": "ok", "database": True})
+
+
+@staff_member_required
+@require_GET
+def styleguide(request: HttpRequest) -> HttpResponse:
+    """The design system for staff: tokens and every component, rendered from the real partials and tags."""
+    form = StyleguideForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    steps = [
+        {"label": _("Empfänger"), "url": "#stepper", "state": "done"},
+        {"label": _("Inhalt"), "url": "#stepper", "state": "current"},
+        {"label": _("Vorschau"), "url": "#stepper", "state": "todo"},
+        {"label": _("Versand"), "url": "", "state": "todo"},
+    ]
+    context = {
+        "form": form,
+        "steps": steps,
+        "tones": sorted(set(TONES.values())),
+        "statuses": sorted(TONES.items()),
+        "sample_moment": timezone.now(),
+        "sample_numbers": [50000, Decimal("1234.5"), 42],
+        "tokens": ["bg", "surface", "surface-2", "text", "muted", "border", "primary", "primary-soft", "success", "warning", "danger", "info"],
+    }
+    return render(request, "verbund/styleguide.html", context)

@@ -74,6 +74,7 @@ def test_a_member_completes_the_basis_check_shares_it_and_the_manager_sees_it(pa
     assert check.status == CheckRound.Status.COMPLETED and CheckShare.objects.filter(round=check, with_managers=True, withdrawn_at__isnull=True).exists()
     assert page.csp_violations == []
 
+    page.locator(".menu > summary").click()  # the account menu (a disclosure) holds "Abmelden"
     page.get_by_role("button", name="Abmelden").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))  # logged out: the POST has been answered
     page.wait_for_load_state("networkidle")

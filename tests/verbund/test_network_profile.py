@@ -55,7 +55,7 @@ def test_funding_sources_give_the_self_financing_ratio(client, world, manager_x)
     response = client.get(u("verbund:network_profile"))
     mix = next(m for m in response.context["mixes"] if m["year"] == 2026)
     assert mix["total"] == Decimal("100000") and mix["ratio"] == 40
-    assert "40 %" in response.text
+    assert "40\xa0%" in response.text and "100.000,00\xa0€" in response.text  # verbund.formatting: German number and money
 
 
 def test_bad_funding_input_is_explained_and_not_stored(client, world, manager_x):
