@@ -123,6 +123,8 @@ def network_crumbs(context) -> list[tuple[str, str]]:
     match = getattr(request, "resolver_match", None)
     if match is None or network is None or not getattr(network, "slug", None):
         return []
+    if not request.path.startswith(reverse("manage:index")):  # portal pages name a network too: no office links there
+        return []
     crumbs = []
     if match.view_name != "manage:network_home":
         crumbs.append((str(network.name), reverse("manage:network_home", args=[network.slug])))
