@@ -16,7 +16,6 @@ from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from events.models import Meeting
@@ -25,6 +24,7 @@ from members.selectors import memberships_matching
 from newsletters.models import Infobrief
 from qualification.models import Course
 from verbund.access import AuthenticatedRequest, manager_required
+from verbund.formatting import format_date
 from verbund.forms import strip_control_chars
 from verbund.models import Network, User
 
@@ -118,7 +118,7 @@ def _meetings(networks: list[Network], text: str) -> Group:
     meetings = Meeting.objects.filter(network__in=networks).filter(_words_in(("title", "venue_name"), text)).select_related("network").order_by("-starts_at")
     rows, group.more = _take(meetings)
     for meeting in rows:
-        detail = " · ".join(part for part in (date_format(meeting.starts_at, "SHORT_DATE_FORMAT"), meeting.venue_name, meeting.network.name) if part)
+        detail = " · ".join(part for part in (format_date(meeting.starts_at, "date_short"), meeting.venue_name, meeting.network.name) if part)
         group.hits.append(Hit(meeting.title, meeting.get_absolute_url(), detail))
     return group
 

@@ -25,13 +25,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.duplicates import ContactProbe, contact_match
 from members.models import CONTACT_FIELDS, ORGANISATION_FIELDS, Contact, Membership, MembershipStatusChange, MergeRecord, Organisation
 from members.services import organisation_refresh_search
 from verbund.fieldsets import FieldSet
+from verbund.formatting import format_date
 from verbund.models import ManagerRole, Network, User
 from verbund.services import save_audited
 
@@ -239,7 +239,7 @@ def _conflict_note(conflict: Conflict, kept: Model) -> str:
     if conflict.policy == COMBINE:
         assert isinstance(row, Membership) and isinstance(twin, Membership)
         combined = _combined_membership(twin, row)
-        joined = date_format(combined["joined_on"], "SHORT_DATE_FORMAT") if combined["joined_on"] else "–"
+        joined = format_date(combined["joined_on"], "date_short") if combined["joined_on"] else "–"
         return _("Mitgliedschaft in %(network)s auf beiden Seiten: sie werden zu einer (Status %(status)s, Eintritt %(joined)s).") % {
             "network": twin.network,
             "status": Membership.Status(combined["status"]).label,

@@ -13,8 +13,6 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
 )
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from members.duplicates import Finder
@@ -32,6 +30,7 @@ from members.models import (
 )
 from members.selectors import SORTS, DirectoryFilter, import_jobs, municipalities, municipality_exists
 from members.services import BulkAction, normalise_phone
+from verbund.formatting import format_date
 from verbund.forms import CleanTextMixin, form_field, label_choices, strip_control_chars
 from verbund.models import Network, User
 
@@ -42,7 +41,7 @@ class ImportJobField(forms.ModelChoiceField):
     """An import batch of the network, named by its file and when it ran (the directory's `import` filter)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.title} ({date_format(timezone.localtime(obj.created_at), 'SHORT_DATETIME_FORMAT')})"
+        return f"{obj.title} ({format_date(obj.created_at, 'datetime_short')})"
 
 
 # "Added from/to" beyond these would overflow the date arithmetic of the filter (9999-12-31 + 1 day).

@@ -51,7 +51,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import models
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.imports.names import PersonName, canonical_title, parse_person_name, parse_salutation_cell, strip_name_part
@@ -68,6 +68,7 @@ from members.models import Contact, ErasureTombstone, Membership, Organisation
 from members.privacy import _email_hash  # the tombstones' keyed hash, computed once per address instead of one query per row
 from members.services import normalise_phone
 from verbund.fieldsets import max_length
+from verbund.formatting import format_date
 from verbund.models import Network
 
 # --- validating and planning -------------------------------------------------------
@@ -374,7 +375,7 @@ class _RowValidator:
             return None
         if not parsed.completed and parsed.value <= self.today:
             return parsed.value
-        shown = formats.date_format(parsed.value, "d.m.Y")
+        shown = format_date(parsed.value, "date_short")
         if parsed.completed == "year":
             self.row.warnings.append(
                 _("%(field)s „%(value)s“: nur das Jahr angegeben – übernommen als %(date)s.") % {"field": label, "value": value[:20], "date": shown}
