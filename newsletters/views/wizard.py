@@ -196,7 +196,8 @@ def content(request: NetworkRequest, pk: int) -> HttpResponse:
     infobrief = _infobrief(request, pk)
     if (elsewhere := _editable_or_progress(request, infobrief)) is not None:
         return elsewhere
-    form = InfobriefForm(request.POST or None, instance=Infobrief.objects.get(pk=infobrief.pk), auto_id="content_%s")
+    # The form gets its own copy: a refused input must not change the subject the page's header shows.
+    form = InfobriefForm(request.POST or None, instance=_infobrief(request, pk), auto_id="content_%s")
     status = 200
     if request.method == "POST":
         if form.is_valid():

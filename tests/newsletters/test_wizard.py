@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from newsletters.models import Entry, Infobrief, InfobriefEntry, NewsletterSettings
 from newsletters.services import read_unsubscribe_token
+from tests.conftest import make_user
 from tests.newsletters import factories
 
 
@@ -131,8 +132,29 @@ def test_a_bad_subject_shows_the_step_again_with_the_input_kept(client, world, m
     assert bad.status_code == 400
     assert "Dieses Feld ist zwingend erforderlich." in bad.text
     assert "Kommt mit" in bad.text and "Mein langer Text" in bad.text
+    assert "<h1>Infobrief Frühjahr</h1>" in bad.text  # the header keeps the stored subject
     fresh.refresh_from_db()
     assert fresh.subject == "Infobrief Frühjahr"
+
+
+def test_a_reader_walks_the_steps_but_changes_nothing(client, world, manager_x, fresh):
+    from verbund.models import ManagerRole
+
+    reader = make_user("leserin@example.org")
+    ManagerRole.objects.create(user=reader, network=world.network_x, role=ManagerRole.Role.OBSERVER)
+    client.force_login(reader)
+    for name in ("audience", "content", "preview", "send"):
+        page = client.get(u(f"newsletters:{name}", fresh.pk))
+        assert page.status_code == 200 and f'<form method="post" action="/manage/netz-x/infobrief/{fresh.pk}/' not in page.text
+    assert f'<a class="button" href="{u("newsletters:content", fresh.pk)}">Weiter: Inhalt</a>' in client.get(u("newsletters:audience", fresh.pk)).text
+    assert client.post(u("newsletters:audience", fresh.pk), {"include_subscribers": ""}).status_code == 403
+    assert client.post(u("newsletters:content", fresh.pk), {"subject": "Anders"}).status_code == 403
+    assert client.post(u("newsletters:send", fresh.pk), {"mode": "now", "confirm": "1"}).status_code == 403
+    fresh.refresh_from_db()
+    assert fresh.subject == "Infobrief Frühjahr" and fresh.include_subscribers is True and fresh.status == "draft"
+    client.force_login(manager_x)  # the same pages have their forms for a manager
+    for name in ("audience", "content", "preview", "send"):
+        assert f'<form method="post" action="/manage/netz-x/infobrief/{fresh.pk}/' in client.get(u(f"newsletters:{name}", fresh.pk)).text
 
 
 # --- the preview: framed HTML with its own headers, the text version reachable by keyboard ------------------
