@@ -157,6 +157,16 @@ def test_a_reader_walks_the_steps_but_changes_nothing(client, world, manager_x, 
         assert f'<form method="post" action="/manage/netz-x/infobrief/{fresh.pk}/' in client.get(u(f"newsletters:{name}", fresh.pk)).text
 
 
+def test_a_bad_send_time_shows_the_step_again_with_a_german_message(client, world, manager_x, fresh):
+    client.force_login(manager_x)
+    bad = client.post(u("newsletters:send", fresh.pk), {"mode": "schedule", "when": "morgen früh"})
+    assert bad.status_code == 400
+    assert "Bitte ein gültiges Datum und Uhrzeit eingeben." in bad.text and 'value="morgen früh"' in bad.text
+    assert states(bad.text)[-1] == "current"
+    fresh.refresh_from_db()
+    assert fresh.status == "draft"
+
+
 # --- the preview: framed HTML with its own headers, the text version reachable by keyboard ------------------
 
 
