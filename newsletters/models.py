@@ -147,6 +147,7 @@ class Infobrief(models.Model):
     send_requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     send_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("Versand abgeschlossen"), null=True, blank=True)
+    test_sent_at = models.DateTimeField(_("Zuletzt als Test gesendet"), null=True, blank=True)
     pdf = models.FileField(upload_to="newsletters/pdf/", blank=True)
 
     history = HistoricalRecords()
@@ -167,6 +168,11 @@ class Infobrief(models.Model):
     def editable(self) -> bool:
         """Content and audience can change until sending starts; after that the entries are frozen (the archive shows them)."""
         return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
+
+    @property
+    def has_content(self) -> bool:
+        """Something to send: placed entries or an introduction (the content step is done; sending needs it)."""
+        return bool(self.intro.strip()) or self.placements.exists()
 
 
 class InfobriefEntry(models.Model):
@@ -334,8 +340,20 @@ INFOBRIEF_FIELDS = FieldSet(
     Infobrief,
     # The content step edits the first three, the recipients step the audience.
     names=("subject", "preheader", "intro", "audience_roles", "audience_municipalities", "audience_kinds", "include_subscribers"),
-    # Sending owns these (newsletters.sending): status, schedule, who asked, when, the archive's PDF.
-    internal=("network", "status", "scheduled_for", "created_by", "created_at", "updated_at", "send_requested_by", "send_started_at", "sent_at", "pdf"),
+    # Sending owns these (newsletters.sending): status, schedule, who asked, when, the last test, the archive's PDF.
+    internal=(
+        "network",
+        "status",
+        "scheduled_for",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "send_requested_by",
+        "send_started_at",
+        "sent_at",
+        "test_sent_at",
+        "pdf",
+    ),
 )
 INFOBRIEF_CONTENT_FIELDS = INFOBRIEF_FIELDS.without("audience_roles", "audience_municipalities", "audience_kinds", "include_subscribers")
 NEWSLETTER_SETTINGS_FIELDS = FieldSet(

@@ -172,12 +172,15 @@ def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | Non
 
 
 def send_test(*, infobrief: Infobrief, by: User) -> None:
-    """[TEST] to the manager alone, through the newsletter mailer, after commit. No delivery row."""
+    """[TEST] to the manager alone, through the newsletter mailer, after commit. No delivery row; the time is noted."""
 
     rendered = services.render(infobrief, email=by.email, name=by.get_full_name(), test=True)
     message = EmailMultiAlternatives(subject=rendered["subject"], body=rendered["text"], from_email=_sender(infobrief), to=[by.email])
     message.attach_alternative(rendered["html"], "text/html")
     mail_send_later(message=message, mailer="newsletter")
+    # The wizard's preview step counts as done from here on; a test is no edit of the Infobrief (no history row).
+    infobrief.test_sent_at = timezone.now()
+    Infobrief.objects.filter(pk=infobrief.pk).update(test_sent_at=infobrief.test_sent_at)
 
 
 def send_start(*, infobrief: Infobrief, by: User, when=None) -> int:
@@ -186,7 +189,7 @@ def send_start(*, infobrief: Infobrief, by: User, when=None) -> int:
         infobrief = Infobrief.objects.select_for_update(of=("self",)).select_related("network").get(pk=infobrief.pk)
         if not infobrief.editable:
             raise ValidationError(_("Dieser Infobrief wird schon versendet oder ist abgeschlossen."))
-        if not infobrief.placements.exists() and not infobrief.intro.strip():
+        if not infobrief.has_content:
             raise ValidationError(_("Der Infobrief hat noch keinen Inhalt."))
         recipients = services.audience(infobrief).recipients
         if not recipients:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -90,6 +91,42 @@ class ScheduleForm(forms.Form):
     when = forms.DateTimeField(label=_("Versand am"), widget=DATETIME, input_formats=DATETIME_FORMATS)
 
 
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class ColourInput(forms.TextInput):
+    """<input type=color>: the browser offers a picker; `maxlength` and `required` are not allowed on it (HTML)."""
+
+    input_type = "color"
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        return False
+
+
+class ColourField(forms.CharField):
+    """A colour as #RRGGBB, checked on the server (the picker always sends one; a hand-made request may not)."""
+
+    widget = ColourInput
+    default_error_messages = {
+        "required": _("Bitte eine Farbe wählen."),
+        "invalid": _("„%(value)s“ ist keine Farbe. Bitte als #RRGGBB angeben, z. B. #1d4f7a."),
+    }
+
+    def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
+        kwargs.pop("empty_value", None)
+        super().__init__(**kwargs)  # no max_length: the pattern fixes the length, and type=color has no maxlength
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        if value and not COLOUR_PATTERN.match(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value[:40]})
+        return value.lower()
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        """A bad value is not put back into the picker (it would show black); the stored colour stays, the error names the bad one."""
+        return data if isinstance(data, str) and COLOUR_PATTERN.match(data.strip()) else initial
+
+
 class SettingsForm(CleanTextMixin, forms.ModelForm):
     logo_upload = forms.FileField(label=_("Logo"), required=False, help_text=_("PNG oder JPEG; erscheint oben in jedem Infobrief."))
     remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
@@ -97,9 +134,8 @@ class SettingsForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = NewsletterSettings
         fields = NEWSLETTER_SETTINGS_FIELDS.names
+        field_classes = {"primary_colour": ColourField, "accent_colour": ColourField}
         widgets = {
-            "primary_colour": forms.TextInput(attrs={"type": "color"}),
-            "accent_colour": forms.TextInput(attrs={"type": "color"}),
             "footer": forms.Textarea(attrs={"rows": 4}),
             "consent_text": forms.Textarea(attrs={"rows": 4}),
         }

@@ -55,10 +55,15 @@ def test_compose_preview_test_send_and_watch_the_progress(page, world, mailoutbo
     page.get_by_role("button", name="Anlegen").click()
     page.get_by_role("heading", name="Infobrief Dezember").wait_for()
     page.get_by_text("16 Empfänger:innen").wait_for()
+    page.get_by_role("button", name="Weiter: Inhalt").click()
+    expect(page.locator('.stepper [aria-current="step"]')).to_contain_text("Inhalt")
     page.get_by_role("button", name="Termine aus Treffen übernehmen").click()
     page.get_by_text("1 Termin aus den Treffen übernommen.").wait_for()
-    expect(page.locator("#content strong", has_text="Koordinierungstreffen Winter")).to_be_visible()
+    expect(page.locator(".placements strong", has_text="Koordinierungstreffen Winter")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Weiter: Vorschau und Test").click()
     expect(page.locator(".mail-text")).to_contain_text("Koordinierungstreffen Winter", use_inner_text=True)
+    expect(page.frame_locator("iframe.mail-preview").locator("body")).to_contain_text("Koordinierungstreffen Winter")
     assert_accessible(page)
 
     with page.context.expect_page() as opened:
@@ -72,11 +77,12 @@ def test_compose_preview_test_send_and_watch_the_progress(page, world, mailoutbo
     page.get_by_role("button", name=re.compile("Testversand an mich")).click()
     page.get_by_text("Test an manager_x@example.org gesendet").wait_for()
 
+    page.get_by_role("link", name="Weiter: Versand").click()
     page.get_by_role("button", name="Jetzt senden …").click()
     page.get_by_role("heading", name="An 16 Empfänger:innen senden?").wait_for()
     assert_accessible(page)
     page.get_by_role("button", name="Ja, jetzt senden").click()
-    page.get_by_role("heading", name="Wird versendet").wait_for()
+    page.get_by_role("heading", name="Wird versendet", level=2).wait_for()
     assert_accessible(page)
     letter = Infobrief.objects.get(subject="Infobrief Dezember")
     assert Delivery.objects.filter(infobrief=letter).count() == 16

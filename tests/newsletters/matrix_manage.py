@@ -9,6 +9,7 @@ from newsletters.models import Entry, Infobrief, InfobriefEntry
 from tests.matrix import Case, Target, statuses
 
 X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
+X_REDIRECT = statuses(404, anonymous=302, manager_x=302, manager_xy=302)
 X_WRITE = statuses(404, anonymous=302, manager_x=302, manager_xy=302)
 Y_ONLY = statuses(404, anonymous=302, manager_y=200, manager_xy=200)
 NOBODY = statuses(404, anonymous=302)
@@ -95,27 +96,30 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
             get_refused("newsletters:entry_delete", pk(entry)),
         ]
     ),
-    "newsletters:infobrief": Case(
+    "newsletters:infobrief": Case(  # the Infobrief's address leads to its next open step
         [
-            Target(u("newsletters:infobrief", pk(infobrief)), X_ONLY),
+            Target(u("newsletters:infobrief", pk(infobrief)), X_REDIRECT),
             Target(u("newsletters:infobrief", pk(theirs)), NOBODY),
-            Target(y("newsletters:infobrief", pk(theirs)), Y_ONLY),
+            Target(y("newsletters:infobrief", pk(theirs)), statuses(404, anonymous=302, manager_y=302, manager_xy=302)),
         ]
     ),
-    "newsletters:audience": Case(
+    "newsletters:audience": Case(  # wizard step 1: GET shows, POST narrows
         [
+            Target(u("newsletters:audience", pk(infobrief)), X_ONLY),
+            Target(u("newsletters:audience", pk(theirs)), NOBODY),
+            Target(y("newsletters:audience", pk(theirs)), Y_ONLY),
             Target(u("newsletters:audience", pk(infobrief)), X_WRITE, method="post", data=lambda w: {"include_subscribers": "on"}, htmx=False),
             Target(u("newsletters:audience", pk(theirs)), NOBODY, method="post", data=lambda w: {"include_subscribers": ""}, htmx=False),
-            get_refused("newsletters:audience", pk(infobrief)),
         ]
     ),
-    "newsletters:content": Case(
+    "newsletters:content": Case(  # wizard step 2: GET shows, POST saves subject and introduction
         [
+            Target(u("newsletters:content", pk(infobrief)), X_ONLY),
+            Target(u("newsletters:content", pk(theirs)), NOBODY),
             Target(
                 u("newsletters:content", pk(infobrief)), X_WRITE, method="post", data=lambda w: {"subject": "Infobrief netz-x", "intro": "Hallo"}, htmx=False
             ),
             Target(u("newsletters:content", pk(theirs)), NOBODY, method="post", data=lambda w: {"subject": "Übernommen"}, htmx=False),
-            get_refused("newsletters:content", pk(infobrief)),
         ]
     ),
     "newsletters:place": Case(
@@ -151,10 +155,18 @@ NEWSLETTER_MANAGE_MATRIX: dict[str, Case] = {
     "newsletters:fill_dates": Case(
         [Target(u("newsletters:fill_dates", pk(infobrief)), X_WRITE, method="post", htmx=False), get_refused("newsletters:fill_dates", pk(infobrief))]
     ),
-    "newsletters:preview": Case(
+    "newsletters:preview": Case(  # wizard step 3: the page with the framed HTML and the text version
         [
-            Target(u("newsletters:preview", pk(infobrief)), X_ONLY, htmx=False),
-            Target(u("newsletters:preview", pk(theirs)), NOBODY, htmx=False),
+            Target(u("newsletters:preview", pk(infobrief)), X_ONLY),
+            Target(u("newsletters:preview", pk(theirs)), NOBODY),
+            Target(y("newsletters:preview", pk(theirs)), Y_ONLY),
+        ]
+    ),
+    "newsletters:preview_mail": Case(  # the mail's HTML for the preview's <iframe>
+        [
+            Target(u("newsletters:preview_mail", pk(infobrief)), X_ONLY, htmx=False),
+            Target(u("newsletters:preview_mail", pk(theirs)), NOBODY, htmx=False),
+            Target(y("newsletters:preview_mail", pk(theirs)), Y_ONLY, htmx=False),
         ]
     ),
     "newsletters:test_send": Case(

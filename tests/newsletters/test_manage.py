@@ -1,4 +1,6 @@
-"""The Infobrief's manager pages: entries, the wizard (recipients → content → preview → test → send), progress, template."""
+"""The Infobrief's manager pages: entries, the wizard (recipients → content → preview and test → send), progress, template.
+
+The stepper, the framed preview's headers and the colour fields: tests/newsletters/test_wizard.py."""
 
 from __future__ import annotations
 
@@ -72,17 +74,18 @@ def test_wizard_shows_recipients_exclusions_and_the_preview_as_a_chosen_recipien
 
     Contact.objects.create(organisation=world.org_a, last_name="Ohne Einwilligung", email="ohne@alpha.example")
     client.force_login(manager_x)
-    page = client.get(u("newsletters:infobrief", letter.pk) + "?as=r00002@empfang.example")
+    page = client.get(u("newsletters:audience", letter.pk))
     assert page.status_code == 200
     assert "3 Empfänger:innen" in page.text
     assert "keine Einwilligung für den Infobrief" in page.text and "ohne@alpha.example" in page.text
+    page = client.get(u("newsletters:preview", letter.pk) + "?as=r00002@empfang.example")
     assert "Förderaufruf Digitalisierung" in page.text  # the plain-text version
     assert re.search(r"/unsubscribe/[^/\s]+/", page.text)
-    preview = client.get(u("newsletters:preview", letter.pk) + "?as=r00002@empfang.example")
+    preview = client.get(u("newsletters:preview_mail", letter.pk) + "?as=r00002@empfang.example")
     assert preview.status_code == 200 and "Förderaufruf Digitalisierung" in preview.text
     assert "script-src" not in preview["Content-Security-Policy"] and "default-src 'none'" in preview["Content-Security-Policy"]
     narrowed = client.post(u("newsletters:audience", letter.pk), {"municipalities": ["Nirgendwo"]})
-    assert narrowed.status_code == 302  # an unknown place is not a choice: refused with a message, nothing stored
+    assert narrowed.status_code == 400 and "Nirgendwo" in narrowed.text  # not a choice: the page again with the error, nothing stored
     letter.refresh_from_db()
     assert letter.audience_municipalities == []
 
@@ -99,7 +102,7 @@ def test_dates_come_from_meetings_once(client, world, manager_x, letter):
     client.post(u("newsletters:fill_dates", letter.pk))
     dates = Entry.objects.filter(kind="date", meeting__isnull=False)
     assert dates.count() == 1 and letter.placements.filter(entry__in=dates).count() == 1
-    assert "Netzwerktreffen" in client.get(u("newsletters:infobrief", letter.pk)).text
+    assert "Netzwerktreffen" in client.get(u("newsletters:content", letter.pk)).text
 
 
 def test_test_send_goes_to_the_manager_only(client, world, manager_x, letter, mailoutbox_files, django_capture_on_commit_callbacks):
@@ -258,7 +261,7 @@ def test_entries_are_placed_reordered_and_removed(client, world, manager_x, lett
     second = Entry.objects.create(network=world.network_x, kind="press", title="Pressespiegel")
     third = Entry.objects.create(network=world.network_x, kind="text", title="Grußwort")
     client.force_login(manager_x)
-    page = client.get(u("newsletters:infobrief", letter.pk))
+    page = client.get(u("newsletters:content", letter.pk))
     assert "Pressespiegel" in page.text and "Grußwort" in page.text  # offered to add
     for entry in (second, third, second):  # placing twice keeps one placement
         assert client.post(u("newsletters:place", letter.pk), {"entry": entry.pk}).status_code == 302
@@ -294,7 +297,7 @@ def test_audience_filters_narrow_the_count_and_name_the_reasons(client, world, m
     Subscriber.objects.create(network=world.network_x, email="offen@extern.example", requested_at=timezone.now(), consent_text="t", consent_version=1)
     Suppression.objects.create(network=world.network_x, email="r00001@empfang.example", reason=Suppression.Reason.BOUNCED)
     client.force_login(manager_x)
-    page = client.get(u("newsletters:infobrief", letter.pk))
+    page = client.get(u("newsletters:audience", letter.pk))
     assert "2 Empfänger:innen" in page.text
     for reason in ("keine E-Mail-Adresse", "Anmeldung nicht bestätigt", "Adresse unzustellbar"):
         assert reason in page.text
@@ -303,9 +306,9 @@ def test_audience_filters_narrow_the_count_and_name_the_reasons(client, world, m
     client.post(u("newsletters:audience", letter.pk), {"municipalities": ["Bottrop"]})
     letter.refresh_from_db()
     assert letter.audience_municipalities == ["Bottrop"] and letter.include_subscribers is False
-    assert "2 Empfänger:innen" in client.get(u("newsletters:infobrief", letter.pk)).text  # all three live in Bottrop; one bounced
+    assert "2 Empfänger:innen" in client.get(u("newsletters:audience", letter.pk)).text  # all three live in Bottrop; one bounced
     Organisation.objects.filter(name="R Firma 0").update(municipality="Gladbeck")
-    assert "0 Empfänger:innen" in client.get(u("newsletters:infobrief", letter.pk)).text
+    assert "0 Empfänger:innen" in client.get(u("newsletters:audience", letter.pk)).text
 
 
 def unsubscribe_addresses(network, text: str) -> set[str | None]:
@@ -319,13 +322,13 @@ def unsubscribe_addresses(network, text: str) -> set[str | None]:
 def test_the_preview_carries_the_chosen_recipients_own_unsubscribe_link(client, world, manager_x, letter):
     client.force_login(manager_x)
     chosen = "r00002@empfang.example"
-    page = client.get(u("newsletters:infobrief", letter.pk) + f"?as={chosen}")
+    page = client.get(u("newsletters:preview", letter.pk) + f"?as={chosen}")
     assert unsubscribe_addresses(world.network_x, page.text) == {chosen}  # hers, and nobody else's
     assert "Guten Tag Empf r00002," in page.text  # the plain text, greeting by name
-    html = client.get(u("newsletters:preview", letter.pk) + f"?as={chosen}")
+    html = client.get(u("newsletters:preview_mail", letter.pk) + f"?as={chosen}")
     assert unsubscribe_addresses(world.network_x, html.text) == {chosen}
-    assert "frame-ancestors 'none'" in html["Content-Security-Policy"]
-    unknown = client.get(u("newsletters:preview", letter.pk) + "?as=fremd@example.org")  # not a recipient: never rendered for them
+    assert "frame-ancestors 'self'" in html["Content-Security-Policy"]
+    unknown = client.get(u("newsletters:preview_mail", letter.pk) + "?as=fremd@example.org")  # not a recipient: never rendered for them
     assert "fremd@example.org" not in unsubscribe_addresses(world.network_x, unknown.text)
 
 
@@ -341,7 +344,11 @@ def test_another_networks_infobrief_and_entries_are_not_found(client, world, man
     their_entry = theirs.placements.get().entry
     for response in (
         client.get(u("newsletters:infobrief", theirs.pk)),
+        client.get(u("newsletters:audience", theirs.pk)),
+        client.get(u("newsletters:content", theirs.pk)),
         client.get(u("newsletters:preview", theirs.pk)),
+        client.get(u("newsletters:preview_mail", theirs.pk)),
+        client.get(u("newsletters:send", theirs.pk)),
         client.get(u("newsletters:progress", theirs.pk)),
         client.get(u("newsletters:entry_edit", their_entry.pk)),
         client.post(u("newsletters:content", theirs.pk), {"subject": "Übernommen"}),
@@ -434,7 +441,7 @@ def test_a_new_infobrief_is_created_from_the_list(client, world, manager_x):
     assert not Infobrief.objects.exists()
     response = client.post(u("newsletters:create"), {"subject": "Infobrief Winter", "preheader": "Was kommt", "intro": "Hallo"})
     letter = Infobrief.objects.get()
-    assert response["Location"] == u("newsletters:infobrief", letter.pk) and letter.created_by == manager_x and letter.status == "draft"
+    assert response["Location"] == u("newsletters:audience", letter.pk) and letter.created_by == manager_x and letter.status == "draft"
     assert "Infobrief Winter" in client.get(u("newsletters:index")).text
 
 
