@@ -135,6 +135,7 @@ def test_every_qualification_page_is_accessible(page, world):
     item.save()
     log_in(page, "manager_x@example.org")
     base = "/manage/netz-x/qualification/"
+    manager_pages: list[str] = []
     for path in [
         "",
         "topics/",
@@ -153,19 +154,38 @@ def test_every_qualification_page_is_accessible(page, world):
         page.goto(base + path)
         expect(page.locator("h1"), path).to_have_count(1)
         assert_accessible(page)
+        manager_pages.append(base + path)
     page.context.clear_cookies()
     log_in(page, "member_a_x@example.org")
-    for path in [
+    member_pages = [
         "/portal/qualification/",
         "/portal/qualification/netz-x/needs/",
         f"/portal/qualification/netz-x/needs/{topic.pk}/",
         "/portal/qualification/netz-x/courses/",
         f"/portal/qualification/netz-x/courses/{course.pk}/",
-    ]:
+    ]
+    for path in member_pages:
         page.goto(path)
         expect(page.locator("h1"), path).to_have_count(1)
         assert_accessible(page)
+    # On a phone (390 px) every page fits the screen: tables scroll in their own box or stack as cards.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in member_pages:
+        assert_fits_phone(page, path)
+    page.context.clear_cookies()
+    log_in(page, "manager_x@example.org")
+    for path in manager_pages:
+        assert_fits_phone(page, path)
     assert page.csp_violations == []
+
+
+def assert_fits_phone(page, path: str) -> None:
+    """The page at the current (phone) width: one h1, no sideways scrolling of the page itself."""
+    page.goto(path)
+    expect(page.locator("h1"), path).to_have_count(1)
+    page.wait_for_load_state()
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], (path, width)
 
 
 # --- the heat map: readable headers, the cell editor at the cell -------------------------------------------------
