@@ -1,8 +1,9 @@
-// The qualification matrix's cell editor. htmx inserts it as a table row right below the cell's row (the table is
-// hx-boost'ed with hx-target="closest tr" hx-swap="afterend"); this script lines the editor up under the cell, keeps
-// it inside the table's visible box, moves the focus into it, and closes it with Escape or "Schließen", giving the
-// focus back to the cell's link. After a save htmx has swapped the cell and the totals in place (out of band) and
-// sends the event "cell-saved". Without JavaScript each cell is a plain link to the cell's own page.
+// The editors of the qualification tables (a cell of the matrix, a topic of a member's own row). htmx inserts the
+// editor as a table row right below the row of the link that opened it (hx-target="closest tr" hx-swap="afterend" on
+// a table marked data-row-editor); this script lines the editor up under that cell, keeps it inside the table's
+// visible box, moves the focus into it, and closes it with Escape or "Schließen", giving the focus back to the link.
+// After a save htmx has swapped the changed parts in place (out of band) and sends the event "cell-saved".
+// Without JavaScript each link opens a page of its own.
 (function () {
   "use strict";
   var ROW_ID = "cell-editor-row";
@@ -36,7 +37,7 @@
   function place(row) {
     var cell = document.getElementById(row.getAttribute("data-cell"));
     var box = row.querySelector(".cell-editor");
-    var wrap = row.closest(".matrix-wrap");
+    var wrap = row.closest(".table-wrap");
     var table = row.closest("table");
     if (!cell || !box || !wrap || !table) return;
     var columns = 0;
@@ -66,7 +67,7 @@
   // One editor at a time: opening another cell closes the open one first.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (elt instanceof Element && elt.matches("table.heatmap td.cell a")) close(false);
+    if (elt instanceof Element && elt.matches("table[data-row-editor] td a")) close(false);
   });
 
   document.addEventListener("htmx:load", function (event) {

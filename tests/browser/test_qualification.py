@@ -39,14 +39,19 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     expect(page.get_by_role("heading", name="Unser Qualifizierungsbedarf", level=1)).to_be_visible()
     assert_accessible(page)  # waits for the load event too: htmx has taken over the links before the flag is set
     page.evaluate("window.__sameDocument = true")
-    page.get_by_role("link", name="Bearbeiten Führung für Meister").click()
-    editor = page.locator("#need-editor")
+    edit_link = page.get_by_role("link", name="Bearbeiten Führung für Meister")
+    edit_link.click()
+    editor = page.locator("#cell-editor")  # a row right below the topic's row
+    edit_box, row_box = editor.bounding_box(), page.locator(f"#topic-{topic.pk}").bounding_box()
+    assert edit_box and row_box and 0 <= edit_box["y"] - (row_box["y"] + row_box["height"]) <= 12
     editor.get_by_label("dringend").check()
     editor.get_by_label("Anzahl Personen").fill("3")
     editor.get_by_label("Zielgruppe").fill("Vorarbeiter")
     assert_accessible(page)
     editor.get_by_role("button", name="Speichern").click()
-    editor.get_by_role("status").filter(has_text="Gespeichert").wait_for()
+    expect(page.locator("#matrix-status")).to_contain_text("Gespeichert")
+    expect(page.locator("#cell-editor-row")).to_have_count(0)
+    expect(edit_link).to_be_focused()
     row = page.locator(f"#topic-{topic.pk}")
     expect(row).to_contain_text("dringend", use_inner_text=True)
     expect(row).to_contain_text("3", use_inner_text=True)
