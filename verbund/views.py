@@ -65,12 +65,17 @@ def network_profile(request: NetworkRequest) -> HttpResponse:
             "network": network,
             "form": form,
             "can_manage": can_manage,
-            "funding_form": FundingSourceForm(initial={"year": year}),
+            # Its own ids: the profile form above has fields of the same names (kind, name).
+            "funding_form": FundingSourceForm(initial={"year": year}, auto_id=FUNDING_IDS),
             "mixes": [financing_mix(network, y) for y in years],
             "governance": network.governance_positions.select_related("contact__organisation").order_by("function"),
             "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
         },
     )
+
+
+FUNDING_IDS = "funding_%s"  # the funding form's ids on the profile page (its field names stay as they are)
+LOGO_IDS = "logo_%s"  # the logo form's ids on the documentation page (the imprint form has a "name" too)
 
 
 def _fresh(request: NetworkRequest) -> Network:
@@ -81,7 +86,7 @@ def _fresh(request: NetworkRequest) -> Network:
 @require_POST
 @network_required(can_manage=True)
 def funding_source_add(request: NetworkRequest) -> HttpResponse:
-    form = FundingSourceForm(request.POST, request.FILES)
+    form = FundingSourceForm(request.POST, request.FILES, auto_id=FUNDING_IDS)
     if form.is_valid():
         funding_source_create(network=request.network, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Finanzierungsquelle hinzugefügt."))
@@ -125,17 +130,17 @@ def network_documentation(request: NetworkRequest) -> HttpResponse:
         if not request.manager_role.role_enum.can_manage:
             raise PermissionDenied
         if not form.is_valid():
-            return _documentation_page(request, form, LogoForm(), status=400)
+            return _documentation_page(request, form, LogoForm(auto_id=LOGO_IDS), status=400)
         network_imprint_update(network=request.network, by=request.user, data=form.cleaned_data)
         messages.success(request, _("Angaben für die Dokumentationen gespeichert."))
         return redirect("verbund:network_documentation", network_slug=request.network.slug)
-    return _documentation_page(request, form, LogoForm())
+    return _documentation_page(request, form, LogoForm(auto_id=LOGO_IDS))
 
 
 @require_POST
 @network_required(can_manage=True)
 def network_logo_upload(request: NetworkRequest) -> HttpResponse:
-    form = LogoForm(request.POST, request.FILES)
+    form = LogoForm(request.POST, request.FILES, auto_id=LOGO_IDS)
     if form.is_valid():
         data = dict(form.cleaned_data)
         image = data.pop("logo_upload")

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from qualification.views import manage as views
+from qualification.views import matrix as matrix_views
 
 app_name = "qualification"
 
@@ -11,8 +12,8 @@ urlpatterns = [
     path("topics/", views.topics, name="topics"),
     path("topics/<int:pk>/", views.topic_edit, name="topic_edit"),
     path("topics/<int:pk>/archive/", views.topic_archive, name="topic_archive"),
-    path("matrix/", views.matrix_view, name="matrix"),
-    path("matrix/<int:organisation_pk>/<int:topic_pk>/", views.cell, name="cell"),
+    path("matrix/", matrix_views.matrix_view, name="matrix"),
+    path("matrix/<int:organisation_pk>/<int:topic_pk>/", matrix_views.cell, name="cell"),
     path("alignment/", views.alignment, name="alignment"),
     path("alignment/proposal/", views.proposal, name="proposal"),
     path("courses/", views.course_list, name="courses"),

@@ -1,8 +1,8 @@
 """The Qualifizierungsverbund for managers: /manage/<network_slug>/qualification/…
 
-Topic catalogue, the matrix (cell by cell with htmx), the Verbundabstimmung with
+Topic catalogue, the Verbundabstimmung with
 its course proposals, courses with sessions, enrolments and attendance, the
-indicators. Everything is reached through `request.network`; another network's
+indicators (the matrix: views/matrix.py). Everything is reached through `request.network`; another network's
 object is a 404. Reading is open to every role of the network, writing needs a
 role that may manage (403 otherwise).
 """
@@ -21,23 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from members.models import Organisation
-from qualification import checks_service, courses, heatmap, indicators, matrix, services
+from qualification import checks_service, courses, indicators, matrix, services
 from qualification.forms.programme import (
     CourseFileForm,
     CourseForm,
     DocumentationForm,
     EnrolForm,
-    MatrixFilterForm,
-    NeedForm,
     ProposalForm,
     SessionForm,
     TopicForm,
 )
 from qualification.models import (
-    NEED_FIELDS,
     Course,
     CourseFile,
     CourseSession,
@@ -142,94 +138,6 @@ def topic_archive(request: NetworkRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("„%(title)s“ ist wieder im Katalog.") % {"title": topic.title})
     return redirect("qualification:topics", network_slug=request.network.slug)
-
-
-# --- the matrix ---------------------------------------------------------------
-
-
-@vary_on_headers("HX-Request")
-@network_required()
-def matrix_view(request: NetworkRequest) -> HttpResponse:
-    """The heat map: organisations × topics, cells by priority (colour and text), totals per row and column."""
-    network = request.network
-    filters = MatrixFilterForm.for_network(network, request.GET)
-    grid = matrix.grid(network, **filters.values())
-    context = {
-        "network": network,
-        "grid": grid,
-        "filters": filters,
-        "can_manage": _can_manage(request),
-        "rows": list(zip(grid.rows, heatmap.row_cells(grid, reverse("qualification:matrix", args=[network.slug])), strict=True)),
-        "query": request.GET.urlencode(),
-    }
-    if request.htmx and request.htmx.target == "matrix-results":
-        return render(request, "qualification/matrix.html#results", context)
-    return render(request, "qualification/matrix.html", context)
-
-
-def _cell_context(request: NetworkRequest, organisation_pk: int, topic_pk: int):
-    network = request.network
-    organisation = get_object_or_404(
-        Organisation.objects.current_members_of(network),
-        pk=organisation_pk,
-    )
-    topic = get_object_or_404(Topic, network=network, archived_at__isnull=True, pk=topic_pk)
-    need = Need.objects.filter(network=network, organisation=organisation, topic=topic).first()
-    return organisation, topic, need
-
-
-@vary_on_headers("HX-Request")
-@network_required()
-def cell(request: NetworkRequest, organisation_pk: int, topic_pk: int) -> HttpResponse:
-    """One cell: GET shows its form (in the page's editor with htmx, as a page without), POST saves it."""
-    organisation, topic, need = _cell_context(request, organisation_pk, topic_pk)
-    back = reverse("qualification:matrix", args=[request.network.slug]) + f"#cell-{organisation.pk}-{topic.pk}"
-    form = NeedForm(instance=need or Need(priority=Need.Priority.NONE))
-    status = 200
-    if request.method == "POST":
-        if not _can_manage(request):
-            raise PermissionDenied
-        form = NeedForm(request.POST, instance=need or Need(network=request.network, organisation=organisation, topic=topic))
-        if form.is_valid():
-            try:
-                need = matrix.need_save(
-                    network=request.network,
-                    organisation=organisation,
-                    topic=topic,
-                    by=request.user,
-                    data={name: form.cleaned_data[name] for name in NEED_FIELDS.names},
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                if request.htmx:  # the message into the editor; the table reloads itself (totals included)
-                    response = render(
-                        request,
-                        "qualification/_cell_saved.html",
-                        {
-                            "network": request.network,
-                            "organisation": organisation,
-                            "topic": topic,
-                            "need": need,
-                        },
-                    )
-                    response["HX-Trigger"] = "matrix-changed"
-                    return response
-                messages.success(request, _("Bedarf von %(org)s zu „%(topic)s“ gespeichert.") % {"org": organisation.name, "topic": topic.title})
-                return redirect(back)
-        status = 400
-    context = {
-        "network": request.network,
-        "organisation": organisation,
-        "topic": topic,
-        "form": form,
-        "back": back,
-        "can_manage": _can_manage(request),
-        "action": reverse("qualification:cell", args=[request.network.slug, organisation.pk, topic.pk]),
-    }
-    if request.htmx:
-        return render(request, "qualification/_cell_form.html", context, status=status)
-    return render(request, "qualification/cell.html", context, status=status)
 
 
 # --- the Verbundabstimmung ----------------------------------------------------

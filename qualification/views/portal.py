@@ -8,6 +8,8 @@ three organisations (matrix.member_aggregates).
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -112,8 +114,11 @@ def need_edit(request: MemberRequest, network_slug: str, topic_pk: int) -> HttpR
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                if request.htmx:
-                    return render(request, "qualification/_portal_need_saved.html", {"network": network, "topic": topic, "need": need, "saved": True})
+                if request.htmx:  # the row in place (out of band); the script closes the editor (event "cell-saved")
+                    response = render(request, "qualification/_portal_need_saved.html", {"network": network, "topic": topic, "need": need, "saved": True})
+                    response["HX-Reswap"] = "none"
+                    response["HX-Trigger-After-Swap"] = json.dumps({"cell-saved": {"cell": f"edit-{topic.pk}"}})
+                    return response
                 messages.success(request, _("Bedarf zu „%(topic)s“ gespeichert.") % {"topic": topic.title})
                 return redirect(back)
         status = 400
@@ -127,8 +132,10 @@ def need_edit(request: MemberRequest, network_slug: str, topic_pk: int) -> HttpR
         "action": reverse("qualification_portal:need_edit", args=[network.slug, topic.pk]),
         "target": f"#topic-{topic.pk}",
     }
-    if request.htmx:
+    if request.htmx and request.method == "POST":  # a refused save: the form again, in the open editor
         return render(request, "qualification/_portal_need_form.html", context, status=status)
+    if request.htmx:  # the editor as a table row, inserted by htmx right below the topic's row
+        return render(request, "qualification/_portal_need_editor_row.html", context, status=status)
     return render(request, "qualification/portal_need.html", context, status=status)
 
 

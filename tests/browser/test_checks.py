@@ -125,3 +125,33 @@ def test_manager_pages_of_the_check_are_accessible(page, world):
     page.get_by_text("Fassung 2 angelegt").wait_for()
     assert_accessible(page)
     assert page.csp_violations == []
+
+
+def test_check_pages_fit_a_phone(page, world):
+    """At 390 px the check pages of a member and a manager do not scroll sideways; statuses are badges."""
+    from tests.browser.test_qualification import assert_fits_phone
+
+    member = world.users["member_a_x"]
+    basis = CheckTemplate.objects.get(network=None, key="unternehmens-check-basis", version=1)
+    check = checks_service.check_start(network=world.network_x, organisation=world.org_a, template=basis, by=member)
+    for question in CheckQuestion.objects.filter(area__template=basis):
+        checks_service.check_answer(check=check, question=question, value=2, by=member)
+    checks_service.check_complete(check=check, by=member)
+    checks_service.check_share(check=check, by=member, with_managers=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "member_a_x@example.org")
+    for path in ["/portal/qualification/checks/", f"/portal/qualification/checks/rounds/{check.pk}/"]:
+        assert_fits_phone(page, path)
+    expect(page.locator("main .badge").filter(has_text="Abgeschlossen").first).to_be_visible()
+    assert_accessible(page)
+    page.context.clear_cookies()
+    log_in(page, "manager_x@example.org")
+    for path in [
+        "/manage/netz-x/qualification/checks/",
+        f"/manage/netz-x/qualification/checks/templates/{basis.pk}/",
+        f"/manage/netz-x/qualification/checks/rounds/{check.pk}/",
+    ]:
+        assert_fits_phone(page, path)
+    expect(page.locator("main .badge").filter(has_text="Abgeschlossen").first).to_be_visible()
+    assert_accessible(page)
+    assert page.csp_violations == []

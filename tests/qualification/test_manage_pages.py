@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -69,21 +70,60 @@ def test_observer_reads_but_cannot_write(client, world, topic):
     assert not Need.objects.exists() and Topic.objects.count() == 1
 
 
-def test_cell_is_saved_with_htmx_and_the_table_reloads(manager, world, topic):
+def test_cell_editor_is_a_row_and_a_save_updates_the_cell_and_totals_in_place(manager, world, topic):
     cell = url("cell", world.org_a.pk, topic.pk)
-    form = manager.get(cell, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="cell-editor")
-    assert form.status_code == 200 and "<html" not in form.content.decode() and "Alpha GmbH" in form.content.decode()
-    saved = manager.post(cell, {"priority": 3, "head_count": 4, "preferred_format": "in_house", "preferred_time": "Freitags"}, HTTP_HX_REQUEST="true")
-    assert saved.status_code == 200 and saved["HX-Trigger"] == "matrix-changed"
-    assert "dringend" in saved.content.decode()
+    editor = manager.get(cell, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true")
+    body = editor.content.decode()
+    assert editor.status_code == 200 and "<html" not in body and "Alpha GmbH" in body
+    # A table row to go right below the cell's row, spanning organisation, the topics and both totals.
+    assert body.lstrip().startswith("<tr") and f'data-cell="cell-{world.org_a.pk}-{topic.pk}"' in body and 'colspan="4"' in body
+    assert "Schließen" in body and "Zurück zur Matrix" not in body
+    matrix_page = "http://testserver" + url("matrix") + "?municipality=Rheine"
+    saved = manager.post(
+        cell,
+        {"priority": 3, "head_count": 4, "preferred_format": "in_house", "preferred_time": "Freitags"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=matrix_page,
+    )
+    assert saved.status_code == 200 and saved["HX-Reswap"] == "none"
+    assert json.loads(saved["HX-Trigger-After-Swap"]) == {"cell-saved": {"cell": f"cell-{world.org_a.pk}-{topic.pk}"}}
+    html = saved.content.decode()
+    assert "Gespeichert: Alpha GmbH" in html and "dringend" in html
+    # The cell, its row's totals and its column's totals, swapped in by htmx out of band.
+    assert f'id="cell-{world.org_a.pk}-{topic.pk}" hx-swap-oob="true"' in html and "heat-3" in html and "+++" in html
+    assert f'id="row-heads-{world.org_a.pk}" hx-swap-oob="true">4<' in html
+    assert f'id="col-heads-{topic.pk}" hx-swap-oob="true">4<' in html and 'id="total-heads" hx-swap-oob="true">4<' in html
     need = Need.objects.get()
     assert (need.organisation, need.priority, need.head_count, need.updated_by) == (world.org_a, 3, 4, world.users["manager_x"])
     table = manager.get(url("matrix"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="matrix-results").content.decode()
     assert 'id="matrix-results"' in table and "<html" not in table
     assert f'id="cell-{world.org_a.pk}-{topic.pk}"' in table and "heat-3" in table and "+++" in table
     # Without JavaScript: a page of its own, and back to the matrix after saving.
-    assert manager.get(cell).status_code == 200
+    page = manager.get(cell)
+    assert page.status_code == 200 and "Zurück zur Matrix" in page.content.decode()
     assert manager.post(cell, {"priority": 1, "head_count": 2}).status_code == 302
+
+
+def test_totals_after_a_save_follow_the_filters_of_the_page(manager, world, topic):
+    """Beta KG (Steinfurt) has a need too; on the page filtered to Rheine the column counts Alpha GmbH only."""
+    matrix.need_save(network=world.network_x, organisation=world.org_b, topic=topic, by=world.users["manager_x"], data={"priority": 2, "head_count": 10})
+    cell = url("cell", world.org_a.pk, topic.pk)
+    filtered = manager.post(
+        cell, {"priority": 1, "head_count": 3}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver" + url("matrix") + "?municipality=Rheine"
+    ).content.decode()
+    assert f'id="col-heads-{topic.pk}" hx-swap-oob="true">3<' in filtered
+    everyone = manager.post(
+        cell, {"priority": 1, "head_count": 3}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver" + url("matrix")
+    ).content.decode()
+    assert f'id="col-heads-{topic.pk}" hx-swap-oob="true">13<' in everyone and 'id="total-needs" hx-swap-oob="true">2<' in everyone
+
+
+def test_a_refused_save_in_the_editor_shows_the_form_again(manager, world, topic):
+    response = manager.post(url("cell", world.org_a.pk, topic.pk), {"priority": 2, "head_count": -1}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "ganze Zahl ab 0" in body and "<tr" not in body and 'hx-target="#cell-editor"' in body
+    assert not Need.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -50,7 +51,8 @@ def test_member_edits_own_row_and_a_forged_organisation_is_ignored(member, world
         {"priority": 2, "head_count": 3, "organisation": world.org_b.pk, "network": world.network_y.pk, "target_group": "Meister"},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["HX-Reswap"] == "none"  # only the row, in place
+    assert json.loads(response["HX-Trigger-After-Swap"]) == {"cell-saved": {"cell": f"edit-{topic.pk}"}}  # the editor closes
     body = response.content.decode()
     assert f'id="topic-{topic.pk}" hx-swap-oob="true"' in body and "wichtig" in body
     need = Need.objects.get()
@@ -165,3 +167,14 @@ def test_networks_without_a_programme_say_so(member, world):
     assert "kein Qualifizierungsprogramm" in page
     Topic.objects.create(network=world.network_x, title="Führung")
     assert "kein Qualifizierungsprogramm" not in member.get(reverse("qualification_portal:home")).content.decode()
+
+
+def test_a_topics_editor_is_a_row_below_the_topic(member, world, topic):
+    editor = member.get(url("need_edit", topic.pk), HTTP_HX_REQUEST="true").content.decode()
+    assert editor.lstrip().startswith("<tr") and f'data-cell="edit-{topic.pk}"' in editor and "Schließen" in editor
+    page = member.get(url("needs")).content.decode()
+    assert f'<td id="edit-{topic.pk}"><a href=' in page and 'hx-target="closest tr"' in page
+    refused = member.post(url("need_edit", topic.pk), {"priority": 2, "head_count": -1}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400 and "<tr" not in refused.content.decode() and "ganze Zahl ab 0" in refused.content.decode()
+    # Without JavaScript the topic has a page of its own.
+    assert "Zurück" in member.get(url("need_edit", topic.pk)).content.decode()

@@ -89,3 +89,41 @@ def test_observer_reads_the_profile_but_cannot_change_it(client, world, manager_
     assert client.post(u("verbund:network_profile"), profile_data(goals="geändert")).status_code == 403
     world.network_x.refresh_from_db()
     assert world.network_x.goals == "Ziel X-CANARY"
+
+
+def test_profile_page_has_each_id_once_and_every_label_names_its_own_field(client, world, manager_x):
+    """The funding form sits below the profile form and has fields of the same names (kind, name): its own ids."""
+    from tests.qualification.html_ids import id_problems
+
+    client.force_login(manager_x)
+    FundingSource.objects.create(network=world.network_x, year=2026, kind="member_fees", name="Beiträge", amount=Decimal("10"))
+    page = client.get(u("verbund:network_profile")).text
+    assert id_problems(page) == []
+    assert 'for="funding_kind"' in page and 'id="funding_kind"' in page  # the funding form's label names its own field
+    assert 'for="id_kind"' in page and 'id="id_kind"' in page  # and the profile form keeps its own
+    # A refused profile is shown again with its errors: still each id once.
+    refused = client.post(u("verbund:network_profile"), profile_data(meetings_per_year="99")).text
+    assert "kleiner oder gleich 52" in refused
+    assert id_problems(refused) == []
+
+
+def test_funding_form_with_its_own_ids_still_stores_a_source(client, world, manager_x):
+    client.force_login(manager_x)
+    response = client.post(u("verbund:funding_source_add"), {"year": "2026", "kind": "member_fees", "name": "Beiträge", "amount": "250"})
+    assert response.status_code == 302
+    assert FundingSource.objects.get(network=world.network_x).name == "Beiträge"
+
+
+def test_documentation_settings_page_has_each_id_once(client, world, manager_x):
+    from tests.qualification.html_ids import id_problems
+
+    client.force_login(manager_x)
+    page = client.get(u("verbund:network_documentation")).text
+    assert id_problems(page) == []
+    assert 'for="logo_name"' in page and 'id="logo_name"' in page
+    # A refused logo (no file) comes back with the imprint form beside it.
+    refused = client.post(u("verbund:network_logo_add"), {"role": "funder", "name": "Land"})
+    assert refused.status_code == 400
+    assert id_problems(refused.text) == []
+    ManagerRole.objects.filter(user=manager_x).update(role=ManagerRole.Role.OBSERVER)
+    assert id_problems(client.get(u("verbund:network_documentation")).text) == []
