@@ -194,17 +194,10 @@ class RegistrationIdsField(forms.Field):
 class ParticipantsBulkForm(forms.Form):
     """One action for several people on the Teilnehmende tab: for the checked ones, or ("…-all") for everyone."""
 
-    ACTIONS = {
-        "present": _("Ausgewählte als anwesend markieren"),
-        "present-all": _("Alle als anwesend markieren"),
-        "mail": _("E-Mail an Ausgewählte"),
-        "mail-all": _("E-Mail an alle"),
-        "export": _("Ausgewählte exportieren (CSV)"),
-        "export-all": _("Alle exportieren (CSV)"),
-        "export-shared": _("Liste zum Weitergeben (CSV)"),
-    }
+    # The buttons' values on the Teilnehmende tab (their labels live there): "…-all" acts on everyone.
+    ACTIONS = ("present", "present-all", "mail", "mail-all", "export", "export-all", "export-shared")
 
-    action = forms.ChoiceField(choices=list(ACTIONS.items()))
+    action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
     registration = RegistrationIdsField(required=False)
 
     @property
