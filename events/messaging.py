@@ -11,6 +11,7 @@ recipient, marked when its mail went out: the per-person record of what was sent
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -75,14 +76,20 @@ class Audience:
     undeliverable: list[str] = field(default_factory=list)  # addresses a mail server refused (marked on the contact)
 
 
-def message_audience(*, meeting: Meeting, kind: str) -> Audience:
+def message_audience(*, meeting: Meeting, kind: str, registration_ids: Iterable[int] | None = None) -> Audience:
     """The people a sending of this kind reaches (one per address), and how many are left out for want of an address.
 
-    Updates and cancellations also reach everyone invited who has not cancelled.
+    Updates and cancellations also reach everyone invited who has not cancelled. `registration_ids` (a message to
+    the people picked on the Teilnehmende tab) narrows it to those registrations of this meeting that are not
+    cancelled, whatever else their status.
     """
     audience = Audience()
     seen: set[str] = set()
-    registrations = meeting.registrations.filter(status__in=STATUSES[kind]).select_related("contact__organisation").order_by("pk")
+    if registration_ids is None:
+        registrations = meeting.registrations.filter(status__in=STATUSES[kind])
+    else:
+        registrations = meeting.registrations.filter(pk__in=list(registration_ids)).exclude(status=Registration.Status.CANCELLED)
+    registrations = registrations.select_related("contact__organisation").order_by("pk")
     for registration in registrations:
         address = registration.email.strip()
         if not address:
@@ -92,7 +99,7 @@ def message_audience(*, meeting: Meeting, kind: str) -> Audience:
         elif address.lower() not in seen:
             seen.add(address.lower())
             audience.people.append(Person(address, registration.display_name, registration, registration.contact))
-    if kind in {Kind.UPDATE, Kind.CANCELLATION}:
+    if kind in {Kind.UPDATE, Kind.CANCELLATION} and registration_ids is None:
         declined = {r.email.strip().lower() for r in meeting.registrations.filter(status=Registration.Status.CANCELLED).select_related("contact")}
         invited = InvitationRecipient.objects.filter(invitation__meeting=meeting, sent_at__isnull=False).select_related("contact").order_by("pk")
         for recipient in invited:
@@ -127,9 +134,12 @@ def message_check(*, meeting: Meeting, kind: str) -> None:
 
 
 @transaction.atomic
-def meeting_message_send(*, meeting: Meeting, by: User | None, kind: str, subject: str = "", body: str = "") -> MeetingMessage:
+def meeting_message_send(
+    *, meeting: Meeting, by: User | None, kind: str, subject: str = "", body: str = "", registration_ids: Iterable[int] | None = None
+) -> MeetingMessage:
     """Send a reminder, the documentation or a message to the people of a meeting; one row per address, sent after commit.
 
+    `registration_ids` sends a message to the people picked on the Teilnehmende tab only (see message_audience).
     Raises ValidationError when the sending makes no sense (see message_check) or reaches nobody.
     """
     meeting = Meeting.objects.select_for_update().select_related("network").get(pk=meeting.pk)
@@ -137,15 +147,15 @@ def meeting_message_send(*, meeting: Meeting, by: User | None, kind: str, subjec
         message_check(meeting=meeting, kind=kind)
     if kind == Kind.MESSAGE and not (subject.strip() and body.strip()):
         raise ValidationError(_("Bitte Betreff und Nachricht angeben."))
-    if (
-        by is not None
-        and meeting.messages.filter(
-            kind=kind, subject=" ".join(subject.split())[:200], body=body.strip()[:20_000], created_at__gte=timezone.now() - RESEND_GUARD
-        ).exists()
-    ):
-        # A double click or the browser's "send again" after going back: the same mail went out a moment ago.
+    audience = message_audience(meeting=meeting, kind=kind, registration_ids=registration_ids)
+    addresses = {person.email.lower() for person in audience.people}
+    recent = meeting.messages.filter(
+        kind=kind, subject=" ".join(subject.split())[:200], body=body.strip()[:20_000], created_at__gte=timezone.now() - RESEND_GUARD
+    ).prefetch_related("recipients")
+    if by is not None and any({row.email.lower() for row in sending.recipients.all()} == addresses for sending in recent):
+        # A double click or the browser's "send again" after going back: the same mail went out to the same people a
+        # moment ago (the same text to another choice of people is a new sending).
         raise ValidationError(_("Diese Nachricht wurde eben schon gesendet. Bitte im Protokoll nachsehen, bevor Sie sie erneut senden."))
-    audience = message_audience(meeting=meeting, kind=kind)
     if not audience.people:
         raise ValidationError(_("Niemand hat eine E-Mail-Adresse, an die diese Nachricht gehen könnte."))
     message = MeetingMessage.objects.create(

@@ -393,6 +393,44 @@ def registration_check_in(*, registration: Registration, by: User, attended: boo
 
 
 @transaction.atomic
+def registrations_mark_attended(*, meeting: Meeting, by: User, ids: Iterable[int] | None = None) -> tuple[list[int], int]:
+    """Mark the meeting's registered people present in one step ("Alle/Ausgewählte als anwesend markieren").
+
+    Only registrations holding a seat and not marked yet (REGISTERED) change; waitlisted, cancelled and no-show
+    ones keep their status and are counted as skipped (a no-show was marked on purpose: one by one it can be
+    changed), people already present are neither. `ids` limits it to those registrations of this meeting (ids of
+    other meetings match nothing); None means all. Returns the ids marked, for the undo, and the number skipped.
+    """
+    rows = meeting.registrations.select_for_update().order_by("pk")
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    marked: list[int] = []
+    skipped = 0
+    for registration in rows:
+        if registration.status == Registration.Status.REGISTERED:
+            registration.status = Registration.Status.ATTENDED
+            _save(registration, by=by, update_fields=["status", "updated_at"])
+            marked.append(registration.pk)
+        elif registration.status != Registration.Status.ATTENDED:
+            skipped += 1
+    return marked, skipped
+
+
+@transaction.atomic
+def registrations_attendance_undo(*, meeting: Meeting, by: User, ids: Iterable[int]) -> int:
+    """Undo `registrations_mark_attended`: those of `ids` (of this meeting) still marked present are registered again.
+
+    Returns how many changed back; someone checked out or cancelled meanwhile is left as they are now.
+    """
+    undone = 0
+    for registration in meeting.registrations.select_for_update().filter(pk__in=list(ids), status=Registration.Status.ATTENDED).order_by("pk"):
+        registration.status = Registration.Status.REGISTERED
+        _save(registration, by=by, update_fields=["status", "updated_at"])
+        undone += 1
+    return undone
+
+
+@transaction.atomic
 def registration_walk_in(*, meeting: Meeting, by: User, contact: Contact | None = None, guest: dict[str, str] | None = None, **consent: Any) -> Registration:
     """Someone at the door without a registration: registered (with the consents given there) and marked present, even over capacity."""
     registration = registration_register(meeting=meeting, by=by, contact=contact, guest=guest, by_manager=True, **consent)

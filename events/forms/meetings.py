@@ -179,3 +179,33 @@ class PortalRegistrationForm(forms.Form):
         people = form_field(self, "people", forms.ModelMultipleChoiceField)
         people.queryset = organisation.contacts.filter(archived_at__isnull=True).order_by("last_name")
         label_choices(people, lambda c: c.full_name)
+
+
+class RegistrationIdsField(forms.Field):
+    """Checked registrations as a list of ids (repeated `registration=`). Anything that is no id is dropped; whether
+    an id belongs to the meeting is the view's question (it filters through the meeting's registrations)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        return sorted({int(v) for v in value or [] if str(v).isdigit() and len(str(v)) < 12})
+
+
+class ParticipantsBulkForm(forms.Form):
+    """One action for several people on the Teilnehmende tab: for the checked ones, or ("…-all") for everyone."""
+
+    # The buttons' values on the Teilnehmende tab (their labels live there): "…-all" acts on everyone.
+    ACTIONS = ("present", "present-all", "mail", "mail-all", "export", "export-all", "export-shared")
+
+    action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
+    registration = RegistrationIdsField(required=False)
+
+    @property
+    def verb(self) -> str:
+        """present, mail or export (the shared list is an export too)."""
+        return self.cleaned_data["action"].split("-")[0]
+
+    @property
+    def everyone(self) -> bool:
+        """The action is for all of the meeting's registrations, not only the checked ones."""
+        return self.cleaned_data["action"] in {"present-all", "mail-all", "export-all", "export-shared"}

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from events.urls import attachments, calendar, invitations, messaging
-from events.views import editing
+from events.views import editing, participants
 from events.views import meetings as views
 
 app_name = "events"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("<int:pk>/registrations/<int:registration_pk>/cancel/", views.registration_cancel, name="registration_cancel"),
     path("<int:pk>/registrations/<int:registration_pk>/attendance/", views.registration_attendance, name="registration_attendance"),
     path("<int:pk>/registrations/<int:registration_pk>/consent/", views.registration_consent, name="registration_consent"),
+    path("<int:pk>/registrations/bulk/", participants.registrations_bulk, name="registrations_bulk"),
+    path("<int:pk>/registrations/attendance/undo/", participants.registrations_attendance_undo, name="registrations_attendance_undo"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("<int:pk>/check-in/walk-in/", views.walk_in, name="walk_in"),
     path("<int:pk>/minutes/", views.minute_add, name="minute_add"),

@@ -23,6 +23,7 @@ from events.forms.attachments import (
     SummaryForm,
 )
 from events.models import AgendaItem, Meeting, MeetingAttachment
+from events.views.meeting_page import meeting_page, tab_url
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.forms import LogoForm
@@ -38,33 +39,17 @@ def _attachment(request: NetworkRequest, pk: int, attachment_pk: int) -> Meeting
     return get_object_or_404(meeting.attachments.select_related("meeting", "agenda_item"), pk=attachment_pk)
 
 
-def _page(request: NetworkRequest, meeting: Meeting, form: AttachmentUploadForm, status: int = 200) -> HttpResponse:
-    items = list(meeting.attachments.select_related("agenda_item", "meeting"))
-    for item in items:
-        item.edit_form = AttachmentEditForm(instance=item, auto_id=f"att{item.pk}_%s")  # type: ignore[attr-defined]  # for the template: each item with its own form
-    context = {
-        "network": request.network,
-        "meeting": meeting,
-        "form": form,
-        "photos": [a for a in items if a.kind == MeetingAttachment.Kind.PHOTO],
-        "documents": [a for a in items if a.kind != MeetingAttachment.Kind.PHOTO],
-        "without_photo_consent": services.participants_without_photo_consent(meeting),
-        "can_manage": request.manager_role.role_enum.can_manage,
-    }
-    return render(request, "events/attachments.html", context, status=status)
-
-
 @network_required()
 def attachments(request: NetworkRequest, pk: int) -> HttpResponse:
-    """GET lists the attachments; POST (managers only) uploads one."""
+    """GET shows the meeting page's Dateien tab (this address is kept for links and the upload); POST (managers only) uploads one."""
     meeting = _meeting(request, pk)
     if request.method != "POST":
-        return _page(request, meeting, AttachmentUploadForm(meeting=meeting))
+        return meeting_page(request, meeting, "files")
     if not request.manager_role.role_enum.can_manage:
         raise PermissionDenied
     form = AttachmentUploadForm(request.POST, request.FILES, meeting=meeting)
     if not form.is_valid():
-        return _page(request, meeting, form, status=400)
+        return meeting_page(request, meeting, "files", status=400, upload_form=form)
     data = form.cleaned_data
     try:
         attachment = services.attachment_add(
@@ -78,9 +63,9 @@ def attachments(request: NetworkRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         form.add_error("file", exc)
-        return _page(request, meeting, form, status=400)
+        return meeting_page(request, meeting, "files", status=400, upload_form=form)
     messages.success(request, _("„%(title)s“ hochgeladen.") % {"title": attachment.title})
-    return redirect("events:attachments", network_slug=request.network.slug, pk=meeting.pk)
+    return redirect(tab_url(meeting, "files"))
 
 
 @require_POST
@@ -98,7 +83,7 @@ def attachment_edit(request: NetworkRequest, pk: int, attachment_pk: int) -> Htt
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(error) for error in errors))
-    return redirect("events:attachments", network_slug=request.network.slug, pk=attachment.meeting_id)
+    return redirect(tab_url(attachment.meeting, "files"))
 
 
 @require_POST
@@ -108,7 +93,7 @@ def attachment_delete(request: NetworkRequest, pk: int, attachment_pk: int) -> H
     title = attachment.title
     services.attachment_delete(attachment=attachment, by=request.user)
     messages.success(request, _("„%(title)s“ gelöscht.") % {"title": title})
-    return redirect("events:attachments", network_slug=request.network.slug, pk=pk)
+    return redirect(tab_url(attachment.meeting, "files"))
 
 
 @network_required()
@@ -147,7 +132,7 @@ def agenda_summary(request: NetworkRequest, pk: int, item_pk: int) -> HttpRespon
             if "preview" not in request.POST:
                 services.agenda_summary_save(item=item, by=request.user, summary=form.cleaned_data["summary"])
                 messages.success(request, _("Zusammenfassung gespeichert."))
-                return redirect(f"{meeting.get_absolute_url()}#agenda")
+                return redirect(tab_url(meeting, "programme", "agenda"))
         else:
             status = 400
     preview = form.cleaned_data.get("summary", "") if form.is_bound and form.is_valid() else item.summary

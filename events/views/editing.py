@@ -20,7 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 from events import services
 from events.forms.meetings import ActionItemForm, AgendaItemForm, MinuteForm
 from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry
-from events.views.meetings import _detail_context, _meeting, back, warn_if_due_in_the_past
+from events.views.meeting_page import TAB_OF_SECTION, _meeting, back, detail_context, tab_url
+from events.views.meetings import warn_if_due_in_the_past
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
 
@@ -34,12 +35,12 @@ def _unshared[M: Model](obj: M) -> M:
 def _editing(request: NetworkRequest, meeting: Meeting, *, fragment: str, key: str, pk: int, form: BaseForm, title: str) -> HttpResponse:
     """The item's form: in its section (htmx) or on a page of its own (without JavaScript); errors stay at the form."""
     if request.htmx:
-        context = _detail_context(request, meeting, **{f"editing_{key}": pk, f"{key}_edit_form": form})
+        context = detail_context(request, meeting, TAB_OF_SECTION[fragment], **{f"editing_{key}": pk, f"{key}_edit_form": form})
         return render(request, f"events/meeting_detail.html#{fragment}", context)
     return render(
         request,
         "events/item_edit.html",
-        {"network": request.network, "meeting": meeting, "form": form, "title": title, "back": f"{meeting.get_absolute_url()}#{fragment}"},
+        {"network": request.network, "meeting": meeting, "form": form, "title": title, "back": tab_url(meeting, TAB_OF_SECTION[fragment], fragment)},
     )
 
 

@@ -22,7 +22,6 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HTMX_STOP_POLLING
 
 from events import documents, messaging, services
-from events.feedback import feedback_summary
 from events.forms.meetings import (
     ActionItemForm,
     AgendaItemForm,
@@ -33,15 +32,12 @@ from events.forms.meetings import (
     RegisterContactForm,
 )
 from events.ics import calendar
-from events.models import ActionItem, AgendaItem, Meeting, MeetingDocument, MeetingMessage, MinuteEntry, Registration
+from events.models import ActionItem, Meeting, MeetingDocument, MeetingMessage, Registration
 from events.signals import extras_for
+from events.views.meeting_page import _meeting, again, back, meeting_page, tab_of
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.models import Network
-
-
-def _meeting(request: NetworkRequest, pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.for_network(request.network).select_related("network", "series"), pk=pk)
 
 
 @network_required()
@@ -91,69 +87,11 @@ def meeting_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     return render(request, "events/meeting_form.html", {"network": request.network, "form": form, "meeting": meeting, "told": told})
 
 
-def programme(meeting: Meeting) -> list[AgendaItem]:
-    """The programme in its order (by time); each item knows whether it has a neighbour of the same start time to swap with."""
-    items = list(meeting.agenda_items.all())
-    for item in items:
-        before, after = services.agenda_neighbours(item, items)
-        item.can_move_up, item.can_move_down = before is not None, after is not None  # type: ignore[attr-defined]
-    return items
-
-
-def _detail_context(request: NetworkRequest, meeting: Meeting, **overrides: Any) -> dict:
-    """Everything the meeting page shows; `overrides` put a bound form (with its errors) or an item being edited in place."""
-    registrations = meeting.registrations.select_related("contact__organisation", "consent_recorded_by").order_by("status", "created_at")
-    context = {
-        "network": request.network,
-        "meeting": meeting,
-        "agenda": programme(meeting),
-        "agenda_deleted": AgendaItem.with_deleted.filter(meeting=meeting).recently_deleted(),
-        "registrations": registrations,
-        "seats_taken": sum(1 for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}),
-        "minutes": meeting.minutes.select_related("agenda_item"),
-        "minutes_deleted": MinuteEntry.with_deleted.filter(meeting=meeting).recently_deleted(),
-        "action_items": meeting.action_items.select_related("owner__organisation"),
-        "action_items_deleted": ActionItem.with_deleted.filter(meeting=meeting).recently_deleted(),
-        # Several forms on one page: distinct ids keep every label tied to its own field.
-        "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
-        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
-        "guest_form": GuestForm(auto_id="guest_%s"),
-        "minute_form": MinuteForm(meeting=meeting, auto_id="minute_%s"),
-        "action_form": ActionItemForm(network=request.network, auto_id="action_%s"),
-        "can_manage": request.manager_role.role_enum.can_manage,
-        "attachment_count": meeting.attachments.count(),
-        "feedback": feedback_summary(meeting),
-    }
-    return context | overrides
-
-
 @vary_on_headers("HX-Request")
 @network_required()
 def meeting_detail(request: NetworkRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(request, pk)
-    context = _detail_context(request, meeting)
-    if request.htmx and request.htmx.target in SECTIONS:
-        return render(request, f"events/meeting_detail.html#{request.htmx.target}", context)
-    return render(request, "events/meeting_detail.html", context)
-
-
-# The page's sections that htmx swaps in place (partials of meeting_detail.html of the same name).
-SECTIONS = {"agenda", "participants", "minutes", "action-items"}
-
-
-def back(request: NetworkRequest, meeting: Meeting, fragment: str) -> HttpResponse:
-    """After a write: htmx swaps the changed section in place; without JavaScript the page reloads at it."""
-    if request.htmx:
-        return render(request, f"events/meeting_detail.html#{fragment}", _detail_context(request, meeting))
-    return redirect(f"{meeting.get_absolute_url()}#{fragment}")
-
-
-def again(request: NetworkRequest, meeting: Meeting, fragment: str, **forms: Any) -> HttpResponse:
-    """After refused input: the section (htmx) or the whole page with the bound form, its errors at the form (status 200)."""
-    context = _detail_context(request, meeting, **forms)
-    if request.htmx:
-        return render(request, f"events/meeting_detail.html#{fragment}", context)
-    return render(request, "events/meeting_detail.html", context)
+    """The meeting page in the tab the address names (?tab=…); see events/views/meeting_page.py."""
+    return meeting_page(request, _meeting(request, pk), tab_of(request))
 
 
 @require_POST

@@ -42,6 +42,8 @@ def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world
     page.goto(meeting.get_absolute_url())
     page.wait_for_load_state()
     page.evaluate("window.__sameDocument = true")
+    page.locator("#tab-programme").click()  # the tabs swap in place too
+    expect(page.locator("#agenda")).to_be_visible()
 
     # Programme: three talks in the 11:30 slot, and a talk added last that lands in its time slot.
     add_item(page, "10:00", "10:30", "Begrüßung und Einführung", "welcome")
@@ -71,7 +73,9 @@ def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world
     expect(titles).to_have_count(6)
     expect(titles.nth(4)).to_contain_text("Erfahrungen (3)")
 
-    # Minutes to a talk; one is moved to another talk in place.
+    # Minutes to a talk (its tab offers the programme as it is now); one is moved to another talk in place.
+    page.locator("#tab-minutes").click()
+    expect(page.locator("#tab-minutes")).to_have_attribute("aria-current", "page")
     minutes = page.locator("#minutes")
     for kind, text in [("question", "Welche Indikatoren gibt es?"), ("answer", "Zufriedenheit mit dem Management.")]:
         minutes.locator("#minute_kind").select_option(kind)
@@ -87,6 +91,8 @@ def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world
     expect(page.locator(f"#minute-{answer.pk}")).to_contain_text("(Erfahrungen (2))")
 
     # A guest whose consent the office was given by phone.
+    page.locator("#tab-participants").click()
+    expect(page.locator("#tab-participants")).to_have_attribute("aria-current", "page")
     participants = page.locator("#participants")
     participants.locator("#guest_name").fill("Gerda Gast")
     participants.locator("#guest_organisation").fill("Kreis Steinfurt")
@@ -100,7 +106,10 @@ def test_a_workshop_is_entered_edited_and_undone_on_the_meeting_page(page, world
     assert Registration.objects.get().consent_source == "oral"
     assert list(meeting.agenda_items.values_list("title", flat=True))[1] == "Cluster Management"
 
-    page.reload()
+    page.reload()  # the address of the tab last opened
+    expect(page.locator("#participants tbody")).to_contain_text("Gerda Gast")
+    assert_accessible(page)
+    page.goto(f"{meeting.get_absolute_url()}?tab=programme")
     expect(page.locator("#agenda tbody tr")).to_have_count(6)
     assert_accessible(page)
     page.goto(f"/manage/netz-x/meetings/{meeting.pk}/check-in/")

@@ -39,10 +39,13 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     page.get_by_role("heading", name="Koordinierungstreffen Herbst").wait_for()
     meeting = Meeting.objects.get()
 
-    # Programme: added with htmx, an overlap is explained in place. The heading shows before the document has
-    # loaded; htmx takes over the form only then.
+    # Programme: its tab opens in place, items are added with htmx, an overlap is explained in place. The heading
+    # shows before the document has loaded; htmx takes over the links and forms only then.
     page.wait_for_load_state()
     page.evaluate("window.__sameDocument = true")
+    page.locator("#tab-programme").click()
+    expect(page).to_have_url(re.compile(r"\?tab=programme$"))
+    expect(page.locator("#tab-programme")).to_have_attribute("aria-current", "page")
     agenda = page.locator("#agenda")
     agenda.locator("#agenda_starts_at").fill("10:00")
     agenda.locator("#agenda_ends_at").fill("10:30")
@@ -76,7 +79,7 @@ def test_meeting_from_planning_to_minutes(page, world, eager_tasks):
     page.get_by_role("button", name="Ist da").click()
     page.get_by_text("1 von 1 anwesend").wait_for()
     assert Registration.objects.get().status == "attended"
-    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/")
+    page.goto(f"/manage/netz-x/meetings/{meeting.pk}/?tab=minutes")
     minutes = page.locator("#minutes")
     minutes.locator("#minute_kind").select_option("question")
     minutes.locator("#minute_text").fill("Wie werden Cluster finanziert?")

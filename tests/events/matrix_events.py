@@ -212,3 +212,42 @@ EVENTS_MATRIX |= {
         ]
     ),
 }
+
+
+def _undo_url(w) -> str:
+    from events.tokens import make_token
+    from events.views.participants import UNDO_ATTENDANCE
+
+    m = meeting(w)
+    token = make_token(UNDO_ATTENDANCE, {"m": m.pk, "r": [registration(w).pk]})
+    return reverse("events:registrations_attendance_undo", args=["netz-x", m.pk]) + f"?t={token}"
+
+
+# Issue 15: the meeting page's tabs (?tab=… on events:meeting) and the participants' bulk actions.
+EVENTS_MATRIX["events:meeting"].targets += [
+    Target(lambda w, tab=tab: reverse("events:meeting", args=["netz-x", meeting(w).pk]) + f"?tab={tab}", X_ONLY)
+    for tab in ("programme", "participants", "minutes", "files")
+] + [Target(lambda w: reverse("events:meeting", args=["netz-x", meeting(w, "network_y").pk]) + "?tab=participants", NOBODY)]
+EVENTS_MATRIX |= {
+    "events:registrations_bulk": Case(
+        [
+            Target(u("events:registrations_bulk", pk(meeting)), X_WRITE, method="post", data=lambda w: {"action": "present-all"}, htmx=False),
+            Target(  # the CSV answers at once
+                u("events:registrations_bulk", pk(meeting)),
+                statuses(404, anonymous=302, manager_x=200, manager_xy=200),
+                method="post",
+                data=lambda w: {"action": "export-all"},
+                htmx=False,
+            ),
+            Target(  # Y's meeting through X's URL
+                lambda w: reverse("events:registrations_bulk", args=["netz-x", meeting(w, "network_y").pk]),
+                NOBODY,
+                method="post",
+                data=lambda w: {"action": "present-all"},
+                htmx=False,
+            ),
+            Target(u("events:registrations_bulk", pk(meeting)), statuses(405), htmx=False),  # POST only
+        ]
+    ),
+    "events:registrations_attendance_undo": Case([Target(_undo_url, X_WRITE, method="post", htmx=False)]),
+}

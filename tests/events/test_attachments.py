@@ -234,7 +234,7 @@ def test_summaries_are_markdown_and_sanitised(client, workshop, manager_x):
     assert client.post(url, {"summary": text}).status_code == 302
     talk.refresh_from_db()
     assert talk.summary == text
-    page = client.get(workshop.get_absolute_url())
+    page = client.get(workshop.get_absolute_url(), {"tab": "programme"})
     assert "<script>alert(1)</script>" not in page.text and 'href="javascript' not in page.text
     assert client.post(url, {"summary": "x" * 50_001}).status_code == 400
 

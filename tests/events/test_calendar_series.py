@@ -213,7 +213,7 @@ def test_the_series_list_shows_counts_and_dates(client, world, manager_x, series
     series_create(network=world.network_y, by=world.users["manager_y"], name="Reihe aus Y")
     client.force_login(manager_x)
     html = client.get(u("events:series_list")).text
-    row = re.search(r"<tr>\s*<td><a [^>]*>Koordinierungstreffen</a></td>.*?</tr>", html, re.DOTALL).group(0)
+    row = re.search(r"<tr>\s*<td[^>]*><a [^>]*>Koordinierungstreffen</a></td>.*?</tr>", html, re.DOTALL).group(0)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
     last_day = timezone.localdate() - timedelta(weeks=7)
     assert cells[1:] == ["2", last_day.strftime("%d.%m.%Y"), "–", "2"]

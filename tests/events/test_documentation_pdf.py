@@ -138,7 +138,7 @@ def test_a_break_takes_no_summary_and_offers_no_form(client, programme, manager_
     client.force_login(manager_x)
     assert client.get(reverse("events:agenda_summary", args=["netz-x", programme.pk, pause.pk])).status_code == 404
     assert client.get(reverse("events:agenda_summary", args=["netz-x", programme.pk, excursion.pk])).status_code == 200
-    page = client.get(programme.get_absolute_url()).text
+    page = client.get(programme.get_absolute_url(), {"tab": "programme"}).text
     assert reverse("events:agenda_summary", args=["netz-x", programme.pk, excursion.pk]) in page
     assert reverse("events:agenda_summary", args=["netz-x", programme.pk, pause.pk]) not in page
 

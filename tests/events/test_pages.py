@@ -105,20 +105,24 @@ def test_start_pages_show_the_next_meeting_and_the_cadence_warning(client, world
 def test_meeting_detail_runs_a_constant_number_of_queries(client, world, manager_x, meeting):
     client.force_login(manager_x)
 
-    def count() -> int:
+    tabs = ["overview", "programme", "participants", "minutes", "files"]
+
+    def count(tab: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(u("events:meeting", meeting.pk)).status_code == 200
+            assert client.get(u("events:meeting", meeting.pk), {"tab": tab}).status_code == 200
         return len(ctx)
 
     services.agenda_item_save(meeting=meeting, by=manager_x, data={"starts_at": time(9, 30), "ends_at": time(10), "title": "A"})
     services.registration_register(meeting=meeting, by=manager_x, guest={"name": "Gast 0"}, by_manager=True)
-    few = count()
+    services.minute_add(meeting=meeting, by=manager_x, data={"kind": "question", "text": "Frage 0"})
+    few = {tab: count(tab) for tab in tabs}
     for i in range(1, 15):
         services.registration_register(meeting=meeting, by=manager_x, contact=Contact.objects.create(organisation=world.org_a, last_name=f"P{i}"))
         services.registration_register(meeting=meeting, by=manager_x, guest={"name": f"Gast {i}", "organisation": "Extern"}, by_manager=True)
+        services.minute_add(meeting=meeting, by=manager_x, data={"kind": "answer", "text": f"Antwort {i}"})
     for hour in range(10, 15):
         services.agenda_item_save(meeting=meeting, by=manager_x, data={"starts_at": time(hour), "ends_at": time(hour, 30), "title": f"Punkt {hour}"})
-    assert count() == few
+    assert {tab: count(tab) for tab in tabs} == few
 
 
 def test_member_registers_self_and_colleague_and_cancels(client, world, member_a_x, meeting):
