@@ -197,7 +197,13 @@ def organisation_detail(request: NetworkRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     my_networks = Network.objects.active().managed_by(request.user)
     tab = "history" if request.GET.get("tab") == "history" else "profile"
-    context = {"network": request.network, "organisation": organisation, "tab": tab}
+    context = {
+        "network": request.network,
+        "organisation": organisation,
+        "tab": tab,
+        "can_manage": request.manager_role.role_enum.can_manage,  # the page's actions show on both tabs
+        "other_networks": other_networks(organisation, request.network).count(),
+    }
     if tab == "history":
         context["history"] = organisation_history(organisation, my_networks, viewer_network=request.network)
     else:
@@ -205,14 +211,12 @@ def organisation_detail(request: NetworkRequest, pk: int) -> HttpResponse:
             "contacts": organisation.contacts.filter(archived_at__isnull=True).exclude_exited(request.network).order_by("-is_primary", "last_name"),
             "exited_contacts": organisation.contacts.filter(archived_at__isnull=True).exited_from(request.network).order_by("last_name"),
             "deletable_contacts": deletable_contact_ids(user=request.user, organisation=organisation),
-            "other_networks": other_networks(organisation, request.network).count(),
             "trashed_contacts": organisation.contacts.filter(archived_at__isnull=False).order_by("last_name"),
             "memberships": Membership.objects.filter(organisation=organisation, network__in=my_networks, archived_at__isnull=True)
             .select_related("network")
             .prefetch_related("status_changes__changed_by"),
             "competency_tags": organisation.competency_tags.all(),
             "need_tags": organisation.need_tags.all(),
-            "can_manage": request.manager_role.role_enum.can_manage,
         }
     if request.htmx and request.htmx.target == "tab-panel":
         return render(request, "members/manage/organisation_detail.html#tab-panel", context)
