@@ -88,3 +88,9 @@ def test_portal_home_and_network_use_badges(client, world, member_a_x):
     network = client.get(reverse("members:portal_network", args=["netz-x"])).text
     assert '<span class="badge badge-success">Aktiv</span>' in network
     assert "<title>Netzwerk X · verbund</title>" in network  # nothing but the name in the title
+
+
+def test_a_contact_without_salutation_shows_no_placeholder_before_the_name(client, world, manager):
+    page = client.get(reverse("directory:organisation", args=["netz-x", world.org_a.pk])).text
+    assert "keine Angabe" not in page
+    assert '<th scope="row">Mia member_a_x ' in page
