@@ -99,7 +99,7 @@ def test_a_manager_composes_and_sends_an_infobrief_with_the_keyboard_alone(page,
     check_step(page)
     tab_to(page, page.get_by_label("Überschrift"))
     page.keyboard.type("Richtfest in Gladbeck")
-    tab_to(page, page.get_by_label("Text:", exact=True))
+    tab_to(page, page.get_by_label("Text", exact=True))
     page.keyboard.type("Die Halle steht. **Danke** an alle!")
     tab_to(page, page.get_by_role("button", name="Speichern und aufnehmen"))
     page.keyboard.press("Enter")
