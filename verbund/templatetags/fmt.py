@@ -2,61 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import template
 
 from verbund import formatting
 
 register = template.Library()
 
-
-@register.filter
-def date_long(value):
-    return formatting.format_date(value, "date")
-
-
-@register.filter
-def date_short(value):
-    return formatting.format_date(value, "date_short")
-
-
-@register.filter
-def datetime_long(value):
-    return formatting.format_date(value, "datetime")
+# Filter name → the pattern kind of verbund.formatting.DATE_PATTERNS it shows.
+DATE_FILTERS = {
+    "date_long": "date",
+    "date_short": "date_short",
+    "datetime_long": "datetime",
+    "datetime_short": "datetime_short",
+    "weekday_datetime": "weekday_datetime",
+    "clock": "time",
+    "month_year": "month",
+    "weekday": "weekday",
+    "weekday_short": "weekday_short",
+}
 
 
-@register.filter
-def datetime_short(value):
-    return formatting.format_date(value, "datetime_short")
+def _date_filter(kind: str) -> Callable[[object], str]:
+    def show(value):
+        return formatting.format_date(value, kind)
+
+    return show
 
 
-@register.filter
-def weekday_datetime(value):
-    return formatting.format_date(value, "weekday_datetime")
-
-
-@register.filter
-def weekday_date(value):
-    return formatting.format_date(value, "weekday_date")
-
-
-@register.filter
-def clock(value):
-    return formatting.format_date(value, "time")
-
-
-@register.filter
-def month_year(value):
-    return formatting.format_date(value, "month")
-
-
-@register.filter
-def weekday(value):
-    return formatting.format_date(value, "weekday")
-
-
-@register.filter
-def weekday_short(value):
-    return formatting.format_date(value, "weekday_short")
+for _name, _kind in DATE_FILTERS.items():
+    register.filter(_name, _date_filter(_kind))
 
 
 @register.filter
