@@ -43,6 +43,7 @@ COPY members ./members
 COPY events ./events
 COPY qualification ./qualification
 COPY newsletters ./newsletters
+COPY health ./health
 COPY composition ./composition
 COPY templates ./templates
 COPY static ./static

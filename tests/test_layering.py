@@ -17,7 +17,8 @@ ALLOWED = {
     "events": {"verbund", "members"},
     "qualification": {"verbund", "members"},
     "newsletters": {"verbund", "members", "events"},
-    "composition": {"verbund", "members", "events", "qualification", "newsletters"},
+    "health": {"verbund", "members", "events", "qualification", "newsletters"},
+    "composition": {"verbund", "members", "events", "qualification", "newsletters", "health"},
 }
 # The project URLconf and settings wire all apps together by design.
 PROJECT_FILES = {ROOT / "verbund" / "urls.py", ROOT / "verbund" / "settings.py"}

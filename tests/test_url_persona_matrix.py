@@ -20,6 +20,11 @@ from tests.events.matrix_feedback import FEEDBACK_MATRIX
 from tests.events.matrix_invitations import INVITATIONS_MATRIX
 from tests.events.matrix_messaging import MESSAGING_MATRIX
 from tests.events.matrix_public import PUBLIC_MATRIX
+from tests.health.matrix_annual import HEALTH_ANNUAL_MATRIX
+from tests.health.matrix_indicators import HEALTH_INDICATORS_MATRIX
+from tests.health.matrix_portfolio import HEALTH_PORTFOLIO_MATRIX
+from tests.health.matrix_reports import HEALTH_REPORTS_MATRIX
+from tests.health.matrix_surveys import HEALTH_SURVEYS_MATRIX
 from tests.matrix import Case, Target, rev, statuses
 from tests.members.matrix_directory import DIRECTORY_MATRIX
 from tests.members.matrix_duplicates import DUPLICATES_MATRIX
@@ -227,6 +232,11 @@ for _events_part in (
     TEMPLATES_MATRIX,
     EXPORT_MATRIX,
     SEARCH_MATRIX,
+    HEALTH_INDICATORS_MATRIX,
+    HEALTH_SURVEYS_MATRIX,
+    HEALTH_REPORTS_MATRIX,
+    HEALTH_ANNUAL_MATRIX,
+    HEALTH_PORTFOLIO_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

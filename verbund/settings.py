@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "events",
     "qualification",
     "newsletters",
+    "health",
     "composition",
 ]
 

@@ -70,6 +70,10 @@ SECTIONS_BY_NAMESPACE = {
     "events": "meetings",
     "newsletters": "newsletters",
     "qualification": "qualification",
+    "health": "health",
+    "health_surveys": "health",
+    "health_reports": "health",
+    "health_annual": "health",
 }
 SECTIONS_BY_VIEW = {
     "manage:network_home": "home",
@@ -88,7 +92,7 @@ SECTIONS_BY_VIEW = {
     "members:portal_network": "network",
     "members:portal_member_directory": "network",
 }
-SECTIONS_BY_PORTAL_NAMESPACE = {"portal_events": "meetings", "qualification_portal": "qualification"}
+SECTIONS_BY_PORTAL_NAMESPACE = {"portal_events": "meetings", "qualification_portal": "qualification", "reports_portal": "reports"}
 
 
 @register.simple_tag(takes_context=True)
