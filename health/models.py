@@ -202,7 +202,8 @@ class AnnualReport(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
-        PENDING = "pending", _("Wird erstellt")
+        PENDING = "pending", _("Angefordert")
+        RENDERING = "rendering", _("Wird erstellt")
         READY = "ready", _("Fertig")
         FAILED = "failed", _("Fehlgeschlagen")
 

@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='Jahr')),
                 ('foreword', models.TextField(blank=True, help_text='Absätze durch Leerzeilen trennen.', verbose_name='Vorwort')),
-                ('status', models.CharField(choices=[('draft', 'Entwurf'), ('pending', 'Wird erstellt'), ('ready', 'Fertig'), ('failed', 'Fehlgeschlagen')], default='draft', max_length=20, verbose_name='Status')),
+                ('status', models.CharField(choices=[('draft', 'Entwurf'), ('pending', 'Angefordert'), ('rendering', 'Wird erstellt'), ('ready', 'Fertig'), ('failed', 'Fehlgeschlagen')], default='draft', max_length=20, verbose_name='Status')),
                 ('file', models.FileField(blank=True, upload_to='annual_reports/%Y/')),
                 ('requested_at', models.DateTimeField(blank=True, null=True)),
                 ('rendered_at', models.DateTimeField(blank=True, null=True, verbose_name='Erstellt am')),
