@@ -52,9 +52,8 @@ class ReportRequestForm(forms.ModelForm):
             label=_("Berichtende Mitglieder"),
             help_text=_("Nur aktuelle Mitglieder des Verbunds. Die Schnellauswahl unten fügt weitere hinzu."),
         )
-        self.fields["due_days"].min_value = 1
-        self.fields["due_days"].max_value = reports.MAX_DUE_DAYS
-        self.fields["due_days"].widget.attrs.update({"min": 1, "max": reports.MAX_DUE_DAYS})
+        self.fields["due_days"].widget.attrs.update({"min": 1, "max": reports.MAX_DUE_DAYS})  # the service checks the range
+        self.fields["prompts"].required = False  # the service says what is missing (at least one prompt, one per line)
         self.fields["prompts"].help_text = _("Eine Frage je Zeile (höchstens %(n)s); jede bekommt ein eigenes Textfeld.") % {"n": reports.MAX_PROMPTS}
         # The quick pick sits right after the list it adds to.
         order = [*REPORT_REQUEST_FIELDS.names]

@@ -212,8 +212,9 @@ def _clean_prompts(prompts: str) -> str:
     return "\n".join(lines)
 
 
-def _group(network: Network, data: dict[str, Any], add_kind: str, add_role: str) -> list[Organisation]:
-    chosen = list(data.get("organisations") or [])
+def _group(network: Network, chosen: Iterable[Organisation], add_kind: str, add_role: str) -> list[Organisation]:
+    """The ticked organisations plus the quick pick; each must be a current member of the network."""
+    chosen = list(chosen)
     allowed = set(Organisation.objects.current_members_of(network).values_list("pk", flat=True))
     foreign = [org for org in chosen if org.pk not in allowed]
     if foreign:
@@ -228,8 +229,7 @@ def report_request_create(*, network: Network, by: User, data: dict[str, Any], a
     every organisation must be a current member of the network (ValidationError otherwise)."""
     data = dict(REPORT_REQUEST_FIELDS.take(data))
     data["prompts"] = _clean_prompts(data.get("prompts", ""))
-    group = _group(network, data, add_kind, add_role)
-    data.pop("organisations", None)
+    group = _group(network, data.pop("organisations", None) or [], add_kind, add_role)
     request = ReportRequest(network=network, created_by=by)
     REPORT_REQUEST_FIELDS.apply(request, data)
     _check_due_days(request)
@@ -250,8 +250,11 @@ def report_request_update(*, request: ReportRequest, by: User, data: dict[str, A
         raise ValidationError(
             {"cadence": _("Der Turnus lässt sich nicht mehr ändern, weil schon ein Zeitraum angefragt wurde. Legen Sie dafür eine neue Anfrage an.")}
         )
-    group = _group(request.network, data, add_kind, add_role) if "organisations" in data or add_kind or add_role else None
-    data.pop("organisations", None)
+    group = None
+    if "organisations" in data or add_kind or add_role:
+        # Without a new list the pick adds to the group as it is (members who left stay out of it anyway: group_members).
+        chosen = data.pop("organisations") if "organisations" in data else list(group_members(request))
+        group = _group(request.network, chosen or [], add_kind, add_role)
     changed = REPORT_REQUEST_FIELDS.apply(request, data)
     _check_due_days(request)
     save_audited(request, by=by, update_fields=changed)
@@ -302,7 +305,7 @@ def portal_url(period: ReportPeriod) -> str:
     return settings.SITE_URL + reverse("reports_portal:report", args=[period.pk])
 
 
-def _send(period: ReportPeriod, kind: str, to: Sequence[Recipient]) -> int:
+def _send(period: ReportPeriod, kind: str, to: Sequence[Recipient], *, today: date) -> int:
     """Queue one mail per person (after the commit); `kind` is "open" or "reminder"."""
     request = period.request
     reply_to = network_reply_to(request.network)
@@ -316,7 +319,7 @@ def _send(period: ReportPeriod, kind: str, to: Sequence[Recipient]) -> int:
             "network": request.network,
             "url": portal_url(period),
             "has_login": recipient.contact.user_id is not None,
-            "overdue": period.due_on < timezone.localdate(),
+            "overdue": period.due_on < today,
         }
         mail_send_later(message=_render(kind, to=[recipient.contact.email], context=context, reply_to=reply_to))
     return len(to)
@@ -372,7 +375,7 @@ def period_open(*, request: ReportRequest, span: PeriodSpan, by: User | None, no
         raise ValidationError(_("Dieser Zeitraum ist schon angefragt."))
     period.opened_at = now
     period.request = request
-    _send(period, "open", recipients(request, group))
+    _send(period, "open", recipients(request, group), today=timezone.localdate(now))
     return period
 
 
@@ -383,7 +386,7 @@ def _remind(period: ReportPeriod, *, now: datetime, since: datetime) -> int | No
         return None
     period.reminded_at = now
     missing = outstanding(period)
-    return _send(period, "reminder", recipients(period.request, missing))
+    return _send(period, "reminder", recipients(period.request, missing), today=timezone.localdate(now))
 
 
 @transaction.atomic
@@ -600,7 +603,7 @@ def reports_for_year(network: Network, year: int) -> list[RequestReports]:
 
     Requests with at least one opened period in `year` (paused ones too), by title; their periods of that year in
     time order; in each the submitted reports (drafts never) with the answers as they were submitted. A constant
-    number of queries.
+    number of queries (four).
     """
     submitted = MemberReport.objects.filter(submitted_at__isnull=False).select_related("organisation").order_by("organisation__name", "pk")
     periods = list(
