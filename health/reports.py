@@ -121,12 +121,16 @@ def auto_open_on(request: ReportRequest, span: PeriodSpan) -> date:
     return span.ends_on - timedelta(days=OPEN_BEFORE_END_DAYS)
 
 
-def next_auto_open(request: ReportRequest, *, today: date | None = None) -> tuple[PeriodSpan, date] | None:
-    """The next period the task will open on its own and when (None for a paused request)."""
+def next_auto_open(request: ReportRequest, *, today: date | None = None, opened: set[date] | None = None) -> tuple[PeriodSpan, date] | None:
+    """The next period the task will open on its own and when (None for a paused request).
+
+    `opened`: the start days of the request's asked periods, when the caller has them (a list page), else they are read.
+    """
     if not request.active:
         return None
     today = today or timezone.localdate()
-    opened = set(request.periods.filter(opened_at__isnull=False).values_list("starts_on", flat=True))
+    if opened is None:
+        opened = set(request.periods.filter(opened_at__isnull=False).values_list("starts_on", flat=True))
     span = period_span(request.cadence, today)
     for _step in range(3):
         if span.starts_on not in opened:

@@ -37,8 +37,10 @@ def index(request: NetworkRequest) -> HttpResponse:
     """Every request with its latest asked period: n of m submitted, due or overdue."""
     found = list(reports.requests_for_network(request.network).order_by("-active", "title"))
     latest: dict[int, ReportPeriod] = {}
+    opened: dict[int, set] = {}
     for period in reports.periods_for_network(request.network).filter(request__in=found).order_by("request_id", "-starts_on"):
         latest.setdefault(period.request_id, period)
+        opened.setdefault(period.request_id, set()).add(period.starts_on)
     statuses = reports.period_statuses(list(latest.values()))
     group_sizes = reports.group_member_ids(r.pk for r in found)
     rows = [
@@ -46,7 +48,7 @@ def index(request: NetworkRequest) -> HttpResponse:
             "request": r,
             "status": statuses.get(latest[r.pk].pk) if r.pk in latest else None,
             "group_size": len(group_sizes.get(r.pk, ())),
-            "next": reports.next_auto_open(r),
+            "next": reports.next_auto_open(r, opened=opened.get(r.pk, set())),
         }
         for r in found
     ]

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from health.models import MemberReport, ReportPeriod, ReportRequest
 from health.reports import PeriodSpan, period_previous, period_span, periods_of_year
 from health.tasks import report_periods_task
 from members.models import Contact, Membership, Organisation
-from members.privacy import organisation_data_export
+from members.privacy import organisation_data_export, person_erase
 from tests.conftest import mail_text, make_user
 from verbund.celery import app
 
@@ -498,6 +500,22 @@ def test_the_index_and_the_period_page_show_who_submitted_and_who_is_late(client
     assert "Beta KG" in page.text and "1 Mitglied erinnern" in page.text and "fehlt" in page.text
 
 
+def test_the_list_of_requests_needs_as_many_queries_for_four_requests_as_for_one(client, world, manager_x, member_a_x):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("health_reports:index", args=["netz-x"])).status_code == 200
+        return len(captured)
+
+    client.force_login(manager_x)
+    for number, title in enumerate(["Eins", "Zwei", "Drei", "Vier"]):
+        request = make_request(world, manager_x, title=title)
+        period = reports.period_open(request=request, span=period_previous(Q, current_span()), by=manager_x)
+        reports.member_report_submit(period=period, organisation=world.org_a, answers=["Text", ""], by=member_a_x)
+        if number == 0:
+            one = queries()
+    assert queries() == one
+
+
 def test_open_now_asks_for_the_current_period_and_refuses_an_unknown_one(client, world, manager_x, mailoutbox_files, django_capture_on_commit_callbacks):
     request = make_request(world, manager_x)
     client.force_login(manager_x)
@@ -574,6 +592,14 @@ def test_the_organisations_data_export_holds_its_reports_and_drafts(world, manag
         }
     ]
     assert organisation_data_export(organisation=world.org_b)["member_reports"] == []
+
+
+def test_erasing_the_submitter_keeps_the_organisations_report_without_her(world, manager_x, member_a_x, open_period):
+    reports.member_report_submit(period=open_period, organisation=world.org_a, answers=["Unser Beitrag", ""], by=member_a_x)
+    person_erase(contact=Contact.objects.get(user=member_a_x), by=manager_x)
+    report = MemberReport.objects.get()
+    assert report.submitted_by is None and report.submitted_at is not None and report.answers[0]["text"] == "Unser Beitrag"
+    assert organisation_data_export(organisation=world.org_a)["member_reports"][0]["submitted_by"] is None
 
 
 def test_the_demo_asks_the_municipalities_yearly_with_last_years_reports_and_an_open_period(world):
