@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {"task": "events.tasks.send_reminders", "schedule": 3600},
     "meeting-feedback-requests": {"task": "events.tasks.send_feedback_requests", "schedule": 3600},
     "purge-deleted-meeting-content": {"task": "events.tasks.purge_deleted_meeting_content", "schedule": 6 * 3600},
+    "member-report-periods": {"task": "health.tasks.report_periods_task", "schedule": 3600},
     "infobrief-sweeper": {"task": "newsletters.tasks.sweep_task", "schedule": env.int("NEWSLETTER_SWEEP_SECONDS", default=30)},
 }
 
