@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from health import reports
 from health.models import REPORT_REQUEST_FIELDS, ReportPeriod, ReportRequest
 from members.models import Membership, Organisation
+from verbund.forms import form_field
 from verbund.models import Network
 
 
 class OrganisationChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Organisation) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Organisation) -> str:
         kind = obj.get_kind_display()
         return f"{obj.name} ({kind}{', ' + obj.municipality if obj.municipality else ''})"
 
@@ -72,7 +73,7 @@ class OpenPeriodForm(forms.Form):
     def __init__(self, *args: Any, request: ReportRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.spans = {span.starts_on.isoformat(): span for span in reports.open_candidates(request)}
-        self.fields["period"].choices = [(key, span.label) for key, span in self.spans.items()]
+        form_field(self, "period", forms.ChoiceField).choices = [(key, span.label) for key, span in self.spans.items()]
         if self.spans:
             self.fields["period"].initial = list(self.spans)[-1]
 

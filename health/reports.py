@@ -627,7 +627,7 @@ def reports_for_year(network: Network, year: int) -> list[RequestReports]:
                 submitted_at=r.submitted_at,
                 answers=[Answer(str(a.get("prompt", "")), str(a.get("text", ""))) for a in r.answers if isinstance(a, dict)],
             )
-            for r in period.submitted_reports  # type: ignore[attr-defined]  # set by the Prefetch above
+            for r in period.submitted_reports  # set by the Prefetch above
             if r.submitted_at is not None
         ]
         entry.periods.append(PeriodReports(period=period, label=period_label(period.year, period.quarter), asked=statuses[period.pk].asked, reports=reports))

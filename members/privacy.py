@@ -274,6 +274,7 @@ SECTION_TITLES = {
     "qualification_needs": gettext_lazy("Qualifizierungsbedarf"),
     "company_checks": gettext_lazy("Unternehmens-Checks"),
     "course_enrolments": gettext_lazy("Kursanmeldungen"),
+    "member_reports": gettext_lazy("Berichte an Verbünde"),
 }
 
 
@@ -295,6 +296,9 @@ COLUMN_TITLES = {
     "shared": gettext_lazy("Freigaben"),
     "title": gettext_lazy("Titel"),
     "infobrief": gettext_lazy("Infobrief"),
+    "period": gettext_lazy("Zeitraum"),
+    "submitted_at": gettext_lazy("Eingereicht am"),
+    "submitted_by": gettext_lazy("Eingereicht von"),
 }
 
 
