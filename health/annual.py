@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from events.models import AgendaItem, Meeting, Registration
 from health.models import ANNUAL_REPORT_FIELDS, AnnualReport
+from health.reports import reports_for_year
 from qualification.models import Course
 from verbund.background import enqueue_on_commit
 from verbund.models import Network, User
@@ -108,6 +109,21 @@ def courses_held(network: Network, year: int) -> list[Course]:
     return list(Course.objects.filter(network=network, year=year, status=Course.Status.HELD).prefetch_related("topics").order_by("title"))
 
 
+def sections(network: Network, year: int) -> list[dict]:
+    """The chapters gathered from the other parts of the portal, each only when it has something to say."""
+    out = []
+    member_reports = reports_for_year(network, year)
+    if member_reports:
+        out.append(
+            {
+                "id": "member-reports",
+                "title": "Berichte der Mitglieder",
+                "html": render_to_string("health/annual/_reports.html", {"member_reports": member_reports}),
+            }
+        )
+    return out
+
+
 def annual_report_context(report: AnnualReport) -> dict:
     network = report.network
     year = report.year
@@ -118,6 +134,6 @@ def annual_report_context(report: AnnualReport) -> dict:
         "managers": list(network.manager_roles.select_related("user").order_by("user__last_name")),
         "meetings": meetings_held(network, year),
         "courses": courses_held(network, year),
-        "sections": [],
+        "sections": sections(network, year),
         "generated_on": timezone.localdate(),
     }

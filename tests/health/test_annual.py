@@ -171,3 +171,26 @@ def test_the_status_poll_stops_once_the_report_is_settled(client, world, manager
     AnnualReport.objects.filter(network=world.network_x, year=year).update(status=AnnualReport.Status.FAILED)
     settled = client.get(url, HTTP_HX_REQUEST="true")
     assert settled.status_code == 286 and "fehlgeschlagen" in settled.content.decode()
+
+
+def test_submitted_member_reports_of_the_year_are_a_chapter_and_drafts_are_not(world, manager_x, eager, django_capture_on_commit_callbacks):
+    from datetime import date
+
+    from health.models import MemberReport, ReportPeriod, ReportRequest
+
+    year = last_year()
+    request = ReportRequest.objects.create(network=world.network_x, title="Bericht der Mitgliedskommunen", prompts="Was lief gut?")
+    request.organisations.add(world.org_a, world.org_b)
+    period = ReportPeriod.objects.create(
+        request=request, year=year, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31), due_on=date(year + 1, 1, 30), opened_at=at(year, 12, 17)
+    )
+    MemberReport.objects.create(
+        period=period, organisation=world.org_a, answers=[{"prompt": "Was lief gut?", "text": "Drei neue Wärmenetze."}], submitted_at=at(year, 12, 20)
+    )
+    MemberReport.objects.create(period=period, organisation=world.org_b, answers=[{"prompt": "Was lief gut?", "text": "ENTWURF-TEXT"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        annual.annual_report_request(network=world.network_x, year=year, by=manager_x)
+    text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
+    assert "Berichte der Mitglieder" in text and "Bericht der Mitgliedskommunen" in text
+    assert "1 von 2 Berichten" in text and "Alpha GmbH" in text and "Drei neue Wärmenetze." in text
+    assert "ENTWURF-TEXT" not in text
