@@ -21,6 +21,7 @@ from django.utils import timezone
 from faker import Faker
 
 from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
+from health.demo_reports import seed_reports_demo
 from members.models import Contact, EconomicActivity, Membership, Organisation
 from members.services import organisation_refresh_search
 from verbund.models import FundingSource, ManagerRole, Network, User
@@ -457,10 +458,14 @@ class Command(BaseCommand):
             self.member(org, windwest, member_role, status=status, fee=self.rng.choice([250, 500, 750]))
             if i % 3 == 0:
                 self.member(org, energieland, member_role, fee=150)
+        towns = []
         for name, municipality in [("Stadt Rheine – Wirtschaftsförderung", 0), ("Gemeinde Salzbergen", 16)]:
             town = self.organisation(name, kind=Organisation.Kind.ADMINISTRATION, wz="84.11", place=PLACES[municipality], employees=400)
             self.member(town, windwest, Membership.Role.ADMINISTRATION)
             self.member(town, energieland, Membership.Role.ADMINISTRATION)
+            towns.append(town)
+        # The energy network asks its member municipalities for a yearly report (domain document).
+        seed_reports_demo(energieland, towns)
         for name in ["Stadtwerke Greven GmbH", "Stadtwerke Ochtrup GmbH", "Stadtwerke Rheine GmbH", "Stadtwerke Steinfurt GmbH"]:
             town_name = name.split()[1]
             place = next(p for p in PLACES if p[0] == town_name)
