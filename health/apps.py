@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HealthConfig(AppConfig):
     name = "health"
     verbose_name = _("Verbundgesundheit")
+
+    def ready(self) -> None:
+        from health import survey_privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of the survey
