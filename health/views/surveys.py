@@ -10,6 +10,7 @@ from copy import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,13 +37,22 @@ def _can_manage(request: NetworkRequest) -> bool:
     return request.manager_role.role_enum.can_manage
 
 
+def _listed(request: NetworkRequest) -> QuerySet[Survey]:
+    """The network's surveys, newest year first, with their invited and answered counts (one query)."""
+    return (
+        surveys.surveys_of(request.network)
+        .annotate(invited=Count("invitations", distinct=True), answered=Count("responses", distinct=True))
+        .order_by("-year")[:50]
+    )
+
+
 def _to_detail(survey: Survey) -> HttpResponse:
     return redirect("health_surveys:detail", network_slug=survey.network.slug, pk=survey.pk)
 
 
 @network_required()
 def index(request: NetworkRequest) -> HttpResponse:
-    rows = [(survey, surveys.invitation_counts(survey)) for survey in surveys.surveys_of(request.network).order_by("-year")[:50]]
+    rows = _listed(request)
     return render(
         request,
         "health/surveys/index.html",
@@ -62,7 +72,7 @@ def create(request: NetworkRequest) -> HttpResponse:
         else:
             messages.success(request, _("Umfrage %(year)s angelegt. Prüfen Sie die Fragen und senden Sie sie dann an die Mitglieder.") % {"year": survey.year})
             return _to_detail(survey)
-    rows = [(survey, surveys.invitation_counts(survey)) for survey in surveys.surveys_of(request.network).order_by("-year")[:50]]
+    rows = _listed(request)
     context = {"network": request.network, "rows": rows, "form": form, "can_manage": True, "threshold": surveys.MIN_RESPONSES}
     return render(request, "health/surveys/index.html", context, status=400)
 

@@ -654,7 +654,10 @@ def test_the_office_creates_edits_and_sends_through_the_pages(client, network, p
     assert "Erinnerung senden" in detail and "Umfrage abschließen" in detail
     for person in ("anna@alpha.example", "Adler", "member_a_x@example.org"):  # nobody is named on the office's pages
         assert person not in detail
-    client.post(url("remind", survey))
+    listed = page(client.get(index))
+    assert "Umfrage 2.0" in listed and f'data-label="Eingeladen">{len(people)}</td>' in listed
+    refused = client.post(url("remind", survey), follow=True)
+    assert "noch keine 7 Tage her" in page(refused)
     assert not survey.invitations.filter(reminded_at__isnull=False).exists()  # too early: refused with a message
     client.post(url("close", survey))
     survey.refresh_from_db()
