@@ -24,7 +24,7 @@ from health.surveys.common import REMINDER_INTERVAL, SEND_BATCH, answer_url, new
 from members.models import Contact
 from verbund.background import enqueue_on_commit
 from verbund.mail import SmtpFailure, mail_refused_note, network_reply_to, smtp_failure
-from verbund.models import Network, User
+from verbund.models import User
 from verbund.services import save_audited
 
 logger = logging.getLogger(__name__)
@@ -183,12 +183,12 @@ def survey_close(*, survey: Survey, by: User) -> Survey:
     return survey
 
 
-def _render_mail(name: str, *, to: str, context: dict[str, Any], network: Network) -> EmailMultiAlternatives:
+def _render_mail(name: str, *, to: str, context: dict[str, Any], reply_to: list[str]) -> EmailMultiAlternatives:
     """The triplet templates/health/mail/<name>-subject.txt, -body.txt, -body.html (as verbund.mail.render_mail builds it)."""
     subject = " ".join(render_to_string(f"health/mail/{name}-subject.txt", context).split())
     body = render_to_string(f"health/mail/{name}-body.txt", context)
     html = render_to_string(f"health/mail/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], reply_to=network_reply_to(network))
+    message = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     return message
 
@@ -201,6 +201,7 @@ def _mail_rows(*, survey: Survey, pks: Sequence[int], pending: Q, kind: str, mar
     the row stays unsent. Every row is tried once per run.
     """
     sent = 0
+    reply_to = network_reply_to(survey.network)  # the office: replies with questions reach it
     for chunk in batched(pks, SEND_BATCH, strict=False):
         with transaction.atomic():
             rows = list(SurveyInvitation.objects.select_for_update(skip_locked=True, of=("self",)).filter(pending, pk__in=chunk).select_related("contact"))
@@ -211,9 +212,9 @@ def _mail_rows(*, survey: Survey, pks: Sequence[int], pending: Q, kind: str, mar
             try:
                 for row in rows:
                     token = new_token()
-                    context = {"survey": survey, "network": survey.network, "contact": row.contact, "url": answer_url(token)}
+                    context = {"survey": survey, "network": survey.network, "contact": row.contact, "url": answer_url(token), "reply_to": reply_to}
                     try:
-                        connection.send_messages([_render_mail(kind, to=row.email, context=context, network=survey.network)])
+                        connection.send_messages([_render_mail(kind, to=row.email, context=context, reply_to=reply_to)])
                     except Exception as exc:  # noqa: BLE001 – one bad address must not stop the others
                         failure = smtp_failure(exc) if isinstance(exc, OSError) else SmtpFailure(None, f"{type(exc).__name__}: {exc}", True)
                         logger.warning("Survey mail for invitation %s failed: %s", row.pk, failure.error)
