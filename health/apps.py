@@ -8,3 +8,4 @@ class HealthConfig(AppConfig):
 
     def ready(self) -> None:
         from health import reports_privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of member reports
+        from health import survey_privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of the survey
