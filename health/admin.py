@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from health.models import AnnualReport, MemberReport, ReportPeriod, ReportRequest, Survey, SurveyInvitation, SurveyQuestion
+from members.admin import ReadOnlyAdmin
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -16,7 +17,9 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyInvitation)
-class SurveyInvitationAdmin(admin.ModelAdmin):
+class SurveyInvitationAdmin(ReadOnlyAdmin):
+    """Read only: setting `answered_at` back would open a used link for a second answer."""
+
     list_display = ["email", "survey", "sent_at", "answered_at"]
     exclude = ["token_hash"]
     raw_id_fields = ["contact", "organisation"]

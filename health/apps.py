@@ -7,5 +7,7 @@ class HealthConfig(AppConfig):
     verbose_name = _("Verbundgesundheit")
 
     def ready(self) -> None:
-        from health import reports_privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of member reports
-        from health import survey_privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of the survey
+        from health import (
+            reports_privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of member reports
+            survey_privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of the survey
+        )

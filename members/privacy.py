@@ -275,6 +275,7 @@ SECTION_TITLES = {
     "company_checks": gettext_lazy("Unternehmens-Checks"),
     "course_enrolments": gettext_lazy("Kursanmeldungen"),
     "member_reports": gettext_lazy("Berichte an Verbünde"),
+    "survey_invitations": gettext_lazy("Einladungen zu Zufriedenheitsumfragen"),
 }
 
 
@@ -299,6 +300,11 @@ COLUMN_TITLES = {
     "period": gettext_lazy("Zeitraum"),
     "submitted_at": gettext_lazy("Eingereicht am"),
     "submitted_by": gettext_lazy("Eingereicht von"),
+    "survey": gettext_lazy("Umfrage"),
+    "sent_at": gettext_lazy("Gesendet am"),
+    "reminded_at": gettext_lazy("Erinnert am"),
+    "answered_at": gettext_lazy("Beantwortet am"),
+    "note": gettext_lazy("Hinweis"),
 }
 
 

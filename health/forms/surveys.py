@@ -75,7 +75,7 @@ class AnswerForm(forms.Form):
         """The cleaned values as survey_answer takes them: scores as int, "keine Angabe" as None, texts as text."""
         found: dict[str, int | str | None] = {}
         for question in self.questions:
-            value = self.cleaned_data.get(question.key)
+            value: Any = self.cleaned_data.get(question.key)
             if question.kind == SurveyQuestion.Kind.SCALE:
                 found[question.key] = None if value == NO_ANSWER else int(value)
             else:

@@ -137,7 +137,7 @@ def survey_results(survey: Survey) -> SurveyResults:
     answered = survey.responses.count()
     before = previous_survey(survey)
     previous_answered = before.responses.count() if before else 0
-    base = {
+    base: dict[str, Any] = {
         "survey": survey,
         "invited": invited,
         "answered": answered,
@@ -182,7 +182,7 @@ def survey_results(survey: Survey) -> SurveyResults:
                     previous_text=then[0] if then else None,
                     previous_mean=then[3] if then else None,
                     previous_n=then[4] if then else None,
-                    changed=bool(then) and (then[2] != question.version or then[1] != question.kind),
+                    changed=then is not None and (then[2] != question.version or then[1] != question.kind),
                 )
             )
         else:
@@ -202,7 +202,7 @@ def survey_results(survey: Survey) -> SurveyResults:
                     previous_text=then[0] if then else None,
                     previous_mean=None,
                     previous_n=None,
-                    changed=bool(then) and (then[2] != question.version or then[1] != question.kind),
+                    changed=then is not None and (then[2] != question.version or then[1] != question.kind),
                 )
             )
     return SurveyResults(shown=True, questions=tuple(results), **base)

@@ -33,6 +33,9 @@ FORM_MODULES = [
     "qualification.forms.checks",
     "newsletters.forms.manage",
     "newsletters.forms.public",
+    "health.forms.surveys",
+    "health.forms.annual",
+    "health.forms_reports",
 ]
 
 
