@@ -14,8 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from events.models import AgendaItem, Meeting, Registration
-from health.models import ANNUAL_REPORT_FIELDS, AnnualReport
+from health.models import ANNUAL_REPORT_FIELDS, AnnualReport, Survey
 from health.reports import reports_for_year
+from health.surveys import survey_results, surveys_of
 from qualification.models import Course
 from verbund.background import enqueue_on_commit
 from verbund.models import Network, User
@@ -112,6 +113,10 @@ def courses_held(network: Network, year: int) -> list[Course]:
 def sections(network: Network, year: int) -> list[dict]:
     """The chapters gathered from the other parts of the portal, each only when it has something to say."""
     out = []
+    survey = surveys_of(network).filter(year=year).first()
+    if survey is not None and survey.status != Survey.Status.DRAFT:
+        html = render_to_string("health/annual/_survey.html", {"results": survey_results(survey), "year": year})
+        out.append({"id": "survey", "title": "Zufriedenheit der Mitglieder", "html": html})
     member_reports = reports_for_year(network, year)
     if member_reports:
         out.append(

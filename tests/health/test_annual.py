@@ -194,3 +194,39 @@ def test_submitted_member_reports_of_the_year_are_a_chapter_and_drafts_are_not(w
     assert "Berichte der Mitglieder" in text and "Bericht der Mitgliedskommunen" in text
     assert "1 von 2 Berichten" in text and "Alpha GmbH" in text and "Drei neue Wärmenetze." in text
     assert "ENTWURF-TEXT" not in text
+
+
+def _survey_with_scores(world, year: int, scores: list[int]):
+    from health.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+
+    survey = Survey.objects.create(network=world.network_x, year=year, title=f"Umfrage {year}", status=Survey.Status.CLOSED)
+    question = SurveyQuestion.objects.create(survey=survey, key="management", text="Zufrieden mit dem Netzwerkmanagement?", position=1)
+    comments = SurveyQuestion.objects.create(survey=survey, key="comments", text="Was sollten wir besser machen?", kind="text", position=2)
+    for i, score in enumerate(scores):
+        response = SurveyResponse.objects.create(survey=survey, submitted_at=timezone.now())
+        SurveyAnswer.objects.create(response=response, question=question, score=score)
+        SurveyAnswer.objects.create(response=response, question=comments, text=f"FREITEXT-{year}-{i}")
+    return survey
+
+
+def test_the_survey_chapter_shows_means_from_three_answers_with_the_previous_year(world, manager_x, eager, django_capture_on_commit_callbacks):
+    year = last_year()
+    _survey_with_scores(world, year - 1, [2, 3, 4])  # mean 3,00
+    _survey_with_scores(world, year, [4, 5, 3, 4])  # mean 4,00
+    with django_capture_on_commit_callbacks(execute=True):
+        annual.annual_report_request(network=world.network_x, year=year, by=manager_x)
+    text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
+    assert "Zufriedenheit der Mitglieder" in text
+    row = next(line for line in text.splitlines() if "Zufrieden mit dem Netzwerkmanagement?" in line)
+    assert row.split()[-3:] == ["4", "4,00", "3,00"]
+    assert f"FREITEXT-{year}-0" in text and f"FREITEXT-{year - 1}-0" not in text
+
+
+def test_a_survey_with_two_answers_shows_no_result_in_the_report(world, manager_x, eager, django_capture_on_commit_callbacks):
+    year = last_year()
+    _survey_with_scores(world, year, [1, 5])
+    with django_capture_on_commit_callbacks(execute=True):
+        annual.annual_report_request(network=world.network_x, year=year, by=manager_x)
+    text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
+    assert "Zufriedenheit der Mitglieder" in text and "Ergebnisse erscheinen ab drei Antworten" in text
+    assert "FREITEXT" not in text and "Zufrieden mit dem Netzwerkmanagement?" not in text

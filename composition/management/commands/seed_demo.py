@@ -22,6 +22,7 @@ from faker import Faker
 
 from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
 from health.demo_reports import seed_reports_demo
+from health.demo_surveys import seed_surveys_demo
 from members.models import Contact, EconomicActivity, Membership, Organisation
 from members.services import organisation_refresh_search
 from verbund.models import FundingSource, ManagerRole, Network, User
@@ -514,6 +515,8 @@ class Command(BaseCommand):
             self.member(org, erga, Membership.Role.USER, fee=300)
 
         self.meetings(energieland, windwest, bioel, manager, bioel_manager, member_org)
+        # The yearly satisfaction survey (domain document: success measured by the members' satisfaction).
+        seed_surveys_demo(energieland, list(Contact.objects.current_in(energieland).exclude(email="").order_by("pk")), by=manager)
 
         return [
             DemoLogin("Administration (Django-Admin)", admin.email),
