@@ -780,16 +780,34 @@ def _profiles(networks: Sequence[Network], period: Period) -> dict[int, ProfileI
 # --- flat rows: CSV and the annual report --------------------------------------------------------------------------
 
 
+SECTIONS: dict[str, Promise] = {
+    "members": gettext_lazy("Mitglieder"),
+    "composition": gettext_lazy("Zusammensetzung"),
+    "meetings": gettext_lazy("Treffen und Verabredungen"),
+    "qualification": gettext_lazy("Qualifizierung"),
+    "infobrief": gettext_lazy("Infobrief"),
+    "financing": gettext_lazy("Finanzierung"),
+}
+
+
 @dataclass(frozen=True)
 class Figure:
-    """One indicator as a row: area, name, value (None: not computable), unit, period, definition."""
+    """One indicator as a row: section, name, value (None: not computable), unit, period, definition.
 
-    area: str
+    `summary` rows are the page's tables; the others (per month, per share, earlier years) are the charts' data.
+    """
+
+    section: str  # a key of SECTIONS
     label: str
     value: int | Decimal | None
     unit: str  # "count", "percent", "money", "points"
     period: str
     definition: str
+    summary: bool = True
+
+    @property
+    def area(self) -> str:
+        return str(SECTIONS[self.section])
 
     @property
     def display(self) -> str:
@@ -810,77 +828,74 @@ def figures(ind: NetworkIndicators) -> list[Figure]:
     span, day = ind.period.label, ind.period.day_label
     rows: list[Figure] = []
 
-    def add(area: str, label: str, value: int | Decimal | None, unit: str, period: str, definition: str) -> None:
-        rows.append(Figure(area, label, value, unit, period, definition))
+    def add(section: str, label: str, value: int | Decimal | None, unit: str, period: str, definition: str, summary: bool = True) -> None:
+        rows.append(Figure(section, label, value, unit, period, definition, summary))
 
     m = ind.members
-    area = _("Mitglieder")
-    add(area, _("Mitglieder zu Jahresbeginn"), m.start, "count", format_date(ind.period.start - timedelta(days=1), "date_short"), d["members_start"])
-    add(area, _("Mitglieder zum Stichtag"), m.end, "count", day, d["members_end"])
-    add(area, _("Eintritte"), m.joins, "count", span, d["joins"])
-    add(area, _("Austritte"), m.leaves, "count", span, d["leaves"])
-    add(area, _("Veränderung"), m.growth, "percent", span, d["growth"])
+    add("members", _("Mitglieder zu Jahresbeginn"), m.start, "count", format_date(ind.period.start - timedelta(days=1), "date_short"), d["members_start"])
+    add("members", _("Mitglieder zum Stichtag"), m.end, "count", day, d["members_end"])
+    add("members", _("Eintritte"), m.joins, "count", span, d["joins"])
+    add("members", _("Austritte"), m.leaves, "count", span, d["leaves"])
+    add("members", _("Veränderung"), m.growth, "percent", span, d["growth"])
     for point in m.months:
         month = format_date(point.month, "month")
-        add(area, _("Mitglieder am Monatsende: %(month)s") % {"month": month}, point.members, "count", month, d["months"])
-        add(area, _("Eintritte: %(month)s") % {"month": month}, point.joins, "count", month, d["months"])
-        add(area, _("Austritte: %(month)s") % {"month": month}, point.leaves, "count", month, d["months"])
+        add("members", _("Mitglieder am Monatsende: %(month)s") % {"month": month}, point.members, "count", month, d["months"], False)
+        add("members", _("Eintritte: %(month)s") % {"month": month}, point.joins, "count", month, d["months"], False)
+        add("members", _("Austritte: %(month)s") % {"month": month}, point.leaves, "count", month, d["months"], False)
     c = ind.composition
+    add("composition", _("Akteursgruppen der Triple Helix"), c.helix_types, "count", day, d["helix"])
+    add("composition", _("KMU-Anteil"), c.sme_share, "percent", day, d["sme_share"])
     for title, shares, key in (
-        (_("Zusammensetzung (Triple Helix)"), c.helix, "helix"),
-        (_("Größenklassen der Unternehmen"), c.size_classes, "size"),
-        (_("Wirtschaftszweige"), c.sectors, "sector"),
-        (_("Orte"), c.municipalities, "municipality"),
+        (_("Triple Helix"), c.helix, "helix"),
+        (_("Größenklasse"), c.size_classes, "size"),
+        (_("Wirtschaftszweig"), c.sectors, "sector"),
+        (_("Ort"), c.municipalities, "municipality"),
     ):
         for share in shares:
-            add(title, share.label, share.count, "count", day, d[key])
-            add(title, _("%(label)s (Anteil)") % {"label": share.label}, share.percent, "percent", day, d[key])
-    add(_("Größenklassen der Unternehmen"), _("KMU-Anteil"), c.sme_share, "percent", day, d["sme_share"])
+            label = f"{title}: {share.label}"
+            add("composition", label, share.count, "count", day, d[key], False)
+            add("composition", _("%(label)s (Anteil)") % {"label": label}, share.percent, "percent", day, d[key], False)
     t = ind.meetings
-    area = _("Treffen")
-    add(area, _("Durchgeführte Treffen"), t.held, "count", span, d["meetings_held"])
-    add(area, _("Geplante Treffen pro Jahr"), t.planned, "count", span, d["meetings_planned"])
-    add(area, _("Geplante Treffen bis zum Stichtag"), t.due, "count", span, d["meetings_planned"])
-    add(area, _("Taktquote"), t.cadence, "percent", span, d["cadence"])
-    add(area, _("Teilnahmen"), t.attended, "count", span, d["attended"])
-    add(area, _("Anmeldungen (Treffen mit erfasster Anwesenheit)"), t.registered, "count", span, d["attendance_rate"])
-    add(area, _("Teilnahmequote"), t.attendance_rate, "percent", span, d["attendance_rate"])
-    add(area, _("Beteiligte Mitglieder"), t.participating_members, "count", span, d["participating_members"])
-    add(area, _("Beteiligungsquote der Mitglieder"), t.participation, "percent", span, d["participating_members"])
-    add(area, _("Offene Verabredungen"), t.open_items, "count", day, d["open_items"])
-    add(area, _("Überfällige Verabredungen"), t.overdue_items, "count", day, d["overdue_items"])
+    add("meetings", _("Durchgeführte Treffen"), t.held, "count", span, d["meetings_held"])
+    add("meetings", _("Geplante Treffen pro Jahr"), t.planned, "count", span, d["meetings_planned"])
+    add("meetings", _("Geplante Treffen bis zum Stichtag"), t.due, "count", span, d["meetings_planned"])
+    add("meetings", _("Taktquote"), t.cadence, "percent", span, d["cadence"])
+    add("meetings", _("Teilnahmen"), t.attended, "count", span, d["attended"])
+    add("meetings", _("Anmeldungen (Treffen mit erfasster Anwesenheit)"), t.registered, "count", span, d["attendance_rate"])
+    add("meetings", _("Teilnahmequote"), t.attendance_rate, "percent", span, d["attendance_rate"])
+    add("meetings", _("Beteiligte Mitglieder"), t.participating_members, "count", span, d["participating_members"])
+    add("meetings", _("Beteiligungsquote der Mitglieder"), t.participation, "percent", span, d["participating_members"])
+    add("meetings", _("Offene Verabredungen"), t.open_items, "count", day, d["open_items"])
+    add("meetings", _("Überfällige Verabredungen"), t.overdue_items, "count", day, d["overdue_items"])
     q = ind.qualification
-    area = _("Qualifizierung")
     if q is not None:
         qd = {key: str(text) for key, text in qualification_indicators.DEFINITIONS.items()}
-        add(area, _("Geplante Kurse"), q.planned, "count", span, qd["realisation"])
-        add(area, _("Durchgeführte Kurse"), q.held, "count", span, qd["realisation"])
-        add(area, _("Realisierungsquote"), q.realisation, "percent", span, qd["realisation"])
-        add(area, _("Teilnahmequote (Plätze)"), q.participation_seats, "percent", span, qd["participation_seats"])
-        add(area, _("Teilnahmequote (Anmeldungen)"), q.participation_enrolled, "percent", span, qd["participation_enrolled"])
-        add(area, _("Bedarfsdeckung"), q.coverage, "percent", span, qd["coverage"])
-        add(area, _("Erreichte Unternehmen"), q.companies_reached, "count", span, qd["companies"])
+        add("qualification", _("Geplante Kurse"), q.planned, "count", span, qd["realisation"])
+        add("qualification", _("Durchgeführte Kurse"), q.held, "count", span, qd["realisation"])
+        add("qualification", _("Realisierungsquote"), q.realisation, "percent", span, qd["realisation"])
+        add("qualification", _("Teilnahmequote (Plätze)"), q.participation_seats, "percent", span, qd["participation_seats"])
+        add("qualification", _("Teilnahmequote (Anmeldungen)"), q.participation_enrolled, "percent", span, qd["participation_enrolled"])
+        add("qualification", _("Bedarfsdeckung"), q.coverage, "percent", span, qd["coverage"])
+        add("qualification", _("Erreichte Unternehmen"), q.companies_reached, "count", span, qd["companies"])
     else:
-        add(area, _("Durchgeführte Kurse"), ind.profile.courses_held, "count", span, d["courses_held"])
+        add("qualification", _("Durchgeführte Kurse"), ind.profile.courses_held, "count", span, d["courses_held"])
     i = ind.infobrief
-    area = _("Infobrief")
-    add(area, _("Versendete Infobriefe"), i.sent, "count", span, d["infobriefe_sent"])
-    add(area, _("Zustellungen"), i.deliveries, "count", span, d["deliveries"])
-    add(area, _("Empfänger:innen"), i.recipients, "count", span, d["deliveries"])
-    add(area, _("Zustellquote"), i.delivery_rate, "percent", span, d["delivery_rate"])
-    add(area, _("Abmeldungen"), i.unsubscribes, "count", span, d["unsubscribes"])
-    add(area, _("Rückläufer"), i.bounces, "count", span, d["bounces"])
+    add("infobrief", _("Versendete Infobriefe"), i.sent, "count", span, d["infobriefe_sent"])
+    add("infobrief", _("Zustellungen"), i.deliveries, "count", span, d["deliveries"])
+    add("infobrief", _("Empfänger:innen"), i.recipients, "count", span, d["deliveries"])
+    add("infobrief", _("Zustellquote"), i.delivery_rate, "percent", span, d["delivery_rate"])
+    add("infobrief", _("Abmeldungen"), i.unsubscribes, "count", span, d["unsubscribes"])
+    add("infobrief", _("Rückläufer"), i.bounces, "count", span, d["bounces"])
     f = ind.financing
-    area = _("Finanzierung")
     year = str(ind.period.year)
     for _kind, label, amount in f.year.amounts:
-        add(area, label, amount, "money", year, d["funding_total"])
-    add(area, _("Summe"), f.year.total, "money", year, d["funding_total"])
-    add(area, _("Eigenfinanzierungsquote"), f.year.ratio, "percent", year, d["self_financing"])
-    add(area, _("Veränderung der Eigenfinanzierungsquote (Prozentpunkte)"), f.ratio_change, "points", year, d["self_financing_trend"])
+        add("financing", label, amount, "money", year, d["funding_total"])
+    add("financing", _("Summe"), f.year.total, "money", year, d["funding_total"])
+    add("financing", _("Eigenfinanzierungsquote"), f.year.ratio, "percent", year, d["self_financing"])
+    add("financing", _("Veränderung der Eigenfinanzierungsquote (Prozentpunkte)"), f.ratio_change, "points", year, d["self_financing_trend"])
     for past in f.history:
         if past.year != ind.period.year:
-            add(area, _("Eigenfinanzierungsquote %(year)s") % {"year": past.year}, past.ratio, "percent", str(past.year), d["self_financing"])
+            add("financing", _("Eigenfinanzierungsquote %(year)s") % {"year": past.year}, past.ratio, "percent", str(past.year), d["self_financing"], False)
     return rows
 
 
