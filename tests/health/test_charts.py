@@ -74,7 +74,7 @@ def test_grouped_columns_show_each_series_with_a_legend():
         )
     )
     svg = svg_of(html)
-    bars = [r for r in svg.iter(f"{SVG}rect")]
+    bars = list(svg.iter(f"{SVG}rect"))
     assert len(bars) == 6
     assert [b.find(f"{SVG}title").text for b in bars[:2]] == ["Jan, Eintritte: 2", "Jan, Austritte: 1"]
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-label"] == ["Jan", "Feb", "Mär"]
@@ -96,7 +96,7 @@ def test_stacked_columns_add_up_and_show_the_sum():
         )
     )
     svg = svg_of(html)
-    segments = [r for r in svg.iter(f"{SVG}rect")]
+    segments = list(svg.iter(f"{SVG}rect"))
     # 2024: 60 000 (103,2 px) and 40 000 (68,8 px) fill the plot’s 172 px (220 − 22 − 26) from its baseline at 194; 2025: half of it.
     assert [(s.get("y"), s.get("height")) for s in segments] == [("90.8", "103.2"), ("22.0", "68.8"), ("194.0", "0.0"), ("108.0", "86.0")]
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"] == ["100.000\u00a0€", "50.000\u00a0€"]
