@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 from health.charts import Series, bar_chart, column_chart, line_chart
+from tests.health.test_indicators import network, year_2024  # noqa: F401 – fixtures
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -127,3 +128,59 @@ def test_many_columns_leave_the_numbers_to_the_table():
     svg = svg_of(html)
     assert not [t for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"]
     assert len(table_rows(html)) == 12
+
+
+# --- on the wire: the indicators page ---------------------------------------------------------------------------
+
+
+def test_the_indicators_page_carries_its_charts_with_their_numbers(client, year_2024, network):  # noqa: F811
+    from verbund.models import ManagerRole, User
+
+    user = User.objects.create_user(email="netz@example.org")
+    ManagerRole.objects.create(user=user, network=network)
+    client.force_login(user)
+    html = client.get("/manage/kennzahlen/health/?year=2024").content.decode()
+    svgs = {svg.get("aria-labelledby").split("-title")[0]: svg for svg in (ET.fromstring(s) for s in re.findall(r"<svg.*?</svg>", html, re.S))}
+    assert set(svgs) == {
+        "chart-members",
+        "chart-changes",
+        "chart-helix",
+        "chart-size",
+        "chart-sector",
+        "chart-municipality",
+        "chart-meetings",
+        "chart-funding",
+        "chart-self-financing",
+    }
+    members = svgs["chart-members"]
+    assert members.find(f"{SVG}title").text == "Mitglieder am Monatsende 2024"
+    assert members.find(f"{SVG}desc").text == "Von 3 Mitgliedern zu Jahresbeginn auf 4 zum Stichtag; höchster Stand 5."
+    assert [t.text for t in members.iter(f"{SVG}text") if t.get("class") == "chart-value"] == ["3", "4", "5", "5", "5", "4", "4", "4", "4", "3", "4", "4"]
+    assert [t.text for t in members.iter(f"{SVG}text") if t.get("class") == "chart-label"][:3] == ["Jan", "Feb", "Mär"]
+    helix = svgs["chart-helix"]
+    assert [r.find(f"{SVG}title").text for r in helix.iter(f"{SVG}rect") if "chart-bar" in r.get("class")] == [
+        "Unternehmen: 2",
+        "Wissenschaft: 1",
+        "Verwaltung: 1",
+        "Sonstige: 0",
+    ]
+    funding = svgs["chart-funding"]
+    assert [t.text for t in funding.iter(f"{SVG}text") if t.get("class") == "chart-value"] == ["100.000\u00a0€", "100.000\u00a0€", "30.000\u00a0€"]
+    assert len(list(funding.iter(f"{SVG}rect"))) == 3 * 4  # three years × four kinds of funding
+    assert html.count('<details class="chart-data">') == 9
+    assert "Die öffentliche Förderung „Programm“ endet am 31.12.2024." in html
+
+
+def test_a_network_without_data_shows_empty_charts_not_errors(client, db):
+    from verbund.models import ManagerRole, Network, User
+
+    empty = Network.objects.create(name="Leer", slug="leer")
+    user = User.objects.create_user(email="leer@example.org")
+    ManagerRole.objects.create(user=user, network=empty)
+    client.force_login(user)
+    page = client.get("/manage/leer/health/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Für diesen Zeitraum gibt es keine Daten." in html  # composition: nobody to count
+    assert "chart-funding" not in html and "Für dieses Jahr sind keine Finanzierungsquellen erfasst." in html
+    assert "nicht berechenbar" in html

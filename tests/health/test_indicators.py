@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -393,3 +394,60 @@ def test_month_end_of_the_current_month_is_today(db):
     member(network, "Heute GmbH", [("", "active", today - timedelta(days=400))])
     points = network_indicators(network, today.year).members.months
     assert points[-1].month == date(today.year, today.month, 1) and points[-1].members == 1
+
+
+# --- the page and its CSV ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(year_2024, network) -> User:
+    user = User.objects.create_user(email="leser@example.org")
+    ManagerRole.objects.create(user=user, network=network, role=ManagerRole.Role.OBSERVER)
+    return user
+
+
+def test_the_page_shows_each_indicator_with_its_period_and_definition(client, reader):
+    client.force_login(reader)
+    html = client.get("/manage/kennzahlen/health/?year=2024").content.decode()
+    assert "<h1>Kennzahlen 2024</h1>" in html and "01.01.2024 bis 31.12.2024" in html
+    row = re.search(r'<th scope="row">Teilnahmequote</th>(.*?)</tr>', html, re.S).group(1)
+    assert "60,0\u00a0%" in row and "01.01.2024 bis 31.12.2024" in row and "Teilnahmen ÷ Anmeldungen" in row
+    assert '<option value="2024" selected>' in html
+    assert 'href="/manage/kennzahlen/health/cluster/?year=2024"' in html and 'href="/manage/kennzahlen/health/kennzahlen.csv?year=2024"' in html
+    assert 'aria-current="page">Kennzahlen</a>' in html  # the sidebar entry
+
+
+def test_a_refused_year_shows_this_year_with_the_reason(client, reader):
+    client.force_login(reader)
+    this_year = timezone.localdate().year
+    for value, reason in [
+        ("abc", "Bitte ein Jahr als Zahl angeben, z. B. 2025."),
+        ("1999", "Kennzahlen gibt es ab dem Jahr 2000."),
+        ("2999", "Für ein Jahr nach"),
+    ]:
+        page = client.get(f"/manage/kennzahlen/health/?year={value}")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert reason in html and f"<h1>Kennzahlen {this_year}</h1>" in html
+
+
+def test_the_csv_is_for_german_excel_and_refuses_a_bad_year(client, reader):
+    client.force_login(reader)
+    response = client.get("/manage/kennzahlen/health/kennzahlen.csv?year=2024")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="kennzahlen-kennzahlen-2024.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffBereich;Kennzahl;Wert;Einheit;Zeitraum;Definition\r\n")
+    assert "\r\nMitglieder;Mitglieder zum Stichtag;4;Anzahl;Stichtag 31.12.2024;" in text
+    assert "\r\nTreffen und Verabredungen;Teilnahmequote;60,00;Prozent;" in text
+    assert "\r\nQualifizierung;Realisierungsquote;nicht berechenbar;Prozent;" in text
+    assert "\r\nFinanzierung;Summe;100000,00;Euro;2024;" in text
+    assert client.get("/manage/kennzahlen/health/kennzahlen.csv?year=abc").status_code == 400
+
+
+def test_an_outsider_gets_404(client, year_2024, network):
+    outsider = User.objects.create_user(email="fremd@example.org")
+    ManagerRole.objects.create(user=outsider, network=Network.objects.create(name="Anders", slug="anders"))
+    client.force_login(outsider)
+    assert client.get("/manage/kennzahlen/health/").status_code == 404
+    assert client.get("/manage/kennzahlen/health/kennzahlen.csv").status_code == 404
