@@ -92,4 +92,3 @@ def export_table(rows: list[Row]) -> tuple[list[str], list[list[Any]]]:
         values += [row.assessment.total, row.ind.period.label]
         table.append(values)
     return headers, table
-
