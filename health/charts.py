@@ -99,7 +99,7 @@ def _table(chart_id: str, title: str, headers: Sequence[str], rows: Sequence[Seq
     return (
         f'<details class="chart-data"><summary>{escape(summary)}<span class="visually-hidden">: {escape(title)}</span></summary>'
         f'<div class="table-wrap" role="region" aria-label="{escape(title)}" tabindex="0">'
-        f'<table class="stack" id="{escape(chart_id)}-table"><caption class="visually-hidden">{escape(title)}</caption>'
+        f'<table{' class="stack"' if len(headers) > 3 else ""} id="{escape(chart_id)}-table"><caption class="visually-hidden">{escape(title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
     )
 

@@ -152,9 +152,14 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.is_current:
-            return _("%(start)s bis %(end)s (laufendes Jahr)") % {"start": format_date(self.start, "date_short"), "end": format_date(self.end, "date_short")}
-        return _("%(start)s bis %(end)s") % {"start": format_date(self.start, "date_short"), "end": format_date(self.end, "date_short")}
+        """Short, for tables and files: "01.01.–31.12.2024"."""
+        return f"{self.start:%d.%m.}–{format_date(self.end, 'date_short')}"
+
+    @property
+    def long_label(self) -> str:
+        """For headings: "1. Januar bis 31. Dezember 2024", in the current year with "(laufendes Jahr)"."""
+        text = _("%(start)s bis %(end)s") % {"start": format_date(self.start, "date"), "end": format_date(self.end, "date")}
+        return _("%(period)s (laufendes Jahr)") % {"period": text} if self.is_current else text
 
     @property
     def day_label(self) -> str:

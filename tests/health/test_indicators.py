@@ -409,9 +409,9 @@ def reader(year_2024, network) -> User:
 def test_the_page_shows_each_indicator_with_its_period_and_definition(client, reader):
     client.force_login(reader)
     html = client.get("/manage/kennzahlen/health/?year=2024").content.decode()
-    assert "<h1>Kennzahlen 2024</h1>" in html and "01.01.2024 bis 31.12.2024" in html
+    assert "<h1>Kennzahlen 2024</h1>" in html and "1. Januar 2024 bis 31. Dezember 2024" in html
     row = re.search(r'<th scope="row">Teilnahmequote</th>(.*?)</tr>', html, re.S).group(1)
-    assert "60,0\u00a0%" in row and "01.01.2024 bis 31.12.2024" in row and "Teilnahmen ÷ Anmeldungen" in row
+    assert "60,0\u00a0%" in row and "01.01.–31.12.2024" in row and "Teilnahmen ÷ Anmeldungen" in row
     assert '<option value="2024" selected>' in html
     assert 'href="/manage/kennzahlen/health/cluster/?year=2024"' in html and 'href="/manage/kennzahlen/health/kennzahlen.csv?year=2024"' in html
     assert 'aria-current="page">Kennzahlen</a>' in html  # the sidebar entry
