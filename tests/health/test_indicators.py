@@ -451,3 +451,25 @@ def test_an_outsider_gets_404(client, year_2024, network):
     client.force_login(outsider)
     assert client.get("/manage/kennzahlen/health/").status_code == 404
     assert client.get("/manage/kennzahlen/health/kennzahlen.csv").status_code == 404
+
+
+def test_the_demo_adds_years_of_funding_and_some_movement_once(db):
+    from health.demo import seed_indicators_demo
+
+    network = Network.objects.create(name="Demo", slug="demo")
+    today = timezone.localdate()
+    FundingSource.objects.create(network=network, year=today.year, kind="public_programme", amount=Decimal(60000), name="Programm")
+    FundingSource.objects.create(network=network, year=today.year, kind="member_fees", amount=Decimal(20000))
+    for k in range(4):
+        organisation = Organisation.objects.create(name=f"Demo {k}")
+        Membership.objects.create(organisation=organisation, network=network, joined_on=date(2015, 1, 1))
+    seed_indicators_demo(network)
+    seed_indicators_demo(network)
+    assert FundingSource.objects.filter(network=network).count() == 8
+    result = network_indicators(network, today.year)
+    ratios = [h.ratio for h in result.financing.history]
+    assert len(ratios) == 4 and ratios == sorted(ratios)  # the own share grows year by year
+    assert any("endet am" in w for w in result.financing.warnings)
+    assert result.meetings.planned == 4
+    assert (result.members.start, result.members.joins, result.members.leaves, result.members.end) == (3, 1, 2, 2)
+    assert result.members.end == member_count(network)
