@@ -82,7 +82,12 @@ def _svg_open(chart_id: str, title: str, description: str, height: int) -> list[
 def _legend(series: Sequence[Series]) -> str:
     if len(series) < 2:
         return ""
-    items = "".join(f'<li><span class="chart-swatch {_tone(s.tone)[0]}" aria-hidden="true"></span>{escape(s.label)}</li>' for s in series)
+    # The swatch is a small SVG (a fill attribute, no inline style): coloured by the stylesheet's token, or by the attribute in a PDF.
+    items = "".join(
+        f'<li><svg class="chart-swatch" width="14" height="14" aria-hidden="true"><rect class="{_tone(s.tone)[0]}" width="14" height="14" rx="2" '
+        f'fill="{_tone(s.tone)[1]}"></rect></svg>{escape(s.label)}</li>'
+        for s in series
+    )
     return f'<ul class="chart-legend">{items}</ul>'
 
 

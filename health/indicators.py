@@ -608,8 +608,11 @@ def _meetings(networks: Sequence[Network], period: Period, ends: dict[int, set[i
     days_in_year = 366 if calendar.isleap(period.year) else 365
     elapsed = (period.end - period.start).days + 1
     result = {}
+    held_by_network: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for meeting in held:
+        held_by_network[meeting["network_id"]].append(dict(meeting))
     for network in networks:
-        mine = [m for m in held if m["network_id"] == network.pk]
+        mine = held_by_network[network.pk]
         recorded = [per_meeting[m["pk"]] for m in mine if m["pk"] in per_meeting and (per_meeting[m["pk"]]["attended"] or per_meeting[m["pk"]]["no_show"])]
         registered = sum(r["seats"] for r in recorded)
         attended_total = sum(per_meeting[m["pk"]]["attended"] for m in mine if m["pk"] in per_meeting)
@@ -706,9 +709,12 @@ def _funding_year(year: int, amounts: dict[str, Decimal]) -> FundingYear:
 
 def _financing(ids: list[int], period: Period) -> dict[int, FinancingIndicators]:
     rows = list(FundingSource.objects.filter(network_id__in=ids).values("network_id", "year", "kind", "name", "amount", "period_end"))
+    rows_by_network: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        rows_by_network[row["network_id"]].append(dict(row))
     result = {}
     for network_id in ids:
-        mine = [r for r in rows if r["network_id"] == network_id]
+        mine = rows_by_network[network_id]
         by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for r in mine:
             by_year[r["year"]][r["kind"]] += r["amount"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from health.cluster import Assessment, assess
 from health.indicators import NetworkIndicators, indicators_for
-from verbund.models import ManagerRole, User
+from verbund.models import ManagerRole, Network, User
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Row:
     assessment: Assessment
 
     @property
-    def network(self):
+    def network(self) -> Network:
         return self.role.network
 
 
