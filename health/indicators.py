@@ -19,6 +19,7 @@ the count today is `member_count()` — the one definition of the member count.
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -429,23 +430,19 @@ def _members(ids: list[int], period: Period, today: date) -> tuple[dict[int, Mem
     at_end: dict[int, set[int]] = {}
     for network_id in ids:
         memberships = by_network.get(network_id, [])
-        start = sum(1 for _pk, iv in memberships if _member_on(iv, before))
+        # Members on a day: intervals begun by then less those ended by then (every ended one had begun): two sorted lists.
+        starts = sorted(opened for _pk, iv in memberships for opened, _closed in iv)
+        ends = sorted(closed for _pk, iv in memberships for _opened, closed in iv if closed is not None)
+
+        def members_on(day: date, starts: list[date] = starts, ends: list[date] = ends) -> int:
+            return bisect_right(starts, day) - bisect_right(ends, day)
+
+        start = members_on(before)
         end_ids = {pk for pk, iv in memberships if _member_on(iv, period.end)}
-        joins_by_month: Counter[int] = Counter()
-        leaves_by_month: Counter[int] = Counter()
-        for _pk, intervals in memberships:
-            for opened, closed in intervals:
-                if period.start <= opened <= period.end:
-                    joins_by_month[opened.month] += 1
-                if closed is not None and period.start <= closed <= period.end:
-                    leaves_by_month[closed.month] += 1
+        joins_by_month: Counter[int] = Counter(opened.month for opened in starts if period.start <= opened <= period.end)
+        leaves_by_month: Counter[int] = Counter(closed.month for closed in ends if period.start <= closed <= period.end)
         months = [
-            MonthPoint(
-                month=first,
-                members=sum(1 for _pk, iv in memberships if _member_on(iv, last)),
-                joins=joins_by_month[first.month],
-                leaves=leaves_by_month[first.month],
-            )
+            MonthPoint(month=first, members=members_on(last), joins=joins_by_month[first.month], leaves=leaves_by_month[first.month])
             for first, last in month_ends
         ]
         joins, leaves = sum(joins_by_month.values()), sum(leaves_by_month.values())

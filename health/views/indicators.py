@@ -13,7 +13,7 @@ from django.shortcuts import render
 from health import cluster as cluster_check
 from health.charts import indicator_charts
 from health.forms.indicators import YearForm
-from health.indicators import SECTIONS, csv_rows, figures, indicators_for, network_indicators, years_available
+from health.indicators import SECTIONS, NetworkIndicators, csv_rows, figures, indicators_for, network_indicators, years_available
 from members.exports import file_response, write_csv
 from verbund.access import NetworkRequest, network_required
 
@@ -57,7 +57,7 @@ def indicators_csv(request: NetworkRequest) -> HttpResponse:
     return file_response(write_csv(*csv_rows(ind)), fmt="csv", filename=f"kennzahlen-{request.network.slug}-{ind.period.year}.csv")
 
 
-def _assessment(request: NetworkRequest, form: YearForm):
+def _assessment(request: NetworkRequest, form: YearForm) -> tuple[NetworkIndicators, cluster_check.Assessment]:
     ind = indicators_for([request.network], form.year())[request.network.pk]
     return ind, cluster_check.assess(ind)
 
