@@ -170,7 +170,7 @@ def assess(ind: NetworkIndicators) -> Assessment:
                 Criterion(
                     "follow_up",
                     _("Höchstens %(share)s der offenen Verabredungen überfällig") % {"share": format_percent(MAX_OVERDUE_SHARE)},
-                    _p(overdue_share),
+                    _("keine offenen Verabredungen") if overdue_share is None else _p(overdue_share),
                     True if overdue_share is None else overdue_share <= MAX_OVERDUE_SHARE,
                 ),
             ],
