@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The portfolio of everyone who runs or funds several networks: /portfolio/…"""
+
+from django.urls import path
+
+from health.views import portfolio
 
 app_name = "portfolio"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", portfolio.index, name="index"),
+    path("portfolio.csv", portfolio.portfolio_csv, name="csv"),
+    path("portfolio.xlsx", portfolio.portfolio_xlsx, name="xlsx"),
+]

@@ -112,6 +112,7 @@ SECTION_INDEX = {
     "meetings": ("events:meeting_list", _("Treffen")),
     "newsletters": ("newsletters:index", _("Infobrief")),
     "qualification": ("qualification:home", _("Qualifizierung")),
+    "health": ("health:index", _("Kennzahlen")),
     "profile": ("verbund:network_profile", _("Profil")),
     "io": ("io:index", _("Import/Export")),
     "duplicates": ("duplicates:index", _("Dubletten")),
