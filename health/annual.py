@@ -14,6 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from events.models import AgendaItem, Meeting, Registration
+from health import cluster
+from health.charts import indicator_charts
+from health.indicators import SECTIONS, figures, network_indicators
 from health.models import ANNUAL_REPORT_FIELDS, AnnualReport, Survey
 from health.reports import reports_for_year
 from health.surveys import survey_results, surveys_of
@@ -113,6 +116,17 @@ def courses_held(network: Network, year: int) -> list[Course]:
 def sections(network: Network, year: int) -> list[dict]:
     """The chapters gathered from the other parts of the portal, each only when it has something to say."""
     out = []
+    ind = network_indicators(network, year)
+    charts = indicator_charts(ind)
+    rows = figures(ind)
+    parts = [
+        {"key": key, "title": str(title), "figures": [f for f in rows if f.section == key and f.summary], "charts": charts.get(key, [])}
+        for key, title in SECTIONS.items()
+    ]
+    out.append({"id": "indicators", "title": "Kennzahlen", "html": render_to_string("health/annual/_indicators.html", {"ind": ind, "parts": parts})})
+    assessment = cluster.assess(ind)
+    html = render_to_string("health/annual/_cluster.html", {"assessment": assessment, "notice": cluster.NOTICE})
+    out.append({"id": "cluster", "title": "Cluster-Check (eigene Zusammenstellung)", "html": html})
     survey = surveys_of(network).filter(year=year).first()
     if survey is not None and survey.status != Survey.Status.DRAFT:
         html = render_to_string("health/annual/_survey.html", {"results": survey_results(survey), "year": year})

@@ -230,3 +230,20 @@ def test_a_survey_with_two_answers_shows_no_result_in_the_report(world, manager_
     text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
     assert "Zufriedenheit der Mitglieder" in text and "Ergebnisse erscheinen ab drei Antworten" in text
     assert "FREITEXT" not in text and "Zufrieden mit dem Netzwerkmanagement?" not in text
+
+
+def test_the_indicators_chapter_shows_figures_with_definitions_charts_and_the_cluster_check(world, manager_x, eager, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from verbund.models import FundingSource
+
+    year = last_year()
+    FundingSource.objects.create(network=world.network_x, kind=FundingSource.Kind.PUBLIC_PROGRAMME, year=year, amount=Decimal(60000))
+    FundingSource.objects.create(network=world.network_x, kind=FundingSource.Kind.MEMBER_FEES, year=year, amount=Decimal(20000))
+    with django_capture_on_commit_callbacks(execute=True):
+        annual.annual_report_request(network=world.network_x, year=year, by=manager_x)
+    text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
+    assert "Kennzahlen" in text and f"Mitglieder am Monatsende {year}" in text
+    ratio = next(line for line in text.splitlines() if line.strip().startswith("Eigenfinanzierungsquote"))
+    assert "25,0 %" in ratio  # 20.000 own of 80.000
+    assert "Kein offizielles Label." in text and "Kriterien erfüllt" in text

@@ -21,6 +21,7 @@ from django.utils import timezone
 from faker import Faker
 
 from events.models import ActionItem, AgendaItem, Meeting, MinuteEntry, Registration
+from health.demo import seed_indicators_demo
 from health.demo_reports import seed_reports_demo
 from health.demo_surveys import seed_surveys_demo
 from members.models import Contact, EconomicActivity, Membership, Organisation
@@ -447,7 +448,9 @@ class Command(BaseCommand):
             (erga, FundingSource.Kind.PUBLIC_PROGRAMME, "unternehmensWert:Mensch", "BMAS / ESF", 48000),
             (erga, FundingSource.Kind.PAID_SERVICES, "Inhouse-Schulungen", "", 9000),
         ]:
-            FundingSource.objects.get_or_create(network=network, kind=kind, year=2026, name=name, defaults={"funder": funder, "amount": Decimal(amount)})
+            FundingSource.objects.get_or_create(
+                network=network, kind=kind, year=timezone.localdate().year, name=name, defaults={"funder": funder, "amount": Decimal(amount)}
+            )
 
         # WindWest: 45 companies along the wind value chain; many also in energieland 2050.
         windwest_orgs = []
@@ -515,6 +518,9 @@ class Command(BaseCommand):
             self.member(org, erga, Membership.Role.USER, fee=300)
 
         self.meetings(energieland, windwest, bioel, manager, bioel_manager, member_org)
+        # Earlier years of funding, a planned cadence and some joins and leaves, so the indicators have a history.
+        for network in (energieland, windwest, bioel, erga):
+            seed_indicators_demo(network)
         # The yearly satisfaction survey (domain document: success measured by the members' satisfaction).
         seed_surveys_demo(energieland, list(Contact.objects.current_in(energieland).exclude(email="").order_by("pk")), by=manager)
 
