@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from events.models import ActionItem, InvitationRecipient, Meeting, MeetingMessageRecipient, Registration
 from health.models import MemberReport, ReportPeriod, ReportRequest, Survey, SurveyInvitation, SurveyResponse
@@ -30,14 +30,14 @@ from members.models import Contact
 from members.selectors import current_member_q
 from newsletters.models import Delivery, Entry, Infobrief, InfobriefEntry
 from qualification.models import CheckShare, Course
-from verbund.formatting import format_date
+from verbund.formatting import format_date, format_number
 from verbund.models import BackgroundJob, ManagerRole, Network, User
 
 UPCOMING_DAYS = 42  # "the next six weeks": meetings, their consents, funding deadlines
 DUE_SOON_DAYS = 7  # action items due within a week count as due this week
 RECENT_DAYS = 30  # failed sends and undeliverable addresses of the last month
 NEW_SHARE_DAYS = 14  # a company check shared with the office is new for two weeks
-ITEMS_PER_KIND = 8  # the most urgent ones are listed, the rest counted
+ITEMS_PER_KIND = 5  # the most urgent ones are listed, the rest counted
 
 OVERDUE, SOON = "overdue", "soon"  # urgency: sorts first and shows as a badge
 SEAT_STATUSES = [Registration.Status.REGISTERED, Registration.Status.ATTENDED]
@@ -60,6 +60,13 @@ class Todo:
     @property
     def tone(self) -> str:
         return {OVERDUE: "danger", SOON: "warning"}.get(self.urgency, "info")
+
+    @property
+    def when_iso(self) -> str:
+        """The due date for <time datetime>: to the second (HTML allows at most three decimals)."""
+        if isinstance(self.due, datetime):
+            return timezone.localtime(self.due).replace(microsecond=0).isoformat()
+        return self.due.isoformat() if self.due is not None else ""
 
     @property
     def when(self) -> str:
@@ -120,6 +127,10 @@ def _count_of(queryset: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _n(value: int) -> str:
+    return format_number(value)
+
+
 def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
@@ -175,11 +186,14 @@ class _Collector:
                 continue
             network = self.network(meeting.network_id)
             if meeting.capacity is not None:
-                seats = _("%(taken)s von %(capacity)s Plätzen belegt") % {"taken": meeting.seats_taken, "capacity": meeting.capacity}
+                seats = ngettext("%(taken)s von %(capacity)s Platz belegt", "%(taken)s von %(capacity)s Plätzen belegt", meeting.capacity) % {
+                    "taken": _n(meeting.seats_taken),
+                    "capacity": _n(meeting.capacity),
+                }
             else:
-                seats = _("%(taken)s Anmeldungen") % {"taken": meeting.seats_taken}
+                seats = ngettext("%(n)s Anmeldung", "%(n)s Anmeldungen", meeting.seats_taken) % {"n": _n(meeting.seats_taken)}
             if meeting.waitlisted:
-                seats += " · " + _("%(n)s auf der Warteliste") % {"n": meeting.waitlisted}
+                seats += " · " + _("%(n)s auf der Warteliste") % {"n": _n(meeting.waitlisted)}
             not_invited = meeting.status == Meeting.Status.PLANNED
             items.append(
                 Todo(
@@ -211,7 +225,8 @@ class _Collector:
                     label=meeting.title,
                     url=_url("events:message_send", network.slug, meeting.pk, "reminder"),
                     network=network,
-                    detail=_("%(n)s Angemeldete noch nicht erinnert") % {"n": meeting.unreminded},
+                    detail=ngettext("%(n)s angemeldete Person noch nicht erinnert", "%(n)s angemeldete Personen noch nicht erinnert", meeting.unreminded)
+                    % {"n": _n(meeting.unreminded)},
                     count=meeting.unreminded,
                     due=meeting.starts_at,
                     urgency=SOON,
@@ -231,7 +246,12 @@ class _Collector:
                     label=meeting.title,
                     url=_url("events:meeting", network.slug, meeting.pk) + "?tab=participants#participants",
                     network=network,
-                    detail=_("%(n)s Angemeldete ohne Angabe zur Teilnehmendenliste") % {"n": meeting.consent_missing},
+                    detail=ngettext(
+                        "%(n)s angemeldete Person ohne Angabe zur Teilnehmendenliste",
+                        "%(n)s angemeldete Personen ohne Angabe zur Teilnehmendenliste",
+                        meeting.consent_missing,
+                    )
+                    % {"n": _n(meeting.consent_missing)},
                     count=meeting.consent_missing,
                     due=meeting.starts_at,
                 )
@@ -343,7 +363,7 @@ class _Collector:
         for infobrief in infobriefe:
             network = self.network(infobrief.network_id)
             paused = infobrief.status == Infobrief.Status.PAUSED
-            detail = _("%(n)s nicht zugestellt") % {"n": infobrief.failed} if infobrief.failed else ""
+            detail = _("%(n)s nicht zugestellt") % {"n": _n(infobrief.failed)} if infobrief.failed else ""
             items.append(
                 Todo(
                     label=_("Infobrief „%(subject)s“") % {"subject": infobrief.subject},
@@ -373,7 +393,7 @@ class _Collector:
                         label=row[f"{relation}__meeting__title"],
                         url=_url(page, network.slug, row[f"{relation}__meeting"]),
                         network=network,
-                        detail=_("%(n)s Empfänger:innen nicht erreicht") % {"n": row["n"]},
+                        detail=ngettext("%(n)s Empfänger:in nicht erreicht", "%(n)s Empfänger:innen nicht erreicht", row["n"]) % {"n": _n(row["n"])},
                         count=row["n"],
                         urgency=OVERDUE,
                         badge=badge,
@@ -481,7 +501,7 @@ class _Collector:
             items.append(
                 Todo(
                     label=_("In den letzten zwölf Monaten fanden %(held)s von %(planned)s geplanten Treffen statt.")
-                    % {"held": network.held, "planned": network.meetings_per_year},
+                    % {"held": _n(network.held), "planned": _n(network.meetings_per_year)},
                     url=_url("events:meeting_create", network.slug),
                     network=self.network(network.pk),
                     detail=_("Nächstes Treffen anlegen"),
@@ -505,7 +525,8 @@ class _Collector:
                     f"/manage/{network.slug}/health/surveys/",
                 ),
                 network=network,
-                detail=_("%(answers)s Antworten von %(invited)s Eingeladenen") % {"answers": survey.answers, "invited": survey.invited},
+                detail=ngettext("%(answers)s Antwort von %(invited)s Eingeladenen", "%(answers)s Antworten von %(invited)s Eingeladenen", survey.answers)
+                % {"answers": _n(survey.answers), "invited": _n(survey.invited)},
                 count=survey.answers,
                 due=survey.closes_on,
                 urgency=OVERDUE if closed_late else "",
@@ -541,7 +562,8 @@ class _Collector:
                     f"/manage/{network.slug}/health/reports/",
                 ),
                 network=network,
-                detail=_("%(missing)s von %(asked)s Berichten fehlen") % {"missing": period.missing, "asked": period.asked},
+                detail=ngettext("%(missing)s von %(asked)s Berichten fehlt", "%(missing)s von %(asked)s Berichten fehlen", period.missing)
+                % {"missing": _n(period.missing), "asked": _n(period.asked)},
                 count=period.missing,
                 due=period.due_on,
                 urgency=OVERDUE,

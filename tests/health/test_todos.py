@@ -115,7 +115,7 @@ def test_upcoming_meetings_show_seats_and_whether_they_were_invited(world: World
 def test_a_meeting_without_capacity_counts_registrations(world: World, manager_x):
     meeting = make_meeting(world.network_x, "Offen", 3)
     guest(meeting, "Eins")
-    assert item(network_todos(world.network_x, user=manager_x), "meetings", "Offen").detail == "1 Anmeldungen"
+    assert item(network_todos(world.network_x, user=manager_x), "meetings", "Offen").detail == "1 Anmeldung"
 
 
 def test_reminders_are_due_by_the_meetings_own_rule_and_go_when_sent(world: World, manager_x):
@@ -130,7 +130,7 @@ def test_reminders_are_due_by_the_meetings_own_rule_and_go_when_sent(world: Worl
     groups = network_todos(world.network_x, user=manager_x)
     assert by_kind(groups)["reminders"] == ["Bald"]
     due = item(groups, "reminders", "Bald")
-    assert (due.count, due.detail) == (1, "1 Angemeldete noch nicht erinnert")
+    assert (due.count, due.detail) == (1, "1 angemeldete Person noch nicht erinnert")
     assert due.url == reverse("events:message_send", args=["netz-x", soon.pk, "reminder"])
 
     Registration.objects.filter(pk=first.pk).update(reminded_at=timezone.now())  # what a reminder (beat or by hand) marks
@@ -356,7 +356,7 @@ def test_overdue_member_report_periods_count_the_missing_reports(world: World, m
     groups = network_todos(world.network_x, user=manager_x)
     assert by_kind(groups)["reports"] == ["„Bericht der Kommunen“ 2025"]
     shown = item(groups, "reports", "„Bericht der Kommunen“ 2025")
-    assert (shown.detail, shown.count, shown.urgency) == ("1 von 2 Berichten fehlen", 1, "overdue")
+    assert (shown.detail, shown.count, shown.urgency) == ("1 von 2 Berichten fehlt", 1, "overdue")
 
     MemberReport.objects.filter(period=overdue, organisation=world.org_b).update(submitted_at=timezone.now())
     assert labels(world.network_x, manager_x, "reports") == []
@@ -417,7 +417,7 @@ def populate(network: Network, size: int, user) -> None:
     Infobriefe with failed deliveries, funding calls, courses, shared checks, imports, surveys, report periods."""
     now = timezone.now()
     today = timezone.localdate()
-    template = CheckTemplate.objects.filter(network=None).first()
+    template = CheckTemplate.objects.filter(network=None).first() or _install_default_checks()
     network.meetings_per_year = 50
     network.save(update_fields=["meetings_per_year"])
     organisations = Organisation.objects.bulk_create(Organisation(name=f"{network.slug} Firma {n}") for n in range(size))
@@ -457,6 +457,15 @@ def populate(network: Network, size: int, user) -> None:
         request = ReportRequest.objects.create(network=network, title=f"Bericht {n}", prompts="?")
         request.organisations.set(organisations[:3])
         ReportPeriod.objects.create(request=request, year=2020, starts_on=date(2020, 1, 1), ends_on=date(2020, 12, 31), due_on=date(2021, 1, 31))
+
+
+def _install_default_checks() -> CheckTemplate:
+    """A transactional (browser) test before may have flushed what the data migration installed."""
+    from qualification import defaults
+    from qualification.models import CheckArea, CheckQuestion
+
+    defaults.install(CheckTemplate, CheckArea, CheckQuestion)
+    return CheckTemplate.objects.filter(network=None).first()  # type: ignore[return-value]
 
 
 def queries_of(fn) -> int:
