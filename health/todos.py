@@ -217,6 +217,8 @@ class _Collector:
         for meeting in self.future_meetings:
             if meeting.reminder_days is None or not meeting.unreminded or meeting.starts_at <= self.now:
                 continue
+            if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.INVITED):
+                continue
             if timezone.localdate(meeting.starts_at) - self.today > timedelta(days=meeting.reminder_days):
                 continue
             network = self.network(meeting.network_id)
