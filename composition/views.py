@@ -1,6 +1,4 @@
-"""Start pages of the manager's area: all my networks, and one network's overview."""
-
-from datetime import timedelta
+"""Start pages of the manager's area: all my networks, and one network's overview, each with "Heute zu tun"."""
 
 from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse
@@ -9,17 +7,19 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from events.models import ActionItem, Meeting
+from health.todos import network_todos, todos
 from members.models import Membership
+from members.selectors import current_member_q, listed_status_counts, member_count
 from verbund.access import AuthenticatedRequest, NetworkRequest, manager_required, network_required
-from verbund.models import ManagerRole, current_membership_q
+from verbund.models import ManagerRole
 
 
 @manager_required
 def manage_index(request: AuthenticatedRequest) -> HttpResponse:
-    roles = (
+    roles = list(
         ManagerRole.objects.filter(user=request.user, network__archived_at__isnull=True)
         .select_related("network", "network__parent")
-        .annotate(member_count=Count("network__memberships", filter=current_membership_q("network__memberships__")))
+        .annotate(member_count=Count("network__memberships", filter=current_member_q("network__memberships__")))
         .annotate(
             next_meeting_at=Subquery(_next_meetings(OuterRef("network")).values("starts_at")[:1]),
             next_meeting_title=Subquery(_next_meetings(OuterRef("network")).values("title")[:1]),
@@ -27,7 +27,13 @@ def manage_index(request: AuthenticatedRequest) -> HttpResponse:
         )
         .order_by("network__name")
     )
-    return render(request, "composition/manage_index.html", {"roles": roles})
+    # Observers only read: the to-dos are those of the networks where this user may act.
+    managed = [role.network for role in roles if role.role_enum.can_manage]
+    return render(
+        request,
+        "composition/manage_index.html",
+        {"roles": roles, "todo_groups": todos(managed, user=request.user), "todo_networks": len(managed)},
+    )
 
 
 def _next_meetings(network):
@@ -37,13 +43,18 @@ def _next_meetings(network):
 @vary_on_headers("HX-Request")
 @network_required()
 def network_home(request: NetworkRequest) -> HttpResponse:
-    """A network's start page. `?status=` narrows the newest-members list; htmx swaps only that list."""
+    """A network's start page. `?status=` narrows the newest-members list; htmx swaps only that list.
+
+    The newest members and the status table show what the directory lists (neither the membership nor the
+    organisation in a trash); "Mitglieder" is members.selectors.member_count, the active and paused ones of those.
+    """
     network = request.network
-    memberships = Membership.objects.for_network(network)
+    listed = Membership.objects.for_network(network).filter(organisation__archived_at__isnull=True)
     status = request.GET.get("status", "")
     if status not in Membership.Status.values:
         status = ""  # unknown values show everyone rather than an error page
-    recent = memberships.filter(status=status) if status else memberships
+    recent = listed.filter(status=status) if status else listed
+    can_manage = request.manager_role.role_enum.can_manage
     context = {
         "network": network,
         "status": status,
@@ -52,22 +63,18 @@ def network_home(request: NetworkRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "composition/network_home.html#recent-members", context)
-    counts = {row["status"]: row["n"] for row in memberships.values("status").annotate(n=Count("id"))}
+    counts = listed_status_counts(network)
+    current = [choice for choice in Membership.Status if choice.is_current]
     context |= {
-        "status_counts": [(choice, counts.get(choice.value, 0)) for choice in Membership.Status],
-        "member_count": sum(n for status, n in counts.items() if Membership.Status(status).is_current),
+        "can_manage": can_manage,
+        "todo_groups": network_todos(network, user=request.user) if can_manage else [],
+        "member_count": member_count(network),
+        "status_counts": [(choice, counts[choice.value]) for choice in Membership.Status],
+        "current_counts": [(choice, counts[choice.value]) for choice in current],
+        "other_counts": [(choice, counts[choice.value]) for choice in Membership.Status if not choice.is_current],
+        "listed_count": sum(counts.values()),
         "managers": network.manager_roles.select_related("user").order_by("user__last_name"),
         "next_meetings": list(_next_meetings(network)[:3]),
         "open_items": ActionItem.objects.for_network(network).open().select_related("owner__organisation").order_by("due_on")[:10],
-        "cadence": _cadence(network),
     }
     return render(request, "composition/network_home.html", context)
-
-
-def _cadence(network) -> dict | None:
-    """Meetings held or planned in the last twelve months against the planned number per year."""
-    if not network.meetings_per_year:
-        return None
-    since = timezone.now() - timedelta(days=365)
-    held = Meeting.objects.filter(network=network, starts_at__gte=since, starts_at__lte=timezone.now()).exclude(status=Meeting.Status.CANCELLED).count()
-    return {"planned": network.meetings_per_year, "held": held, "behind": held < network.meetings_per_year}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from members.matching import _LEGAL_FORMS, fold, organisation_key
 from members.models import Contact, Membership, Organisation
-from verbund.models import BackgroundJob, Network, User
+from verbund.models import BackgroundJob, Network, User, current_membership_q
 
 # A–Z is the folded name (members.matching.fold): German phone-book order (DIN 5007-2, "Müller" as "Mueller"), the
 # same on SQLite and PostgreSQL whatever the database's collation, and on an indexed column.
@@ -276,6 +277,43 @@ def municipality_exists(network: Network, municipality: str) -> bool:
 def import_jobs(network: Network) -> QuerySet[BackgroundJob]:
     """The network's imports, newest first: the choices of the directory's "Import" filter."""
     return BackgroundJob.objects.filter(network=network, kind=BackgroundJob.Kind.IMPORT).order_by("-created_at", "-pk")
+
+
+# --- the member count ---------------------------------------------------------
+
+
+def current_member_q(prefix: str = "") -> Q:
+    """The one definition of "a member of the network", as a filter on memberships reached through `prefix`.
+
+    A current membership (verbund.models.current_membership_q: active or paused, not in the network's trash) of an
+    organisation that is not in the trash either. Prospects and former members are not members. It selects the same
+    organisations as `Organisation.objects.current_members_of(network)` (one membership per organisation and
+    network), so "46 Mitglieder" on a start page, a card of "Meine Verbünde", an indicator and the qualification
+    matrix count the same companies. Use it, or `member_count`/`member_counts`, wherever a number of members shows.
+    """
+    return current_membership_q(prefix) & Q(**{f"{prefix}organisation__archived_at__isnull": True})
+
+
+def member_count(network: Network) -> int:
+    """How many members a network has (`current_member_q`)."""
+    return Membership.objects.filter(current_member_q(), network=network).count()
+
+
+def member_counts(networks: Iterable[Network | int]) -> dict[int, int]:
+    """Members per network (key: the network's pk; 0 for one without members), in one query for any number of networks."""
+    pks = [n.pk if isinstance(n, Network) else n for n in networks]
+    counts = dict(Membership.objects.filter(current_member_q(), network__in=pks).values("network").annotate(n=Count("pk")).values_list("network", "n"))
+    return {pk: counts.get(pk, 0) for pk in pks}
+
+
+def listed_status_counts(network: Network) -> dict[str, int]:
+    """The memberships the directory lists (outside both trashes), per status, every status present (0 when none).
+
+    The current statuses of this add up to `member_count`; all of them to the directory's number of organisations.
+    """
+    rows = Membership.objects.for_network(network).filter(organisation__archived_at__isnull=True).values("status").annotate(n=Count("pk"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return {status: counts.get(status, 0) for status in Membership.Status.values}
 
 
 # --- history -------------------------------------------------------------------
