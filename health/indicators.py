@@ -13,7 +13,7 @@ Members over time are rebuilt per membership from its status changes (members.Me
 counts on a day when its status in force that day is current (active or paused). Where the recorded steps do not
 end in the membership's present status (older rows, changes made outside the services), its dates are read instead
 (`joined_on`, else the day it was recorded; `left_on`). Either way the rebuilt state of today is the present status, so
-the count today is `member_count()` — the one definition of the member count.
+the count today is `members.selectors.member_count()` — the one definition of the member count.
 """
 
 from __future__ import annotations
@@ -113,23 +113,12 @@ def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
 
 
-# --- the member count: one definition ------------------------------------------------------------------------------
-
-
-def current_memberships() -> QuerySet[Membership]:
-    """The memberships the member count counts: current (active or paused, not in the trash) of organisations not in the trash.
-
-    The one definition of "member count" in this app; members.selectors is to hold the shared one.
-    """
-    return Membership.objects.current().filter(organisation__archived_at__isnull=True)
-
-
-def member_count(network: Network) -> int:
-    return current_memberships().filter(network=network).count()
+# --- the memberships whose history is counted -----------------------------------------------------------------------
 
 
 def _counted_memberships(network_ids: Iterable[int]) -> QuerySet[Membership]:
-    """Every membership whose history is counted: the trashed ones and those of trashed organisations stay out, as in the count."""
+    """Every membership whose history is counted: the trashed ones and those of trashed organisations stay out, as in the
+    one member count (members.selectors.current_member_q)."""
     return Membership.objects.filter(network_id__in=list(network_ids), archived_at__isnull=True, organisation__archived_at__isnull=True)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -133,16 +133,6 @@ def _n(value: int) -> str:
 
 def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
-
-
-def _first_url(candidates: Sequence[tuple[str, tuple[Any, ...]]], fallback: str) -> str:
-    """The first of several URL names that exists (the survey and report pages are built alongside), else `fallback`."""
-    for name, args in candidates:
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return fallback
 
 
 class _Collector:
@@ -518,14 +508,7 @@ class _Collector:
             closed_late = survey.closes_on is not None and survey.closes_on < self.today
             return Todo(
                 label=_("„%(title)s“ (%(year)s)") % {"title": survey.title, "year": survey.year},
-                url=_first_url(
-                    [
-                        ("health_surveys:survey", (network.slug, survey.pk)),
-                        ("health_surveys:detail", (network.slug, survey.pk)),
-                        ("health_surveys:index", (network.slug,)),
-                    ],
-                    f"/manage/{network.slug}/health/surveys/",
-                ),
+                url=_url("health_surveys:detail", network.slug, survey.pk),
                 network=network,
                 detail=ngettext("%(answers)s Antwort von %(invited)s Eingeladenen", "%(answers)s Antworten von %(invited)s Eingeladenen", survey.answers)
                 % {"answers": _n(survey.answers), "invited": _n(survey.invited)},
@@ -555,14 +538,7 @@ class _Collector:
             network = self.network(period.request.network_id)
             return Todo(
                 label=_("„%(title)s“ %(period)s") % {"title": period.request.title, "period": period},
-                url=_first_url(
-                    [
-                        ("health_reports:period", (network.slug, period.pk)),
-                        ("health_reports:request", (network.slug, period.request_id)),
-                        ("health_reports:index", (network.slug,)),
-                    ],
-                    f"/manage/{network.slug}/health/reports/",
-                ),
+                url=_url("health_reports:period", network.slug, period.pk),
                 network=network,
                 detail=ngettext("%(missing)s von %(asked)s Berichten fehlt", "%(missing)s von %(asked)s Berichten fehlen", period.missing)
                 % {"missing": _n(period.missing), "asked": _n(period.asked)},

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from events.models import ActionItem, Meeting, MeetingDocument, Registration
 from health import indicators as ind
-from health.indicators import Period, figures, indicators_for, member_count, membership_intervals, network_indicators
+from health.indicators import Period, figures, indicators_for, membership_intervals, network_indicators
 from members.models import Consent, Contact, EconomicActivity, GovernancePosition, Membership, MembershipStatusChange, Organisation
+from members.selectors import member_count
 from members.services import membership_change_status, organisation_create
 from newsletters.models import Bounce, Delivery, Infobrief, Subscriber, Suppression
 from qualification.indicators import indicators as qualification_indicators

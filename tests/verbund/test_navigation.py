@@ -79,6 +79,11 @@ def nav_of(response) -> Nav:
         ("duplicates:index", {}, "Dubletten", ["Netzwerk X"]),
         ("directory:trash", {}, "Papierkorb", ["Netzwerk X"]),
         ("lifecycle:retention", {}, "Profil", ["Netzwerk X", "Profil"]),
+        ("health:index", {}, "Kennzahlen", ["Netzwerk X"]),
+        ("health:cluster", {}, "Kennzahlen", ["Netzwerk X", "Kennzahlen"]),
+        ("health_surveys:index", {}, "Kennzahlen", ["Netzwerk X", "Kennzahlen"]),
+        ("health_reports:index", {}, "Kennzahlen", ["Netzwerk X", "Kennzahlen"]),
+        ("health_annual:index", {}, "Kennzahlen", ["Netzwerk X", "Kennzahlen"]),
     ],
 )
 def test_every_page_of_an_area_keeps_its_area_marked(client, world, url_name, kwargs, section, crumbs):
@@ -108,13 +113,14 @@ def test_an_organisation_page_and_its_history_tab_mark_members(client, world):
         ("qualification_portal:home", "Qualifizierung", {}),
         ("qualification_portal:needs", "Qualifizierung", {"network_slug": "netz-x"}),
         ("privacy:overview", "Meine Daten", {}),
+        ("reports_portal:index", "Berichte", {}),
     ],
 )
 def test_the_member_portal_has_its_own_stable_navigation(client, world, url_name, section, kwargs):
     client.force_login(world.users["member_a_x"])
     nav = nav_of(client.get(reverse(url_name, kwargs=kwargs or None)))
     assert nav.current == [section]
-    assert nav.sidebar_links == ["Unternehmen", "Treffen", "Qualifizierung", "Einwilligungen", "Meine Daten"]
+    assert nav.sidebar_links == ["Unternehmen", "Treffen", "Qualifizierung", "Berichte", "Einwilligungen", "Meine Daten"]
     assert "Netzwerk X" not in nav.crumbs  # no crumbs into the office's pages (a member would meet a 404)
 
 
