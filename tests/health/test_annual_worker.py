@@ -40,9 +40,8 @@ def test_a_real_worker_renders_the_annual_report_from_the_request(world, manager
     }
     worker = start_celery_worker(queue, env)
     try:
-        from verbund.celery import app
-
         from health.tasks import render_annual_report_task
+        from verbund.celery import app
 
         # The service enqueues by name through verbund.background (task.delay); here onto this test's own queue.
         monkeypatch.setattr(render_annual_report_task, "delay", lambda *args: render_annual_report_task.apply_async(args, queue=queue))
