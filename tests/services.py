@@ -53,6 +53,15 @@ def require_chromium() -> str:
     return path
 
 
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker process that must see the rows this test commits."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def start_celery_worker(queue: str, env: dict[str, str]) -> subprocess.Popen[str]:
     """A real Celery worker (solo pool) on one queue, in its own process; the caller terminates it."""
     return subprocess.Popen(

@@ -9,18 +9,11 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from health import annual
 from health.models import AnnualReport
-from tests.services import require_postgres, require_redis, start_celery_worker
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+from tests.services import database_url, require_postgres, require_redis, start_celery_worker
 
 
 @pytest.mark.services
@@ -34,7 +27,7 @@ def test_a_real_worker_renders_the_annual_report_from_the_request(world, manager
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }

@@ -9,23 +9,16 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from members import imports
 from members.models import Contact, Membership
 from members.tasks import import_job_task
 from tests.members.test_import_support import HEADER, csv_bytes, io_url, member_row, upload_to_preview
-from tests.services import require_postgres, require_redis, start_celery_worker
+from tests.services import database_url, require_postgres, require_redis, start_celery_worker
 from verbund.models import BackgroundJob
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 2_000
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.services
@@ -39,7 +32,7 @@ def test_a_real_worker_writes_the_import_and_the_job_page_shows_progress_meanwhi
     assert imports.import_confirm(job=job, existing=imports.EXISTING_ADD_CONTACT)
 
     queue = f"test-import-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "false"}
+    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": database_url(), "CELERY_TASK_ALWAYS_EAGER": "false"}
     worker = start_celery_worker(queue, env)
     seen: set[int] = set()
     try:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +22,7 @@ from members.models import Contact, Membership, Organisation
 from newsletters.bounces import bounce_process
 from newsletters.models import Bounce, Delivery, Suppression
 from tests.newsletters import factories
-from tests.services import require_postgres
+from tests.services import database_url, require_postgres
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bounces"
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,17 +120,11 @@ def test_an_empty_standard_input_is_a_temporary_failure_for_the_mta(monkeypatch,
     assert raised.value.returncode == 75
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_the_command_reads_a_bounce_piped_to_it_like_postfix_does(world, delivery):
     require_postgres()
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     done = subprocess.run(
         [sys.executable, "manage.py", "process_bounce"], input=sample("gmail_550_511.eml", delivery), cwd=ROOT, env=env, capture_output=True, timeout=120
     )

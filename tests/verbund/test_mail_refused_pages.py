@@ -13,13 +13,12 @@ import uuid
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 
 from members.models import Contact
 from newsletters.models import Subscriber
 from tests.conftest import make_user, start_smtp_sink
-from tests.services import require_postgres, require_redis, start_celery_worker
+from tests.services import database_url, require_postgres, require_redis, start_celery_worker
 from tests.verbund.conftest import REFUSED
 from verbund.celery import app
 from verbund.models import MailFailure
@@ -89,12 +88,6 @@ def test_a_good_address_gets_no_warning(client, world, refusing_smtp):
     assert not MailFailure.objects.exists()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_with_a_worker_the_refusal_is_recorded_and_marked_and_the_page_is_normal(client, world, tmp_path):
@@ -107,7 +100,7 @@ def test_with_a_worker_the_refusal_is_recorded_and_marked_and_the_page_is_normal
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
         "CELERY_TASK_ALWAYS_EAGER": "false",
