@@ -613,3 +613,13 @@ def test_the_demo_asks_the_municipalities_yearly_with_last_years_reports_and_an_
     assert current.opened_at is not None and current.opened_at <= timezone.now()
     found = reports.reports_for_year(world.network_x, this_year - 1)
     assert [len(p.reports) for p in found[0].periods] == [2]
+
+
+def test_a_paused_request_without_periods_says_how_to_ask_again_instead_of_offering_what_is_not_there(client, world, manager_x):
+    request = make_request(world, manager_x)
+    ReportRequest.objects.filter(pk=request.pk).update(active=False)
+    client.force_login(manager_x)
+    page = client.get(reverse("health_reports:request", args=["netz-x", request.pk])).text
+    assert "Sie können einen Zeitraum auch sofort anfragen" not in page and "Zeitraum anfragen</button>" not in page
+    assert "Die Anfrage ist pausiert" in page
+    assert f'href="{reverse("health_reports:request_edit", args=["netz-x", request.pk])}"' in page
