@@ -623,3 +623,14 @@ def test_a_paused_request_without_periods_says_how_to_ask_again_instead_of_offer
     assert "Sie können einen Zeitraum auch sofort anfragen" not in page and "Zeitraum anfragen</button>" not in page
     assert "Die Anfrage ist pausiert" in page
     assert f'href="{reverse("health_reports:request_edit", args=["netz-x", request.pk])}"' in page
+
+
+def test_the_period_figures_read_as_german_one_missing_report_fehlt(client, world, manager_x, member_a_x, open_period):
+    client.force_login(manager_x)
+    url = reverse("health_reports:period", args=["netz-x", open_period.pk])
+    two = client.get(url).text
+    assert '<span class="stat-value">2</span> <span class="stat-label">fehlen noch</span>' in two
+    reports.member_report_submit(period=open_period, organisation=world.org_a, answers=["Windpark genehmigt", ""], by=member_a_x)
+    one = client.get(url).text
+    assert '<span class="stat-value">1</span> <span class="stat-label">fehlt noch</span>' in one
+    assert '<span class="stat-label">Frist</span>' in one and "fällig am</span>" not in one
