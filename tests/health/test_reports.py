@@ -634,3 +634,12 @@ def test_the_period_figures_read_as_german_one_missing_report_fehlt(client, worl
     one = client.get(url).text
     assert '<span class="stat-value">1</span> <span class="stat-label">fehlt noch</span>' in one
     assert '<span class="stat-label">Frist</span>' in one and "fällig am</span>" not in one
+
+
+def test_a_request_without_a_group_promises_no_next_request_and_offers_no_open_now(client, world, manager_x):
+    request = make_request(world, manager_x, orgs=[])
+    client.force_login(manager_x)
+    page = client.get(reverse("health_reports:request", args=["netz-x", request.pk])).text
+    assert "keine (niemand in der Gruppe)" in page and " am " not in page.split("Nächste Anfrage")[1].split("</dd>")[0]
+    assert "Zeitraum anfragen</button>" not in page and "Sie können einen Zeitraum auch sofort anfragen" not in page
+    assert "Gruppe wählen" in page
