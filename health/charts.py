@@ -310,13 +310,19 @@ def indicator_charts(ind: NetworkIndicators) -> dict[str, list[Chart]]:
         ("sector", c.sectors, _("Mitglieder nach Wirtschaftszweig"), d["sector"]),
         ("municipality", c.municipalities, _("Mitglieder nach Ort"), d["municipality"]),
     ):
-        biggest = max(shares, key=lambda s: s.count, default=None)
-        description = (
-            _("%(total)s zum Stichtag; am häufigsten: %(label)s (%(count)s).")
-            % {"total": format_number(c.total), "label": biggest.label, "count": format_number(biggest.count)}
-            if biggest is not None and biggest.count
-            else _("Keine Mitglieder zum Stichtag.")
-        )
+        # The biggest named group: not the "übrige" rest nor "ohne Angabe"; the total is what this chart counts (sizes: companies).
+        biggest = max((s for s in shares if s.key not in ("*", "")), key=lambda s: s.count, default=None)
+        counted = sum(s.count for s in shares)
+        if biggest is not None and biggest.count:
+            description = _("%(total)s zum Stichtag; am häufigsten: %(label)s (%(count)s).") % {
+                "total": format_number(counted),
+                "label": biggest.label,
+                "count": format_number(biggest.count),
+            }
+        elif counted:
+            description = _("%(total)s zum Stichtag.") % {"total": format_number(counted)}
+        else:
+            description = _("Keine Mitglieder zum Stichtag.")
         items = [(s.label, s.count) for s in shares] if c.total else []
         html = bar_chart(chart_id=f"chart-{key}", title=str(title), description=description, items=items, shares=[s.percent for s in shares])
         charts["composition"].append(Chart(html, definition))

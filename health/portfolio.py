@@ -82,7 +82,9 @@ def portfolio_rows(user: User, year: int, sort: str = DEFAULT_SORT) -> list[Row]
 
 def export_table(rows: list[Row]) -> tuple[list[str], list[list[Any]]]:
     """Headers and typed rows (numbers as numbers) for members.exports.write_csv / write_xlsx."""
-    headers = [str(c.label) for c in COLUMNS] + [_("Cluster-Kriterien gesamt"), _("Zeitraum")]
+    # A percentage is exported as a plain number (25.0 for 25 %): the header says so.
+    headers = [_("%(label)s (%%)") % {"label": c.label} if c.unit == "percent" else str(c.label) for c in COLUMNS]
+    headers += [_("Cluster-Kriterien gesamt"), _("Zeitraum")]
     table: list[list[Any]] = []
     for row in rows:
         values: list[Any] = []

@@ -217,7 +217,7 @@ def test_the_survey_chapter_shows_means_from_three_answers_with_the_previous_yea
         annual.annual_report_request(network=world.network_x, year=year, by=manager_x)
     text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
     assert "Zufriedenheit der Mitglieder" in text
-    row = next(line for line in text.splitlines() if "Zufrieden mit dem Netzwerkmanagement?" in line)
+    row = next(line for line in text.splitlines() if "Zufrieden mit dem" in line)  # the question may wrap in its column
     assert row.split()[-3:] == ["4", "4,00", "3,00"]
     assert f"FREITEXT-{year}-0" in text and f"FREITEXT-{year - 1}-0" not in text
 
@@ -247,3 +247,27 @@ def test_the_indicators_chapter_shows_figures_with_definitions_charts_and_the_cl
     ratio = next(line for line in text.splitlines() if line.strip().startswith("Eigenfinanzierungsquote"))
     assert "25,0 %" in ratio  # 20.000 own of 80.000
     assert "Kein offizielles Label." in text and "Kriterien erfüllt" in text
+
+
+def test_the_financing_table_fits_the_page_and_the_survey_scale_reads_as_it_was_asked(world, manager_x, eager, django_capture_on_commit_callbacks):
+    """Four kinds of funding and the sum: the data table beside the chart keeps its last column on the page (no cut-off
+    "Summe"); the survey chapter names the scale as the answer page did: 1 (schlecht) to 5 (sehr gut)."""
+    from decimal import Decimal
+
+    from verbund.models import FundingSource
+
+    year = last_year()
+    for kind, amount in [("PUBLIC_PROGRAMME", 110500), ("MEMBER_FEES", 12000), ("PAID_SERVICES", 3000), ("THIRD_PARTY", 1500)]:
+        FundingSource.objects.create(network=world.network_x, kind=getattr(FundingSource.Kind, kind), year=year, amount=Decimal(amount))
+    _survey_with_scores(world, year, [4, 5, 3])
+    with django_capture_on_commit_callbacks(execute=True):
+        annual.annual_report_request(network=world.network_x, year=year, by=manager_x)
+    text = pdf_text(AnnualReport.objects.get(network=world.network_x, year=year))
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.strip().startswith("Zeitraum") and "Drittmittel" in line)
+    table = " ".join(lines[header : header + 4])
+    assert "Summe" in table and "127.000 €" in table  # 110.500 + 12.000 + 3.000 + 1.500
+    assert "Skala von 1 (schlecht) bis 5 (sehr gut)" in text and "gar nicht" not in text
+    # The count beside a mean is of ratings ("keine Angabe" left out), named as on the results page.
+    header = next(line for line in lines if line.strip().startswith("Frage") and "Mittelwert" in line)
+    assert "Bewertungen" in header and "Antworten" not in header

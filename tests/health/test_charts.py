@@ -185,3 +185,30 @@ def test_a_network_without_data_shows_empty_charts_not_errors(client, db):
     assert "Für diesen Zeitraum gibt es keine Daten." in html  # composition: nobody to count
     assert "chart-funding" not in html and "Für dieses Jahr sind keine Finanzierungsquellen erfasst." in html
     assert "nicht berechenbar" in html
+
+
+def test_the_descriptions_name_a_real_biggest_group_and_count_what_the_chart_shows(client, db):
+    """ "Am häufigsten" is never the "übrige" rest or "ohne Angabe"; the size chart counts companies, not all members."""
+    from datetime import date
+
+    from tests.health.test_indicators import member
+    from verbund.models import ManagerRole, Network, User
+
+    net = Network.objects.create(name="Orte", slug="orte")
+    member(net, "Rheine 1", [("", "active", date(2020, 1, 1))], kind="company", employees=5, municipality="Rheine")
+    member(net, "Rheine 2", [("", "active", date(2020, 1, 1))], kind="company", employees=5, municipality="Rheine")
+    for i in range(8):  # eight more towns with one member each: the ninth and later go into "übrige"
+        member(net, f"Ort {i}", [("", "active", date(2020, 1, 1))], kind="administration", municipality=f"Ort {i:02d}")
+    for i in range(3):
+        member(net, f"Ohne Ort {i}", [("", "active", date(2020, 1, 1))], kind="administration")
+    user = User.objects.create_user(email="orte@example.org")
+    ManagerRole.objects.create(user=user, network=net)
+    client.force_login(user)
+    html = client.get("/manage/orte/health/").content.decode()
+    svgs = {
+        svg.get("aria-labelledby").split("-title")[0]: svg for svg in (ET.fromstring(s) for s in re.findall(r'<svg class="chart-svg".*?</svg>', html, re.S))
+    }
+    # Rheine 2, eight towns with 1 each (7 shown, 1 in "übrige (1)"), 3 without a town: Rheine is the biggest real town.
+    assert svgs["chart-municipality"].find(f"{SVG}desc").text == "13 zum Stichtag; am häufigsten: Rheine (2)."
+    # Only the two companies have a size class.
+    assert svgs["chart-size"].find(f"{SVG}desc").text == "2 zum Stichtag; am häufigsten: Kleinstunternehmen (2)."

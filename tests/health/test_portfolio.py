@@ -106,6 +106,8 @@ def test_csv_and_xlsx_carry_the_same_table(client, lead):
     assert rows[1][:5] == ["Alpha-Netz", "Netzwerkmanager:in", 4, 1, 0]
     assert rows[1][11] == Decimal("25.0") or rows[1][11] == 25.0
     assert rows[2][7] == "nicht berechenbar"
+    assert rows[0][7] == "Teilnahmequote (%)" and rows[0][11] == "Eigenfinanzierungsquote (%)"  # the numbers are percentages
+    assert ";Teilnahmequote (%);" in lines[0] and ";Eigenfinanzierungsquote (%);" in lines[0]
 
 
 def test_a_refused_year_shows_the_reason_and_an_export_answers_400(client, lead):

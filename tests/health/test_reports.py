@@ -613,3 +613,33 @@ def test_the_demo_asks_the_municipalities_yearly_with_last_years_reports_and_an_
     assert current.opened_at is not None and current.opened_at <= timezone.now()
     found = reports.reports_for_year(world.network_x, this_year - 1)
     assert [len(p.reports) for p in found[0].periods] == [2]
+
+
+def test_a_paused_request_without_periods_says_how_to_ask_again_instead_of_offering_what_is_not_there(client, world, manager_x):
+    request = make_request(world, manager_x)
+    ReportRequest.objects.filter(pk=request.pk).update(active=False)
+    client.force_login(manager_x)
+    page = client.get(reverse("health_reports:request", args=["netz-x", request.pk])).text
+    assert "Sie können einen Zeitraum auch sofort anfragen" not in page and "Zeitraum anfragen</button>" not in page
+    assert "Die Anfrage ist pausiert" in page
+    assert f'href="{reverse("health_reports:request_edit", args=["netz-x", request.pk])}"' in page
+
+
+def test_the_period_figures_read_as_german_one_missing_report_fehlt(client, world, manager_x, member_a_x, open_period):
+    client.force_login(manager_x)
+    url = reverse("health_reports:period", args=["netz-x", open_period.pk])
+    two = client.get(url).text
+    assert '<span class="stat-value">2</span> <span class="stat-label">fehlen noch</span>' in two
+    reports.member_report_submit(period=open_period, organisation=world.org_a, answers=["Windpark genehmigt", ""], by=member_a_x)
+    one = client.get(url).text
+    assert '<span class="stat-value">1</span> <span class="stat-label">fehlt noch</span>' in one
+    assert '<span class="stat-label">Frist</span>' in one and "fällig am</span>" not in one
+
+
+def test_a_request_without_a_group_promises_no_next_request_and_offers_no_open_now(client, world, manager_x):
+    request = make_request(world, manager_x, orgs=[])
+    client.force_login(manager_x)
+    page = client.get(reverse("health_reports:request", args=["netz-x", request.pk])).text
+    assert "keine (niemand in der Gruppe)" in page and " am " not in page.split("Nächste Anfrage")[1].split("</dd>")[0]
+    assert "Zeitraum anfragen</button>" not in page and "Sie können einen Zeitraum auch sofort anfragen" not in page
+    assert "Gruppe wählen" in page

@@ -743,3 +743,10 @@ def test_the_demo_has_last_years_results_and_a_running_survey(network, people, m
     results = survey_results(this)
     assert results.previous == last and results.answered == min(4, len(contacts))
     assert seed_surveys_demo(network, contacts, by=manager_x) == []  # a second run changes nothing
+
+
+def test_the_results_of_a_draft_say_it_is_not_sent_yet_and_lead_to_sending(client, survey, manager_x):
+    client.force_login(manager_x)
+    shown = page(client.get(url("results", survey)))
+    assert "Noch nicht versendet" in shown and "Ergebnisse erscheinen ab drei Antworten" not in shown
+    assert f'href="{url("detail", survey)}"' in shown and "Fragen prüfen und versenden" in shown
