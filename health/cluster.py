@@ -38,7 +38,7 @@ MIN_PUBLIC_EVENTS = 1
 
 NOTICE = gettext_lazy(
     "Eigene Zusammenstellung nach dem Muster des europäischen Cluster-Benchmarkings – kein offizielles Label, keine Zertifizierung "
-    "und keine Bewertung durch die European Secretariat for Cluster Analysis (ESCA). Die Kriterien und Schwellen sind unsere; "
+    "und keine Bewertung durch das European Secretariat for Cluster Analysis (ESCA). Die Kriterien und Schwellen sind unsere; "
     "sie helfen, ein Benchmarking-Gespräch oder einen Bericht an Fördergeber vorzubereiten."
 )
 

@@ -507,7 +507,7 @@ class _Collector:
             network = self.network(survey.network_id)
             closed_late = survey.closes_on is not None and survey.closes_on < self.today
             return Todo(
-                label=_("„%(title)s“ (%(year)s)") % {"title": survey.title, "year": survey.year},
+                label=(_("„%(title)s“") if str(survey.year) in survey.title else _("„%(title)s“ (%(year)s)")) % {"title": survey.title, "year": survey.year},
                 url=_url("health_surveys:detail", network.slug, survey.pk),
                 network=network,
                 detail=ngettext("%(answers)s Antwort von %(invited)s Eingeladenen", "%(answers)s Antworten von %(invited)s Eingeladenen", survey.answers)

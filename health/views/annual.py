@@ -15,6 +15,8 @@ from health.forms.annual import ForewordForm
 from health.models import AnnualReport
 from verbund.access import NetworkRequest, network_required
 
+INDEX_YEARS = 5
+
 
 def _year(request: NetworkRequest, year: int) -> int:
     if year not in annual.report_years(request.network):
@@ -25,7 +27,8 @@ def _year(request: NetworkRequest, year: int) -> int:
 @network_required()
 def index(request: NetworkRequest) -> HttpResponse:
     stored = {report.year: report for report in AnnualReport.objects.filter(network=request.network)}
-    years = [(year, stored.get(year)) for year in annual.report_years(request.network)]
+    # The last few years, and older ones only where a report was begun (a network founded in 2010 is no list of 17 rows).
+    years = [(year, stored.get(year)) for i, year in enumerate(annual.report_years(request.network)) if i < INDEX_YEARS or year in stored]
     return render(request, "health/annual/index.html", {"network": request.network, "years": years})
 
 
@@ -58,6 +61,7 @@ def report(request: NetworkRequest, year: int) -> HttpResponse:
 def render_pdf(request: NetworkRequest, year: int) -> HttpResponse:
     year = _year(request, year)
     annual.annual_report_request(network=request.network, year=year, by=request.user)
+    messages.info(request, _("Das PDF wird erstellt; diese Seite zeigt es, sobald es fertig ist."))
     return redirect("health_annual:report", network_slug=request.network.slug, year=year)
 
 
@@ -66,6 +70,8 @@ def download(request: NetworkRequest, year: int) -> FileResponse:
     current = get_object_or_404(AnnualReport, network=request.network, year=_year(request, year), status=AnnualReport.Status.READY)
     if not current.file:
         raise Http404
-    response = FileResponse(current.file.open("rb"), as_attachment=True, filename=f"Jahresbericht-{year}.pdf", content_type="application/pdf")
+    response = FileResponse(
+        current.file.open("rb"), as_attachment=True, filename=f"Jahresbericht-{request.network.slug}-{year}.pdf", content_type="application/pdf"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

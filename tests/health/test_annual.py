@@ -156,6 +156,7 @@ def test_download_only_when_ready_and_only_in_its_network(client, world, manager
         client.post(reverse("health_annual:render", args=["netz-x", year]))
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="Jahresbericht-netz-x-{year}.pdf"' in response["Content-Disposition"]
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     client.force_login(world.users["manager_y"])
     assert client.get(url).status_code == 404
@@ -271,3 +272,14 @@ def test_the_financing_table_fits_the_page_and_the_survey_scale_reads_as_it_was_
     # The count beside a mean is of ratings ("keine Angabe" left out), named as on the results page.
     header = next(line for line in lines if line.strip().startswith("Frage") and "Mittelwert" in line)
     assert "Bewertungen" in header and "Antworten" not in header
+
+
+def test_the_index_lists_the_last_five_years_and_older_ones_only_when_begun(client, world, manager_x):
+    this_year = timezone.localdate().year
+    world.network_x.founded_on = timezone.localdate().replace(year=this_year - 16, month=1, day=1)
+    world.network_x.save()
+    AnnualReport.objects.create(network=world.network_x, year=this_year - 12, foreword="Alt")
+    client.force_login(manager_x)
+    page = client.get(reverse("health_annual:index", args=["netz-x"])).content.decode()
+    shown = [year for year in range(this_year - 16, this_year + 1) if f"Jahresbericht {year}<" in page]
+    assert shown == [this_year - 12, *range(this_year - 4, this_year + 1)]

@@ -337,6 +337,9 @@ def test_open_surveys_show_their_answers(world: World, manager_x):
     late = item(network_todos(world.network_x, user=manager_x, now=timezone.make_aware(datetime(2026, 2, 2, 12))), "surveys", "„Zufriedenheit“ (2026)")
     assert late.urgency == "overdue"
 
+    Survey.objects.filter(pk=survey.pk).update(title="Zufriedenheitsumfrage 2026")  # the year is not said twice
+    assert labels(world.network_x, manager_x, "surveys") == ["„Zufriedenheitsumfrage 2026“"]
+
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     assert labels(world.network_x, manager_x, "surveys") == []
 
