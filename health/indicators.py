@@ -264,7 +264,7 @@ class FundingYear:
 @dataclass(frozen=True)
 class FinancingIndicators:
     year: FundingYear
-    history: list[FundingYear]  # every year with entries, and the chosen one, oldest first
+    history: list[FundingYear]  # every year with entries up to the chosen one (and it), oldest first
     previous: FundingYear | None  # the last earlier year with entries
     ratio_change: Decimal | None  # percentage points against `previous`
     warnings: list[str]
@@ -705,7 +705,9 @@ def _financing(ids: list[int], period: Period) -> dict[int, FinancingIndicators]
         for r in mine:
             by_year[r["year"]][r["kind"]] += r["amount"]
         this_year = _funding_year(period.year, by_year.get(period.year, {}))
-        years = sorted(set(by_year) | {period.year})
+        # The trend up to the chosen year: a past year's figures (its CSV, its annual report) name no later budget;
+        # what is entered for the next year shows as a warning below.
+        years = sorted({y for y in by_year if y <= period.year} | {period.year})
         history = [this_year if y == period.year else _funding_year(y, by_year[y]) for y in years]
         earlier = [h for h in history if h.year < period.year and h.total]
         previous = earlier[-1] if earlier else None
