@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ def report(request: NetworkRequest, year: int) -> HttpResponse:
     form = ForewordForm(instance=current)
     if request.method == "POST":
         if not can_manage:
-            return HttpResponse(status=403)
+            raise PermissionDenied  # the project's 403 page, as network_required(can_manage=True) answers
         form = ForewordForm(request.POST, instance=current)
         if form.is_valid():
             annual.annual_report_update(network=request.network, year=year, data=form.cleaned_data, by=request.user)
