@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from events.models import ActionItem, Meeting
 from health.todos import network_todos, todos
 from members.models import Membership
-from members.selectors import current_member_q, listed_status_counts, member_count
+from members.selectors import listed_status_counts, member_count, member_counts
 from verbund.access import AuthenticatedRequest, NetworkRequest, manager_required, network_required
 from verbund.models import ManagerRole
 
@@ -19,7 +19,6 @@ def manage_index(request: AuthenticatedRequest) -> HttpResponse:
     roles = list(
         ManagerRole.objects.filter(user=request.user, network__archived_at__isnull=True)
         .select_related("network", "network__parent")
-        .annotate(member_count=Count("network__memberships", filter=current_member_q("network__memberships__")))
         .annotate(
             next_meeting_at=Subquery(_next_meetings(OuterRef("network")).values("starts_at")[:1]),
             next_meeting_title=Subquery(_next_meetings(OuterRef("network")).values("title")[:1]),
@@ -27,6 +26,9 @@ def manage_index(request: AuthenticatedRequest) -> HttpResponse:
         )
         .order_by("network__name")
     )
+    counts = member_counts(role.network for role in roles)
+    for role in roles:
+        role.member_count = counts[role.network_id]  # type: ignore[attr-defined]  # shown on the card
     # Observers only read: the to-dos are those of the networks where this user may act.
     managed = [role.network for role in roles if role.role_enum.can_manage]
     return render(
@@ -49,7 +51,7 @@ def network_home(request: NetworkRequest) -> HttpResponse:
     organisation in a trash); "Mitglieder" is members.selectors.member_count, the active and paused ones of those.
     """
     network = request.network
-    listed = Membership.objects.for_network(network).filter(organisation__archived_at__isnull=True)
+    listed = Membership.objects.listed_in(network)
     status = request.GET.get("status", "")
     if status not in Membership.Status.values:
         status = ""  # unknown values show everyone rather than an error page

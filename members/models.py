@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -142,7 +142,13 @@ class Organisation(models.Model):
         verbose_name_plural = _("Organisationen")
         ordering = ["name"]
         # On PostgreSQL migration 0005 adds trigram GIN indexes on search_name and search_text.
-        indexes = [models.Index(fields=["postcode"]), models.Index(fields=["municipality"]), models.Index(fields=["search_name"])]
+        indexes = [
+            models.Index(fields=["postcode"]),
+            models.Index(fields=["municipality"]),
+            models.Index(fields=["search_name"]),
+            # The few organisations in the trash, for the `NOT IN` of `organisation_in_trash_q` (no join with every member).
+            models.Index(fields=["id"], condition=Q(archived_at__isnull=False), name="organisation_in_trash_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -260,6 +266,23 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         """Current memberships (verbund.models.current_membership_q): active or paused, not in the trash."""
         return self.filter(current_membership_q())
 
+    def listed_in(self, network: Network) -> MembershipQuerySet:
+        """What the network's directory lists: memberships outside its trash of organisations outside theirs.
+
+        Without a join: the organisations in the trash are few (a partial index) and excluded by key, so counting and
+        paging 50,000 members reads only the membership index `membership_directory_idx`.
+        """
+        return self.for_network(network).filter(~organisation_in_trash())
+
+
+def organisation_in_trash() -> Exists:
+    """For a membership: its organisation is in the trash. `~organisation_in_trash()` keeps the others.
+
+    A `NOT EXISTS` the planner runs as an anti-join against the partial index `organisation_in_trash_idx` (the
+    trash holds a few organisations), keeping the membership index's order: no join with every organisation.
+    """
+    return Exists(Organisation.objects.filter(pk=OuterRef("organisation_id"), archived_at__isnull=False))
+
 
 class Membership(models.Model):
     """An organisation's membership in one network, with its role there and its status."""
@@ -296,10 +319,13 @@ class Membership(models.Model):
         _("Im Papierkorb seit"), null=True, blank=True, help_text=_("Aus dem Verzeichnis dieses Verbunds entfernt; 30 Tage wiederherstellbar.")
     )
     archived_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The organisation's folded name (Organisation.search_name), copied so that the directory sorts and pages a network's
+    # members on one index without joining every organisation; written by `save` and `organisation_refresh_search`.
+    sort_name = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["archived_by"])
+    history = HistoricalRecords(excluded_fields=["archived_by", "sort_name"])
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
@@ -314,9 +340,26 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(condition=Q(annual_fee__isnull=True) | Q(annual_fee__gte=0), name="membership_fee_not_negative"),
         ]
+        indexes = [
+            # The directory A–Z (and its deep pages) and the member counts: an index-only scan of one network's rows.
+            models.Index(
+                fields=["network", "sort_name", "id", "organisation", "status"], condition=Q(archived_at__isnull=True), name="membership_directory_idx"
+            ),
+            # "Zuletzt aufgenommen" on the start page.
+            models.Index(fields=["network", "created_at", "id"], condition=Q(archived_at__isnull=True), name="membership_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.network}"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "organisation" in update_fields:
+            # A bulk_create must set it itself (members.imports.jobs does); `refresh_sort_names` repairs.
+            self.sort_name = self.organisation.search_name
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "sort_name"]
+        super().save(*args, **kwargs)
 
 
 class MembershipStatusChange(models.Model):

@@ -17,22 +17,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.matching import _LEGAL_FORMS, fold, organisation_key
-from members.models import Contact, Membership, Organisation
+from members.models import Contact, Membership, Organisation, organisation_in_trash
 from verbund.models import BackgroundJob, Network, User, current_membership_q
 
 # A–Z is the folded name (members.matching.fold): German phone-book order (DIN 5007-2, "Müller" as "Mueller"), the
 # same on SQLite and PostgreSQL whatever the database's collation, and on an indexed column.
 SORTS: dict[str, tuple[str | OrderBy, str]] = {
-    "relevance": ("organisation__search_name", "pk"),  # with a search: ranked first (directory_memberships)
-    "name": ("organisation__search_name", "pk"),
-    "-name": ("-organisation__search_name", "-pk"),
-    "place": ("organisation__municipality", "organisation__search_name"),
-    "-place": ("-organisation__municipality", "organisation__search_name"),
-    "employees": (F("organisation__employees").asc(nulls_last=True), "organisation__search_name"),
-    "-employees": (F("organisation__employees").desc(nulls_last=True), "organisation__search_name"),
-    "joined": (F("joined_on").asc(nulls_last=True), "organisation__search_name"),
-    "-joined": (F("joined_on").desc(nulls_last=True), "organisation__search_name"),
-    "status": ("status", "organisation__search_name"),
+    # sort_name is the organisation's search_name, copied onto the membership (Membership.sort_name).
+    "relevance": ("sort_name", "pk"),  # with a search: ranked first (directory_memberships)
+    "name": ("sort_name", "pk"),
+    "-name": ("-sort_name", "-pk"),
+    "place": ("organisation__municipality", "sort_name", "pk"),
+    "-place": ("-organisation__municipality", "sort_name", "pk"),
+    "employees": (F("organisation__employees").asc(nulls_last=True), "sort_name", "pk"),
+    "-employees": (F("organisation__employees").desc(nulls_last=True), "sort_name", "pk"),
+    "joined": (F("joined_on").asc(nulls_last=True), "sort_name", "pk"),
+    "-joined": (F("joined_on").desc(nulls_last=True), "sort_name", "pk"),
+    "status": ("status", "sort_name", "pk"),
 }
 
 
@@ -154,25 +155,21 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def directory_memberships(network: Network, flt: DirectoryFilter, *, typos: bool = False) -> QuerySet[Membership]:
-    """The memberships of a network matching a filter, with everything a directory row shows, in a fixed number of queries.
+def _directory_filter(network: Network, flt: DirectoryFilter, *, typos: bool = False) -> QuerySet[Membership]:
+    """The memberships of a network matching a filter, ordered, without the row's columns (see `directory_memberships`).
 
-    With a search and the sort "relevance" the best matches come first (see `_search`), then A–Z; without a search
-    "relevance" is A–Z. No join fans out, so no DISTINCT: a row is a membership.
+    A filter on membership columns only (status, role, import, dates) and the A–Z order stay on the index
+    `membership_directory_idx`: counting and paging 50,000 members joins no organisation. A search or a filter on the
+    organisation (kind, sector, size, place) joins it.
     """
-    queryset = (
-        Membership.objects.for_network(network)
-        .filter(organisation__archived_at__isnull=True)
-        .select_related("organisation", "organisation__activity")
-        .annotate(size_class=size_class_expression())
-    )
+    queryset = Membership.objects.listed_in(network)
     queryset, searched = _search(queryset, flt.q, typos=typos)
     if flt.kind:
         queryset = queryset.filter(organisation__kind=flt.kind)
     if flt.section:
         queryset = queryset.filter(organisation__activity__section=flt.section)
     if flt.size:
-        queryset = queryset.filter(size_class=flt.size)
+        queryset = queryset.alias(size_class_filter=size_class_expression()).filter(size_class_filter=flt.size)
     if flt.municipality:
         queryset = queryset.filter(organisation__municipality__iexact=flt.municipality)
     if flt.role:
@@ -188,8 +185,22 @@ def directory_memberships(network: Network, flt: DirectoryFilter, *, typos: bool
     if flt.added_to is not None:
         queryset = queryset.filter(created_at__lt=_start_of(flt.added_to + timedelta(days=1)))
     if flt.sort == "relevance" and searched:
-        return queryset.order_by(F("search_rank").asc(), F("search_similarity").desc(), "organisation__search_name", "pk")
+        return queryset.order_by(F("search_rank").asc(), F("search_similarity").desc(), "sort_name", "pk")
     return queryset.order_by(*SORTS.get(flt.sort, SORTS["name"]))
+
+
+def _with_row_columns(queryset: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Everything a directory row (and an export line) shows: the organisation, its sector, its size class."""
+    return queryset.select_related("organisation", "organisation__activity").annotate(size_class=size_class_expression())
+
+
+def directory_memberships(network: Network, flt: DirectoryFilter, *, typos: bool = False) -> QuerySet[Membership]:
+    """The memberships of a network matching a filter, with everything a directory row shows, in a fixed number of queries.
+
+    With a search and the sort "relevance" the best matches come first (see `_search`), then A–Z; without a search
+    "relevance" is A–Z. No join fans out, so no DISTINCT: a row is a membership.
+    """
+    return _with_row_columns(_directory_filter(network, flt, typos=typos))
 
 
 MAX_PAGE = 1_000_000
@@ -226,7 +237,7 @@ def directory_page(queryset: QuerySet[Membership], number: str | int | None, per
         paginator = Paginator(queryset.values_list("pk", flat=True), per_page)  # type: ignore[arg-type]  # pages of keys
         keys_page = paginator.get_page(wanted)
         wanted, pks = keys_page.number, [int(pk) for pk in keys_page.object_list]  # type: ignore[call-overload]
-    by_pk = queryset.order_by().in_bulk(pks) if pks else {}
+    by_pk = _with_row_columns(queryset.model.objects.all()).in_bulk(pks) if pks else {}
     return Page([by_pk[pk] for pk in pks], min(wanted, paginator.num_pages), paginator)
 
 
@@ -235,9 +246,9 @@ def directory_results(network: Network, flt: DirectoryFilter, number: str | int 
     (trigram similarity of the name, GIN-indexed): 'Mülller' finds 'Müller'. Only then, so that the usual search
     stays on the LIKE-indexes and similarity is never computed for every organisation."""
     searched = bool(fold(flt.q))
-    page = directory_page(directory_memberships(network, flt), number, per_page, one_scan=searched)
+    page = directory_page(_directory_filter(network, flt), number, per_page, one_scan=searched)
     if not page.paginator.count and searched and connection.vendor == "postgresql":
-        page = directory_page(directory_memberships(network, flt, typos=True), number, per_page)
+        page = directory_page(_directory_filter(network, flt, typos=True), number, per_page)
     return page
 
 
@@ -296,13 +307,14 @@ def current_member_q(prefix: str = "") -> Q:
 
 def member_count(network: Network) -> int:
     """How many members a network has (`current_member_q`)."""
-    return Membership.objects.filter(current_member_q(), network=network).count()
+    return Membership.objects.listed_in(network).filter(current_membership_q()).count()
 
 
 def member_counts(networks: Iterable[Network | int]) -> dict[int, int]:
     """Members per network (key: the network's pk; 0 for one without members), in one query for any number of networks."""
     pks = [n.pk if isinstance(n, Network) else n for n in networks]
-    counts = dict(Membership.objects.filter(current_member_q(), network__in=pks).values("network").annotate(n=Count("pk")).values_list("network", "n"))
+    members = Membership.objects.filter(current_membership_q(), network__in=pks).filter(~organisation_in_trash())
+    counts = dict(members.values("network").annotate(n=Count("pk")).values_list("network", "n"))
     return {pk: counts.get(pk, 0) for pk in pks}
 
 
@@ -311,7 +323,7 @@ def listed_status_counts(network: Network) -> dict[str, int]:
 
     The current statuses of this add up to `member_count`; all of them to the directory's number of organisations.
     """
-    rows = Membership.objects.for_network(network).filter(organisation__archived_at__isnull=True).values("status").annotate(n=Count("pk"))
+    rows = Membership.objects.listed_in(network).values("status").annotate(n=Count("pk"))
     counts = {row["status"]: row["n"] for row in rows}
     return {status: counts.get(status, 0) for status in Membership.Status.values}
 

@@ -127,6 +127,8 @@ def organisation_refresh_search(organisation: Organisation) -> None:
     fields = search_fields(organisation, [tag.name for tag in organisation.competency_tags.all()])
     if fields != {"search_name": organisation.search_name, "search_text": organisation.search_text}:
         Organisation.objects.filter(pk=organisation.pk).update(**fields)
+        if fields["search_name"] != organisation.search_name:
+            Membership.objects.filter(organisation=organisation).update(sort_name=fields["search_name"])
         organisation.search_name, organisation.search_text = fields["search_name"], fields["search_text"]
 
 

@@ -97,7 +97,7 @@ def main() -> None:
         fields = search_fields(organisation)
         organisation.search_name, organisation.search_text = fields["search_name"], fields["search_text"]
     created = Organisation.objects.bulk_create(rows, batch_size=2000)
-    Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in created], batch_size=2000)
+    Membership.objects.bulk_create([Membership(organisation=o, network=network, sort_name=o.search_name) for o in created], batch_size=2000)
     people = []
     for organisation in created:
         domain = "-".join(organisation.name.lower().split()[:2]) + ".example"

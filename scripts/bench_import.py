@@ -154,7 +154,7 @@ def child(args: argparse.Namespace) -> None:
     existing = Organisation.objects.bulk_create(
         [Organisation(name=f"Bestand {rng.choice(WORDS)} {i:04d} GmbH", postcode=PLACES[i % len(PLACES)][0]) for i in range(500)]
     )
-    Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in existing])
+    Membership.objects.bulk_create([Membership(organisation=o, network=network, sort_name=o.search_name) for o in existing])
     content = file_bytes(build_rows(args.rows, [(o.name, o.postcode) for o in existing], rng), args.format)
 
     timings: dict[str, float] = {}

@@ -73,7 +73,7 @@ def main() -> None:
             for i in range(args.organisations)
         ]
     )
-    Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in organisations])
+    Membership.objects.bulk_create([Membership(organisation=o, network=network, sort_name=o.search_name) for o in organisations])
     topics = Topic.objects.bulk_create([Topic(network=network, title=f"Qualifizierungsthema {i:02d}", position=i) for i in range(args.topics)])
     Need.objects.bulk_create(
         [

@@ -70,7 +70,7 @@ def main() -> None:
 
     network = Network.objects.create(name="Bench-Netz", slug="bench")
     orgs = Organisation.objects.bulk_create([Organisation(name=f"Firma {i}") for i in range(args.recipients // 10)])
-    Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in orgs])
+    Membership.objects.bulk_create([Membership(organisation=o, network=network, sort_name=o.search_name) for o in orgs])
     contacts = Contact.objects.bulk_create(
         [Contact(organisation=orgs[i % len(orgs)], first_name="Empf", last_name=f"N{i}", email=f"n{i:06d}@bench.example") for i in range(args.recipients)],
         batch_size=2000,

@@ -98,7 +98,7 @@ def build(network, count: int, seed: int = 13) -> None:
 
     def flush() -> None:
         created = Organisation.objects.bulk_create(batch, batch_size=2000)
-        Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in created], batch_size=2000)
+        Membership.objects.bulk_create([Membership(organisation=o, network=network, sort_name=o.search_name) for o in created], batch_size=2000)
         batch.clear()
 
     names = ["Müller GmbH", "Höß Metallbau GmbH", "Mueller & Söhne Werkzeugbau GmbH & Co. KG"]

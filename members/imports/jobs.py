@@ -196,7 +196,7 @@ class _BatchWriter:
             if data.get("annual_fee") is None:
                 data.pop("annual_fee", None)
             data["notes"] = data.get("notes") or ""
-            memberships.append(Membership(organisation=organisation, network=self.network, import_job=self.job, **data))
+            memberships.append(Membership(organisation=organisation, network=self.network, import_job=self.job, sort_name=organisation.search_name, **data))
         memberships = bulk_create_with_history(memberships, Membership, default_user=self.by)
         MembershipStatusChange.objects.bulk_create([change for m in memberships for change in _first_status_changes(m, self.by)])
 
