@@ -345,6 +345,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     if env.bool("USE_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy every request comes from the proxy: the header it sets to the client's address
+# (e.g. HTTP_X_REAL_IP from ops/nginx.conf) keeps the per-address rate limits per client (verbund/ratelimit.py).
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
 
 # Django's built-in Content Security Policy: no inline scripts, nothing from elsewhere.
 SECURE_CSP = {
