@@ -226,7 +226,7 @@ def cluster(tmp_path, world):
                 return False
 
         for port in web_ports:
-            wait_for(lambda port=port: healthy(port), timeout=180, what=f"gunicorn on {port} to answer /health/")
+            wait_for(lambda port=port: healthy(port), timeout=240, what=f"gunicorn on {port} to answer /health/")
 
         yield {
             "web": origins,
