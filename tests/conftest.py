@@ -97,9 +97,26 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path_factory) -> None:
-    """Uploads and rendered files of a test land in a directory of its own, never in var/media."""
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploads and rendered files of a test land in a directory of its own, never in var/media.
+
+    With TEST_STORAGE=s3 they land in a bucket of moto's in-process S3 instead, through django-storages as in
+    production with S3_BUCKET set (docs/DEPLOYMENT.md): any code that still reads or writes files on disk fails.
+    """
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    if os.environ.get("TEST_STORAGE", "") != "s3":
+        yield
+        return
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="verbund-test")
+        options = {"bucket_name": "verbund-test", "region_name": "us-east-1", "access_key": "test", "secret_key": "test"}
+        options |= {"signature_version": "s3v4", "default_acl": None, "file_overwrite": False, "max_memory_size": 2 * 1024 * 1024}
+        settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
+        settings.MEDIA_ROOT = tmp_path_factory.mktemp("media-unused")
+        yield
 
 
 @pytest.fixture(autouse=True)

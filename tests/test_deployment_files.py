@@ -31,6 +31,11 @@ GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 APP_SERVICES = {"migrate", "web", "worker", "beat"}
 AFTER_MIGRATE = {"web", "worker", "beat"}
+# The "scale" profile (docs/DEPLOYMENT.md): replicas on object storage behind a reverse proxy.
+SCALED_APP_SERVICES = {"web-scaled", "worker-scaled"}
+SCALE_SERVICES = SCALED_APP_SERVICES | {"proxy", "minio", "minio-bucket"}
+ONE_SHOT = {"migrate", "minio-bucket"}
+NGINX_CONF = ROOT / "ops" / "nginx.conf"
 
 
 # --- helpers: environment variables read by the settings -------------------
@@ -510,8 +515,8 @@ def test_settings_load_with_the_compose_environment():
 def test_every_service_has_a_healthcheck_except_migrate():
     services = load_compose()["services"]
     for name, service in services.items():
-        if name == "migrate":
-            assert "healthcheck" not in service
+        if name in ONE_SHOT:
+            assert "healthcheck" not in service and service["restart"] == "no", name
             continue
         healthcheck = service.get("healthcheck")
         assert healthcheck, f"{name} has no healthcheck"
@@ -738,3 +743,106 @@ def test_gunicorn_accepts_every_setting(monkeypatch):
     assert cfg.workers == os.cpu_count()
     assert cfg.worker_class_str == "sync"
     assert cfg.address == [("0.0.0.0", 8000)]
+
+
+# --- the "scale" profile: replicas, object storage, reverse proxy -----------------------------
+
+
+def test_scale_profile_has_two_web_and_two_worker_replicas_behind_the_proxy():
+    services = load_compose()["services"]
+    for name in SCALE_SERVICES:
+        assert services[name]["profiles"] == ["scale"], name
+    for name in set(services) - SCALE_SERVICES:
+        assert "profiles" not in services[name], f"{name} must run without a profile"
+    for name, twin in (("web-scaled", "web"), ("worker-scaled", "worker")):
+        service = services[name]
+        assert service["deploy"]["replicas"] == 2, name
+        assert service["command"] == services[twin]["command"], name
+        assert service["healthcheck"] == services[twin]["healthcheck"], name
+        assert "ports" not in service, f"{name}: replicas are reached through the proxy only"
+        depends = service["depends_on"]
+        assert depends["minio-bucket"]["condition"] == "service_completed_successfully"
+        for backend in ("postgres", "redis"):
+            assert depends[backend]["condition"] == "service_healthy"
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+    proxy = services["proxy"]
+    assert proxy["image"].split(":")[0] == "nginx"
+    assert "./ops/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web-scaled"]["condition"] == "service_healthy"
+    assert [interpolate(str(p), {}) for p in proxy["ports"]] == ["127.0.0.1:8080:80"]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1, "beat runs exactly once"
+    assert services["minio"]["image"].startswith("minio/minio")
+    assert services["minio-bucket"]["depends_on"]["minio"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("dotenv_source", ["empty", "env.example"])
+def test_scaled_replicas_use_object_storage_the_pool_and_the_proxy_header(dotenv_source):
+    dotenv = {} if dotenv_source == "empty" else active_env_example()
+    services = load_compose()["services"]
+    minio = resolved_environment(services["minio"], dotenv)
+    bucket_job = resolved_environment(services["minio-bucket"], dotenv)
+    for name in sorted(SCALED_APP_SERVICES):
+        service = services[name]
+        env = resolved_environment(service, dotenv)
+        assert ".env" in env_file_paths(service)
+        assert env["S3_BUCKET"] == bucket_job["S3_BUCKET"] == "verbund"
+        assert env["S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert (env["S3_ACCESS_KEY_ID"], env["S3_SECRET_ACCESS_KEY"]) == (minio["MINIO_ROOT_USER"], minio["MINIO_ROOT_PASSWORD"])
+        assert len(minio["MINIO_ROOT_PASSWORD"]) >= 8  # MinIO refuses shorter ones
+        assert int(env["DB_POOL_MAX_SIZE"]) >= 1
+        assert env["TRUSTED_PROXY_HEADER"] == "HTTP_X_REAL_IP"
+        assert env["REDIS_URL"] == "redis://redis:6379/0" and env["DATABASE_URL"].startswith("postgres://")
+        # Files live in the bucket: no shared media volume, only the var volume.
+        assert [v.split(":")[0] for v in service["volumes"]] == ["var"], name
+        known = settings_env_names() | gunicorn_env_names()
+        assert not sorted(environment_of(service).keys() - known), name
+
+
+def test_settings_load_with_the_scaled_environment():
+    """The scaled replicas' environment gives S3 storage, a psycopg pool with CONN_MAX_AGE 0 and the proxy header."""
+    env = resolved_environment(load_compose()["services"]["web-scaled"], active_env_example())
+    env["PATH"] = os.environ.get("PATH", "")
+    env["DJANGO_SETTINGS_MODULE"] = "verbund.settings"
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; from django.core.files.storage import storages;"
+        "st = storages['default']; db = s.DATABASES['default']; print(json.dumps({'storage': type(st).__module__ + '.' + type(st).__name__,"
+        "'options': s.STORAGES['default'].get('OPTIONS', {}), 'pool': db['OPTIONS'].get('pool'), 'max_age': db['CONN_MAX_AGE'], 'header': s.TRUSTED_PROXY_HEADER}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["storage"] == "storages.backends.s3.S3Storage"
+    options = loaded["options"]
+    assert options["bucket_name"] == "verbund" and options["endpoint_url"] == "http://minio:9000" and options["addressing_style"] == "path"
+    assert options["file_overwrite"] is False and options["default_acl"] is None
+    assert loaded["pool"]["max_size"] == 2 and loaded["pool"]["min_size"] <= 2
+    assert loaded["max_age"] == 0, "Django's pool requires CONN_MAX_AGE = 0"
+    assert loaded["header"] == "HTTP_X_REAL_IP"
+
+
+def test_without_s3_bucket_files_stay_on_the_filesystem_and_no_pool_is_used():
+    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "verbund.settings", "DATABASE_URL": "postgres://u@localhost:5432/x"}
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; db = s.DATABASES['default'];"
+        "print(json.dumps({'storage': s.STORAGES['default']['BACKEND'], 'pool': db['OPTIONS'].get('pool'), 'max_age': db['CONN_MAX_AGE']}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded == {"storage": "django.core.files.storage.FileSystemStorage", "pool": None, "max_age": 0}  # DEBUG on: no persistent connections
+
+
+def test_nginx_conf_forwards_to_the_replicas_with_the_client_address():
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    config = re.sub(r"#[^\n]*", "", text)
+    assert re.search(r"upstream\s+verbund_web\s*{[^}]*server\s+web-scaled:8000\b", config)
+    assert re.search(r"proxy_pass\s+http://verbund_web;", config)
+    assert re.search(r"proxy_set_header\s+X-Real-IP\s+\$remote_addr;", config), "the header the portal trusts must be overwritten"
+    assert re.search(r"proxy_set_header\s+Host\s+\$host;", config)
+    assert re.search(r"proxy_set_header\s+X-Forwarded-Proto\s+\$\w+;", config)
+    body = re.search(r"client_max_body_size\s+(\d+)m;", config)
+    assert body and int(body.group(1)) * 1024 * 1024 > 25 * 1024 * 1024, "uploads of 25 MB must pass"
+    read_timeout = re.search(r"proxy_read_timeout\s+(\d+)s;", config)
+    assert read_timeout and int(read_timeout.group(1)) > 60, "longer than gunicorn's timeout"
+    assert config.count("{") == config.count("}")
+    assert "listen 80;" in config

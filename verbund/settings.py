@@ -5,6 +5,7 @@ Celery tasks in-process, mail written as .eml files under var/mail/.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -104,10 +105,22 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'verbund.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Measured: opening a connection per request costs 2-4x on every page.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+    # DB_POOL_MAX_SIZE > 0: psycopg's connection pool, one per process (docs/DEPLOYMENT.md); Django's pool
+    # needs CONN_MAX_AGE = 0. Otherwise persistent connections (measured: one connection per request costs 2-4x).
+    DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0)
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(env.int("DB_POOL_MIN_SIZE", default=1), DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": env.int("DB_POOL_TIMEOUT", default=10),  # seconds a request waits for a free connection
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode a named cursor cannot outlive its transaction: .iterator() then fetches in chunks.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -279,11 +292,36 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploads and generated documents on S3-compatible object storage (AWS S3, MinIO, Ceph, ...) when S3_BUCKET is set,
+# so that every web and worker machine sees the same files; on the filesystem under MEDIA_ROOT otherwise.
+# Files are never served from the bucket directly: every download streams through a view that checked access.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": env.str("S3_PREFIX", default=""),
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # Empty: boto3's own chain (AWS_* variables, instance or pod role).
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            # MinIO and most self-hosted services want bucket names in the path, not in the host name.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # objects stay as private as the bucket
+            "file_overwrite": False,  # a new name for a new file, as on the filesystem
+            "querystring_expire": 300,
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,  # a bigger download spools to a temporary file of its process
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The documentation mail attaches the PDF up to this size; bigger ones go as a link only (many servers refuse mails over 10 MB).
 MEETING_DOCUMENTATION_ATTACH_MAX_BYTES = env.int("MEETING_DOCUMENTATION_ATTACH_MAX_BYTES", default=5 * 1024 * 1024)
@@ -307,6 +345,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     if env.bool("USE_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy every request comes from the proxy: the header it sets to the client's address
+# (e.g. HTTP_X_REAL_IP from ops/nginx.conf) keeps the per-address rate limits per client (verbund/ratelimit.py).
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
 
 # Django's built-in Content Security Policy: no inline scripts, nothing from elsewhere.
 SECURE_CSP = {
