@@ -28,6 +28,8 @@ With --pages it goes through the pages of the embedded default instead (upload, 
 confirm, the job page polled while a server thread writes, undo) and prints each request's time.
 """
 
+# ruff: noqa: PLC0415  # Django is imported after setup(), in the process that measures
+
 from __future__ import annotations
 
 import argparse
@@ -192,7 +194,14 @@ def child(args: argparse.Namespace) -> None:
 
     started = time.perf_counter()
     imports.import_confirm(job=job, existing=imports.EXISTING_ADD_CONTACT, valid_only=bool(errors))
-    imports.import_run(job_id=job.pk)
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(imports.import_run, job_id=job.pk)
+        profiler.dump_stats(args.profile)
+    else:
+        imports.import_run(job_id=job.pk)
     timings["run"] = time.perf_counter() - started
 
     job.refresh_from_db()
@@ -279,7 +288,8 @@ def fresh_postgres(url: str, suffix: str = "_bench_import") -> str:
 def run_child(args: argparse.Namespace, env: dict[str, str]) -> tuple[dict | None, str]:
     """One measured run in a child process of its own; its RESULT line, or None and the end of its stderr."""
     output = subprocess.run(
-        [sys.executable, "-m", "bench.importing", "--child", "--rows", str(args.rows), "--format", args.format],
+        [sys.executable, "-m", "bench.importing", "--child", "--rows", str(args.rows), "--format", args.format]
+        + (["--profile", str(Path(args.profile).resolve())] if args.profile else []),
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -314,6 +324,7 @@ def main() -> None:
     parser.add_argument("--json", metavar="OUT", help="one run on a fresh `<name>_import` database; figures to this file")
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile statistics of the run step (claim, plan, write) to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--pages", action="store_true", help="the embedded default through its pages instead of the steps")
@@ -354,7 +365,9 @@ def main() -> None:
     if args.pages:
         print(f"{args.rows:,} rows ({args.format}), the embedded default through its pages")
         env = {**env_base, "DATABASE_URL": targets[0][1], "BACKGROUND_THREADS": "true", "DEBUG": "true", "ALLOWED_HOSTS": "testserver"}
-        subprocess.run([sys.executable, "-m", "bench.importing", "--pages-child", "--rows", str(args.rows), "--format", args.format], cwd=ROOT, env=env, check=False)
+        subprocess.run(
+            [sys.executable, "-m", "bench.importing", "--pages-child", "--rows", str(args.rows), "--format", args.format], cwd=ROOT, env=env, check=False
+        )
         return
     print(f"{args.rows:,} rows ({args.format}); seconds per step")
     print(f"{'database':<20} {'read':>6} {'draft':>6} {'plan':>6} {'run':>7} {'(write)':>8} {'total':>7} {'rows/s':>7}  result")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.importing import main  # noqa: E402
+from bench.importing import main
 
 if __name__ == "__main__":
     main()
