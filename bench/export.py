@@ -244,6 +244,7 @@ def main() -> None:
     client = Client()
     client.force_login(manager)
 
+    client.get(f"/manage/{network.slug}/io/")  # warm-up: the first request of a process imports the views and templates
     figures: dict[str, object] = {}
     for fmt in args.formats.split(","):
         started = time.perf_counter()

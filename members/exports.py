@@ -88,6 +88,7 @@ CONTENT_TYPES = {
 }
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
+FORMULA_FIRST_CHARACTERS = "".join(FORMULA_TRIGGERS)
 # Invisible and zero-width: a CSV phone number behind it is text that shows as written (see the module docstring).
 WORD_JOINER = "\u2060"
 PHONE_SHAPE = re.compile(r"\+[0-9 ()/.\-]*")
@@ -101,7 +102,10 @@ class Phone(str):
 
 def starts_like_formula(value: str) -> bool:
     """Whether a spreadsheet would take this text as a formula: '=1+1', ' =1', '+49…', '@SUM', tab or CR first."""
-    return value[:1] in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS
+    first = value[:1]
+    if not first or (first not in FORMULA_FIRST_CHARACTERS and not first.isspace()):
+        return False  # the common case, decided by the first character (called for every exported cell)
+    return first in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS
 
 
 def neutralise(value: str) -> str:
@@ -237,6 +241,8 @@ def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[
 
 
 def _csv_text(value: Any) -> str:
+    if type(value) is str:  # most cells: plain text
+        return "'" + value if starts_like_formula(value) else value
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -299,8 +305,8 @@ def write_xlsx_to(target: str | Path | IO[bytes], headers: list[str], rows: Iter
         """Most values as they are (openpyxl writes the same string or number cell); a cell only where it needs a style."""
         if value is None or type(value) is int:
             return value
-        if type(value) is str and not illegal(value) and not starts_like_formula(value):
-            return value
+        if isinstance(value, str) and not illegal(value) and not starts_like_formula(value):
+            return str(value)  # a Phone too: a plain string cell unless it starts like a formula
         return cell(value)
 
     sheet.append([cell(h, bold=True) for h in headers])
