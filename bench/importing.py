@@ -6,7 +6,7 @@ Usage:
 
 With --json: one run in a child process on a fresh database `<name>_import` of the server in DATABASE_URL
 (SQLite: a temporary file), written as import_10k_s (read + draft + plan + run), import_read_s, import_draft_s,
-import_plan_s, import_run_s, import_write_s, import_rows, import_peak_rss_mib (the child's ru_maxrss, which
+import_plan_s, import_run_s, import_write_s, import_cpu_s (the child's CPU time in those steps), import_rows, import_peak_rss_mib (the child's ru_maxrss, which
 includes its migrate) and import_status, for `make bench` (var/bench/results.json).
 
 Without --json it prints a table and runs on SQLite (a fresh file database in WAL mode, the embedded default) and, when DATABASE_URL
@@ -143,6 +143,8 @@ def file_bytes(rows: list[list[str]], fmt: str) -> bytes:
 
 def child(args: argparse.Namespace) -> None:
     """One measured run against the database in DATABASE_URL (already fresh); prints a JSON line."""
+    import resource
+
     import django
 
     django.setup()
@@ -178,6 +180,11 @@ def child(args: argparse.Namespace) -> None:
 
     jobs.import_write = timed_write
 
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu_started = cpu()
     started = time.perf_counter()
     table = imports.read_table(SimpleUploadedFile(f"mitglieder.{args.format}", content))
     timings["read"] = time.perf_counter() - started
@@ -204,9 +211,8 @@ def child(args: argparse.Namespace) -> None:
         imports.import_run(job_id=job.pk)
     timings["run"] = time.perf_counter() - started
 
+    timings["cpu"] = cpu() - cpu_started
     job.refresh_from_db()
-    import resource
-
     result = {
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "vendor": connection.vendor,
@@ -312,6 +318,7 @@ def figures(result: dict) -> dict[str, object]:
         "import_plan_s": round(t["plan"], 2),
         "import_run_s": round(t["run"], 2),
         "import_write_s": round(t.get("write", 0.0), 2),
+        "import_cpu_s": round(t.get("cpu", 0.0), 2),  # the child's CPU time in these steps: less disturbed by other load
         "import_rows": result["rows"],
         "import_peak_rss_mib": round(result["peak_rss_mib"], 1),
         "import_status": result["status"],
