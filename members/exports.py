@@ -50,14 +50,16 @@ import io
 import logging
 import re
 import secrets
+import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.core.files.base import File
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -67,7 +69,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from members.models import Contact, Membership
+from members.models import Contact, Membership, Organisation
 from verbund.background import job_enqueue
 from verbund.models import BackgroundJob
 
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 INLINE_EXPORT_ROWS = 2_000  # longer lists are written by a Celery task
+RECORDED_IDS_PER_QUERY = 900  # a background export reads its recorded ids in chunks (below SQLite's old 999 parameters)
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -85,6 +88,7 @@ CONTENT_TYPES = {
 }
 # Characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
+FORMULA_FIRST_CHARACTERS = "".join(FORMULA_TRIGGERS)
 # Invisible and zero-width: a CSV phone number behind it is text that shows as written (see the module docstring).
 WORD_JOINER = "\u2060"
 PHONE_SHAPE = re.compile(r"\+[0-9 ()/.\-]*")
@@ -98,7 +102,10 @@ class Phone(str):
 
 def starts_like_formula(value: str) -> bool:
     """Whether a spreadsheet would take this text as a formula: '=1+1', ' =1', '+49…', '@SUM', tab or CR first."""
-    return value[:1] in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS
+    first = value[:1]
+    if not first or (first not in FORMULA_FIRST_CHARACTERS and not first.isspace()):
+        return False  # the common case, decided by the first character (called for every exported cell)
+    return first in ("\t", "\r") or value.lstrip()[:1] in FORMULA_TRIGGERS
 
 
 def neutralise(value: str) -> str:
@@ -139,46 +146,93 @@ def export_headers() -> list[str]:
     ]
 
 
+# The columns of a row, read as plain values (no model instances): the membership's, then its organisation's id.
+MEMBERSHIP_COLUMNS = (
+    "organisation__name",
+    "organisation__kind",
+    "organisation__street",
+    "organisation__postcode",
+    "organisation__municipality",
+    "organisation__district",
+    "organisation__state",
+    "organisation__website",
+    "organisation__employees",
+    "role",
+    "status",
+    "joined_on",
+    "left_on",
+    "annual_fee",
+    "organisation_id",
+)
+CONTACT_COLUMNS = ("organisation_id", "salutation", "title", "first_name", "last_name", "function", "email", "phone")
+ROWS_PER_CHUNK = 2_000  # rows read at once; the primary contacts of a chunk are one query
+
+
+def _primary_contacts(organisation_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+    """The primary contact (not in the trash) of each organisation, as CONTACT_COLUMNS; at most one each (a constraint)."""
+    found = Contact.objects.filter(organisation_id__in=set(organisation_ids), is_primary=True, archived_at__isnull=True).values_list(*CONTACT_COLUMNS)
+    return {values[0]: values for values in found}
+
+
+class _RowMaker:
+    """Turns chunks of MEMBERSHIP_COLUMNS values into export rows; the choice labels are looked up once, in the active language."""
+
+    def __init__(self) -> None:
+        self.kinds = {value: str(label) for value, label in Organisation.Kind.choices}
+        self.roles = {value: str(label) for value, label in Membership.Role.choices}
+        self.statuses = {value: str(label) for value, label in Membership.Status.choices}
+        self.salutations = {value: str(label) for value, label in Contact.Salutation.choices}
+
+    def rows(self, chunk: list[tuple[Any, ...]]) -> Iterator[list[Any]]:
+        contacts = _primary_contacts(values[14] for values in chunk)
+        no_contact = ("", "", "", "", "", "")
+        for name, kind, street, postcode, municipality, district, state, website, employees, role, status, joined_on, left_on, fee, org_id in chunk:
+            contact = contacts.get(org_id)
+            if contact is None:
+                person: tuple[Any, ...] = no_contact
+                phone: Any = ""
+            else:
+                _, salutation, title, first_name, last_name, function, email, number = contact
+                person = (self.salutations.get(salutation, salutation) if salutation else "", title, first_name, last_name, function, email)
+                phone = Phone(number)
+            yield [
+                name,
+                self.kinds.get(kind, kind),
+                street,
+                postcode,
+                municipality,
+                district,
+                state,
+                website,
+                employees,
+                self.roles.get(role, role),
+                self.statuses.get(status, status),
+                joined_on,
+                left_on,
+                fee,
+                *person,
+                phone,
+            ]
+
+
 def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[list[Any]]]:
     """Headers and one row per membership: organisation, role, status, fee and the primary contact.
 
     Values keep their types (int, Decimal, date, str) so XLSX cells are numbers
-    and dates; the rows are produced lazily, in the queryset's order.
+    and dates; the rows are produced lazily, in the queryset's order, read in
+    chunks of plain values with the primary contacts of a chunk in one query.
     """
-    primary = Prefetch(
-        "organisation__contacts",
-        queryset=Contact.objects.filter(is_primary=True, archived_at__isnull=True),
-        to_attr="primary_contacts",
-    )
-    queryset = memberships.select_related("organisation").prefetch_related(primary)
 
     def rows() -> Iterator[list[Any]]:
-        for membership in queryset.iterator(chunk_size=500):
-            org = membership.organisation
-            contact = org.primary_contacts[0] if org.primary_contacts else None  # type: ignore[attr-defined]  # the Prefetch's to_attr above
-            yield [
-                org.name,
-                org.get_kind_display(),
-                org.street,
-                org.postcode,
-                org.municipality,
-                org.district,
-                org.state,
-                org.website,
-                org.employees,
-                membership.get_role_display(),
-                membership.get_status_display(),
-                membership.joined_on,
-                membership.left_on,
-                membership.annual_fee,
-                contact.get_salutation_display() if contact and contact.salutation else "",
-                contact.title if contact else "",
-                contact.first_name if contact else "",
-                contact.last_name if contact else "",
-                contact.function if contact else "",
-                contact.email if contact else "",
-                Phone(contact.phone) if contact else "",
-            ]
+        maker = _RowMaker()
+        chunk: list[tuple[Any, ...]] = []
+        for values in memberships.values_list(*MEMBERSHIP_COLUMNS).iterator(chunk_size=ROWS_PER_CHUNK):
+            chunk.append(values)
+            if len(chunk) >= ROWS_PER_CHUNK:
+                yield from maker.rows(chunk)
+                chunk = []
+        if chunk:
+            yield from maker.rows(chunk)
 
     return export_headers(), rows()
 
@@ -187,6 +241,8 @@ def export_rows(memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[
 
 
 def _csv_text(value: Any) -> str:
+    if type(value) is str:  # most cells: plain text
+        return "'" + value if starts_like_formula(value) else value
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -198,24 +254,36 @@ def _csv_text(value: Any) -> str:
     return neutralise(str(value))
 
 
+def write_csv_to(handle: IO[bytes], headers: list[str], rows: Iterable[list[Any]], on_row: Any = None) -> None:
+    """Write the CSV into a binary file as it goes (see write_csv): nothing of the whole file is held in memory."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow([neutralise(h) for h in headers])
+        for count, row in enumerate(rows, start=1):
+            writer.writerow([_csv_text(value) for value in row])
+            if on_row:
+                on_row(count)
+        text.flush()
+    finally:
+        text.detach()  # the caller's file stays open
+
+
 def write_csv(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None) -> bytes:
     """';'-separated, UTF-8 with BOM, CRLF: what German Excel opens correctly by double-click."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralise(h) for h in headers])
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_csv_text(value) for value in row])
-        if on_row:
-            on_row(count)
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()
+    write_csv_to(buffer, headers, rows, on_row)
+    return buffer.getvalue()
 
 
-def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None, title: str = "") -> bytes:
-    """One sheet; text always as a string cell (never a formula, no apostrophe added), numbers and dates typed."""
+def write_xlsx_to(target: str | Path | IO[bytes], headers: list[str], rows: Iterable[list[Any]], on_row: Any = None, title: str = "") -> None:
+    """Write the XLSX (see write_xlsx) to a file: openpyxl's write-only sheet goes row by row to a temporary file."""
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(title or _("Mitglieder"))[:31])
     sheet.freeze_panes = "A2"
+    illegal = ILLEGAL_CHARACTERS_RE.search
 
     def cell(value: Any, bold: bool = False) -> WriteOnlyCell:
         if isinstance(value, str):
@@ -233,13 +301,26 @@ def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None
             item.font = Font(bold=True)
         return item
 
+    def plain(value: Any) -> Any:
+        """Most values as they are (openpyxl writes the same string or number cell); a cell only where it needs a style."""
+        if value is None or type(value) is int:
+            return value
+        if isinstance(value, str) and not illegal(value) and not starts_like_formula(value):
+            return str(value)  # a Phone too: a plain string cell unless it starts like a formula
+        return cell(value)
+
     sheet.append([cell(h, bold=True) for h in headers])
     for count, row in enumerate(rows, start=1):
-        sheet.append([cell(value) for value in row])
+        sheet.append([plain(value) for value in row])
         if on_row:
             on_row(count)
+    workbook.save(target)
+
+
+def write_xlsx(headers: list[str], rows: Iterable[list[Any]], on_row: Any = None, title: str = "") -> bytes:
+    """One sheet; text always as a string cell (never a formula, no apostrophe added), numbers and dates typed."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx_to(buffer, headers, rows, on_row, title)
     return buffer.getvalue()
 
 
@@ -247,6 +328,14 @@ def export_bytes(headers: list[str], rows: Iterable[list[Any]], fmt: str, on_row
     if fmt == "csv":
         return write_csv(headers, rows, on_row)
     return write_xlsx(headers, rows, on_row)
+
+
+def export_file(handle: IO[bytes], headers: list[str], rows: Iterable[list[Any]], fmt: str, on_row: Any = None) -> None:
+    """Write the export into a binary file as the rows come (a background job's file)."""
+    if fmt == "csv":
+        write_csv_to(handle, headers, rows, on_row)
+    else:
+        write_xlsx_to(handle, headers, rows, on_row)
 
 
 def export_filename(network_slug: str, fmt: str) -> str:
@@ -311,8 +400,10 @@ def export_run(*, job_id: int) -> None:
     with translation.override(job.params.get("language") or "de"):
         try:
             fmt = job.params["format"]
-            content = export_bytes(*_recorded_rows(job), fmt, progress)
-            job.result_file.save(f"export-{job.pk}-{secrets.token_hex(8)}.{fmt}", ContentFile(content), save=False)
+            with tempfile.TemporaryFile() as handle:
+                export_file(handle, *_recorded_rows(job), fmt, progress)
+                handle.seek(0)
+                job.result_file.save(f"export-{job.pk}-{secrets.token_hex(8)}.{fmt}", File(handle), save=False)
             BackgroundJob.objects.filter(pk=job.pk).update(
                 status=BackgroundJob.Status.DONE,
                 done=job.total,
@@ -328,14 +419,18 @@ def export_run(*, job_id: int) -> None:
 
 
 def _recorded_rows(job: BackgroundJob) -> tuple[list[str], Iterator[list[Any]]]:
-    """The job's memberships in the recorded order, fetched in chunks (SQLite limits query parameters)."""
+    """The job's memberships in the recorded order, read in chunks of ids (SQLite limits query parameters).
+
+    A membership moved to the trash since is left out (the scoped queryset no longer has it).
+    """
     ids: list[int] = job.params.get("ids", [])
     scoped = Membership.objects.for_network(job.network)
 
     def rows() -> Iterator[list[Any]]:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            position = Case(*[When(pk=pk, then=Value(index)) for index, pk in enumerate(chunk)])
-            yield from export_rows(scoped.filter(pk__in=chunk).order_by(position))[1]
+        maker = _RowMaker()
+        for start in range(0, len(ids), RECORDED_IDS_PER_QUERY):
+            chunk = ids[start : start + RECORDED_IDS_PER_QUERY]
+            found = {values[0]: values[1:] for values in scoped.filter(pk__in=chunk).order_by().values_list("pk", *MEMBERSHIP_COLUMNS)}
+            yield from maker.rows([found[pk] for pk in chunk if pk in found])
 
     return export_headers(), rows()
