@@ -80,6 +80,7 @@ def build(network, count: int, seed: int = 17) -> None:
                 Membership(
                     organisation=organisation,
                     network=network,
+                    sort_name=organisation.search_name,
                     role=rng.choice(roles),
                     status=status,
                     joined_on=joined,
