@@ -23,6 +23,8 @@ manage_patterns = (
 )
 
 urlpatterns = [
+    # First: load balancers ask it several times a second, and URL resolution tries the patterns in order.
+    path("health/", views.health, name="health"),
     path("", views.home, name="home"),
     path("search/", search_views.search, name="search"),
     path("styleguide/", views.styleguide, name="styleguide"),
@@ -51,7 +53,6 @@ urlpatterns = [
     path("feedback/", include("events.urls.feedback")),
     path("n/<slug:network_slug>/calendar/<str:token>.ics", event_views.network_calendar_feed, name="network_calendar"),
     path("legal/<slug:slug>/", views.legal_page, name="legal_page"),
-    path("health/", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
