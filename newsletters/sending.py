@@ -1,18 +1,30 @@
 """Sending an Infobrief: the delivery rows are the truth, the queue only says "look at the rows" (QUALITY.md R-1, R-2).
 
 1. `send_start` creates one Delivery per recipient in one transaction (unique per
-   Infobrief and address) and, after commit, asks Celery for a few batch tasks.
-   If the broker is down the rows are committed anyway and the sweeper (beat)
-   starts the batches when it is back: nothing is lost, the page never fails.
+   Infobrief and address; one INSERT of arrays) and, after commit, asks Celery for a
+   few batch tasks. If the broker is down the rows are committed anyway and the
+   sweeper (beat) starts the batches when it is back: nothing is lost, the page never
+   fails. An audience above NEWSLETTER_INLINE_ROWS (1,000) possible recipients is
+   worked out by the first batch task instead (`rows_prepare`, under the Infobrief's
+   row lock; the sweeper does it when no task came): the request only commits
+   SENDING, so it stays short however large the network is.
 2. A batch task claims up to BATCH_SIZE rows (SELECT … FOR UPDATE SKIP LOCKED →
    status CLAIMED, attempts + 1, claimed_at, claimed_by) in a short transaction,
-   sends them over one reused SMTP connection of the "newsletter" mailer and
-   marks each row SENT right after the server accepted its message. It then
-   claims the next batch until none is left.
+   takes the batch's share of the rate limit in one Redis call, serialises the
+   message once for the batch (newsletters.prepared: per recipient only To,
+   Message-ID, List-Unsubscribe and the lines with link and greeting), sends over one
+   reused SMTP connection of the "newsletter" mailer and marks each row SENT right
+   after the server accepted its message (one UPDATE each, committed with
+   synchronous_commit off: no wait for the WAL flush, but visible and safe from the
+   worker's death the moment it returns). It then claims the next batch until none
+   is left. Several batch tasks run in parallel, each with its own connection.
 3. A worker killed mid-batch leaves CLAIMED rows; the sweeper gives them back
    (PENDING) after CLAIM_TIMEOUT. Only a message the server had accepted before
-   the kill, whose row was not yet marked, goes out a second time; such a
-   delivery shows attempts >= 2 and keeps its deterministic Message-ID.
+   the kill, whose row was not yet marked, goes out a second time (at most one per
+   worker process per kill); such a delivery shows attempts >= 2 and keeps its
+   deterministic Message-ID. A crash of PostgreSQL itself (not a restart: a clean
+   shutdown flushes) can forget the marks of its last ~0.6 s (3 × wal_writer_delay):
+   those mails go out again, with attempts >= 2 — never none.
 4. SMTP answers: 4xx (and a dropped connection) → RETRY with backoff, PARKED
    after MAX_ATTEMPTS; 5xx → FAILED with the server's answer (the address is
    suppressed for this network when the answer says the mailbox does not exist).
@@ -191,32 +203,45 @@ def send_test(*, infobrief: Infobrief, by: User) -> None:
     Infobrief.objects.filter(pk=infobrief.pk).update(test_sent_at=infobrief.test_sent_at)
 
 
+def inline_rows_limit() -> int:
+    """Up to this many possible recipients the request that starts a send makes the rows itself; above, the first worker does."""
+    return _setting("NEWSLETTER_INLINE_ROWS", 1000)
+
+
 def send_start(*, infobrief: Infobrief, by: User, when=None) -> int:
-    """Send now (rows created, batches enqueued after commit) or schedule. Returns the number of recipients."""
+    """Send now (rows created, batches enqueued after commit) or schedule. Returns the number of recipients (for a large
+    audience whose rows the first worker makes: the number of contacts it is chosen from)."""
     with transaction.atomic():
         infobrief = Infobrief.objects.select_for_update(of=("self",)).select_related("network").get(pk=infobrief.pk)
         if not infobrief.editable:
             raise ValidationError(_("Dieser Infobrief wird schon versendet oder ist abgeschlossen."))
         if not infobrief.has_content:
             raise ValidationError(_("Der Infobrief hat noch keinen Inhalt."))
-        recipients = services.audience(infobrief).recipients
-        if not recipients:
-            raise ValidationError(_("Es gibt keine Empfänger:innen für diesen Infobrief."))
+        no_recipients = ValidationError(_("Es gibt keine Empfänger:innen für diesen Infobrief."))
         if when is not None and when > timezone.now():
+            if not (recipients := services.audience(infobrief).recipients):
+                raise no_recipients
             infobrief.status = Infobrief.Status.SCHEDULED
             infobrief.scheduled_for = when
             infobrief.send_requested_by = by
             infobrief._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
             infobrief.save(update_fields=["status", "scheduled_for", "send_requested_by", "updated_at"])
             return len(recipients)
+        if not (bound := services.audience_upper_bound(infobrief)):
+            raise no_recipients
+        if bound > inline_rows_limit():
+            # Working out thousands of recipients and writing their rows takes longer than a request should: the
+            # Infobrief is SENDING from here on (the manager sees it), the first batch task makes the rows (rows_prepare).
+            _mark_sending(infobrief, by=by)
+            return bound
+        if not (recipients := services.audience(infobrief).recipients):
+            raise no_recipients
         count = _begin(infobrief, by=by, recipients=recipients)
     return count
 
 
-def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
-    """Inside a transaction holding the Infobrief's row: all delivery rows at once, then SENDING; batches after commit."""
-    recipients = recipients if recipients is not None else services.audience(infobrief).recipients
-    _create_rows(infobrief, recipients)
+def _mark_sending(infobrief: Infobrief, *, by: User | None) -> None:
+    """Inside a transaction holding the Infobrief's row: SENDING, and the batches are asked for after commit."""
     infobrief.status = Infobrief.Status.SENDING
     infobrief.send_started_at = timezone.now()
     infobrief.send_requested_by = infobrief.send_requested_by or by
@@ -224,7 +249,36 @@ def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
     infobrief.save(update_fields=["status", "send_started_at", "send_requested_by", "updated_at"])
     infobrief_id = infobrief.pk
     transaction.on_commit(lambda: kick(infobrief_id))
+
+
+def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
+    """Inside a transaction holding the Infobrief's row: all delivery rows at once, then SENDING; batches after commit."""
+    recipients = recipients if recipients is not None else services.audience(infobrief).recipients
+    _create_rows(infobrief, recipients)
+    _mark_sending(infobrief, by=by)
     return infobrief.deliveries.count()
+
+
+def rows_prepare(infobrief_id: int) -> bool:
+    """The rows of a SENDING Infobrief that started without them (a large audience). True when its rows exist now.
+
+    Under the Infobrief's row lock, so the parallel batch tasks and the sweeper make them once. The audience is the
+    one at this moment (seconds after the click). Nobody left in it (all unsubscribed meanwhile): back to draft.
+    """
+    with transaction.atomic():
+        infobrief = Infobrief.objects.select_for_update(of=("self",)).select_related("network").filter(pk=infobrief_id).first()
+        if infobrief is None or infobrief.status != Infobrief.Status.SENDING:
+            return False
+        if infobrief.deliveries.exists():
+            return True
+        recipients = services.audience(infobrief).recipients
+        if not recipients:
+            logger.warning("Infobrief %s has no recipients any more: back to draft", infobrief_id)
+            infobrief.status, infobrief.send_started_at = Infobrief.Status.DRAFT, None
+            infobrief.save(update_fields=["status", "send_started_at", "updated_at"])
+            return False
+        _create_rows(infobrief, recipients)
+    return True
 
 
 _INSERT_ROWS = """
@@ -392,6 +446,8 @@ def _smtp_answer(exc: Exception, address: str) -> tuple[int | None, str]:
 
 def send_batches(*, infobrief_id: int, max_batches: int | None = None) -> int:
     """Claim and send batches until none is left (or the Infobrief is paused/cancelled). Returns the number sent."""
+    if not Delivery.objects.filter(infobrief_id=infobrief_id).exists() and not rows_prepare(infobrief_id):
+        return 0
     worker = worker_name()
     limiter = RateLimit()
     rendered: dict[int, tuple[str, dict]] = {}  # the Infobrief rendered once for all batches of this task (it cannot change while sending)
@@ -495,7 +551,8 @@ def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit, *, s
 def finish_if_done(infobrief_id: int) -> bool:
     """SENDING with no open rows → SENT (once), and its PDF for the archive is ordered."""
     with transaction.atomic():
-        if Delivery.objects.filter(infobrief_id=infobrief_id).open().exists():
+        rows = Delivery.objects.filter(infobrief_id=infobrief_id)
+        if rows.open().exists() or not rows.exists():  # no rows at all: not made yet (rows_prepare), not done
             return False
         done = Infobrief.objects.filter(pk=infobrief_id, status=Infobrief.Status.SENDING).update(status=Infobrief.Status.SENT, sent_at=timezone.now())
         if done:
@@ -522,6 +579,10 @@ def sweep(*, now=None) -> dict[str, int]:
                 started += 1
     kicked = 0
     for infobrief_id in Infobrief.objects.filter(status=Infobrief.Status.SENDING).values_list("pk", flat=True):
+        if not Delivery.objects.filter(infobrief_id=infobrief_id).exists():  # a large send whose rows no worker made yet
+            if rows_prepare(infobrief_id):
+                kicked += kick(infobrief_id)
+            continue
         if finish_if_done(infobrief_id):
             continue
         due = Delivery.objects.filter(infobrief_id=infobrief_id).filter(

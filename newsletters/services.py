@@ -90,11 +90,9 @@ def normalise(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def audience(infobrief: Infobrief) -> Audience:
-    """Members' contacts with newsletter consent (narrowed by the filters), plus confirmed subscribers; the rest with reasons."""
+def _audience_contacts(infobrief: Infobrief):
+    """The contacts the audience is chosen from (before consent, suppression and duplicates)."""
     network = infobrief.network
-    result = Audience()
-    suppressed = dict(Suppression.objects.filter(network=network).values_list("email", "reason"))
     memberships = Membership.objects.current().filter(network=network, status=Membership.Status.ACTIVE)
     if infobrief.audience_roles:
         memberships = memberships.filter(role__in=infobrief.audience_roles)
@@ -104,6 +102,21 @@ def audience(infobrief: Infobrief) -> Audience:
         contacts = contacts.filter(organisation__municipality__in=infobrief.audience_municipalities)
     if infobrief.audience_kinds:
         contacts = contacts.filter(organisation__kind__in=infobrief.audience_kinds)
+    return contacts
+
+
+def audience_upper_bound(infobrief: Infobrief) -> int:
+    """At most this many recipients (two COUNTs): enough to decide whether the rows can be made inside a request."""
+    subscribers = Subscriber.objects.filter(network=infobrief.network, status=Subscriber.Status.CONFIRMED).count() if infobrief.include_subscribers else 0
+    return _audience_contacts(infobrief).count() + subscribers
+
+
+def audience(infobrief: Infobrief) -> Audience:
+    """Members' contacts with newsletter consent (narrowed by the filters), plus confirmed subscribers; the rest with reasons."""
+    network = infobrief.network
+    result = Audience()
+    suppressed = dict(Suppression.objects.filter(network=network).values_list("email", "reason"))
+    contacts = _audience_contacts(infobrief)
     latest = Consent.objects.filter(contact=OuterRef("pk"), network=network, purpose=Consent.Purpose.NEWSLETTER).order_by("-granted_at", "-pk")
     rows = (
         contacts.annotate(consent_withdrawn=Subquery(latest.values("withdrawn_at")[:1]), consent_granted=Subquery(latest.values("granted_at")[:1]))
