@@ -1,18 +1,30 @@
 """Sending an Infobrief: the delivery rows are the truth, the queue only says "look at the rows" (QUALITY.md R-1, R-2).
 
 1. `send_start` creates one Delivery per recipient in one transaction (unique per
-   Infobrief and address) and, after commit, asks Celery for a few batch tasks.
-   If the broker is down the rows are committed anyway and the sweeper (beat)
-   starts the batches when it is back: nothing is lost, the page never fails.
+   Infobrief and address; one INSERT of arrays) and, after commit, asks Celery for a
+   few batch tasks. If the broker is down the rows are committed anyway and the
+   sweeper (beat) starts the batches when it is back: nothing is lost, the page never
+   fails. An audience above NEWSLETTER_INLINE_ROWS (1,000) possible recipients is
+   worked out by the first batch task instead (`rows_prepare`, under the Infobrief's
+   row lock; the sweeper does it when no task came): the request only commits
+   SENDING, so it stays short however large the network is.
 2. A batch task claims up to BATCH_SIZE rows (SELECT … FOR UPDATE SKIP LOCKED →
    status CLAIMED, attempts + 1, claimed_at, claimed_by) in a short transaction,
-   sends them over one reused SMTP connection of the "newsletter" mailer and
-   marks each row SENT right after the server accepted its message. It then
-   claims the next batch until none is left.
+   takes the batch's share of the rate limit in one Redis call, serialises the
+   message once for the batch (newsletters.prepared: per recipient only To,
+   Message-ID, List-Unsubscribe and the lines with link and greeting), sends over one
+   reused SMTP connection of the "newsletter" mailer and marks each row SENT right
+   after the server accepted its message (one UPDATE each, committed with
+   synchronous_commit off: no wait for the WAL flush, but visible and safe from the
+   worker's death the moment it returns). It then claims the next batch until none
+   is left. Several batch tasks run in parallel, each with its own connection.
 3. A worker killed mid-batch leaves CLAIMED rows; the sweeper gives them back
    (PENDING) after CLAIM_TIMEOUT. Only a message the server had accepted before
-   the kill, whose row was not yet marked, goes out a second time; such a
-   delivery shows attempts >= 2 and keeps its deterministic Message-ID.
+   the kill, whose row was not yet marked, goes out a second time (at most one per
+   worker process per kill); such a delivery shows attempts >= 2 and keeps its
+   deterministic Message-ID. A crash of PostgreSQL itself (not a restart: a clean
+   shutdown flushes) can forget the marks of its last ~0.6 s (3 × wal_writer_delay):
+   those mails go out again, with attempts >= 2 — never none.
 4. SMTP answers: 4xx (and a dropped connection) → RETRY with backoff, PARKED
    after MAX_ATTEMPTS; 5xx → FAILED with the server's answer (the address is
    suppressed for this network when the answer says the mailbox does not exist).
@@ -33,13 +45,15 @@ import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsletters import services
 from newsletters.models import Delivery, Infobrief, Suppression
+from newsletters.prepared import PreparedMessage
 from verbund.background import enqueue_on_commit, task_send
 from verbund.mail import UrlListHeader, mail_send_later
 from verbund.models import User
@@ -108,27 +122,33 @@ class RateLimit:
         self._last = 0.0
 
     def wait(self) -> None:
-        if self.redis is None:
-            gap = 1.0 / self.per_second
-            now = time.monotonic()
-            if now - self._last < gap:
-                time.sleep(gap - (now - self._last))
-            self._last = time.monotonic()
-            return
-        while True:
+        self.take(1)
+
+    def take(self, count: int) -> None:
+        """Room for `count` messages: one Redis round trip per second's share (a batch asks once), not one per message."""
+        while count > 0:
+            chunk = min(count, self.per_second)
+            if self.redis is None:
+                now = time.monotonic()
+                if self._last > now:
+                    time.sleep(self._last - now)
+                self._last = max(now, self._last) + chunk / self.per_second  # when the next chunk may start
+                count -= chunk
+                continue
             second = int(time.time())
             key = f"{self.key}:{second}"
             try:
                 pipe = self.redis.pipeline()
-                pipe.incr(key)
+                pipe.incrby(key, chunk)
                 pipe.expire(key, 5)
-                count = pipe.execute()[0]
+                total = pipe.execute()[0]
             except Exception:  # noqa: BLE001 – Redis gone: do not stop sending, fall back to pacing alone
-                time.sleep(1.0 / self.per_second)
-                return
-            if count <= self.per_second:
-                return
-            time.sleep(max(0.0, second + 1 - time.time()) + 0.001)
+                time.sleep(chunk / self.per_second)
+                count -= chunk
+                continue
+            count -= max(0, min(chunk, self.per_second - (total - chunk)))  # what still fitted into this second
+            if count > 0:
+                time.sleep(max(0.0, second + 1 - time.time()) + 0.001)
 
 
 # --- the message -----------------------------------------------------------------------------
@@ -183,36 +203,45 @@ def send_test(*, infobrief: Infobrief, by: User) -> None:
     Infobrief.objects.filter(pk=infobrief.pk).update(test_sent_at=infobrief.test_sent_at)
 
 
+def inline_rows_limit() -> int:
+    """Up to this many possible recipients the request that starts a send makes the rows itself; above, the first worker does."""
+    return _setting("NEWSLETTER_INLINE_ROWS", 1000)
+
+
 def send_start(*, infobrief: Infobrief, by: User, when=None) -> int:
-    """Send now (rows created, batches enqueued after commit) or schedule. Returns the number of recipients."""
+    """Send now (rows created, batches enqueued after commit) or schedule. Returns the number of recipients (for a large
+    audience whose rows the first worker makes: the number of contacts it is chosen from)."""
     with transaction.atomic():
         infobrief = Infobrief.objects.select_for_update(of=("self",)).select_related("network").get(pk=infobrief.pk)
         if not infobrief.editable:
             raise ValidationError(_("Dieser Infobrief wird schon versendet oder ist abgeschlossen."))
         if not infobrief.has_content:
             raise ValidationError(_("Der Infobrief hat noch keinen Inhalt."))
-        recipients = services.audience(infobrief).recipients
-        if not recipients:
-            raise ValidationError(_("Es gibt keine Empfänger:innen für diesen Infobrief."))
+        no_recipients = ValidationError(_("Es gibt keine Empfänger:innen für diesen Infobrief."))
         if when is not None and when > timezone.now():
+            if not (recipients := services.audience(infobrief).recipients):
+                raise no_recipients
             infobrief.status = Infobrief.Status.SCHEDULED
             infobrief.scheduled_for = when
             infobrief.send_requested_by = by
             infobrief._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
             infobrief.save(update_fields=["status", "scheduled_for", "send_requested_by", "updated_at"])
             return len(recipients)
+        if not (bound := services.audience_upper_bound(infobrief)):
+            raise no_recipients
+        if bound > inline_rows_limit():
+            # Working out thousands of recipients and writing their rows takes longer than a request should: the
+            # Infobrief is SENDING from here on (the manager sees it), the first batch task makes the rows (rows_prepare).
+            _mark_sending(infobrief, by=by)
+            return bound
+        if not (recipients := services.audience(infobrief).recipients):
+            raise no_recipients
         count = _begin(infobrief, by=by, recipients=recipients)
     return count
 
 
-def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
-    """Inside a transaction holding the Infobrief's row: all delivery rows at once, then SENDING; batches after commit."""
-    recipients = recipients if recipients is not None else services.audience(infobrief).recipients
-    Delivery.objects.bulk_create(
-        [Delivery(infobrief=infobrief, email=r.email, name=r.name[:200], contact_id=r.contact_id, subscriber_id=r.subscriber_id) for r in recipients],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+def _mark_sending(infobrief: Infobrief, *, by: User | None) -> None:
+    """Inside a transaction holding the Infobrief's row: SENDING, and the batches are asked for after commit."""
     infobrief.status = Infobrief.Status.SENDING
     infobrief.send_started_at = timezone.now()
     infobrief.send_requested_by = infobrief.send_requested_by or by
@@ -220,7 +249,63 @@ def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
     infobrief.save(update_fields=["status", "send_started_at", "send_requested_by", "updated_at"])
     infobrief_id = infobrief.pk
     transaction.on_commit(lambda: kick(infobrief_id))
+
+
+def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:
+    """Inside a transaction holding the Infobrief's row: all delivery rows at once, then SENDING; batches after commit."""
+    recipients = recipients if recipients is not None else services.audience(infobrief).recipients
+    _create_rows(infobrief, recipients)
+    _mark_sending(infobrief, by=by)
     return infobrief.deliveries.count()
+
+
+def rows_prepare(infobrief_id: int) -> bool:
+    """The rows of a SENDING Infobrief that started without them (a large audience). True when its rows exist now.
+
+    Under the Infobrief's row lock, so the parallel batch tasks and the sweeper make them once. The audience is the
+    one at this moment (seconds after the click). Nobody left in it (all unsubscribed meanwhile): back to draft.
+    """
+    with transaction.atomic():
+        infobrief = Infobrief.objects.select_for_update(of=("self",)).select_related("network").filter(pk=infobrief_id).first()
+        if infobrief is None or infobrief.status != Infobrief.Status.SENDING:
+            return False
+        if infobrief.deliveries.exists():
+            return True
+        recipients = services.audience(infobrief).recipients
+        if not recipients:
+            logger.warning("Infobrief %s has no recipients any more: back to draft", infobrief_id)
+            infobrief.status, infobrief.send_started_at = Infobrief.Status.DRAFT, None
+            infobrief.save(update_fields=["status", "send_started_at", "updated_at"])
+            return False
+        _create_rows(infobrief, recipients)
+    return True
+
+
+_INSERT_ROWS = """
+INSERT INTO newsletters_delivery (infobrief_id, email, name, contact_id, subscriber_id, status, attempts, claimed_by, last_error)
+SELECT %s, r.email, r.name, r.contact_id, r.subscriber_id, 'pending', 0, '', ''
+FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[]) AS r(email, name, contact_id, subscriber_id)
+ON CONFLICT (infobrief_id, email) DO NOTHING
+"""
+
+
+def _create_rows(infobrief: Infobrief, recipients) -> None:
+    """One PENDING row per recipient (an existing one stays): on PostgreSQL one INSERT of arrays, not 10,000 model instances."""
+    if connection.vendor != "postgresql":
+        Delivery.objects.bulk_create(
+            [Delivery(infobrief=infobrief, email=r.email, name=r.name[:200], contact_id=r.contact_id, subscriber_id=r.subscriber_id) for r in recipients],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        return
+    columns = (
+        [r.email for r in recipients],
+        [r.name[:200] for r in recipients],
+        [r.contact_id for r in recipients],
+        [r.subscriber_id for r in recipients],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_ROWS, [infobrief.pk, *columns])
 
 
 def kick(infobrief_id: int, *, parallel: int | None = None) -> bool:
@@ -324,25 +409,27 @@ def _claim(infobrief_id: int, worker: str) -> list[int]:
     return ids
 
 
-def _mark_sent(delivery_id: int) -> None:
-    Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", smtp_code=250)
+_MARK_SENT = "UPDATE newsletters_delivery SET status = 'sent', sent_at = %s, last_error = '', smtp_code = 250 WHERE id = %s"
 
 
-def _mark_failure(delivery: Delivery, *, code: int | None, error: str, network_id: int) -> None:
+def _mark_sent(cursor, delivery_id: int) -> None:
+    """The server accepted the message: the row says so at once, committed (one statement, autocommit)."""
+    cursor.execute(_MARK_SENT, [timezone.now(), delivery_id])
+
+
+def _mark_failure(delivery: tuple[int, str, int], *, code: int | None, error: str, network_id: int) -> None:
+    pk, email, attempts = delivery
     permanent = code is not None and 500 <= code < 600
     if permanent:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, smtp_code=code, last_error=error[:500])
+        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.FAILED, smtp_code=code, last_error=error[:500])
         if code in {550, 551, 553}:  # mailbox unavailable / unknown: no more Infobriefe to it from this network
-            Suppression.objects.get_or_create(
-                network_id=network_id, email=delivery.email, defaults={"reason": Suppression.Reason.BOUNCED, "detail": error[:500]}
-            )
+            Suppression.objects.get_or_create(network_id=network_id, email=email, defaults={"reason": Suppression.Reason.BOUNCED, "detail": error[:500]})
         return
-    attempts = delivery.attempts
     if attempts >= max_attempts():
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PARKED, smtp_code=code, last_error=error[:500])
+        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.PARKED, smtp_code=code, last_error=error[:500])
         return
     wait = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)] * _setting("NEWSLETTER_BACKOFF_FACTOR", 1.0)
-    Delivery.objects.filter(pk=delivery.pk).update(
+    Delivery.objects.filter(pk=pk).update(
         status=Delivery.Status.RETRY, smtp_code=code, last_error=error[:500], next_attempt_at=timezone.now() + timedelta(seconds=wait)
     )
 
@@ -359,8 +446,11 @@ def _smtp_answer(exc: Exception, address: str) -> tuple[int | None, str]:
 
 def send_batches(*, infobrief_id: int, max_batches: int | None = None) -> int:
     """Claim and send batches until none is left (or the Infobrief is paused/cancelled). Returns the number sent."""
+    if not Delivery.objects.filter(infobrief_id=infobrief_id).exists() and not rows_prepare(infobrief_id):
+        return 0
     worker = worker_name()
     limiter = RateLimit()
+    rendered: dict[int, tuple[str, dict]] = {}  # the Infobrief rendered once for all batches of this task (it cannot change while sending)
     sent = 0
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -373,52 +463,96 @@ def send_batches(*, infobrief_id: int, max_batches: int | None = None) -> int:
             return sent
         batches += 1
         fault("after_claim")
-        sent += _send_claimed(infobrief, ids, limiter)
+        if infobrief_id not in rendered:
+            rendered[infobrief_id] = (_sender(infobrief), services.render_shared(infobrief))
+        sender, shared = rendered[infobrief_id]
+        sent += _send_claimed(infobrief, ids, limiter, sender=sender, shared=shared)
         fault("between_batches")
     return sent
 
 
-def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit) -> int:
-    deliveries = list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.CLAIMED).order_by("pk"))
-    suppressed = set(Suppression.objects.filter(network=infobrief.network, email__in=[d.email for d in deliveries]).values_list("email", flat=True))
-    sender = _sender(infobrief)
-    shared = services.render_shared(infobrief)  # once per batch: Markdown, sections and template are the same for all
-    connection = mailers["newsletter"]
+def _send_claimed(infobrief: Infobrief, ids: list[int], limiter: RateLimit, *, sender: str, shared: dict) -> int:
+    """Send one claimed batch over one SMTP connection and mark each row right after the server's answer.
+
+    With Django's SMTP backend the message is serialised once for the batch (newsletters.prepared) and each
+    recipient's bytes go straight to the open smtplib connection; any other backend gets Django messages.
+    The marks are committed one by one with synchronous_commit off for this session: a commit is visible and
+    survives the worker's death the moment it returns (only a crash of PostgreSQL itself within ~0.6 s,
+    3 × wal_writer_delay, could forget it, and then the mail goes out again with attempts >= 2, never lost).
+    """
+    rows = list(Delivery.objects.filter(pk__in=ids, status=Delivery.Status.CLAIMED).order_by("pk").values_list("pk", "email", "name", "attempts"))
+    if not rows:
+        return 0
+    suppressed = set(Suppression.objects.filter(network=infobrief.network, email__in=[r[1] for r in rows]).values_list("email", flat=True))
+    mailer = mailers["newsletter"]
+    smtp = mailer if isinstance(mailer, SMTPBackend) else None
+    prepared, from_address = None, ""
+    if smtp is not None:
+        pk, email, name, _attempts = rows[0]
+        reference = build_message(infobrief, Delivery(infobrief=infobrief, pk=pk, email=email, name=name), sender=sender, shared=shared)
+        prepared = PreparedMessage(reference, text=shared["text"], html=shared["html"], markers=services.PERSONAL_MARKERS)
+        from_address = smtp.prep_address(sender)
+    network = infobrief.network
+    limiter.take(len(rows))
     sent = 0
-    try:
-        for delivery in deliveries:
-            if delivery.email in suppressed:  # unsubscribed or bounced since the rows were made
-                Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.CANCELLED, last_error="suppressed")
-                continue
-            try:
-                message = build_message(infobrief, delivery, sender=sender, shared=shared)
-            except Exception as exc:
-                logger.exception("Infobrief %s delivery %s could not be rendered", infobrief.pk, delivery.pk)
-                _mark_failure(delivery, code=None, error=f"rendering: {type(exc).__name__}: {exc}", network_id=infobrief.network_id)
-                continue
-            limiter.wait()
-            try:
-                connection.send_messages([message])
-            except Exception as exc:  # noqa: BLE001 – SMTP answers, dropped connections, and anything else: the row records it
-                code, error = _smtp_answer(exc, delivery.email)
-                logger.info("Infobrief %s delivery %s: %s", infobrief.pk, delivery.pk, error)
-                _mark_failure(delivery, code=code, error=error, network_id=infobrief.network_id)
-                if not isinstance(exc, smtplib.SMTPRecipientsRefused):
-                    connection.close()  # a dropped or confused connection: open a fresh one for the next message
-                continue
-            fault("after_smtp")
-            _mark_sent(delivery.pk)
-            sent += 1
-            fault("after_mark")
-    finally:
-        connection.close()
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET synchronous_commit TO off")
+        try:
+            for pk, email, name, attempts in rows:
+                if email in suppressed:  # unsubscribed or bounced since the rows were made
+                    Delivery.objects.filter(pk=pk).update(status=Delivery.Status.CANCELLED, last_error="suppressed")
+                    continue
+                delivery = Delivery(infobrief=infobrief, pk=pk, email=email, name=name)
+                try:
+                    raw = None
+                    if prepared is not None:
+                        unsubscribe, greeting = services.personal_parts(network=network, email=email, name=name)
+                        raw = prepared.as_bytes(
+                            to=email,
+                            message_id=delivery.message_id,
+                            unsubscribe_url=unsubscribe,
+                            delivery_id=pk,
+                            text_sub=lambda line, u=unsubscribe, g=greeting: services.personal_text(line, unsubscribe=u, greeting=g),
+                            html_sub=lambda line, u=unsubscribe, g=greeting: services.personal_html(line, unsubscribe=u, greeting=g),
+                        )
+                    message = None if raw is not None else build_message(infobrief, delivery, sender=sender, shared=shared)
+                except Exception as exc:
+                    logger.exception("Infobrief %s delivery %s could not be rendered", infobrief.pk, pk)
+                    _mark_failure((pk, email, attempts), code=None, error=f"rendering: {type(exc).__name__}: {exc}", network_id=infobrief.network_id)
+                    continue
+                try:
+                    if raw is not None and smtp is not None:
+                        smtp.open()  # the same connection for the whole batch; a fresh one after a failure closed it
+                        if smtp.connection is None:
+                            raise smtplib.SMTPServerDisconnected("no connection to the SMTP server")
+                        smtp.connection.sendmail(from_address, [email], raw)
+                    elif message is not None:
+                        mailer.send_messages([message])
+                except Exception as exc:  # noqa: BLE001 – SMTP answers, dropped connections, and anything else: the row records it
+                    code, error = _smtp_answer(exc, email)
+                    logger.info("Infobrief %s delivery %s: %s", infobrief.pk, pk, error)
+                    _mark_failure((pk, email, attempts), code=code, error=error, network_id=infobrief.network_id)
+                    if not isinstance(exc, smtplib.SMTPRecipientsRefused):
+                        mailer.close()  # a dropped or confused connection: open a fresh one for the next message
+                    continue
+                fault("after_smtp")
+                _mark_sent(cursor, pk)
+                sent += 1
+                fault("after_mark")
+        finally:
+            if postgres:
+                cursor.execute("RESET synchronous_commit")
+            mailer.close()
     return sent
 
 
 def finish_if_done(infobrief_id: int) -> bool:
     """SENDING with no open rows → SENT (once), and its PDF for the archive is ordered."""
     with transaction.atomic():
-        if Delivery.objects.filter(infobrief_id=infobrief_id).open().exists():
+        rows = Delivery.objects.filter(infobrief_id=infobrief_id)
+        if rows.open().exists() or not rows.exists():  # no rows at all: not made yet (rows_prepare), not done
             return False
         done = Infobrief.objects.filter(pk=infobrief_id, status=Infobrief.Status.SENDING).update(status=Infobrief.Status.SENT, sent_at=timezone.now())
         if done:
@@ -445,6 +579,10 @@ def sweep(*, now=None) -> dict[str, int]:
                 started += 1
     kicked = 0
     for infobrief_id in Infobrief.objects.filter(status=Infobrief.Status.SENDING).values_list("pk", flat=True):
+        if not Delivery.objects.filter(infobrief_id=infobrief_id).exists():  # a large send whose rows no worker made yet
+            if rows_prepare(infobrief_id):
+                kicked += kick(infobrief_id)
+            continue
         if finish_if_done(infobrief_id):
             continue
         due = Delivery.objects.filter(infobrief_id=infobrief_id).filter(

@@ -90,11 +90,9 @@ def normalise(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def audience(infobrief: Infobrief) -> Audience:
-    """Members' contacts with newsletter consent (narrowed by the filters), plus confirmed subscribers; the rest with reasons."""
+def _audience_contacts(infobrief: Infobrief):
+    """The contacts the audience is chosen from (before consent, suppression and duplicates)."""
     network = infobrief.network
-    result = Audience()
-    suppressed = dict(Suppression.objects.filter(network=network).values_list("email", "reason"))
     memberships = Membership.objects.current().filter(network=network, status=Membership.Status.ACTIVE)
     if infobrief.audience_roles:
         memberships = memberships.filter(role__in=infobrief.audience_roles)
@@ -104,21 +102,37 @@ def audience(infobrief: Infobrief) -> Audience:
         contacts = contacts.filter(organisation__municipality__in=infobrief.audience_municipalities)
     if infobrief.audience_kinds:
         contacts = contacts.filter(organisation__kind__in=infobrief.audience_kinds)
+    return contacts
+
+
+def audience_upper_bound(infobrief: Infobrief) -> int:
+    """At most this many recipients (two COUNTs): enough to decide whether the rows can be made inside a request."""
+    subscribers = Subscriber.objects.filter(network=infobrief.network, status=Subscriber.Status.CONFIRMED).count() if infobrief.include_subscribers else 0
+    return _audience_contacts(infobrief).count() + subscribers
+
+
+def audience(infobrief: Infobrief) -> Audience:
+    """Members' contacts with newsletter consent (narrowed by the filters), plus confirmed subscribers; the rest with reasons."""
+    network = infobrief.network
+    result = Audience()
+    suppressed = dict(Suppression.objects.filter(network=network).values_list("email", "reason"))
+    contacts = _audience_contacts(infobrief)
     latest = Consent.objects.filter(contact=OuterRef("pk"), network=network, purpose=Consent.Purpose.NEWSLETTER).order_by("-granted_at", "-pk")
-    contacts = (
+    rows = (
         contacts.annotate(consent_withdrawn=Subquery(latest.values("withdrawn_at")[:1]), consent_granted=Subquery(latest.values("granted_at")[:1]))
-        .select_related("organisation")
         .order_by("organisation__name", "last_name", "pk")
+        # tuples, not instances: 10,000 contacts in the request that starts a send
+        .values_list("pk", "email", "title", "first_name", "last_name", "consent_granted", "consent_withdrawn")
     )
     seen: set[str] = set()
-    for contact in contacts:
-        address = normalise(contact.email)
-        name = contact.full_name
+    for pk, email, *names, consent_granted, consent_withdrawn in rows:
+        address = normalise(email)
+        name = " ".join(part for part in names if part)  # Contact.full_name
         if not address:
             result.exclude("no_email", name, "")
-        elif contact.consent_granted is None:
+        elif consent_granted is None:
             result.exclude("no_consent", name, address)
-        elif contact.consent_withdrawn is not None or suppressed.get(address) == Suppression.Reason.UNSUBSCRIBED:
+        elif consent_withdrawn is not None or suppressed.get(address) == Suppression.Reason.UNSUBSCRIBED:
             result.exclude("unsubscribed", name, address)
         elif address in suppressed:
             result.exclude("bounced", name, address)
@@ -126,7 +140,7 @@ def audience(infobrief: Infobrief) -> Audience:
             result.exclude("duplicate", name, address)
         else:
             seen.add(address)
-            result.recipients.append(Recipient(address, name, contact_id=contact.pk))
+            result.recipients.append(Recipient(address, name, contact_id=pk))
     if infobrief.include_subscribers:
         for subscriber in Subscriber.objects.filter(network=network).order_by("email"):
             address = normalise(subscriber.email)
@@ -257,17 +271,34 @@ def render_shared(infobrief: Infobrief, *, test: bool = False) -> dict[str, str]
 def personalise(shared: dict[str, str], *, network: Network, email: str, name: str = "") -> dict[str, str]:
     """One recipient's copy: their unsubscribe link and greeting put into the shared rendering (HTML-escaped in the HTML part)."""
 
-    unsubscribe = unsubscribe_url(network, email)
-    name = " ".join(name.split())
-    with translation.override("de"):
-        greeting = _("Guten Tag %(name)s,") % {"name": name} if name else ""
+    unsubscribe, greeting = personal_parts(network=network, email=email, name=name)
     return {
         "subject": shared["subject"],
-        "html": shared["html"].replace(_UNSUBSCRIBE, escape(unsubscribe)).replace(_GREETING, escape(greeting)),
-        "text": shared["text"].replace(_UNSUBSCRIBE, unsubscribe).replace(_GREETING, greeting),
+        "html": personal_html(shared["html"], unsubscribe=unsubscribe, greeting=greeting),
+        "text": personal_text(shared["text"], unsubscribe=unsubscribe, greeting=greeting),
         "unsubscribe_url": unsubscribe,
         "reply_to": shared["reply_to"],
     }
+
+
+# The markers in the shared rendering that `personal_text`/`personal_html` replace (newsletters.prepared keeps their lines apart).
+PERSONAL_MARKERS = (_UNSUBSCRIBE, _GREETING)
+
+
+def personal_parts(*, network: Network, email: str, name: str = "") -> tuple[str, str]:
+    """A recipient's unsubscribe link and greeting line ("" without a name)."""
+    name = " ".join(name.split())
+    with translation.override("de"):
+        greeting = _("Guten Tag %(name)s,") % {"name": name} if name else ""
+    return unsubscribe_url(network, email), greeting
+
+
+def personal_text(text: str, *, unsubscribe: str, greeting: str) -> str:
+    return text.replace(_UNSUBSCRIBE, unsubscribe).replace(_GREETING, greeting)
+
+
+def personal_html(html: str, *, unsubscribe: str, greeting: str) -> str:
+    return html.replace(_UNSUBSCRIBE, escape(unsubscribe)).replace(_GREETING, escape(greeting))
 
 
 def render(infobrief: Infobrief, *, email: str, name: str = "", test: bool = False) -> dict[str, str]:

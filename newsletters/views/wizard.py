@@ -352,9 +352,8 @@ def send(request: NetworkRequest, pk: int) -> HttpResponse:
     infobrief = _infobrief(request, pk)
     if (elsewhere := _editable_or_progress(request, infobrief)) is not None:
         return elsewhere
-    count = len(services.audience(infobrief).recipients)
     schedule = ScheduleForm(request.POST or None) if request.POST.get("mode") == "schedule" else None
-    if request.method == "POST" and request.POST.get("confirm"):
+    if request.method == "POST" and request.POST.get("confirm"):  # send_start works out the audience itself
         when = None
         if schedule is not None:
             if not schedule.is_valid():
@@ -372,6 +371,7 @@ def send(request: NetworkRequest, pk: int) -> HttpResponse:
             if infobrief.status == Infobrief.Status.SCHEDULED:
                 return _step(infobrief, "send")
         return redirect("newsletters:progress", network_slug=request.network.slug, pk=infobrief.pk)
+    count = len(services.audience(infobrief).recipients)
     if request.method == "POST":
         if schedule is not None and not schedule.is_valid():
             context = _context(request, infobrief, "send", recipients=count, count=count, schedule_form=schedule)
