@@ -136,7 +136,7 @@ def _network(slug: str, recipients: int, *, letter_subject: str):
 
     network = Network.objects.create(name=f"Netz {slug}", slug=slug)
     orgs = Organisation.objects.bulk_create([Organisation(name=f"Firma {i}") for i in range(max(1, recipients // 10))], batch_size=2000)
-    Membership.objects.bulk_create([Membership(organisation=o, network=network) for o in orgs], batch_size=2000)
+    Membership.objects.bulk_create([Membership(organisation=o, network=network, sort_name=o.search_name) for o in orgs], batch_size=2000)
     contacts = Contact.objects.bulk_create(
         [Contact(organisation=orgs[i % len(orgs)], first_name="Empf", last_name=f"N{i}", email=f"{slug}{i:06d}@bench.example") for i in range(recipients)],
         batch_size=2000,

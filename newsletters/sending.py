@@ -248,7 +248,14 @@ def _mark_sending(infobrief: Infobrief, *, by: User | None) -> None:
     infobrief._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
     infobrief.save(update_fields=["status", "send_started_at", "send_requested_by", "updated_at"])
     infobrief_id = infobrief.pk
-    transaction.on_commit(lambda: kick(infobrief_id))
+
+    def after_commit() -> None:
+        if not kick(infobrief_id):
+            # The broker is away: a large audience's rows are made here, so that every row is committed when the
+            # click is answered and the sweeper sends them once the broker is back. A small audience has its rows already.
+            rows_prepare(infobrief_id)
+
+    transaction.on_commit(after_commit)
 
 
 def _begin(infobrief: Infobrief, *, by: User | None, recipients=None) -> int:

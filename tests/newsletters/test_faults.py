@@ -290,7 +290,10 @@ def test_r1_deterministic_fault_points(rig, world, manager_x, settings, tmp_path
     assert len(assert_everyone_once(letter, received, allowed_duplicates=duplicates)) == duplicates
 
 
-def test_r2_redis_down_at_send_loses_nothing(rig, world, manager_x, settings):
+@pytest.mark.parametrize("inline_rows", [1000, 50], ids=["rows-in-the-request", "large-audience"])
+def test_r2_redis_down_at_send_loses_nothing(rig, world, manager_x, settings, inline_rows):
+    # Above NEWSLETTER_INLINE_ROWS the first batch task makes the rows; with the broker away the request makes them.
+    settings.NEWSLETTER_INLINE_ROWS = inline_rows
     factories.recipients(world.network_x, 120)
     letter = factories.infobrief(world.network_x)
     sink = rig.sink()
