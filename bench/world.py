@@ -14,14 +14,18 @@ reused, another scale (or --rebuild) drops the database and starts over. No hist
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import psycopg
 
 from bench import PG_DEFAULT, ROOT, VAR, admin_url, database_name, database_url
 
@@ -100,8 +104,6 @@ STATUSES = ("active",) * 16 + ("paused", "prospect", "left", "active")
 
 def migrations_hash() -> str:
     """What the schema is made of: every migration file of the project and of the installed packages it pins."""
-    import hashlib
-
     digest = hashlib.sha256()
     for path in sorted(ROOT.glob("*/migrations/*.py")):
         if ".venv" not in path.parts:
@@ -112,10 +114,6 @@ def migrations_hash() -> str:
 
 def migrated_template(url: str) -> str:
     """A migrated, empty database to copy (CREATE DATABASE … TEMPLATE): migrating from scratch takes over a minute."""
-    import subprocess
-
-    import psycopg
-
     name = f"verbund_bench_tpl_{migrations_hash()}"
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
@@ -131,8 +129,6 @@ def migrated_template(url: str) -> str:
 
 def prepare_database(url: str, scale: float, rebuild: bool) -> bool:
     """Create (or drop and create) the database, migrated; True when a world of `scale` is already there."""
-    import psycopg
-
     name = database_name(url)
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
@@ -442,7 +438,6 @@ def build(scale: float, seed: int = 17) -> dict[str, Any]:
             membership_rows,
         )
         memberships = len(membership_rows)
-        del membership_rows
         cursor.execute(
             "UPDATE members_membership SET status = 'active', left_on = NULL WHERE organisation_id = %s",
             [org_ids[member_contact_index]],
@@ -598,15 +593,11 @@ def build(scale: float, seed: int = 17) -> dict[str, Any]:
 
 
 def analyze(url: str) -> None:
-    import psycopg
-
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
 
 def read_summary(url: str) -> dict[str, Any]:
-    import psycopg
-
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT summary FROM bench_world ORDER BY built_at DESC LIMIT 1").fetchone()
     return dict(row[0]) if row else {}
