@@ -42,7 +42,7 @@ def directory(request: HttpRequest, network_slug: str) -> HttpResponse:
         memberships = memberships.filter(status=request.GET["status"])
     if q := fold(request.GET.get("q", "")):
         memberships = memberships.filter(organisation__search_text__contains=q)
-    memberships = memberships.select_related("organisation").order_by("organisation__name", "pk")
+    memberships = memberships.select_related("organisation").order_by("organisation__search_name", "pk")  # the portal's A–Z key
     page = Paginator(memberships, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "bare/directory_rows.html" if request.headers.get("HX-Request") else "bare/directory.html"
     return render(request, template, {"network": network, "page": page})
