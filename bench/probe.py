@@ -72,7 +72,7 @@ def queries() -> dict[str, Any]:
             "sql_ms": round(sum(float(q.get("time") or 0) for q in captured.captured_queries) * 1000, 1),
         }
         slowest = sorted(captured.captured_queries, key=lambda q: -float(q.get("time") or 0))[:3]
-        result[page.name]["slowest"] = [{"ms": round(float(q.get("time") or 0) * 1000, 1), "sql": q["sql"][:400]} for q in slowest]
+        result[page.name]["slowest"] = [{"ms": round(float(q.get("time") or 0) * 1000, 1), "sql": q["sql"][:2000]} for q in slowest]
     return result
 
 

@@ -35,6 +35,7 @@ from bench.world import ensure
 OFFLINE = ("pdf", "infobrief", "importing", "export")
 # The keys the issue asks for from each offline bench (null when the module is missing or failed).
 OFFLINE_KEYS = {"pdf": ["pdf_ratio"], "infobrief": ["infobrief_ratio"], "importing": ["import_10k_s"], "export": ["export_50k_s"]}
+CHECK_TIMEOUT = 300
 MIN_REQUESTS = 24  # fewer finished requests than this in a cell: the cell is repeated LONG_CELL_SECONDS long
 LONG_CELL_SECONDS = 30
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -129,11 +130,13 @@ def check(base: str, path: str, headers: dict[str, str]) -> int:
     """One GET without following redirects: anything but 200 fails the bench."""
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(urllib.request.Request(base + path, headers=headers), timeout=60) as response:
+        with opener.open(urllib.request.Request(base + path, headers=headers), timeout=CHECK_TIMEOUT) as response:
             size = len(response.read())
             status = response.status
     except urllib.error.HTTPError as error:
         raise BenchError(f"{base}{path} answered {error.code} (Location: {error.headers.get('Location')}) – not measured") from error
+    except TimeoutError as error:
+        raise BenchError(f"{base}{path} did not answer within {CHECK_TIMEOUT} s – not measured") from error
     if status != 200:
         raise BenchError(f"{base}{path} answered {status} – not measured")
     return size
@@ -418,7 +421,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         log("counting queries per page, big world and small world")
         counted = measure_queries(big_url, small_url, env)
-        counted = {name: entry for name, entry in counted.items() if not args.only or name in args.only}
     offline, notes = ({}, dict.fromkeys(OFFLINE, "skipped (--skip-offline)")) if args.skip_offline else run_offline(env, args.offline_timeout)
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
