@@ -49,6 +49,9 @@ class BenchError(RuntimeError):
     pass
 
 
+FAILURES: list[str] = []  # pages that answered other than 200: reported, not measured; the run exits 1
+
+
 def log(message: str) -> None:
     print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
@@ -205,6 +208,7 @@ def measure_http(summary: dict[str, Any], env: dict[str, str], args: argparse.Na
     collectstatic(env)
     cookies = subprocess_json(["-m", "bench.probe", "sessions"], env, 120, "logging in")
     results: dict[str, Any] = {}
+    failures = FAILURES
     with (
         gunicorn("verbund.wsgi:application", env, args.port, VAR / "gunicorn-verbund.log") as portal,
         gunicorn("bench.bare.wsgi:application", bare_env, args.port + 1, VAR / "gunicorn-bare.log") as bare,
@@ -212,7 +216,14 @@ def measure_http(summary: dict[str, Any], env: dict[str, str], args: argparse.Na
         log(f"portal on {portal}, bare project on {bare}; wrk 2 threads, 8 connections, {args.seconds} s a cell, {args.runs} run(s)")
         for page in selected:
             verbund_headers, bare_headers = request_headers(page, cookies, bare=False), request_headers(page, cookies, bare=True)
-            sizes = (check(portal, page.path, verbund_headers), check(bare, page.bare, bare_headers))
+            try:
+                sizes = (check(portal, page.path, verbund_headers), check(bare, page.bare, bare_headers))
+            except BenchError as error:
+                # Loud, and not measured; the other pages still are, and the run ends with a failure.
+                log(f"{page.name:<20} FAILED: {error}")
+                failures.append(f"{page.name}: {error}")
+                drain(portal, "/health/")
+                continue
             # Warm both: the first requests of a worker fill its template cache and connection.
             wrk(portal, page.path, verbund_headers, 1, warm=True)
             wrk(bare, page.bare, bare_headers, 1, warm=True)
@@ -325,6 +336,10 @@ def flatten(http: dict[str, Any], counted: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def fmt(value: float | None, spec: str = ".0f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
 def table(results: dict[str, Any]) -> str:
     http, counted, offline = results["pages"], results.get("queries", {}), results["offline_notes"]
     lines = [
@@ -336,7 +351,7 @@ def table(results: dict[str, Any]) -> str:
         q = counted.get(name)
         queries = f"{q['big']['queries']} / {q['small'].get('queries')}" if q else "–"
         lines.append(
-            f"| {entry['label']} (`{name}`) | {v['rps']:.1f} | {v['p50_ms']:.0f} / {v['p95_ms']:.0f} / {v['p99_ms']:.0f} | {b['rps']:.1f} | {b['p99_ms']:.0f} | **{entry['ratio'] if entry['ratio'] is None else format(entry['ratio'], '.2f')}** | {queries} |"
+            f"| {entry['label']} (`{name}`) | {fmt(v['rps'], '.1f')} | {fmt(v['p50_ms'])} / {fmt(v['p95_ms'])} / {fmt(v['p99_ms'])} | {fmt(b['rps'], '.1f')} | {fmt(b['p99_ms'])} | **{fmt(entry['ratio'], '.2f')}** | {queries} |"
         )
     flat = results["figures"]
     lines += ["", "| figure | value |", "|---|---|"]
@@ -443,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             flat.setdefault(key, offline.get(key))
     flat |= {key: value for key, value in offline.items() if key not in flat}
     results["figures"] = flat
+    flat["failed_pages"] = FAILURES
     document = {
         **flat,
         "machine": results["machine"],
@@ -463,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_doc and not args.only:
         write_doc(results)
         print(f"docs: {DOC.relative_to(ROOT)} (section between {BEGIN} and {END})")
+    if FAILURES:
+        print("\nBENCH FAILED – not measured:\n  " + "\n  ".join(FAILURES), file=sys.stderr)
+        return 1
     return 0
 
 
