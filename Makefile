@@ -13,7 +13,7 @@ export UV_PYTHON := $(PYTHON)
 UV := $(shell if uv --version >/dev/null 2>&1; then echo uv; else echo "$(PYTHON) -m uv"; fi)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: help bootstrap install run test test-full smoke screenshots messages lint clean
+.PHONY: help bootstrap install run test test-full smoke screenshots messages lint clean bench
 
 help:
 	@echo "make run       – install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-full – the suite with the release profile of QUALITY.md (larger fault and load figures)"
 	@echo "make screenshots – the pages of the demo manager and member at 390, 820 and 1280 px into var/screenshots/"
 	@echo "make lint      – ruff (lint and format check) and mypy with django-stubs"
+	@echo "make bench     – the large world, the portal beside a bare Django project under wrk (bench/README.md; BENCH_ARGS=--scale 0.2 …)"
 	@echo "make messages  – update the English catalogue (no locations, no fuzzy guesses) and compile it"
 
 bootstrap:
@@ -47,6 +48,10 @@ lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
+
+# Speed at scale (issue 17): PostgreSQL on 127.0.0.1 (BENCH_DATABASE_URL), Redis db 12 (BENCH_REDIS_URL), wrk; see bench/README.md.
+bench: install
+	$(UV) run --frozen python -m bench.run $(BENCH_ARGS)
 
 # The embedded default end to end: migrate + seed_demo + core pages on SQLite, served by runserver.
 smoke: install
