@@ -28,9 +28,11 @@ topic's number and its title (shortened, hyphenated); the numbered full titles
 follow in the Verbundabstimmung section. A cell shows the priority as a word
 and the head count, and is shaded light to dark grey, so it reads in black and
 white. 200 organisations × 40 topics give 26 pages (4 blocks of 6 pages and
-the alignment), rendered in the request in about 10–15 s (PDF/UA-1, like the
-other PDFs); should networks grow past that, the PDF belongs in a stored,
-polled row (STYLE.md), which needs a model this module does not have.
+the alignment), PDF/UA-1 like the other PDFs. WeasyPrint's time grows with the
+number of boxes it lays out and with the selectors it matches against each
+element, so the body rows are built here with one text per cell and the
+stylesheet uses only type and class selectors (docs/PERFORMANCE.md); a matrix
+above INLINE_PDF_CELLS is written by Celery into a background job.
 """
 
 from __future__ import annotations
@@ -306,7 +308,7 @@ def matrix_pdf(*, network: Network, grid: Grid, filters: Mapping[str, Any], alig
 
 
 # --- the PDF of a large matrix as a background job ----------------------------------------
-# A 200 × 40 matrix takes WeasyPrint about 11 s (docs/PERFORMANCE.md): beyond this many cells the PDF
+# A 200 × 40 matrix still takes WeasyPrint several seconds (docs/PERFORMANCE.md): beyond this many cells the PDF
 # is written by Celery into a BackgroundJob, and the manager watches it on the job page of members' I/O.
 INLINE_PDF_CELLS = 2_000
 PDF_JOB_TASK = "qualification.tasks.matrix_pdf_job_task"
