@@ -16,7 +16,7 @@ Writes export_50k_csv_s, export_50k_xlsx_s, export_50k_s (the slower), export_50
 export_50k_start_s (the slower request), export_50k_csv_mib and export_50k_xlsx_mib (file sizes) as JSON.
 """
 
-# ruff: noqa: PLC0415  # Django is imported after setup(), in the process that measures
+# Django is imported after setup(), in the process that measures
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ With --pages it goes through the pages of the embedded default instead (upload, 
 confirm, the job page polled while a server thread writes, undo) and prints each request's time.
 """
 
-# ruff: noqa: PLC0415  # Django is imported after setup(), in the process that measures
+# Django is imported after setup(), in the process that measures
 
 from __future__ import annotations
 

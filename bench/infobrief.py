@@ -26,7 +26,7 @@ infobrief_raw_per_s, infobrief_start_request_ms, infobrief_worker_peak_rss_mib a
 Without --json it prints the figures.
 """
 
-# ruff: noqa: PLC0415  # Django is imported after setup(), in the process that measures
+# Django is imported after setup(), in the process that measures
 from __future__ import annotations
 
 import argparse

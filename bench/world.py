@@ -438,6 +438,8 @@ def build(scale: float, seed: int = 17) -> dict[str, Any]:
             membership_rows,
         )
         memberships = len(membership_rows)
+        # Membership.sort_name is the organisation's folded name (what Membership.save writes).
+        cursor.execute("UPDATE members_membership m SET sort_name = o.search_name FROM members_organisation o WHERE o.id = m.organisation_id")
         cursor.execute(
             "UPDATE members_membership SET status = 'active', left_on = NULL WHERE organisation_id = %s",
             [org_ids[member_contact_index]],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -97,18 +97,26 @@ def _organisations(networks: list[Network], text: str) -> Group:
 def _contacts(networks: list[Network], text: str) -> Group:
     group = Group("contacts", _("Ansprechpersonen"))
     home = Membership.objects.filter(organisation=OuterRef("organisation"), network__in=networks, archived_at__isnull=True).order_by("network__name")
-    contacts = (
+    # The words match on trigram indexes (members migration 0009); the networks are a semi-join, and the network a hit
+    # links to is looked up only for the hits shown.
+    matches = (
         Contact.objects.filter(archived_at__isnull=True, organisation__archived_at__isnull=True)
         .filter(_words_in(("first_name", "last_name", "email", "function"), text))
+        .filter(Exists(home))
+        .order_by("last_name", "first_name", "pk")
+    )
+    keys = list(matches.values_list("pk", flat=True)[: PER_GROUP + 1])
+    keys, group.more = keys[:PER_GROUP], len(keys) > PER_GROUP
+    contacts = (
+        Contact.objects.filter(pk__in=keys)
         .annotate(network_slug=Subquery(home.values("network__slug")[:1]), network_name=Subquery(home.values("network__name")[:1]))
-        .filter(network_slug__isnull=False)
         .select_related("organisation")
         .order_by("last_name", "first_name", "pk")
     )
-    rows, group.more = _take(contacts)
+    rows = list(contacts)
     for contact in rows:
         name = " ".join(part for part in (contact.title, contact.first_name, contact.last_name) if part)
-        url = reverse("directory:organisation", kwargs={"network_slug": contact.network_slug, "pk": contact.organisation_id})  # type: ignore[attr-defined]
+        url = reverse("directory:organisation", kwargs={"network_slug": contact.network_slug, "pk": contact.organisation_id})
         group.hits.append(Hit(name, url, " · ".join(part for part in (contact.function, contact.organisation.name) if part)))
     return group
 

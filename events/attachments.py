@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from events.documents import pdf_images_forget
 from events.models import (
     ATTACHMENT_FIELDS,
     DOCUMENTATION_SETTINGS_FIELDS,
@@ -113,6 +114,7 @@ def attachment_delete(*, attachment: MeetingAttachment, by: User) -> None:
     def delete_files() -> None:
         for name in names:
             storage.delete(name)
+        pdf_images_forget(storage, names)
 
     with transaction.atomic():
         attachment.delete()

@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pikepdf
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -61,6 +62,8 @@ def _participants(meeting: Meeting) -> list[Registration]:
 
 
 PHOTO_EDGE_IN_PDF = 1200  # pixels: sharp in print at the size shown, small enough for a mail attachment
+LOGO_EDGE_IN_PDF = 400
+PDF_IMAGE_CACHE_SECONDS = 24 * 3600  # a documentation is edited and rendered again within days; then it is made again
 
 
 def _funders(meeting: Meeting) -> list[FundingSource]:
@@ -71,18 +74,48 @@ def _funders(meeting: Meeting) -> list[FundingSource]:
     return list(seen.values())
 
 
-def _data_url(field, *, edge: int | None = None) -> str:
-    """A stored image (re-encoded at upload, so trusted) as a data: URL; the PDF fetcher reaches nothing else."""
+def _pdf_image_key(storage, name: str, edge: int) -> str:
+    where = f"{type(storage).__name__}\0{getattr(storage, 'location', '')}\0{name}"
+    return f"pdf-image:{edge}:{hashlib.sha256(where.encode()).hexdigest()}"
 
+
+def _pdf_image(field, *, edge: int, photo: bool) -> bytes:
+    """The stored image as it goes into PDFs: at most `edge` pixels, a photo as JPEG. Made once, then from the cache.
+
+    Stored names are made up at upload and never reused, so the storage and the name are the key: a new upload is a
+    new entry.
+    A photo without transparency always becomes a JPEG (WeasyPrint copies JPEG data into the PDF as it is, a PNG
+    it decodes and compresses again on every render); a logo keeps its PNG and transparency.
+    """
+    key = _pdf_image_key(field.storage, field.name, edge)
+    data = cache.get(key)
+    if data is not None:
+        return data
     with field.open("rb") as handle:
         data = handle.read()
-    if edge is not None:
-        with Image.open(io.BytesIO(data)) as image:
-            if max(image.size) > edge:
-                image.thumbnail((edge, edge))
-                out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        opaque = image.mode not in {"RGBA", "LA", "P"} and "transparency" not in image.info
+        if max(image.size) > edge or (photo and opaque and image.format != "JPEG"):
+            image.draft("RGB", (edge, edge))  # a JPEG is decoded at a reduced scale when that is still large enough
+            image.thumbnail((edge, edge))
+            out = io.BytesIO()
+            if opaque or photo:
                 image.convert("RGB").save(out, "JPEG", quality=82)
-                data = out.getvalue()
+            else:
+                image.save(out, "PNG")
+            data = out.getvalue()
+    cache.set(key, data, PDF_IMAGE_CACHE_SECONDS)
+    return data
+
+
+def pdf_images_forget(storage, names: list[str]) -> None:
+    """Drop the PDF versions of deleted images from the cache (they would otherwise stay until they expire)."""
+    cache.delete_many([_pdf_image_key(storage, name, edge) for name in names if name for edge in (PHOTO_EDGE_IN_PDF, LOGO_EDGE_IN_PDF)])
+
+
+def _data_url(field, *, edge: int, photo: bool = False) -> str:
+    """A stored image (re-encoded at upload, so trusted) as a data: URL; the PDF fetcher reaches nothing else."""
+    data = _pdf_image(field, edge=edge, photo=photo)
     kind = "png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "jpeg"
     return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
 
@@ -113,9 +146,9 @@ def _logo_groups(meeting: Meeting, settings: DocumentationSettings, imprint: dic
     logos = _logos(meeting, settings)
     groups = []
     for role in (LogoRole.PARTNER, LogoRole.FUNDER, LogoRole.INITIATIVE):
-        shown = [(logo.name, _data_url(logo.logo, edge=400)) for logo in logos[role]]
+        shown = [(logo.name, _data_url(logo.logo, edge=LOGO_EDGE_IN_PDF)) for logo in logos[role]]
         if role == LogoRole.FUNDER and not shown and settings.network_logos:
-            shown = [(source.funder or source.name, _data_url(source.logo, edge=400)) for source in _funders(meeting)]
+            shown = [(source.funder or source.name, _data_url(source.logo, edge=LOGO_EDGE_IN_PDF)) for source in _funders(meeting)]
         line = imprint["funding_line"] if role == LogoRole.FUNDER else ""
         if shown or line:
             groups.append({"role": role, "label": role.label, "logos": shown, "line": line})
@@ -198,7 +231,7 @@ def document_context(meeting: Meeting, kind: str) -> dict:
             "chapters": chapters,
             "minute_groups": _minute_groups(agenda, list(meeting.minutes.all())),
             "action_items": list(meeting.action_items.select_related("owner__organisation")),
-            "photos": [(photo, _data_url(photo.file, edge=PHOTO_EDGE_IN_PDF)) for photo in photos],
+            "photos": [(photo, _data_url(photo.file, edge=PHOTO_EDGE_IN_PDF, photo=True)) for photo in photos],
             "slide_decks": decks,
             "appendix": appendix,
             "imprint": imprint,

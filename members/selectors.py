@@ -22,7 +22,7 @@ from verbund.models import BackgroundJob, Network, User, current_membership_q
 
 # A–Z is the folded name (members.matching.fold): German phone-book order (DIN 5007-2, "Müller" as "Mueller"), the
 # same on SQLite and PostgreSQL whatever the database's collation, and on an indexed column.
-SORTS: dict[str, tuple[str | OrderBy, str]] = {
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     # sort_name is the organisation's search_name, copied onto the membership (Membership.sort_name).
     "relevance": ("sort_name", "pk"),  # with a search: ranked first (directory_memberships)
     "name": ("sort_name", "pk"),

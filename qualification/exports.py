@@ -28,9 +28,11 @@ topic's number and its title (shortened, hyphenated); the numbered full titles
 follow in the Verbundabstimmung section. A cell shows the priority as a word
 and the head count, and is shaded light to dark grey, so it reads in black and
 white. 200 organisations × 40 topics give 26 pages (4 blocks of 6 pages and
-the alignment), rendered in the request in about 10–15 s (PDF/UA-1, like the
-other PDFs); should networks grow past that, the PDF belongs in a stored,
-polled row (STYLE.md), which needs a model this module does not have.
+the alignment), PDF/UA-1 like the other PDFs. WeasyPrint's time grows with the
+number of boxes it lays out and with the selectors it matches against each
+element, so the body rows are built here with one text per cell and the
+stylesheet uses only type and class selectors (docs/PERFORMANCE.md); a matrix
+above INLINE_PDF_CELLS is written by Celery into a background job.
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ import io
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from django.core.files.base import ContentFile
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -59,6 +62,7 @@ from qualification import matrix
 from qualification.forms.programme import MatrixFilterForm
 from qualification.matrix import Grid, TopicAggregate
 from qualification.models import Need, Topic
+from verbund.formatting import format_number
 from verbund.models import BackgroundJob, Network
 from verbund.pdf import render_pdf
 
@@ -249,34 +253,40 @@ def formats_text(agg: TopicAggregate) -> str:
 # --- PDF -------------------------------------------------------------------------------
 
 
-@dataclass
-class PdfCell:
-    text: str = ""
-    head_count: int | None = None
-    priority: int | None = None  # None: empty (no need, or below the minimum priority)
+def _pdf_rows(grid: Grid, start: int, stop: int, labels: Mapping[int, str]) -> SafeString:
+    """The body rows of one block of topics as HTML, built here rather than in the template (8,000 cells of 200 × 40).
+
+    WeasyPrint's time grows with boxes and with the selectors it matches, so a cell is one `<td>` with one
+    text (the priority as a word, a no-break space, the head count) and at most a class for its shade; the
+    organisation is the row's `<th>` with the place after a line break.
+    """
+    parts = []
+    for row in grid.rows:
+        organisation = row.organisation
+        place = f' <span class="pl">{escape(organisation.municipality)}</span>' if organisation.municipality else ""
+        parts.append(f'<tr><th scope="row">{escape(organisation.name)}{place}</th>')
+        for need in row.cells[start:stop]:
+            if counted(need, grid.min_priority):
+                parts.append(f'<td class="p{int(need.priority)}">{labels[need.priority]}\u00a0{int(need.head_count)}</td>')
+            else:
+                parts.append("<td></td>")
+        parts.append(f'<td class="s">{int(row.needs)}</td><td class="s">{escape(format_number(row.head_count))}</td></tr>')
+    return mark_safe("".join(parts))  # every value above is escaped or an int
 
 
 def matrix_pdf(*, network: Network, grid: Grid, filters: Mapping[str, Any], alignment: list[TopicAggregate]) -> bytes:
     """The meeting handout: filters, the matrix in blocks of topics, the Verbundabstimmung. Landscape A4."""
     numbers = {t.pk: i for i, t in enumerate(grid.topics, start=1)}
+    labels = {value: str(escape(label)) for value, label in Need.Priority.choices}
     blocks = []
     for start in range(0, max(len(grid.topics), 1), TOPICS_PER_PDF_BLOCK):
         stop = min(start + TOPICS_PER_PDF_BLOCK, len(grid.topics))
-        rows = []
-        for row in grid.rows:
-            cells = []
-            for need in row.cells[start:stop]:
-                if counted(need, grid.min_priority):
-                    cells.append(PdfCell(need.get_priority_display(), need.head_count, need.priority))
-                else:
-                    cells.append(PdfCell())
-            rows.append({"organisation": row.organisation, "cells": cells, "needs": row.needs, "head_count": row.head_count})
         blocks.append(
             {
                 "first": start + 1,
                 "last": stop,
                 "topics": [(numbers[t.pk], t) for t in grid.topics[start:stop]],
-                "rows": rows,
+                "rows": _pdf_rows(grid, start, stop, labels),
                 "column_needs": grid.column_needs[start:stop],
                 "column_heads": grid.column_heads[start:stop],
             }
@@ -298,7 +308,7 @@ def matrix_pdf(*, network: Network, grid: Grid, filters: Mapping[str, Any], alig
 
 
 # --- the PDF of a large matrix as a background job ----------------------------------------
-# A 200 × 40 matrix takes WeasyPrint about 11 s (docs/PERFORMANCE.md): beyond this many cells the PDF
+# A 200 × 40 matrix still takes WeasyPrint several seconds (docs/PERFORMANCE.md): beyond this many cells the PDF
 # is written by Celery into a BackgroundJob, and the manager watches it on the job page of members' I/O.
 INLINE_PDF_CELLS = 2_000
 PDF_JOB_TASK = "qualification.tasks.matrix_pdf_job_task"

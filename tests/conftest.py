@@ -6,6 +6,7 @@ Network X has organisations A and B as members; network Y has organisation C.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass
 
 import pytest
@@ -89,6 +90,24 @@ def manager_y(world: World) -> User:
 @pytest.fixture
 def member_a_x(world: World) -> User:
     return world.users["member_a_x"]  # type: ignore[return-value]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_per_test_process(worker_id):
+    """`make test` runs in two processes (pytest-xdist): each gets a Redis database of its own for the cache, so that a
+    test's `cache.clear()` (Redis FLUSHDB) or rate limit never reaches into the other's. The broker stays as configured."""
+    from django.conf import settings as django_settings
+    from django.test.utils import override_settings
+
+    cache = django_settings.CACHES["default"]
+    if worker_id == "master" or "redis" not in cache["BACKEND"].lower():
+        yield
+        return
+    url = urllib.parse.urlsplit(str(cache["LOCATION"]))
+    number = (int(url.path.strip("/") or 0) + int(worker_id.removeprefix("gw"))) % 16
+    location = urllib.parse.urlunsplit(url._replace(path=f"/{number}"))
+    with override_settings(CACHES={"default": {**cache, "LOCATION": location}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

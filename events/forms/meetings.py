@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,11 +118,25 @@ class RegisterContactForm(ConsentFields):
 
     field_order = ["contact"]
 
-    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+    # A network of 50,000 members has 150,000 people: the dropdown offers at most this many (matching the page's
+    # search when there is one); any person of the network is still accepted (the queryset checks the choice).
+    CHOICES_SHOWN = 300
+
+    def __init__(self, *args: Any, network: Network, search: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         contact = form_field(self, "contact", forms.ModelChoiceField)
         contact.queryset = network_contacts(network)
         label_choices(contact, lambda c: f"{c.full_name} ({c.organisation.name})")
+        shown = contact.queryset
+        if search:
+            shown = shown.filter(Q(last_name__icontains=search) | Q(first_name__icontains=search) | Q(organisation__name__icontains=search))
+        people = list(shown.only("first_name", "last_name", "title", "organisation__name")[: self.CHOICES_SHOWN + 1])
+        if len(people) > self.CHOICES_SHOWN:
+            people = people[: self.CHOICES_SHOWN]
+            contact.help_text = _("Die Auswahl zeigt die ersten %(n)s Personen von A bis Z. Suchen Sie nach einem Namen, um andere zu finden.") % {
+                "n": self.CHOICES_SHOWN
+            }
+        contact.widget.choices = [("", contact.empty_label or ""), *((person.pk, contact.label_from_instance(person)) for person in people)]
 
 
 class GuestForm(CleanTextMixin, ConsentFields):

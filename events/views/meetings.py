@@ -247,7 +247,7 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: An
         "registrations": [(r, ConsentForm(registration=r, default_source=Registration.ConsentSource.ORAL, auto_id=f"consent{r.pk}_%s")) for r in registrations],
         "q": query,
         "counts": counts,
-        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s", initial=at_the_door),
+        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s", initial=at_the_door, search=query),
         "guest_form": GuestForm(auto_id="guest_%s", initial=at_the_door),
     } | overrides
 
