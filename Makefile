@@ -37,12 +37,14 @@ run: install
 	@echo "verbund runs on http://127.0.0.1:8000 (Ctrl+C stops it)"
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# Two test processes (pytest-xdist; each its own test database and Redis cache database): the machine has 2 cores.
+TEST_PROCESSES ?= 2
 test: install
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(UV) run --frozen pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # The release profile (QUALITY.md "full"): the fault tests with their full figures.
 test-full: install
-	R1_RECIPIENTS=5000 $(UV) run --frozen pytest $(PYTEST_ARGS)
+	R1_RECIPIENTS=5000 $(UV) run --frozen pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: install
 	$(UV) run --frozen ruff check .

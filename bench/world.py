@@ -609,6 +609,14 @@ def ensure(url: str, scale: float, rebuild: bool = False, quiet: bool = False) -
     """Build the world at `url` unless one of this scale is there; returns its summary."""
     if prepare_database(url, scale, rebuild):
         summary = read_summary(url)
+        # A migration since the world was built (a new column, an index) is applied to it, then the statistics renewed.
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "verbund.settings"}
+        migrate = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "1"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        if "Applying" in migrate.stdout:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
         if not quiet:
             print(f"world: reusing {database_name(url)} (scale {scale})")
         return summary
