@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY, get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -34,4 +35,16 @@ class RequireTwoFactorMiddleware:
             return False
         if not user.must_use_two_factor:
             return False
+        # Signed in with a second factor in this session (allauth's record): it has one; no query on every request.
+        if any(record.get("method") == "mfa" for record in get_authentication_records(request, user)):
+            return False
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def forget_second_factor(sender, request: HttpRequest | None = None, authenticator: Authenticator | None = None, **kwargs) -> None:
+    """allauth's authenticator_removed: with its TOTP gone, this session no longer counts as signed in with a second
+    factor, so RequireTwoFactorMiddleware asks the database again (and sends a manager to set up a new one)."""
+    if request is None or authenticator is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY, [])
+    request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [record for record in records if record.get("method") != "mfa"]

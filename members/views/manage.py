@@ -167,7 +167,9 @@ def bulk_action(request: NetworkRequest) -> HttpResponse:
 
 
 def _organisation(request: NetworkRequest, pk: int) -> Organisation:
-    return get_object_or_404(Organisation.objects.for_network(request.network).filter(archived_at__isnull=True), pk=pk)
+    # One membership per organisation and network (unique_membership): the join yields one row, no DISTINCT needed.
+    in_network = Organisation.objects.filter(memberships__network=request.network, memberships__archived_at__isnull=True, archived_at__isnull=True)
+    return get_object_or_404(in_network, pk=pk)
 
 
 @network_required(can_manage=True)

@@ -62,6 +62,42 @@ def test_manager_with_totp_passes_the_two_factor_gate(client, world, settings, m
     assert client.get(reverse("manage:index")).status_code == 200
 
 
+def test_a_session_signed_in_with_totp_passes_the_gate_without_asking_the_database_until_totp_is_removed(client, world, settings, manager_x):
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.signals import authenticator_removed
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MFA_REQUIRED_FOR_MANAGERS = True
+    totp = Authenticator.objects.create(user=manager_x, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    client.force_login(manager_x)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("manage:index")).status_code == 200
+        return len(captured)
+
+    queries()
+    without_record = queries()
+    # What allauth records when the manager signs in with password and TOTP.
+    signed_in = RequestFactory().get("/")
+    signed_in.session = client.session
+    record_authentication(signed_in, manager_x, method="password")
+    record_authentication(signed_in, manager_x, method="mfa", type="totp")
+    signed_in.session.save()
+    assert queries() == without_record - 1  # the gate's look at the authenticators
+
+    # Removing the TOTP in this session (allauth sends authenticator_removed) sends the manager to set up a new one.
+    request = RequestFactory().get("/")
+    request.session = client.session
+    totp.delete()
+    authenticator_removed.send(sender=Authenticator, request=request, user=manager_x, authenticator=totp)
+    request.session.save()
+    response = client.get(reverse("manage:index"))
+    assert response.status_code == 302 and response.url == reverse("mfa_activate_totp")
+
+
 def test_two_factor_setup_and_logout_stay_reachable_during_the_gate(client, world, settings, manager_x):
     settings.MFA_REQUIRED_FOR_MANAGERS = True
     client.force_login(manager_x)
