@@ -220,6 +220,15 @@ def registration_consent(request: NetworkRequest, pk: int, registration_pk: int)
     )
 
 
+# Up to this many people the check-in list carries each one's consent form (one tap at the door); a longer list links
+# to the form's own page instead: 300 forms would make the list take seconds to render.
+INLINE_CONSENT_FORMS = 60
+
+
+def _consent_form(registration: Registration) -> ConsentForm:
+    return ConsentForm(registration=registration, default_source=Registration.ConsentSource.ORAL, auto_id=f"consent{registration.pk}_%s")
+
+
 def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: Any) -> dict:
     query = " ".join(request.GET.get("q", request.POST.get("q", "")).split())[:100]
     registrations = (
@@ -240,11 +249,12 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: An
         expected=Count("pk", filter=Q(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])),
     )
     at_the_door = {"consent_source": Registration.ConsentSource.ORAL}
+    people = list(registrations)
     return {
         "network": request.network,
         "meeting": meeting,
         # Each row carries its consent form ("a person at the door says yes"); the oral source is preset there.
-        "registrations": [(r, ConsentForm(registration=r, default_source=Registration.ConsentSource.ORAL, auto_id=f"consent{r.pk}_%s")) for r in registrations],
+        "registrations": [(r, _consent_form(r) if len(people) <= INLINE_CONSENT_FORMS else None) for r in people],
         "q": query,
         "counts": counts,
         "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s", initial=at_the_door, search=query),

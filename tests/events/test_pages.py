@@ -202,3 +202,19 @@ def test_check_in_runs_a_constant_number_of_queries(client, world, manager_x, me
     for i in range(20):
         services.registration_register(meeting=meeting, by=manager_x, contact=Contact.objects.create(organisation=world.org_a, last_name=f"P{i}"))
     assert count() == few
+
+
+def test_a_long_check_in_list_links_to_the_consent_form_instead_of_carrying_one_per_person(client, world, manager_x, meeting):
+    from events.views.meetings import INLINE_CONSENT_FORMS
+
+    meeting.capacity = None
+    meeting.save()
+    client.force_login(manager_x)
+    for i in range(INLINE_CONSENT_FORMS):
+        services.registration_register(meeting=meeting, by=manager_x, guest={"name": f"Gast {i}"}, by_manager=True)
+    short = client.get(u("events:check_in", meeting.pk)).text
+    assert short.count('class="consent-edit') == INLINE_CONSENT_FORMS
+    services.registration_register(meeting=meeting, by=manager_x, guest={"name": "Gast zu viel"}, by_manager=True)
+    long = client.get(u("events:check_in", meeting.pk)).text
+    assert 'class="consent-edit' not in long
+    assert long.count("?next=check-in") == INLINE_CONSENT_FORMS + 1
