@@ -659,5 +659,5 @@ MEMBERSHIP_FIELDS = FieldSet(
     Membership,
     names=("role", "annual_fee", "notes"),
     # Status and its dates change only through membership_change_status, which records each step.
-    internal=("organisation", "network", "status", "joined_on", "left_on", "import_job", "archived_at", "archived_by", "created_at", "updated_at"),
+    internal=("organisation", "network", "status", "joined_on", "left_on", "import_job", "archived_at", "archived_by", "sort_name", "created_at", "updated_at"),
 )
