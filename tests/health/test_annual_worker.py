@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -31,8 +30,7 @@ def test_a_real_worker_renders_the_annual_report_from_the_request(world, manager
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
-    worker = start_celery_worker(queue, env)
-    try:
+    with start_celery_worker(queue, env) as worker:
         from health.tasks import render_annual_report_task
         from verbund.celery import app
 
@@ -45,16 +43,12 @@ def test_a_real_worker_renders_the_annual_report_from_the_request(world, manager
         finally:
             app.conf.task_always_eager, app.conf.broker_url = eager, broker
         report = AnnualReport.objects.get(network=world.network_x, year=year)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and report.status in {AnnualReport.Status.PENDING, AnnualReport.Status.RENDERING}:
-            time.sleep(0.2)
+
+        def finished() -> bool:
             report.refresh_from_db()
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+            return report.status not in {AnnualReport.Status.PENDING, AnnualReport.Status.RENDERING}
+
+        worker.wait_for(finished, timeout=180, what="the annual report to be rendered")
     assert report.status == AnnualReport.Status.READY, report.error
     with report.file.open("rb") as handle:
         data = handle.read()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -33,9 +31,8 @@ def test_a_real_worker_writes_the_import_and_the_job_page_shows_progress_meanwhi
 
     queue = f"test-import-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": database_url(), "CELERY_TASK_ALWAYS_EAGER": "false"}
-    worker = start_celery_worker(queue, env)
     seen: set[int] = set()
-    try:
+    with start_celery_worker(queue, env) as worker:
         from verbund.celery import app
 
         eager, broker = app.conf.task_always_eager, app.conf.broker_url
@@ -44,20 +41,14 @@ def test_a_real_worker_writes_the_import_and_the_job_page_shows_progress_meanwhi
             import_job_task.apply_async((job.pk,), queue=queue)
         finally:
             app.conf.task_always_eager, app.conf.broker_url = eager, broker
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+
+        def finished() -> bool:
             job.refresh_from_db()
-            if BackgroundJob.Status(job.status).is_finished:
-                break
             if job.status == BackgroundJob.Status.RUNNING:
                 seen.add(job.done)  # written by the worker's second connection while its transaction is open
-            time.sleep(0.05)
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+            return BackgroundJob.Status(job.status).is_finished
+
+        worker.wait_for(finished, timeout=180, what="the import job to finish", step=0.05)
     assert job.status == BackgroundJob.Status.DONE, job.message
     assert any(0 < done < ROWS for done in seen), sorted(seen)
     assert Membership.objects.filter(import_job=job).count() == ROWS
