@@ -261,9 +261,11 @@ def all_url_keys() -> list[str]:
     return [key for key, _ in _walk(get_resolver())]
 
 
-def test_every_url_pattern_is_in_the_matrix():
+@pytest.mark.anchor("S-1")
+def test_every_url_pattern_is_in_the_matrix(anchor):
     missing = sorted(set(all_url_keys()) - set(MATRIX))
     assert not missing, f"URL patterns without expectations in the persona matrix: {missing}"
+    anchor(patterns=len(MATRIX), missing_patterns=len(missing))
 
 
 def test_the_matrix_names_no_pattern_that_does_not_exist():
@@ -271,13 +273,14 @@ def test_the_matrix_names_no_pattern_that_does_not_exist():
     assert not stale, f"Matrix entries for patterns that no longer exist: {stale}"
 
 
+@pytest.mark.anchor("S-1")
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_persona_gets_the_expected_status_everywhere(client, world, persona):
+def test_each_persona_gets_the_expected_status_everywhere(client, world, persona, anchor):
     user = world.users[persona]
     if user is not None:
         client.force_login(user)
     wrong = []
-    checked = 0
+    checked = htmx = 0
     for key, case in MATRIX.items():
         for target in case.targets:
             url = target.url(world)
@@ -288,14 +291,18 @@ def test_each_persona_gets_the_expected_status_everywhere(client, world, persona
                 else:
                     response = client.get(url, **headers)
                 checked += 1
+                htmx += bool(headers)
                 if response.status_code != target.expected[persona]:
                     wrong.append(f"{key} {url} {'(htmx) ' if headers else ''}→ {response.status_code}, expected {target.expected[persona]}")
     assert checked >= len(MATRIX)
     assert not wrong, "\n".join(wrong)
+    anchor(personas=1, requests=checked, htmx_requests=htmx, unexpected=len(wrong))
 
 
-def test_canaries_of_network_x_never_reach_outsiders(client, world):
+@pytest.mark.anchor("S-1")
+def test_canaries_of_network_x_never_reach_outsiders(client, world, anchor):
     """No page an outsider can open shows network X's private text."""
+    documents = 0
     for persona in ("manager_y", "member_c_y", "anonymous", "staff"):
         client.logout()
         if world.users[persona]:
@@ -309,3 +316,5 @@ def test_canaries_of_network_x_never_reach_outsiders(client, world):
                 response = client.get(target.url(world))
                 body = b"".join(response.streaming_content) if response.streaming else response.content  # downloads stream
                 assert b"X-CANARY" not in body, f"{persona} saw X's canary at {key}"
+                documents += 1
+    anchor(documents=documents, canary_hits=0)
