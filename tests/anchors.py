@@ -63,8 +63,7 @@ FORMATS: dict[str, str] = {
     "{external_subscribers} external subscribers with complete double opt-in; {to_withdrawn} Infobriefe to withdrawn addresses",
     "D-1": "{tables} tables, {rows} rows, {files} media files: {differences} differences after restore; backup {max_backup_seconds} s, "
     "restore {max_restore_seconds} s",
-    "D-2": "{places} places seeded with canaries: {canary_hits} hits in {columns} text columns and {files} stored files after erasure "
-    "(tombstone hashed)",
+    "D-2": "{places} places seeded with canaries: {canary_hits} hits in {columns} text columns and {files} stored files after erasure (tombstone hashed)",
     "D-3": "{writes} service writes and ORM saves/bulk operations on {models} protected models: {unaudited} without a history "
     "entry, {without_user} without the acting user",
 }
@@ -214,7 +213,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": _commit(),
         "anchors": {
-            anchor_id: {"passed": t.failed == 0 and t.passed > 0, "tests_passed": t.passed, "tests_failed": t.failed, "figures": t.figures, "line": t.line(anchor_id)}
+            anchor_id: {
+                "passed": t.failed == 0 and t.passed > 0,
+                "tests_passed": t.passed,
+                "tests_failed": t.failed,
+                "figures": t.figures,
+                "line": t.line(anchor_id),
+            }
             for anchor_id, t in sorted(tallies.items())
         },
     }
