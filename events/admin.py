@@ -18,7 +18,7 @@ from events.models import (
     Registration,
     SatisfactionResponse,
 )
-from members.admin import ReadOnlyAdmin
+from verbund.admin import ReadOnlyAdmin
 
 
 @admin.register(MeetingSeries)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from health.models import AnnualReport, MemberReport, ReportPeriod, ReportRequest, Survey, SurveyInvitation, SurveyQuestion
-from members.admin import ReadOnlyAdmin
+from verbund.admin import ReadOnlyAdmin
 
 
 class SurveyQuestionInline(admin.TabularInline):

@@ -26,6 +26,7 @@ from members.models import (
     Tag,
 )
 from members.privacy import person_erase
+from verbund.admin import ReadOnlyAdmin
 
 
 class ContactInline(admin.TabularInline):
@@ -104,19 +105,6 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["organisation__name", "network__name"]
     autocomplete_fields = ["organisation", "network"]
     list_select_related = ["organisation", "network"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are evidence or reference data: visible to staff, changed only through services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(EconomicActivity)

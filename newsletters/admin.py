@@ -1,7 +1,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.admin import ReadOnlyAdmin
 from newsletters.models import (
     Bounce,
     Delivery,
@@ -11,6 +10,7 @@ from newsletters.models import (
     Subscriber,
     Suppression,
 )
+from verbund.admin import ReadOnlyAdmin
 
 
 @admin.register(NewsletterSettings)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.admin import ReadOnlyAdmin
 from qualification.models import (
     Attendance,
     CheckAnswer,
@@ -17,6 +16,7 @@ from qualification.models import (
     Need,
     Topic,
 )
+from verbund.admin import ReadOnlyAdmin
 
 
 @admin.register(CheckTemplate)

@@ -58,7 +58,7 @@ FORMATS: dict[str, str] = {
     "R-2": "Redis down at send: {errors} HTTP 500, {rows_committed}/{recipients} rows committed, {delivered}/{recipients} delivered "
     "after Redis returned; frozen Redis: enqueue failed within {max_enqueue_seconds} s",
     "R-3": "{users} users for {seconds} s, PostgreSQL restarted at {restart_at} s: {acknowledged} acknowledged writes, {lost} lost; "
-    "{errors} errors within {max_error_window} s of the restart, all friendly 503: {friendly_503}",
+    "{errors} errors, none more than {max_error_window} s outside the restart ({restart_seconds} s), all the friendly 503: {friendly_503}",
     "R-4": "one-click POST without cookies unsubscribes: {one_click}; idempotent: {idempotent}; GET changes nothing: {get_safe}; "
     "{external_subscribers} external subscribers with complete double opt-in; {to_withdrawn} Infobriefe to withdrawn addresses",
     "D-1": "{tables} tables, {rows} rows, {files} media files: {differences} differences after restore; backup {max_backup_seconds} s, "

@@ -1,4 +1,4 @@
-"""Production settings (verbund.settings with DEBUG off) for the scale-out test's gunicorn processes, plus one change:
+"""Production settings (verbund.settings with DEBUG off) for the gunicorn processes of the scale-out and R-3 tests, plus one change:
 static files come from the finders (WhiteNoise's autorefresh), so the test need not run collectstatic (a minute on a busy
 machine), and the tests' fast password hasher is accepted. Everything the test is about – database, Redis, object storage, mail – is configured as in production.
 """

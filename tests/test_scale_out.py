@@ -22,11 +22,7 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -40,71 +36,12 @@ from events.services import meeting_at
 from newsletters.models import Delivery, Infobrief
 from tests.conftest import PASSWORD
 from tests.newsletters import factories
+from tests.processes import Processes, csrf_token, free_port, listening, wait_for
 from tests.services import database_url, require, require_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BUCKET = "verbund-scale-test"
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, *, timeout: float, what: str, step: float = 0.25):
-    """Poll until `predicate()` is truthy; fail naming `what` after `timeout` seconds (a deadline, never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}", pytrace=False)
-        time.sleep(step)
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-class Processes:
-    """Child processes in their own process groups; all are stopped at the end, whatever happened."""
-
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.running: list[tuple[str, subprocess.Popen]] = []
-
-    def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("w")
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.running.append((name, proc))
-        return proc
-
-    def check_alive(self) -> None:
-        for name, proc in self.running:
-            if proc.poll() is not None:
-                pytest.fail(f"{name} exited with {proc.returncode}:\n{self.tail(name)}", pytrace=False)
-
-    def tail(self, name: str, lines: int = 40) -> str:
-        path = self.logs / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-
-    def stop_all(self) -> None:
-        for _name, proc in reversed(self.running):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for _name, proc in reversed(self.running):
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
 
 
 def _sink_records(out: Path) -> list[dict]:
@@ -115,12 +52,6 @@ def _text_of(record: dict) -> str:
     message = email.message_from_string(record["raw"], policy=email.policy.default)
     body = message.get_body(preferencelist=("plain",))
     return body.get_content() if body is not None else ""
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 def _blank_pdf() -> bytes:
@@ -159,7 +90,7 @@ def cluster(tmp_path, world):
         )
         sink_out = tmp_path / "sink.jsonl"
         sink = procs.start("sink", [sys.executable, "tests/smtp_sink.py", "--out", str(sink_out)], dict(os.environ))
-        wait_for(lambda: _listening(redis_port), timeout=20, what="redis-server")
+        wait_for(lambda: listening(redis_port), timeout=20, what="redis-server")
         sink_port = int(wait_for(lambda: re.search(r"LISTENING (\d+)", procs.tail("sink")), timeout=30, what="the SMTP sink").group(1))
         assert sink.poll() is None
 
@@ -257,7 +188,7 @@ def test_two_web_processes_and_two_workers_share_only_the_database_redis_and_obj
     assert form.status_code == 200, form.text[:500]
     signup = guest.post(
         web_a + page,
-        data={"csrfmiddlewaretoken": _csrf(form.text), "name": "Gast Skalierung", "email": "gast@skalierung.example", "organisation": "Gast GmbH"},
+        data={"csrfmiddlewaretoken": csrf_token(form.text), "name": "Gast Skalierung", "email": "gast@skalierung.example", "organisation": "Gast GmbH"},
         timeout=30,
     )
     assert signup.status_code == 200, signup.text[:500]
@@ -270,7 +201,7 @@ def test_two_web_processes_and_two_workers_share_only_the_database_redis_and_obj
     assert link, _text_of(mails[0])
     ask = guest.get(web_b + link.group(1), timeout=30)  # the token was signed by web A's process
     assert ask.status_code == 200, ask.text[:500]
-    confirmed = guest.post(web_b + link.group(1), data={"csrfmiddlewaretoken": _csrf(ask.text)}, timeout=30)
+    confirmed = guest.post(web_b + link.group(1), data={"csrfmiddlewaretoken": csrf_token(ask.text)}, timeout=30)
     assert confirmed.status_code == 200 and "Sie sind angemeldet" in confirmed.text, confirmed.text[:500]
     registration = Registration.objects.get(meeting=meeting, guest_email="gast@skalierung.example")
     assert registration.status == Registration.Status.REGISTERED
@@ -286,7 +217,7 @@ def test_two_web_processes_and_two_workers_share_only_the_database_redis_and_obj
     manager = requests.Session()
     login = manager.get(web_a + "/accounts/login/", timeout=30)
     logged_in = manager.post(
-        web_a + "/accounts/login/", data={"csrfmiddlewaretoken": _csrf(login.text), "login": manager_x.email, "password": PASSWORD}, timeout=30
+        web_a + "/accounts/login/", data={"csrfmiddlewaretoken": csrf_token(login.text), "login": manager_x.email, "password": PASSWORD}, timeout=30
     )
     assert logged_in.status_code == 200 and "/accounts/login/" not in logged_in.url, logged_in.text[:500]
     files_url = f"/manage/{world.network_x.slug}/meetings/{meeting.pk}/attachments/"
@@ -295,7 +226,7 @@ def test_two_web_processes_and_two_workers_share_only_the_database_redis_and_obj
     pdf = _blank_pdf()
     uploaded = manager.post(
         web_a + files_url,
-        data={"csrfmiddlewaretoken": _csrf(files_page.text), "kind": MeetingAttachment.Kind.DOCUMENT, "title": "Protokoll"},
+        data={"csrfmiddlewaretoken": csrf_token(files_page.text), "kind": MeetingAttachment.Kind.DOCUMENT, "title": "Protokoll"},
         files={"file": ("protokoll.pdf", pdf, "application/pdf")},
         timeout=60,
     )
@@ -312,7 +243,7 @@ def test_two_web_processes_and_two_workers_share_only_the_database_redis_and_obj
     login = outsider.get(web_b + "/accounts/login/", timeout=30)
     outsider.post(
         web_b + "/accounts/login/",
-        data={"csrfmiddlewaretoken": _csrf(login.text), "login": world.users["manager_y"].email, "password": PASSWORD},
+        data={"csrfmiddlewaretoken": csrf_token(login.text), "login": world.users["manager_y"].email, "password": PASSWORD},
         timeout=30,
     )
     for web in (web_a, web_b):
@@ -324,7 +255,7 @@ def test_two_web_processes_and_two_workers_share_only_the_database_redis_and_obj
     send_url = f"/manage/{world.network_x.slug}/infobrief/{letter.pk}/send/"
     send_page = manager.get(web_b + send_url, timeout=30)
     assert send_page.status_code == 200, send_page.text[:500]
-    started = manager.post(web_b + send_url, data={"csrfmiddlewaretoken": _csrf(send_page.text), "mode": "now", "confirm": "1"}, timeout=60)
+    started = manager.post(web_b + send_url, data={"csrfmiddlewaretoken": csrf_token(send_page.text), "mode": "now", "confirm": "1"}, timeout=60)
     assert started.status_code == 200 and "/progress/" in started.url, started.text[:500]
     expected = {c.email for c in contacts}
 

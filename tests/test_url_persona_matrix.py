@@ -10,7 +10,6 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from members.admin import ReadOnlyAdmin
 from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.conftest import PERSONAS, World
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
@@ -37,6 +36,7 @@ from tests.newsletters.matrix_public import NEWSLETTER_PUBLIC_MATRIX
 from tests.qualification.matrix_export import EXPORT_MATRIX
 from tests.qualification.matrix_qualification import QUALIFICATION_MATRIX
 from tests.qualification.matrix_templates import TEMPLATES_MATRIX
+from verbund.admin import ReadOnlyAdmin
 
 LOGGED_IN_ONLY = statuses(200, anonymous=302)
 ANONYMOUS_ONLY = statuses(302, anonymous=200)  # allauth sends logged-in users away from login/signup

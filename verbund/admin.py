@@ -1,9 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from verbund.models import BackgroundJob, FundingSource, LegalPage, MailFailure, ManagerRole, Network, NetworkImprint, NetworkLogo, User
+from verbund.models import BackgroundJob, DeferredTask, FundingSource, LegalPage, MailFailure, ManagerRole, Network, NetworkImprint, NetworkLogo, User
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are evidence or reference data: visible to staff, changed only through services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -87,6 +101,13 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     search_fields = ["title", "user__email", "network__name"]
     list_select_related = ["network", "user"]
     readonly_fields = ["created_at", "finished_at"]
+
+
+@admin.register(DeferredTask)
+class DeferredTaskAdmin(ReadOnlyAdmin):
+    """What waits for the broker; the sweeper empties it."""
+
+    list_display = ["task", "args", "attempts", "created_at", "tried_at", "last_error"]
 
 
 @admin.register(MailFailure)

@@ -13,9 +13,10 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from verbund.models import BackgroundJob
+from verbund.models import BackgroundJob, DeferredTask
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +26,71 @@ BrokerDown = Literal["run_here", "later"]
 def task_send(task_path: str, *args: Any, broker_down: BrokerDown = "run_here") -> bool:
     """Queue one call of the task now. True when it was queued or run; False when it was left for later.
 
-    When the broker cannot be reached, `run_here` runs the task in this process (a login code or a
-    PDF that never arrives is worse than a slow response); `later` only logs, for work a periodic
-    sweeper picks up from its rows (the Infobrief) or the next request orders again.
+    When the broker cannot be reached the call is recorded as a DeferredTask, which the sweeper hands to the broker
+    once it answers again. `run_here` also runs the task in this process at once (a login code or a PDF that never
+    arrives is worse than a slow response) and forgets the record when that succeeds; `later` leaves it to the sweeper
+    (work whose own rows are swept too, such as the Infobrief's deliveries).
     """
     task = import_string(task_path)
     try:
         task.delay(*args)
-    except Exception:
+    except Exception as exc:
+        if task.app.conf.task_always_eager:  # no broker (the embedded default): the exception is the task's own
+            if broker_down == "later":
+                logger.exception("%s%r failed", task_path, args)
+                return False
+            raise
+        deferred = _defer(task_path, args, exc)
         if broker_down == "later":
-            logger.warning("Queue unreachable: %s%r left for later", task_path, args, exc_info=True)
+            logger.warning("Queue unreachable: %s%r left for the sweeper", task_path, args, exc_info=True)
             return False
         logger.warning("Queue unreachable: running %s%r here", task_path, args, exc_info=True)
-        task(*args)
+        try:
+            task(*args)
+        except Exception as failure:
+            if deferred is not None:
+                DeferredTask.objects.filter(pk=deferred.pk).update(last_error=_describe(failure), attempts=2)
+            logger.exception("%s%r failed here too; the sweeper retries it", task_path, args)
+            return False
+        if deferred is not None:
+            DeferredTask.objects.filter(pk=deferred.pk).delete()
     return True
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _defer(task_path: str, args: tuple[Any, ...], exc: BaseException) -> DeferredTask | None:
+    """Record the call for the sweeper; if even the database is away there is nothing left to record it in."""
+    try:
+        return DeferredTask.objects.create(task=task_path, args=list(args), last_error=_describe(exc))
+    except Exception:
+        logger.exception("Could not record %s%r for the sweeper", task_path, args)
+        return None
+
+
+def deferred_tasks_resend(limit: int = 500) -> tuple[int, int]:
+    """Hand recorded calls to the broker again, oldest first: (sent, still waiting). Stops at the first failure.
+
+    Rows are claimed with SKIP LOCKED, so two sweepers never send one call twice; a row is deleted in the transaction
+    that sent it (a crash between the two sends it again, which the tasks tolerate: they claim their rows).
+    """
+    sent = 0
+    while sent < limit:
+        with transaction.atomic():
+            row = DeferredTask.objects.select_for_update(skip_locked=True).order_by("created_at", "pk").first()
+            if row is None:
+                break
+            try:
+                import_string(row.task).delay(*row.args)
+            except Exception as exc:  # noqa: BLE001 – any refusal of the broker: the row waits for the next sweep
+                DeferredTask.objects.filter(pk=row.pk).update(attempts=row.attempts + 1, last_error=_describe(exc), tried_at=timezone.now())
+                logger.warning("Queue still unreachable: %d deferred tasks wait", DeferredTask.objects.count())
+                break
+            row.delete()
+            sent += 1
+    return sent, DeferredTask.objects.count()
 
 
 def enqueue_on_commit(task_path: str, *args: Any, broker_down: BrokerDown = "run_here") -> None:

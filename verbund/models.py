@@ -422,6 +422,30 @@ class LegalPage(models.Model):
         return self.get_slug_display()
 
 
+class DeferredTask(models.Model):
+    """A task that could not be handed to the broker (Redis away) or failed when run in the request instead.
+
+    verbund.background records it at the moment of the failure; the periodic sweeper (`verbund.tasks.sweep_deferred_tasks`)
+    hands it to the broker again once the broker answers, and deletes the row. Arguments are what the task gets, as
+    JSON (the broker's own serialisation); they name rows by primary key, never personal data.
+    """
+
+    task = models.CharField(_("Aufgabe"), max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(_("Versuche"), default=1)
+    last_error = models.TextField(_("Letzter Fehler"), blank=True)
+    created_at = models.DateTimeField(_("Erfasst"), auto_now_add=True)
+    tried_at = models.DateTimeField(_("Zuletzt versucht"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Zurückgestellte Aufgabe")
+        verbose_name_plural = _("Zurückgestellte Aufgaben")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)!r}"
+
+
 class BackgroundJob(models.Model):
     """Long work a user started (an import, an export): its progress and result, counted from rows."""
 

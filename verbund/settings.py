@@ -170,6 +170,7 @@ CELERY_TIMEZONE = "Europe/Berlin"
 # not support Django 6.1).
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "verbund.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "sweep-deferred-tasks": {"task": "verbund.tasks.sweep_deferred_tasks", "schedule": env.int("DEFERRED_SWEEP_SECONDS", default=60)},
     "purge-trash": {"task": "members.tasks.purge_trash", "schedule": 3600},
     "sweep-background-jobs": {"task": "members.tasks.sweep_jobs", "schedule": 300},
     "delete-old-export-files": {"task": "members.tasks.delete_old_export_files", "schedule": 6 * 3600},

@@ -5,6 +5,7 @@ from celery import Task, shared_task
 from django.core.management import call_command
 from django.db import transaction
 
+from verbund.background import deferred_tasks_resend
 from verbund.mail import mail_failure_record, mail_refused_note, payload_to_message, smtp_failure
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,15 @@ def send_mail_task(self: Task, payload: dict[str, Any], mailer: str = "default")
             logger.warning("Mail to %s not delivered: %s %s", ", ".join(payload.get("to", [])), failure.code, failure.error)
             return 0
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(acks_late=True)
+def sweep_deferred_tasks() -> int:
+    """Beat: hand the calls that met an unreachable broker to it again (verbund.background.task_send)."""
+    sent, waiting = deferred_tasks_resend()
+    if sent or waiting:
+        logger.info("Deferred tasks: %d sent, %d waiting", sent, waiting)
+    return sent
 
 
 @shared_task(acks_late=True)

@@ -1,3 +1,4 @@
+import sys
 from decimal import Decimal
 
 from django.conf import settings
@@ -5,9 +6,10 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -181,6 +183,19 @@ def legal_page(request: HttpRequest, slug: str) -> HttpResponse:
             "operator_email": settings.OPERATOR_EMAIL,
         },
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: when the database is away (restart, failover, connection limit) a friendly 503 that asks to retry.
+
+    Django calls this inside the `except` that caught the view's exception, so `sys.exc_info()` names it. Neither page
+    touches the database or the session: both are rendered without context processors.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):  # the connection, not our SQL (that stays a 500)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 @never_cache

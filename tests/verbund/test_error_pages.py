@@ -1,5 +1,7 @@
+import pytest
+from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 
 def test_404_is_a_german_page_in_the_portal_look(client, db):
@@ -27,3 +29,29 @@ def test_error_pages_are_english_when_chosen(client, db):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get("/gibt-es-nicht/")
     assert "Page not found" in response.text
+
+
+def _make_health_raise(monkeypatch, exc: Exception) -> None:
+    """The /health/ URL pattern's view raises `exc` (as any view would when its query fails)."""
+
+    def view(request):
+        raise exc
+
+    pattern = next(p for p in get_resolver().url_patterns if getattr(p, "name", None) == "health")
+    monkeypatch.setattr(pattern, "callback", view)
+
+
+@pytest.mark.parametrize("exc", [OperationalError("server closed the connection unexpectedly"), InterfaceError("connection already closed")])
+def test_a_database_that_is_away_gets_the_friendly_503_page(db, monkeypatch, exc):
+    _make_health_raise(monkeypatch, exc)
+    response = Client(raise_request_exception=False).get(reverse("health"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "Das Portal ist gleich wieder da" in response.text and "Traceback" not in response.text
+
+
+def test_an_error_in_our_own_sql_stays_a_logged_500(db, monkeypatch):
+    _make_health_raise(monkeypatch, ProgrammingError("column does not exist"))
+    response = Client(raise_request_exception=False).get(reverse("health"))
+    assert response.status_code == 500
+    assert "Ein Fehler ist aufgetreten" in response.text
