@@ -332,15 +332,54 @@ def test_network_imprint_and_logos_print_and_a_meeting_overrides_them(client, pr
     assert "Akademie Überlingen" not in alt_texts(data) and "Land Nordrhein-Westfalen" in alt_texts(data)
 
 
-def test_logos_and_imprint_of_another_network_never_appear(client, world, programme, manager_x, eager, django_capture_on_commit_callbacks):
+@pytest.mark.anchor("S-4")
+def test_logos_and_imprint_of_another_network_never_appear(client, world, programme, manager_x, eager, django_capture_on_commit_callbacks, anchor):
     client.force_login(world.users["manager_y"])
     add_logo(client, reverse("verbund:network_logo_add", args=["netz-y"]), "funder", "Geheimer Förderer Y", (0, 0, 0))
     client.post(reverse("verbund:network_documentation", args=["netz-y"]), {"publisher_name": "Herausgeber Y"})
     assert client.post(reverse("events:meeting_logo_add", args=["netz-x", programme.pk]), {"role": "funder", "name": "Y"}).status_code == 404
     assert client.post(reverse("events:meeting_logo_add", args=["netz-y", programme.pk]), {"role": "funder", "name": "Y"}).status_code == 404
     data, text = rendered(programme, django_capture_on_commit_callbacks)
+    anchor(foreign_images=int("Geheimer Förderer Y" in alt_texts(data)))
     assert "Geheimer Förderer Y" not in alt_texts(data) and "Herausgeber Y" not in text
     assert "Gefördert durch" not in text  # X has no funder at all
+
+
+@pytest.mark.anchor("S-4")
+def test_ssrf_payloads_in_minutes_and_programme_reach_nothing_through_the_real_render_path(
+    programme, manager_x, eager, django_capture_on_commit_callbacks, anchor, tmp_path
+):
+    """The office's own text (Markdown minutes, programme items) carries the payloads; the documentation task renders them."""
+    from tests.verbund.test_pdf import CanaryServer
+
+    secret = tmp_path / "geheim.css"
+    secret.write_text("h1::after { content: 'LOCAL-FILE-CANARY'; }")
+    with CanaryServer() as canary:
+        payloads = [
+            f"![Bild]({canary.url}/markdown-image.png)",
+            f"[Anhang]({canary.url}/markdown-link)",
+            f"<img src='{canary.url}/raw-img'>",
+            f"<link rel='stylesheet' href='{canary.url}/raw.css'>",
+            f"<style>@import url('{canary.url}/import.css');</style>",
+            f"<object data='{canary.url}/object'></object>",
+            f"<iframe src='{canary.url}/iframe'></iframe>",
+            f"<svg><image href='{canary.url}/svg'/></svg>",
+            f"![Datei]({secret.as_uri()})",
+            f"<link rel='attachment' href='{secret.as_uri()}'>",
+            "![passwd](file:///etc/passwd)",
+            "<img src='/media/../../etc/passwd'>",
+        ]
+        talk = item(programme, "Cluster Management")
+        for payload in payloads:
+            services.minute_add(meeting=programme, by=manager_x, data={"text": f"Notiz {payload}", "agenda_item": talk})
+        add_item(programme, manager_x, starts_at=time(15, 0), ends_at=time(15, 15), kind="talk", parallel=True, title=f"Punkt <img src='{canary.url}/title'>", summary=f"![x]({canary.url}/summary.png)")
+        data, text = rendered(programme, django_capture_on_commit_callbacks)
+        hits = list(canary.hits)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        attachments_found = len(pdf.attachments)
+    anchor(payloads=len(payloads) + 2, canary_hits=len(hits), file_bytes=text.count("LOCAL-FILE-CANARY") + data.count(b"root:x:"), attachments=attachments_found)
+    assert hits == [] and attachments_found == 0 and "LOCAL-FILE-CANARY" not in text and b"root:x:" not in data
+    assert "Notiz" in text  # the entries themselves did render
 
 
 def test_a_hostile_logo_is_refused_with_a_message_and_nothing_is_stored(client, world, programme, manager_x, settings, tmp_path):

@@ -14,6 +14,8 @@ from weasyprint import HTML
 
 from verbund.pdf import RefusedURL, StaticOnlyURLFetcher, render_pdf
 
+pytestmark = pytest.mark.anchor("S-4")
+
 
 class CanaryServer:
     """A loopback HTTP server that counts every request it gets (and would serve anything)."""
@@ -112,15 +114,18 @@ def ssrf_payloads(url: str) -> list[tuple[str, str]]:
     ]
 
 
-def test_no_request_reaches_a_server_on_loopback(canary):
-    for head, body in ssrf_payloads(canary.url):
+def test_no_request_reaches_a_server_on_loopback(canary, anchor):
+    payloads = ssrf_payloads(canary.url)
+    attachments = 0
+    for head, body in payloads:
         pdf = render_pdf(html=page(head, body))
         assert pdf.startswith(b"%PDF")
         assert "FROM-CANARY-SERVER" not in pdf_text(pdf)
-        assert embedded_files(pdf) == {}
+        attachments += len(embedded_files(pdf))
     # The base URL a caller passes does not open the door either.
     render_pdf(html=page(body="<img src='/x.png'>"), base_url=canary.url + "/")
-    assert canary.hits == []
+    anchor(payloads=len(payloads) + 1, canary_hits=len(canary.hits), attachments=attachments)
+    assert canary.hits == [] and attachments == 0
 
 
 def test_the_canary_server_would_notice_weasyprints_default_fetcher(canary):
@@ -143,22 +148,24 @@ def test_the_canary_server_would_notice_weasyprints_default_fetcher(canary):
         "ftp://127.0.0.1/etc/passwd",
     ],
 )
-def test_local_files_are_not_embedded(src):
+def test_local_files_are_not_embedded(src, anchor):
     pdf = render_pdf(
         html=page(
             f"<link rel='stylesheet' href='{src}'><link rel='attachment' href='{src}'>",
             f"<img src='{src}'><a rel='attachment' href='{src}'>Anhang</a><object data='{src}'></object>",
         )
     )
+    anchor(payloads=1, file_bytes=pdf.count(b"root:"), attachments=len(embedded_files(pdf)))
     assert "root:" not in pdf_text(pdf)
     assert b"root:" not in pdf
     assert embedded_files(pdf) == {}
     assert b"/EmbeddedFile" not in pdf
 
 
-def test_a_local_file_is_neither_read_nor_attached(secret_file):
+def test_a_local_file_is_neither_read_nor_attached(secret_file, anchor):
     url = secret_file.as_uri()
     pdf = render_pdf(html=page(f"<link rel='stylesheet' href='{url}'><link rel='attachment' href='{url}'>", f"<a rel='attachment' href='{url}'>Anhang</a>"))
+    anchor(payloads=1, file_bytes=pdf_text(pdf).count("LOCAL-FILE-CANARY"), attachments=len(embedded_files(pdf)))
     assert "LOCAL-FILE-CANARY" not in pdf_text(pdf)
     assert embedded_files(pdf) == {}
     assert b"/EmbeddedFile" not in pdf
@@ -216,6 +223,36 @@ def test_data_urls_are_allowed():
         "javascript:alert(1)",
     ],
 )
-def test_the_fetcher_refuses_everything_else(url):
+def test_the_fetcher_refuses_everything_else(url, anchor):
     with pytest.raises(RefusedURL):
         StaticOnlyURLFetcher().fetch(url)
+    anchor(payloads=1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<img src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='100000' height='100000'%3E%3Crect width='100000' height='100000'/%3E%3C/svg%3E\">",
+        "<div style='width: 1e9px; height: 1e9px'>groß</div>",
+        "<p>" + "Verbund " * 60_000 + "</p>",
+        "<table>" + "<tr><td>Zelle</td></tr>" * 3000 + "</table>",
+        "<div>" * 2000 + "tief" + "</div>" * 2000,
+    ],
+    ids=["huge-svg", "huge-box", "long-text", "long-table", "deep-nesting"],
+)
+def test_oversized_inputs_end_cleanly(body, anchor):
+    """An oversized input renders or fails with an ordinary exception (the task records it), never hangs or kills the worker."""
+    import resource
+    import time
+
+    started = time.monotonic()
+    try:
+        pdf = render_pdf(html=page(body=body))
+        assert pdf.startswith(b"%PDF")
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        pass
+    elapsed = time.monotonic() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The render task's soft time limit is 270 s (events/tasks.py); the worker's memory stays bounded.
+    assert elapsed < 270 and peak_mb < 2048, (elapsed, peak_mb)
+    anchor(payloads=1, oversized_clean=1)
