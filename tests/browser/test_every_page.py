@@ -77,11 +77,14 @@ def logged_in_context(browser, live_server, user, *, width: int):
     return context
 
 
-def check_pages(browser, live_server, world, persona: str, *, width: int) -> None:
+def check_pages(browser, live_server, world, persona: str, *, width: int) -> tuple[int, list[str]]:
     """axe on every page; at 390 px nothing scrolls sideways; at 1280 px the same pages once more in the dark scheme
-    (contrast only: the rest of axe's rules do not depend on the colours)."""
+    (contrast only: the rest of axe's rules do not depend on the colours). Every page also loads without a CSP
+    violation (S-8). Returns the number of pages and the CSP violations."""
     context = logged_in_context(browser, live_server, world.users[persona], width=width)
     page = context.new_page()
+    csp: list[str] = []
+    page.on("console", lambda msg: csp.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None)
     axe = Axe()
     failures: list[str] = []
     checked = 0
@@ -108,9 +111,11 @@ def check_pages(browser, live_server, world, persona: str, *, width: int) -> Non
                 page.emulate_media(color_scheme="light")
     finally:
         context.close()
-    print(f"{persona} at {width} px: {checked} pages in {time.monotonic() - started:.0f} s")
+    print(f"{persona} at {width} px: {checked} pages in {time.monotonic() - started:.0f} s, {len(csp)} CSP violations")
     assert checked >= 5, f"only {checked} HTML pages found for {persona}"
+    failures += [f"CSP: {line}" for line in csp]
     assert not failures, f"{len(failures)} failures for {persona} at {width} px:\n" + "\n".join(failures)
+    return checked, csp
 
 
 def axe_failures(axe: Axe, page, url: str, options: dict, scheme: str = "light") -> list[str]:
@@ -121,10 +126,42 @@ def axe_failures(axe: Axe, page, url: str, options: dict, scheme: str = "light")
     return found
 
 
+@pytest.mark.anchor("S-8")
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("persona", ["manager_x", "member_a_x", "anonymous"])
-def test_every_page_is_accessible_and_fits(chromium_browser, live_server, world, persona, width):
-    check_pages(chromium_browser, live_server, world, persona, width=width)
+def test_every_page_is_accessible_and_fits(chromium_browser, live_server, world, persona, width, anchor):
+    checked, csp = check_pages(chromium_browser, live_server, world, persona, width=width)
+    if width == DESKTOP:  # S-8 counts each role's crawl once
+        anchor(crawled_pages=checked, roles=1, csp_violations=len(csp))
+
+
+@pytest.mark.anchor("S-8")
+def test_staff_pages_and_the_admin_load_without_csp_violations(chromium_browser, live_server, world, anchor):
+    """The fourth role of S-8: staff, on every page it opens, the Django admin included (CSP only; axe covers our pages)."""
+    from tests.test_url_persona_matrix import MATRIX
+
+    urls: list[str] = []
+    for case in MATRIX.values():
+        for target in case.targets:
+            if target.method == "get" and target.expected["staff"] == 200 and (url := target.url(world)) not in urls:
+                urls.append(url)
+    context = logged_in_context(chromium_browser, live_server, world.users["staff"], width=DESKTOP)
+    page = context.new_page()
+    csp: list[str] = []
+    page.on("console", lambda msg: csp.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None)
+    checked = 0
+    try:
+        for url in urls:
+            answer = context.request.get(url, max_redirects=0)
+            if answer.status != 200 or not answer.headers.get("content-type", "").startswith("text/html"):
+                continue
+            page.goto(url, wait_until="load")
+            checked += 1
+    finally:
+        context.close()
+    anchor(crawled_pages=checked, roles=1, csp_violations=len(csp))
+    assert checked >= 20, f"only {checked} pages for staff"
+    assert csp == [], "\n".join(csp[:20])
 
 
 # --- the members area on a phone and on a desk ------------------------------------------------------------------

@@ -372,12 +372,23 @@ def test_ssrf_payloads_in_minutes_and_programme_reach_nothing_through_the_real_r
         talk = item(programme, "Cluster Management")
         for payload in payloads:
             services.minute_add(meeting=programme, by=manager_x, data={"text": f"Notiz {payload}", "agenda_item": talk})
-        add_item(programme, manager_x, starts_at=time(15, 0), ends_at=time(15, 15), kind="talk", parallel=True, title=f"Punkt <img src='{canary.url}/title'>", summary=f"![x]({canary.url}/summary.png)")
+        add_item(
+            programme,
+            manager_x,
+            starts_at=time(15, 0),
+            ends_at=time(15, 15),
+            kind="talk",
+            parallel=True,
+            title=f"Punkt <img src='{canary.url}/title'>",
+            summary=f"![x]({canary.url}/summary.png)",
+        )
         data, text = rendered(programme, django_capture_on_commit_callbacks)
         hits = list(canary.hits)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         attachments_found = len(pdf.attachments)
-    anchor(payloads=len(payloads) + 2, canary_hits=len(hits), file_bytes=text.count("LOCAL-FILE-CANARY") + data.count(b"root:x:"), attachments=attachments_found)
+    anchor(
+        payloads=len(payloads) + 2, canary_hits=len(hits), file_bytes=text.count("LOCAL-FILE-CANARY") + data.count(b"root:x:"), attachments=attachments_found
+    )
     assert hits == [] and attachments_found == 0 and "LOCAL-FILE-CANARY" not in text and b"root:x:" not in data
     assert "Notiz" in text  # the entries themselves did render
 

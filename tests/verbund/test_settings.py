@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -37,7 +39,8 @@ def settings_under(env: dict[str, str], *names: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_check_deploy_passes_with_production_settings():
+@pytest.mark.anchor("S-8")
+def test_check_deploy_passes_with_production_settings(anchor):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=clean_env(**PRODUCTION_ENV),
@@ -45,6 +48,7 @@ def test_check_deploy_passes_with_production_settings():
         capture_output=True,
         text=True,
     )
+    anchor(deploy_exit=result.returncode)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -70,11 +74,13 @@ def test_production_keeps_database_connections_open():
     assert values["CELERY_TASK_ALWAYS_EAGER"] is False
 
 
-def test_production_cookies_and_csp_are_strict():
+@pytest.mark.anchor("S-8")
+def test_production_cookies_and_csp_are_strict(anchor):
     values = settings_under(clean_env(**PRODUCTION_ENV), "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SECURE_CSP", "MFA_REQUIRED_FOR_MANAGERS")
     assert values["SESSION_COOKIE_SECURE"] is True
     assert values["SESSION_COOKIE_HTTPONLY"] is True
     csp = values["SECURE_CSP"]
+    anchor(csp_strict="'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"])
     assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
     assert csp["object-src"] == ["'none'"] and csp["frame-ancestors"] == ["'none'"]
     assert values["MFA_REQUIRED_FOR_MANAGERS"] is True
