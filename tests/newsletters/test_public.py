@@ -68,6 +68,48 @@ def test_double_opt_in_keeps_complete_proof_and_only_confirmed_addresses_receive
     assert "Bitte prüfen Sie Ihr Postfach" in again.text and len(mailoutbox_files()) == 1
 
 
+@pytest.mark.anchor("R-4")
+def test_every_external_subscriber_has_a_complete_double_opt_in_and_no_infobrief_reaches_a_withdrawn_address(
+    client, world, manager_x, mailoutbox_files, django_capture_on_commit_callbacks, anchor
+):
+    """Readers subscribe through the public form (each from its own address), most confirm, some leave again; members'
+    contacts withdraw their consent. An Infobrief then goes to the confirmed readers and consenting contacts only."""
+    from newsletters import sending
+
+    def confirmation_links() -> set[str]:
+        return {"/" + re.search(r"https?://\S+/confirm/\S+/", mail_text(m)).group(0).split("/", 3)[3] for m in mailoutbox_files()}
+
+    links: dict[str, str] = {}
+    for n in range(12):
+        before = confirmation_links()
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(subscribe_url(), {"email": f"leser{n}@extern.example", "consent": "on"}, REMOTE_ADDR=f"203.0.113.{n + 1}")
+        assert answer.status_code == 200
+        (links[f"leser{n}@extern.example"],) = confirmation_links() - before
+    for n in range(10):  # two never confirm
+        assert client.post(links[f"leser{n}@extern.example"], REMOTE_ADDR=f"198.51.100.{n + 1}").status_code == 200
+    for n in (0, 1):  # two leave again
+        services.unsubscribe(network=world.network_x, email=f"leser{n}@extern.example", source="link")
+    contacts = factories.recipients(world.network_x, 10, prefix="m")
+    from members.models import Consent
+
+    Consent.objects.filter(contact__in=contacts[:3]).update(withdrawn_at=timezone.now())
+    withdrawn = {f"leser{n}@extern.example" for n in (0, 1, 10, 11)} | {c.email for c in contacts[:3]}
+
+    proof = ("email", "requested_at", "request_ip", "confirmation_sent_at", "confirmed_at", "confirm_ip", "consent_text", "consent_version")
+    confirmed = Subscriber.objects.filter(network=world.network_x, confirmed_at__isnull=False)
+    complete = [s for s in confirmed if all(getattr(s, name) not in (None, "") for name in proof)]
+    letter = factories.infobrief(world.network_x)
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.send_start(infobrief=letter, by=manager_x)
+    delivered = set(Delivery.objects.filter(infobrief=letter).values_list("email", flat=True))
+    to_withdrawn = len(delivered & withdrawn)
+    anchor(external_subscribers=len(complete), to_withdrawn=to_withdrawn)
+    assert confirmed.count() == 10 and len(complete) == 10
+    assert to_withdrawn == 0
+    assert {f"leser{n}@extern.example" for n in range(2, 10)} | {c.email for c in contacts[3:]} <= delivered
+
+
 def test_unsubscribed_reader_can_come_back_only_through_a_new_opt_in(client, world, django_capture_on_commit_callbacks, mailoutbox_files):
     now = timezone.now()
     Subscriber.objects.create(
