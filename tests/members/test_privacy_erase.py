@@ -27,6 +27,8 @@ from members.services import consent_grant, consent_withdraw, contact_create, co
 from tests.conftest import make_user
 from verbund.models import User
 
+pytestmark = pytest.mark.anchor("D-2")
+
 CANARY = "ZZCANARYZZ"
 PHONE_DIGITS = "9876543"
 CONTACT_EMAIL = "zzcanaryzz@example.org"
@@ -330,3 +332,71 @@ def test_jobs_and_export_files_forget_the_person(world, person, settings, tmp_pa
     assert other.result_file.name != ""  # network Y never had the person
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert CONTACT_EMAIL.encode() not in stored and CANARY.encode() not in stored
+
+
+def test_d2_a_person_in_every_place_leaves_no_trace_in_any_table_or_stored_file(world, person, settings, tmp_path, anchor):
+    """The anchor's figure: the person of the fixture (contact, login, consents, history, governance, invitation, admin log,
+    session) also registered for a meeting (and once as a guest), gave feedback, was invited, owns an action item, got an
+    Infobrief, reads another network's Infobrief as a subscriber, is on a suppression list, and appears in an export file and
+    in an import's rows. After erasure: no text column of any table and no stored file holds any of her strings."""
+    from django.core.files.base import ContentFile
+
+    from events import services as event_services
+    from events.models import ActionItem, InvitationRecipient, Meeting, MeetingInvitation, Registration, SatisfactionResponse
+    from newsletters.models import Delivery, Subscriber, Suppression
+    from tests.newsletters import factories
+    from verbund.models import BackgroundJob
+
+    settings.MEDIA_ROOT = tmp_path
+    manager = world.users["manager_x"]
+    day = timezone.localdate() - timedelta(days=3)
+    meeting = Meeting.objects.create(
+        network=world.network_x, title="Arbeitstreffen", starts_at=event_services.meeting_at(day, 9), ends_at=event_services.meeting_at(day, 12)
+    )
+    registration = Registration.objects.create(meeting=meeting, contact=person, status="attended", consent_photos=True)
+    Registration.objects.create(meeting=meeting, guest_name=f"Gast {CANARY}", guest_email=CONTACT_EMAIL, guest_organisation=f"Firma {CANARY}")
+    SatisfactionResponse.objects.create(meeting=meeting, registration=registration, score=4, comment=f"Gut, sagt {CANARY}")
+    InvitationRecipient.objects.create(invitation=MeetingInvitation.objects.create(meeting=meeting), contact=person, email=CONTACT_EMAIL)
+    ActionItem.objects.create(network=world.network_x, meeting=meeting, title="Angebot einholen", owner=person)
+    Delivery.objects.create(infobrief=factories.infobrief(world.network_x), email=CONTACT_EMAIL, contact=person, status="sent", sent_at=timezone.now())
+    now = timezone.now()
+    Subscriber.objects.create(
+        network=world.network_y,
+        email=CONTACT_EMAIL,
+        name=f"Leserin {CANARY}",
+        status="confirmed",
+        requested_at=now,
+        confirmed_at=now,
+        consent_text="x",
+        consent_version=1,
+    )
+    Suppression.objects.create(network=world.network_x, email=CONTACT_EMAIL, reason="unsubscribed")
+    export = BackgroundJob.objects.create(user=manager, network=world.network_x, kind="export", status="done", title="Export")
+    export.result_file.save("mitglieder.csv", ContentFile(f"Alpha GmbH;Vor-{CANARY};{CONTACT_EMAIL}".encode()), save=True)
+    BackgroundJob.objects.create(
+        user=manager, network=world.network_x, kind="import", status="failed", title="Import", params={"rows": [["Alpha GmbH", CONTACT_EMAIL]]}
+    )
+    other = BackgroundJob.objects.create(user=world.users["manager_y"], network=world.network_y, kind="export", status="done", title="Export Y")
+    other.result_file.save("y.csv", ContentFile(b"Gamma AG;kontakt@gamma.example"), save=True)  # stays: it never named her
+    places = 23  # the fixture's 12 (see the control test) and the 11 above
+    needles = (CANARY, PHONE_DIGITS, "zzcanaryzz")
+    before = canary_hits(*needles)
+    assert {"events.Registration.guest_name", "events.SatisfactionResponse.comment", "newsletters.Delivery.email", "newsletters.Subscriber.name"} <= set(before)
+
+    tombstone = person_erase(contact=person, by=world.users["staff"])
+
+    hits = canary_hits(*needles)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    file_hits = [p.name for p in files if any(n.encode() in p.read_bytes().lower() for n in ("zzcanaryzz", PHONE_DIGITS))]
+    columns = sum(
+        1
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if isinstance(field, (models.CharField, models.TextField, models.JSONField))
+    )
+    anchor(places=places, canary_hits=sum(hits.values()) + len(file_hits), columns=columns, files=len(files))
+    assert hits == {} and file_hits == [] and len(files) == 1
+    assert tombstone.email_hash and CANARY not in tombstone.email_hash  # the tombstone: a keyed hash, nothing readable
+    assert Registration.objects.filter(meeting=meeting).count() == 2  # the meeting's figures stay, anonymous
+    person.refresh_from_db()
+    assert person.first_name == ERASED_NAME or ERASED_NAME in person.full_name  # the action item now names nobody
