@@ -59,7 +59,11 @@ def series_rename(*, series: MeetingSeries, by: User, name: str) -> MeetingSerie
 @transaction.atomic
 def series_delete(*, series: MeetingSeries, by: User) -> int:
     """Delete a series; its meetings stay, without a series. Returns how many meetings were in it."""
-    meeting_count = series.meetings.count()
+    meetings = list(series.meetings.all())
+    for meeting in meetings:  # each leaves the series with a history entry naming who deleted it (SET NULL would leave none)
+        meeting.series = None
+        meeting._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
+        meeting.save(update_fields=["series", "updated_at"])
     series._history_user = by  # type: ignore[attr-defined]  # simple_history reads the author from the instance
-    series.delete()  # Meeting.series is SET_NULL
-    return meeting_count
+    series.delete()
+    return len(meetings)

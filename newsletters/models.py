@@ -150,7 +150,8 @@ class Infobrief(models.Model):
     test_sent_at = models.DateTimeField(_("Zuletzt als Test gesendet"), null=True, blank=True)
     pdf = models.FileField(upload_to="newsletters/pdf/", blank=True)
 
-    history = HistoricalRecords()
+    # A test send is no edit of the Infobrief: its time is bookkeeping for the wizard, outside the history.
+    history = HistoricalRecords(excluded_fields=["test_sent_at"])
     objects = InfobriefQuerySet.as_manager()
 
     class Meta:

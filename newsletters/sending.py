@@ -323,11 +323,17 @@ def kick(infobrief_id: int, *, parallel: int | None = None) -> bool:
     return True
 
 
+def _audited(pk: int, by: User) -> None:
+    """A history entry by `by` for a status the conditional update() above just wrote (update() itself leaves none)."""
+    Infobrief.history.bulk_history_create([Infobrief.objects.get(pk=pk)], update=True, default_user=by)
+
+
 @transaction.atomic
 def send_pause(*, infobrief: Infobrief, by: User) -> None:
     updated = Infobrief.objects.filter(pk=infobrief.pk, status=Infobrief.Status.SENDING).update(status=Infobrief.Status.PAUSED, updated_at=timezone.now())
     if not updated:
         raise ValidationError(_("Nur ein laufender Versand kann angehalten werden."))
+    _audited(infobrief.pk, by)
 
 
 def send_resume(*, infobrief: Infobrief, by: User) -> None:
@@ -335,6 +341,7 @@ def send_resume(*, infobrief: Infobrief, by: User) -> None:
         updated = Infobrief.objects.filter(pk=infobrief.pk, status=Infobrief.Status.PAUSED).update(status=Infobrief.Status.SENDING, updated_at=timezone.now())
         if not updated:
             raise ValidationError(_("Nur ein angehaltener Versand kann fortgesetzt werden."))
+        _audited(infobrief.pk, by)
         transaction.on_commit(lambda: kick(infobrief.pk))
 
 

@@ -64,7 +64,7 @@ FORMATS: dict[str, str] = {
     "D-1": "{tables} tables, {rows} rows, {files} media files: {differences} differences after restore; backup {max_backup_seconds} s, "
     "restore {max_restore_seconds} s",
     "D-2": "{places} places seeded with canaries: {canary_hits} hits in {columns} text columns and {files} stored files after erasure (tombstone hashed)",
-    "D-3": "{writes} service writes and ORM saves/bulk operations on {models} protected models: {unaudited} without a history "
+    "D-3": "{writes} service writes and ORM saves/bulk operations on {max_models} protected models: {unaudited} without a history "
     "entry, {without_user} without the acting user",
 }
 
@@ -143,12 +143,15 @@ def quality_profile(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def anchor(request: pytest.FixtureRequest):
-    """`anchor(**figures)` adds this test's figures to its anchor (the test's `anchor` marker names it)."""
-    marker = request.node.get_closest_marker("anchor")
-    assert marker is not None, f"{request.node.nodeid} uses the anchor fixture without @pytest.mark.anchor(...)"
+    """`anchor(**figures)` adds this test's figures to its anchor (the test's `anchor` marker names it); a test that
+    proves two anchors names the one with `of=`: `anchor(of="D-3", writes=12)`."""
+    ids = [marker.args[0] for marker in request.node.iter_markers("anchor")]
+    assert ids, f"{request.node.nodeid} uses the anchor fixture without @pytest.mark.anchor(...)"
 
-    def add(**figures: Any) -> None:
-        request.node.user_properties.append(("anchor_figures", (marker.args[0], figures)))
+    def add(*, of: str | None = None, **figures: Any) -> None:
+        assert of is None or of in ids, f"{request.node.nodeid} is not marked as proving {of}"
+        assert of is not None or len(ids) == 1, f"{request.node.nodeid} proves {ids}: say which with of="
+        request.node.user_properties.append(("anchor_figures", (of or ids[0], figures)))
 
     return add
 

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.composition.matrix_search import SEARCH_MATRIX
+from tests.audit import audit_watch, protected_models
 from tests.conftest import PERSONAS, World
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
@@ -274,29 +275,44 @@ def test_the_matrix_names_no_pattern_that_does_not_exist():
 
 
 @pytest.mark.anchor("S-1")
+@pytest.mark.anchor("D-3")
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_persona_gets_the_expected_status_everywhere(client, world, persona, anchor):
+    """S-1, and D-3 on the way: every write a request makes to a protected model leaves a history entry naming the
+    logged-in user (tests/audit.py watches each request, not the set-up the targets do)."""
     user = world.users[persona]
     if user is not None:
         client.force_login(user)
     wrong = []
-    checked = htmx = 0
+    checked = htmx = writes = 0
+    unaudited: list[str] = []
+    without_user: list[str] = []
+    models: set[str] = set()
     for key, case in MATRIX.items():
         for target in case.targets:
             url = target.url(world)
             header_sets = [{}, {"HTTP_HX_REQUEST": "true"}] if target.htmx else [{}]
             for headers in header_sets:
-                if target.method == "post":
-                    response = client.post(url, target.data(world) if target.data else {}, **headers)
-                else:
-                    response = client.get(url, **headers)
+                data = (target.data(world) if target.data else {}) if target.method == "post" else None
+                with audit_watch(user.pk if user is not None else None) as watch:
+                    if target.method == "post":
+                        response = client.post(url, data, **headers)
+                    else:
+                        response = client.get(url, **headers)
+                writes += watch.write_count
+                models |= watch.models
+                unaudited += [f"{key} {url}: {w}" for w in watch.unaudited()]
+                without_user += [f"{key} {url}: {w}" for w in watch.without_user]
                 checked += 1
                 htmx += bool(headers)
                 if response.status_code != target.expected[persona]:
                     wrong.append(f"{key} {url} {'(htmx) ' if headers else ''}→ {response.status_code}, expected {target.expected[persona]}")
+    anchor(of="D-3", writes=writes, max_models=len(protected_models()), unaudited=len(unaudited), without_user=len(without_user))
     assert checked >= len(MATRIX)
     assert not wrong, "\n".join(wrong)
-    anchor(personas=1, requests=checked, htmx_requests=htmx, unexpected=len(wrong))
+    anchor(of="S-1", personas=1, requests=checked, htmx_requests=htmx, unexpected=len(wrong))
+    assert not unaudited, f"{len(unaudited)} writes without a history entry:\n" + "\n".join(unaudited[:40])
+    assert not without_user, f"{len(without_user)} history entries without the acting user:\n" + "\n".join(without_user[:40])
 
 
 @pytest.mark.anchor("S-1")
