@@ -34,8 +34,8 @@ connection_init() {
 db_psql() { psql -X -q -t -A -v ON_ERROR_STOP=1 "${DB_ARGS[@]}" "$@"; }
 
 # One JSON object: per table of the public schema its row count and a checksum (md5 over the sorted md5s of the
-# rows' texts: independent of physical order, bounded memory per row), each sequence's last value, and the latest
-# applied migration per Django app. query_to_xml runs the per-table query inside this one statement, so it works
+# rows' texts: independent of physical order, bounded memory per row), each sequence's last value and the highest
+# value in use in the column it feeds, and the latest applied migration per Django app. query_to_xml runs the per-table query inside this one statement, so it works
 # in a read-only transaction and sees the caller's snapshot.
 database_facts_sql() {
 	cat <<'SQL'
@@ -54,7 +54,19 @@ SELECT json_build_object(
       WHERE ns.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
     ) AS tables), '{}'::json),
   'sequences', coalesce((
-    SELECT json_object_agg(sequencename, last_value ORDER BY sequencename) FROM pg_sequences WHERE schemaname = 'public'
+    SELECT json_object_agg(s.relname, json_build_object('last_value', ps.last_value, 'max_used', (xpath('/row/m/text()', x))[1]::text::bigint)
+                           ORDER BY s.relname)
+    FROM pg_class s
+    JOIN pg_namespace ns ON ns.oid = s.relnamespace
+    JOIN pg_sequences ps ON ps.schemaname = ns.nspname AND ps.sequencename = s.relname
+    LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass
+                         AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+    LEFT JOIN pg_class t ON t.oid = d.refobjid
+    LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+    CROSS JOIN LATERAL query_to_xml(CASE WHEN t.oid IS NULL THEN 'SELECT NULL::bigint AS m'
+                                         ELSE format('SELECT max(%I) AS m FROM %I.%I', a.attname, ns.nspname, t.relname) END,
+                                    false, true, '') AS x
+    WHERE s.relkind = 'S' AND ns.nspname = 'public'
   ), '{}'::json),
   'migrations', coalesce((
     SELECT json_object_agg(app, name ORDER BY app)

@@ -1,8 +1,9 @@
 """D-1: a backup restores to an identical database (QUALITY.md; the drill runs in the full profile).
 
 The drill: a throwaway PostgreSQL, a database filled by the bench world (scale 0.1) and `seed_demo`, a media folder with awkward
-files; ops/backup.sh writes a backup, ops/restore.sh restores it into a second, fresh database and a second media
-folder. The test then compares the two sides itself, without the scripts' own figures: every table's row count
+files; ops/backup.sh writes a backup while a writer keeps inserting rows, ops/restore.sh restores it into a second,
+fresh database and a second media folder and must find it identical to the manifest (dump and manifest share one
+snapshot). The test then compares the two sides itself, without the scripts' own figures: every table's row count
 and checksum (md5 over the rows' texts in a fixed order), every sequence, the schema as pg_dump prints it and
 every file's sha256. Restoring must take less than two minutes.
 
@@ -20,6 +21,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -124,6 +126,45 @@ def make_media(root: Path) -> None:
     (root / "newsletters" / "images" / "tief" / "verschachtelt" / "bild.jpg").write_bytes(rnd.randbytes(12_345))
 
 
+class ConcurrentWriter:
+    """Inserts rows into d1_writes, one transaction each, from before the backup starts until it has finished."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.stop = threading.Event()
+        self.rows = 0
+        self.rows_before_backup = 0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                while not self.stop.is_set():
+                    conn.execute("INSERT INTO d1_writes (payload) VALUES (%s)", [f"Schreiben {self.rows} – während der Sicherung"])
+                    self.rows += 1
+                    time.sleep(0.002)
+        except BaseException as e:  # noqa: BLE001 — reported by __exit__
+            self.error = e
+
+    def __enter__(self) -> ConcurrentWriter:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while self.rows < 20 and self.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.rows_before_backup = self.rows
+        assert self.rows_before_backup >= 20, self.error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        time.sleep(0.2)  # writes after the backup's end, too
+        self.stop.set()
+        self.thread.join(timeout=30)
+        assert self.error is None, self.error
+
+
 @pytest.mark.services
 @pytest.mark.full_only
 @pytest.mark.anchor("D-1")
@@ -147,9 +188,12 @@ def test_d1_a_backup_restores_to_an_identical_database(tmp_path, anchor):
         for name in (old, recent, "handmade-copy"):
             (backups / name).mkdir(parents=True)
 
-        started = time.monotonic()
-        backup = run([BACKUP], script_env(database_url=source_url, media_root=media, BACKUP_DIR=str(backups), BACKUP_KEEP_DAYS="30"))
-        backup_seconds = time.monotonic() - started
+        # Writes go on while the backup runs: the dump and the manifest must still describe one moment.
+        pg.psql("CREATE TABLE d1_writes (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), payload text)", database="verbund_d1")
+        with ConcurrentWriter(source_url) as writer:
+            started = time.monotonic()
+            backup = run([BACKUP], script_env(database_url=source_url, media_root=media, BACKUP_DIR=str(backups), BACKUP_KEEP_DAYS="30"))
+            backup_seconds = time.monotonic() - started
         assert backup.returncode == 0, backup.stderr
         folder = Path(backup.stdout.strip().splitlines()[-1])
         assert STAMP.match(folder.name) and folder.parent == backups
@@ -164,10 +208,16 @@ def test_d1_a_backup_restores_to_an_identical_database(tmp_path, anchor):
         assert restore.returncode == 0, restore.stdout + restore.stderr
         assert "0 differences" in restore.stderr
 
-        # The test's own comparison, independent of the scripts' manifest.
+        # The test's own comparison, independent of the scripts' manifest; the table written during the backup
+        # differs by design: the restored copy holds what the manifest counted, the source what came after too.
         source, target = table_figures(source_url), table_figures(target_url)
+        (written, _), (restored_writes, _) = source.pop("d1_writes"), target.pop("d1_writes")
+        assert restored_writes == manifest["tables"]["d1_writes"]["rows"]
+        assert writer.rows_before_backup <= restored_writes < written, (writer.rows_before_backup, restored_writes, written)
         differences = diff_count(source, target)
-        differences += diff_count(sequence_values(source_url), sequence_values(target_url))
+        source_sequences, target_sequences = sequence_values(source_url), sequence_values(target_url)
+        source_sequences.pop("d1_writes_id_seq"), target_sequences.pop("d1_writes_id_seq")
+        differences += diff_count(source_sequences, target_sequences)
         source_schema, target_schema = reparsed_schema_text(pg, source_url), schema_text(target_url)
         differences += [f"schema line {n}: {a!r} vs {b!r}" for n, (a, b) in enumerate(zip(source_schema, target_schema)) if a != b]
         if len(source_schema) != len(target_schema):
@@ -177,7 +227,9 @@ def test_d1_a_backup_restores_to_an_identical_database(tmp_path, anchor):
 
         # The comparison can see a change: one altered row in the restored copy is one difference.
         pg.psql("UPDATE django_migrations SET name = name || '-x' WHERE id = (SELECT min(id) FROM django_migrations)", database="verbund_d1_restored")
-        assert len(diff_count(source, table_figures(target_url))) == 1
+        altered = table_figures(target_url)
+        altered.pop("d1_writes")
+        assert diff_count(source, altered) == [f"django_migrations: {source['django_migrations']!r} vs {altered['django_migrations']!r}"]
 
         rows = sum(count for count, _ in source.values())
         anchor(
@@ -189,7 +241,7 @@ def test_d1_a_backup_restores_to_an_identical_database(tmp_path, anchor):
             max_restore_seconds=round(restore_seconds, 1),
         )
         assert len(source) >= 50 and rows >= 10_000 and len(files_before) >= 40, "the drill needs a filled database and media"
-        assert manifest["totals"] == {"tables": len(source), "rows": rows}
+        assert manifest["totals"] == {"tables": len(source) + 1, "rows": rows + restored_writes}
         assert not differences, "\n".join(differences[:50])
         assert restore_seconds < MAX_RESTORE_SECONDS
     finally:
@@ -269,3 +321,16 @@ def test_backup_refuses_a_malformed_retention(test_database_url, tmp_path):
     result = run([BACKUP], env)
     assert result.returncode != 0 and "BACKUP_KEEP_DAYS" in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_a_sequence_may_trail_the_manifest_but_never_fall_below_the_rows():
+    from ops.manifest import differences
+
+    backed_up = {"sequences": {"s": {"last_value": 240, "max_used": 57}}}
+    assert differences(backed_up, {"sequences": {"s": {"last_value": 240, "max_used": 57}}}) == []
+    assert differences(backed_up, {"sequences": {"s": {"last_value": 57, "max_used": 57}}}) == []  # written during the dump
+    assert len(differences(backed_up, {"sequences": {"s": {"last_value": 56, "max_used": 57}}})) == 1  # would hand out 57 again
+    assert len(differences(backed_up, {"sequences": {"s": {"last_value": 241, "max_used": 57}}})) == 1
+    assert len(differences(backed_up, {"sequences": {"s": {"last_value": 240, "max_used": 58}}})) == 1
+    assert differences(backed_up, {"sequences": {}}) == ["sequence s: missing after the restore"]
+    assert differences({"tables": {"t": {"rows": 1, "checksum": "a"}}}, {"tables": {"t": {"rows": 1, "checksum": "b"}}})
