@@ -14,6 +14,7 @@
 #   3. pg_restore --no-owner --exit-on-error --single-transaction, then the media archive.
 #   4. Counts, checksums, sequences and migrations recomputed and compared with the manifest, and every file's
 #      sha256 with media.sha256. Each difference is printed; exit 1 when there is any, 0 when none.
+#   Exit 4: pg_restore itself failed (nothing of the dump was committed).
 set -euo pipefail
 
 PROGRAM=restore
@@ -22,8 +23,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/backup-lib.sh"
 
 usage() {
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+	exit "${1:-2}"
 }
 
 force=false
@@ -31,7 +32,7 @@ folder=""
 for arg in "$@"; do
 	case "$arg" in
 	--force) force=true ;;
-	-h | --help) usage ;;
+	-h | --help) usage 0 ;;
 	-*) usage ;;
 	*) [[ -z $folder ]] && folder="$arg" || usage ;;
 	esac
@@ -73,7 +74,8 @@ fi
 
 # --- 3. restore ----------------------------------------------------------------------------------------
 log "restoring the database into $DB_NAME"
-pg_restore --no-owner --exit-on-error --single-transaction "${DB_ARGS[@]}" "$folder/database.dump"
+pg_restore --no-owner --exit-on-error --single-transaction "${DB_ARGS[@]}" "$folder/database.dump" ||
+	EXIT_CODE=4 die "pg_restore failed (see above); the database $DB_NAME was left as empty as it was (one transaction)"
 
 if [[ -f $folder/media.tar.gz ]]; then
 	if [[ -z $media_root ]]; then
