@@ -231,6 +231,19 @@ def test_d1_a_backup_restores_to_an_identical_database(tmp_path, anchor):
         altered.pop("d1_writes")
         assert diff_count(source, altered) == [f"django_migrations: {source['django_migrations']!r} vs {altered['django_migrations']!r}"]
 
+        # Restoring over a database in use (the altered copy, a stray file) is refused, and with --force replaces it.
+        (restored_media / "stray.txt").write_text("nicht aus der Sicherung")
+        refused = run([RESTORE, folder], script_env(database_url=target_url, media_root=restored_media))
+        assert refused.returncode == 2, refused.stderr
+        started = time.monotonic()
+        forced = run([RESTORE, "--force", folder], script_env(database_url=target_url, media_root=restored_media))
+        restore_seconds = max(restore_seconds, time.monotonic() - started)
+        assert forced.returncode == 0, forced.stdout + forced.stderr
+        replaced = table_figures(target_url)
+        replaced.pop("d1_writes")
+        differences += diff_count(source, replaced)
+        differences += diff_count(files_before, file_hashes(restored_media))
+
         rows = sum(count for count, _ in source.values())
         anchor(
             tables=len(source),
