@@ -316,6 +316,29 @@ def test_restore_refuses_a_database_that_is_not_empty_without_force(a_backup, te
 
 
 @pytest.mark.services
+def test_a_dump_that_pg_restore_rejects_leaves_the_new_database_empty(a_backup, test_database_url, tmp_path):
+    """A dump damaged before its checksum was taken passes the sha256 check; pg_restore stops and commits nothing."""
+    import psycopg
+
+    dump = a_backup / "database.dump"
+    dump.write_bytes(b"PGDMP" + bytes(4096))
+    manifest = json.loads((a_backup / "manifest.json").read_text())
+    manifest["files"]["database.dump"]["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    (a_backup / "manifest.json").write_text(json.dumps(manifest))
+    server, name = test_database_url.rsplit("/", 1)
+    target = f"{server}/{name}_d1_target"
+    try:
+        result = run([RESTORE, a_backup], script_env(database_url=target, media_root=tmp_path / "target-media"))
+        assert result.returncode == 4, result.stderr
+        assert "pg_restore failed" in result.stderr
+        with psycopg.connect(target) as conn:
+            assert conn.execute("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'").fetchone() == (0,)
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}_d1_target" WITH (FORCE)')
+
+
+@pytest.mark.services
 def test_backup_writes_a_manifest_of_the_database_and_the_files(a_backup):
     manifest = json.loads((a_backup / "manifest.json").read_text())
     assert manifest["format"] == 1 and manifest["media"] == {"files": 1}
