@@ -18,13 +18,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/data/var \
     MEDIA_ROOT=/data/media
 
-# WeasyPrint (PDF export) needs Pango, HarfBuzz's subsetter and at least one font.
+# WeasyPrint (PDF export) needs Pango, HarfBuzz's subsetter and at least one font;
+# the backup service pg_dump/pg_restore/psql (Debian trixie's client is 17, like the postgres:17 server).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install "uv>=0.13.8,<0.14"
@@ -48,6 +50,7 @@ COPY composition ./composition
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
+COPY ops ./ops
 
 # Static files are collected at build time (served by WhiteNoise). The values
 # here exist only so that the settings load; they never reach a container.
@@ -58,11 +61,11 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-secret \
     python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-var
 
-# Unprivileged user; /data/media and /data/var are the named volumes' mount
+# Unprivileged user; /data/media, /data/var and /data/backups are the named volumes' mount
 # points and are created here so that new volumes inherit this ownership.
 RUN groupadd --system --gid 1000 verbund \
     && useradd --system --uid 1000 --gid verbund --home-dir /app --no-create-home --shell /usr/sbin/nologin verbund \
-    && mkdir -p /data/media /data/var \
+    && mkdir -p /data/media /data/var /data/backups \
     && chown -R verbund:verbund /data
 
 USER verbund:verbund

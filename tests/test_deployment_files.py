@@ -34,7 +34,9 @@ AFTER_MIGRATE = {"web", "worker", "beat"}
 # The "scale" profile (docs/DEPLOYMENT.md): replicas on object storage behind a reverse proxy.
 SCALED_APP_SERVICES = {"web-scaled", "worker-scaled"}
 SCALE_SERVICES = SCALED_APP_SERVICES | {"proxy", "minio", "minio-bucket"}
-ONE_SHOT = {"migrate", "minio-bucket"}
+# Backups (docs/DEPLOYMENT.md "Sicherung und Wiederherstellung"): a daily backup service, a restore job on demand.
+BACKUP_SERVICES = {"backup", "restore"}
+ONE_SHOT = {"migrate", "minio-bucket", "restore"}
 NGINX_CONF = ROOT / "ops" / "nginx.conf"
 
 
@@ -564,6 +566,77 @@ def test_named_volumes_are_declared_and_mounted():
         assert mounts[env["MEDIA_ROOT"]] == "media" and mounts[env["VAR_DIR"]] == "var", name
 
 
+def test_backup_service_runs_the_schedule_on_the_app_image_with_the_backups_volume():
+    services = load_compose()["services"]
+    assert set(services) >= BACKUP_SERVICES
+    backup, restore = services["backup"], services["restore"]
+    for name in BACKUP_SERVICES:
+        assert services[name]["image"] == services["web"]["image"] and services[name]["build"] == ".", name
+        assert ".env" in env_file_paths(services[name]), name
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy", name
+    assert backup["command"] == ["bash", "ops/backup-schedule.sh"]
+    assert "profiles" not in backup and backup["restart"] == "unless-stopped"
+    assert backup["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    env = resolved_environment(backup, {})
+    assert (env["BACKUP_AT"], env["BACKUP_KEEP_DAYS"]) == ("02:30", "30")
+    assert resolved_environment(backup, {"BACKUP_KEEP_DAYS": "14"})["BACKUP_KEEP_DAYS"] == "14"
+    assert env["DATABASE_URL"] == resolved_environment(services["web"], {})["DATABASE_URL"]
+    mounts = {v.split(":")[1]: v.split(":", 1)[0] + (":ro" if v.endswith(":ro") else "") for v in backup["volumes"]}
+    assert mounts[env["BACKUP_DIR"]] == "backups"
+    assert mounts[env["MEDIA_ROOT"]] == "media:ro", "the backup only reads the files"
+    # The restore job writes the files back and only reads the backups.
+    assert restore["profiles"] == ["restore"] and restore["entrypoint"] == ["bash", "ops/restore.sh"]
+    restore_mounts = {v.split(":")[1]: v.split(":", 1)[0] + (":ro" if v.endswith(":ro") else "") for v in restore["volumes"]}
+    assert restore_mounts[env["MEDIA_ROOT"]] == "media" and restore_mounts[env["BACKUP_DIR"]] == "backups:ro"
+    for script in ("backup.sh", "restore.sh", "backup-schedule.sh", "backup-lib.sh", "manifest.py"):
+        assert (ROOT / "ops" / script).exists(), script
+
+
+def test_backup_healthcheck_turns_unhealthy_after_a_failed_run(tmp_path):
+    test = load_compose()["services"]["backup"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL" and "/data/backups/.status" in test[1]
+    command = test[1].replace("/data/backups/", f"{tmp_path}/")
+
+    def healthy() -> bool:
+        return subprocess.run(["sh", "-c", command], capture_output=True, timeout=30).returncode == 0
+
+    assert healthy()  # no run yet
+    (tmp_path / ".status").write_text("ok 2026-12-07T02:30:04Z\n")
+    assert healthy()
+    (tmp_path / ".status").write_text("failed 2026-12-08T02:30:02Z\n")
+    assert not healthy()
+
+
+@pytest.mark.parametrize(
+    "at,now,expected",
+    [
+        ("02:30", "2026-12-07 01:00", "2026-12-07 02:30"),
+        ("02:30", "2026-12-07 02:30", "2026-12-08 02:30"),  # just run: tomorrow
+        ("23:15", "2026-12-31 23:59", "2027-01-01 23:15"),
+    ],
+)
+def test_backup_schedule_picks_the_next_backup_at(at, now, expected):
+    result = subprocess.run(
+        ["bash", str(ROOT / "ops" / "backup-schedule.sh"), "--next", f"{now} UTC"],
+        env={"PATH": os.environ["PATH"], "BACKUP_AT": at, "TZ": "UTC"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.stdout.strip() == f"{expected} UTC", result.stderr
+
+
+def test_backup_schedule_refuses_a_malformed_time():
+    result = subprocess.run(
+        ["bash", str(ROOT / "ops" / "backup-schedule.sh"), "--next"],
+        env={"PATH": os.environ["PATH"], "BACKUP_AT": "2:30"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and "HH:MM" in result.stderr
+
+
 class _HealthHandler(http.server.BaseHTTPRequestHandler):
     status = 200
 
@@ -650,7 +723,7 @@ def test_dockerfile_base_image_and_weasyprint_libraries():
     instructions = dockerfile_instructions()
     assert instructions[0] == ("FROM", "python:3.13-slim")
     installs = " ".join(args for keyword, args in instructions if keyword == "RUN" and "apt-get install" in args)
-    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"):
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core", "postgresql-client"):
         assert re.search(rf"(^|\s){re.escape(package)}(\s|$)", installs), package
 
 
@@ -689,7 +762,7 @@ def test_dockerfile_copies_everything_the_app_needs():
             sources.update(p.rstrip("/") for p in parts[:-1])
     for source in sources:
         assert (ROOT / source).exists(), f"COPY source {source} does not exist"
-    needed = {"pyproject.toml", "uv.lock", "manage.py", "gunicorn.conf.py", "templates", "static", "locale"}
+    needed = {"pyproject.toml", "uv.lock", "manage.py", "gunicorn.conf.py", "templates", "static", "locale", "ops"}  # ops: the backup service
     needed |= {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name not in {"tests", "bench"}}  # bench runs from a checkout
     assert needed <= sources or "." in sources, f"not copied into the image: {sorted(needed - sources)}"
 
@@ -752,7 +825,7 @@ def test_scale_profile_has_two_web_and_two_worker_replicas_behind_the_proxy():
     services = load_compose()["services"]
     for name in SCALE_SERVICES:
         assert services[name]["profiles"] == ["scale"], name
-    for name in set(services) - SCALE_SERVICES:
+    for name in set(services) - SCALE_SERVICES - {"restore"}:
         assert "profiles" not in services[name], f"{name} must run without a profile"
     for name, twin in (("web-scaled", "web"), ("worker-scaled", "worker")):
         service = services[name]
