@@ -1,8 +1,9 @@
 """S-5 (QUALITY.md): exports carry no formulas; mail headers cannot be injected; redirects stay on-site.
 
-(a) Formula payloads in every text column of every CSV/XLSX download (member export, participant lists, the
-    qualification matrix, the portfolio), downloaded through the real views and read back with the csv module and
-    openpyxl (data_only=False): no formula cell, no text cell that a spreadsheet would evaluate.
+(a) Formula payloads in every text column of the CSV/XLSX downloads (member export, inline and as a background job;
+    participant lists; member report answers; the qualification matrix; the portfolio), downloaded through the real
+    views and read back with the csv module and openpyxl (data_only=False): no formula cell, no text cell that a
+    spreadsheet would evaluate. All of them write through members.exports (write_csv/write_xlsx) or its cell rules.
 (b) CR/LF, Bcc and To lines in the texts that reach mail headers (Infobrief subject, sender name, network name, meeting
     title, message subject, contact names), sent through the real mail path to the SMTP sink: the raw message reaches
     only its recipient and carries no header line from user text.
@@ -18,7 +19,9 @@ import email
 import email.policy
 import io
 import re
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 from urllib.parse import urljoin, urlsplit
 
 import openpyxl
@@ -31,13 +34,16 @@ from events import invitations
 from events import services as event_services
 from events.messaging import meeting_message_send
 from events.models import Registration
+from health.models import MemberReport, ReportRequest
+from members import exports as members_exports
 from members.models import Contact, Organisation
 from newsletters import sending
 from newsletters.services import newsletter_settings
 from qualification.models import Need, Topic
 from tests.conftest import PASSWORD
+from tests.health.matrix_reports import period
 from tests.newsletters import factories
-from verbund.models import Network
+from verbund.models import BackgroundJob, Network
 
 pytestmark = pytest.mark.anchor("S-5")
 
@@ -124,6 +130,10 @@ def fill_formulas(world, manager, index: int) -> None:
     Need.objects.filter(network=world.network_x).update(**{n: clip(Need, n) for n in ("target_group", "preferred_time", "preferred_place", "content_wishes")})
     Network.objects.filter(pk=world.network_x.pk).update(name=clip(Network, "name"))
     Registration.objects.filter(meeting__network=world.network_x).update(guest_name=clip(Registration, "guest_name"))
+    ReportRequest.objects.filter(network=world.network_x).update(title=clip(ReportRequest, "title"), prompts=f"{payload}\nWas fehlt?")
+    MemberReport.objects.filter(period__request__network=world.network_x).update(
+        answers=[{"prompt": payload, "text": payload}, {"prompt": "Was fehlt?", "text": payload}]
+    )
 
 
 @pytest.fixture
@@ -137,20 +147,36 @@ def export_world(world, manager_x):
     Registration.objects.create(
         meeting=meeting, guest_name="Gast", guest_email="gast@example.org", guest_organisation="Gast GmbH", consent_participant_list=True
     )
+    report_period = period(world)  # the yearly member report of network X, organisation A answered it
+    MemberReport.objects.create(
+        period=report_period, organisation=world.org_a, answers=[{"prompt": "Was lief gut?", "text": "Viel"}], submitted_at=timezone.now()
+    )
     topic = Topic.objects.create(network=world.network_x, title="Thema")
     for org in (world.org_a, world.org_b):
         Need.objects.create(network=world.network_x, organisation=org, topic=topic, priority=Need.Priority.URGENT, head_count=2, target_group="Meister")
     return meeting
 
 
-def downloads(client: Client, world, meeting) -> list[tuple[str, str, bytes]]:
+def downloads(client: Client, world, meeting, capture) -> list[tuple[str, str, bytes]]:
     """(name, format, content) of every CSV/XLSX download a manager of network X has."""
     slug = world.network_x.slug
     files = []
+    export = reverse("io:export", kwargs={"network_slug": slug})
     for fmt in ("csv", "xlsx"):
-        response = client.get(reverse("io:export", kwargs={"network_slug": slug}), {"format": fmt})
+        response = client.get(export, {"format": fmt})
         assert response.status_code == 200, response
         files.append(("members", fmt, response.content))
+        # A long list is written by a background job (the same writers, row by row into a file): its download too.
+        with mock.patch.object(members_exports, "INLINE_EXPORT_ROWS", 0), eager_tasks(), capture(execute=True):
+            response = client.get(export, {"format": fmt})
+        assert response.status_code == 302, response
+        job = BackgroundJob.objects.filter(kind=BackgroundJob.Kind.EXPORT).latest("pk")
+        response = client.get(reverse("io:job_download", kwargs={"network_slug": slug, "pk": job.pk}))
+        assert response.status_code == 200, (job.status, job.error if hasattr(job, "error") else "")
+        files.append(("members (background job)", fmt, b"".join(response.streaming_content)))
+    response = client.get(reverse("health_reports:period_csv", kwargs={"network_slug": slug, "period_pk": period(world).pk}))
+    assert response.status_code == 200, response
+    files.append(("member reports", "csv", response.content))
     bulk = reverse("events:registrations_bulk", kwargs={"network_slug": slug, "pk": meeting.pk})
     for action in ("export-all", "export-shared"):
         response = client.post(bulk, {"action": action})
@@ -167,14 +193,25 @@ def downloads(client: Client, world, meeting) -> list[tuple[str, str, bytes]]:
     return files
 
 
-def test_no_formula_survives_in_any_exported_column(client, world, manager_x, export_world, anchor):
+@contextmanager
+def eager_tasks():
+    from verbund.celery import app
+
+    before, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+def test_no_formula_survives_in_any_exported_column(client, world, manager_x, export_world, django_capture_on_commit_callbacks, anchor):
     client.force_login(manager_x)
     formulas: list[str] = []
     columns: set[str] = set()
     files = 0
     for index in range(len(FORMULA_PAYLOADS)):
         fill_formulas(world, manager_x, index)
-        for name, fmt, content in downloads(client, world, export_world):
+        for name, fmt, content in downloads(client, world, export_world, django_capture_on_commit_callbacks):
             files += 1
             if fmt == "csv":
                 cells = [(column, value, evaluates(value)) for column, value in csv_cells(content)]
