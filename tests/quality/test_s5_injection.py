@@ -454,3 +454,22 @@ def test_the_offsite_check_leaves_the_portals_own_addresses_alone(location):
 @pytest.mark.parametrize("value", ["=1+1", "\t1", " -2", "@SUM(A1)"])
 def test_the_formula_check_finds_what_a_spreadsheet_evaluates(value):
     assert evaluates(value) and not evaluates("'" + value)
+
+
+WRITERS = re.compile(r"csv\.writer\(|csv\.DictWriter\(|Workbook\(|\.write_csv\(|\.to_csv\(|\.to_excel\(")
+WRITER_HOMES = {"members/exports.py", "qualification/exports.py"}  # both neutralise every text cell; both are downloaded above
+
+
+def test_every_spreadsheet_is_written_by_the_checked_writers():
+    """A new export that writes CSV or XLSX itself (not through members.exports) fails here until it is checked above."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    apps = ("members", "events", "qualification", "newsletters", "verbund", "composition", "health")
+    found = {
+        str(path.relative_to(root))
+        for app in apps
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts and WRITERS.search(path.read_text(encoding="utf-8"))
+    }
+    assert found <= WRITER_HOMES, sorted(found - WRITER_HOMES)
