@@ -28,6 +28,7 @@ from django.utils import timezone
 from events.models import Meeting
 from events.signals import CalendarExtra
 from verbund.mail import network_reply_to
+from verbund.markdown import safe_url
 
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 
@@ -61,7 +62,8 @@ def _zone() -> ZoneInfo:
 
 def _address(name: str, email: str, **params: str) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{email}")
-    if name := _text(name).replace('"', "'"):
+    # A parameter value is one line (RFC 5545 3.2): a name typed with a line break would make the whole message fail.
+    if name := " ".join(_text(name).split()).replace('"', "'"):
         address.params["CN"] = name
     address.params.update(params)
     return address
@@ -114,8 +116,8 @@ def extra_event(extra: CalendarExtra, *, stamp: datetime, host: str) -> icalenda
     event.add("summary", _text(extra.title))
     _add_text(event, "location", extra.location)
     _add_text(event, "description", extra.description)
-    if extra.url:
-        event.add("url", extra.url)
+    if url := safe_url(extra.url):  # a calendar app opens it: never a javascript: or data: URL
+        event.add("url", url)
     return event
 
 
@@ -157,7 +159,8 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    cal.add("x-wr-calname", _text(name))
+    # icalendar writes an X- property as it is: a line break in the name (a meeting title) would break the whole file.
+    cal.add("x-wr-calname", " ".join(_text(name).split()))
     stamp, host = timezone.now().astimezone(UTC), _host()
     events = [meeting_event(m, stamp=stamp, host=host, attendee=attendee, cancelled=method == CANCEL) for m in meetings]
     events += [extra_event(extra, stamp=stamp, host=host) for extra in extras]

@@ -159,7 +159,9 @@ def _sender(infobrief: Infobrief) -> str:
     # The configured sender may carry a display name ("verbund <noreply@…>"): the network's name replaces it.
     address = parseaddr(_setting("NEWSLETTER_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL)[1]
     name = " ".join((template.sender_name or template.title or infobrief.network.name).split())
-    return formataddr((name, address))
+    # An RFC 2047 encoded-word typed as the name ("=?utf-8?q?…=0D=0A…?=") is decoded when the mail library reads the
+    # address back, line breaks included, and the whole Infobrief fails: typed text is never an encoded-word.
+    return formataddr((name.replace("=?", "= ?"), address))
 
 
 def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | None = None, shared: dict | None = None) -> EmailMultiAlternatives:
@@ -178,7 +180,8 @@ def build_message(infobrief: Infobrief, delivery: Delivery, *, sender: str | Non
             # No <mailto:…>: the portal reads no unsubscribe mails.
             "List-Unsubscribe": UrlListHeader("List-Unsubscribe", [one_click]),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"{infobrief.network.name} <infobrief.{infobrief.network.slug}.{settings.SITE_URL.split('://', 1)[-1].split('/')[0].split(':')[0] or 'verbund.invalid'}>",
+            # The network's name on one line: a line break in it must neither add a header nor stop the sending.
+            "List-Id": f"{' '.join(infobrief.network.name.split())} <infobrief.{infobrief.network.slug}.{settings.SITE_URL.split('://', 1)[-1].split('/')[0].split(':')[0] or 'verbund.invalid'}>",
             "Precedence": "bulk",
             "Auto-Submitted": "auto-generated",
             "X-Verbund-Delivery": str(delivery.pk),

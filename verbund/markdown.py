@@ -3,9 +3,16 @@
 markdown-it-py with raw HTML off turns the text into HTML; nh3 then keeps only a
 fixed allow-list of tags and attributes (no script, style, iframe, event
 handlers, `javascript:` links). Links get `rel="noopener noreferrer nofollow"`.
+
+`safe_url` does the same for a URL field put into an `href` (an organisation's website, an Infobrief entry's link):
+the forms and the import only accept web addresses, but a value that came in another way must not become a
+`javascript:` link either.
 """
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -44,3 +51,27 @@ def render_markdown(text: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(cleaned)
+
+
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_url(value: str) -> str:
+    """The URL when it is an absolute http(s), mailto or tel address; "" for anything a browser might run or misread.
+
+    Browsers drop leading whitespace and tabs/newlines inside a scheme (`\tjava\nscript:`), so a URL with control
+    characters or spaces anywhere is refused rather than cleaned.
+    """
+    value = str(value or "")
+    if not value or _CONTROL_OR_SPACE.search(value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_URL_SCHEMES:
+        return ""
+    if scheme in ("http", "https") and not parts.netloc:
+        return ""
+    return value

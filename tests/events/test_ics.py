@@ -43,3 +43,26 @@ def test_network_feed_needs_the_secret_and_shows_only_its_network(client, world,
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["X-Treffen"]
     assert client.get(reverse("network_calendar", args=["netz-x", "erraten"])).status_code == 404
     assert world.network_x.calendar_token != world.network_y.calendar_token
+
+
+def test_a_line_break_in_the_title_or_the_attendee_name_still_makes_an_invitation(world, manager_x):
+    """S-3/S-5: a title or contact name with CR/LF made icalendar refuse the file, and the invitation mail was never sent."""
+    from events.ics import REQUEST, Attendee, itip
+
+    meeting = make(world, manager_x)
+    Meeting.objects.filter(pk=meeting.pk).update(title="Treffen\r\n<script>x</script>")
+    meeting.refresh_from_db()
+    text, _ = itip(meeting, method=REQUEST, attendee=Attendee("eva@example.org", "Eva\r\nBcc: evil@evil.example"))
+    calendar = icalendar.Calendar.from_ical(text)
+    assert str(calendar["X-WR-CALNAME"]) == "Treffen <script>x</script>"
+    attendee = calendar.walk("VEVENT")[0]["ATTENDEE"]
+    assert attendee.params["CN"] == "Eva Bcc: evil@evil.example"
+    assert "\r\nBcc:" not in text
+
+
+def test_a_calendar_extra_never_carries_a_script_url(world):
+    from events.ics import extra_event
+    from events.signals import CalendarExtra
+
+    extra = CalendarExtra(uid="x", title="Frist", starts=timezone.localdate(), url="javascript:alert(1)")
+    assert "URL" not in extra_event(extra, stamp=timezone.now(), host="verbund")

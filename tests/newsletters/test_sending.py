@@ -241,3 +241,20 @@ def test_html_and_script_in_entries_never_reach_the_mail(world):
     assert not [a for _t, a in parser.found if any(k.startswith("on") for k in a)]
     assert not [a for _t, a in parser.found if a.get("href", "").lower().startswith("javascript")]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;Titel" in html  # the title is text, escaped
+
+
+def test_a_line_break_or_an_encoded_word_in_names_neither_adds_headers_nor_stops_the_mail(world):
+    """S-5: a network name with CR/LF broke the List-Id header, a sender name "=?utf-8?q?…=0D=0A…?=" the From address."""
+    from verbund.models import Network
+
+    Network.objects.filter(pk=world.network_x.pk).update(name="Netz\r\nBcc: evil@evil.example")
+    world.network_x.refresh_from_db()
+    letter = factories.infobrief(world.network_x)
+    template = sending.services.newsletter_settings(world.network_x)
+    type(template).objects.filter(pk=template.pk).update(sender_name="=?utf-8?q?Netz=0D=0ABcc=3A_evil@evil.example?=")
+    delivery = Delivery(pk=1, infobrief=letter, email="eva@example.org")
+    raw = sending.build_message(letter, delivery).message(policy=email.policy.SMTP).as_bytes().decode()
+    headers = raw.split("\r\n\r\n", 1)[0]
+    assert not re.search(r"^bcc:", headers, re.IGNORECASE | re.MULTILINE)
+    parsed = email.message_from_string(raw, policy=email.policy.default)
+    assert "\n" not in str(parsed["From"]) and "\n" not in str(parsed["List-Id"])

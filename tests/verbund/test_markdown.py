@@ -62,3 +62,22 @@ def parse(html: str) -> tuple[set[str], list[tuple[str, str]]]:
 
 def test_empty_text_is_empty():
     assert render_markdown("") == ""
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "\tjavascript:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
+     "vbscript:msgbox(1)", "//evil.example", "https:evil.example", "/relative", "https://example.org/a b"],
+)  # fmt: skip
+def test_safe_url_refuses_what_is_not_a_plain_web_mail_or_phone_address(value):
+    """S-3: a URL field shown as a link (website, Infobrief link) never becomes a script link, however it was stored."""
+    from verbund.markdown import safe_url
+
+    assert safe_url(value) == ""
+
+
+@pytest.mark.parametrize("value", ["https://example.org/p?a=1&b=2", "http://example.org", "mailto:info@example.org", "tel:+495971123456"])
+def test_safe_url_keeps_web_mail_and_phone_addresses(value):
+    from verbund.markdown import safe_url
+
+    assert safe_url(value) == value
