@@ -24,7 +24,7 @@ import email.policy
 import hashlib
 import hmac
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import import_module
 from pathlib import Path
@@ -339,6 +339,23 @@ def _email_hash(email: str, *, key: str | bytes | None = None) -> str:
     key = settings.SECRET_KEY if key is None else key
     key_bytes = key.encode() if isinstance(key, str) else key
     return hmac.new(key_bytes, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def email_hash(email: str) -> str:
+    """The keyed hash of an address (current secret key) that tombstones and pseudonyms are made of."""
+    return _email_hash(email)
+
+
+def consent_proofs_expire(*, now: datetime | None = None) -> int:
+    """Consents withdrawn more than CONSENT_PROOF_YEARS ago lose their proof (evidence, also in their history); purpose,
+    network and dates stay for the statistics. Returns how many consents changed."""
+    cutoff = (now or timezone.now()) - timedelta(days=365 * settings.CONSENT_PROOF_YEARS)
+    expired = Consent.objects.filter(withdrawn_at__lt=cutoff).exclude(evidence="")
+    ids = list(expired.values_list("pk", flat=True))
+    with transaction.atomic():
+        Consent.history.filter(id__in=ids).update(evidence="")
+        Consent.objects.filter(pk__in=ids).update(evidence="")
+    return len(ids)
 
 
 def is_erased(email: str) -> bool:

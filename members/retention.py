@@ -100,8 +100,23 @@ def retention_rows() -> list[Retention]:
         ),
         Retention(
             _("Einwilligungen mit Nachweis"),
-            _("solange sie gelten; nach einem Widerruf als Nachweis, %(until)s") % {"until": until_erased},
-            _("Dann bleiben Zweck, Verbund und Daten ohne Nachweis (für die Statistik). Eine Frist nach dem Widerruf löscht sie nicht automatisch."),
+            _("solange sie gelten; nach einem Widerruf %(years)s Jahre als Nachweis") % {"years": settings.CONSENT_PROOF_YEARS},
+            _("Dann wird der Nachweis gelöscht (geprüft %(every)s); Zweck, Verbund und Daten bleiben ohne Nachweis für die Statistik.")
+            % {"every": _every("members.tasks.expire_consent_proofs")},
+        ),
+        Retention(
+            _("Infobrief-Abonnements von Externen (mit Nachweis der Bestätigung)"),
+            _("solange sie bestehen; nach der Abmeldung %(years)s Jahre") % {"years": settings.CONSENT_PROOF_YEARS},
+            _("Dann wird der Eintrag mit seinem Verlauf gelöscht (geprüft %(every)s); nie bestätigte Anmeldungen ebenso.")
+            % {"every": _every("newsletters.tasks.expire_delivery_logs_and_subscriptions")},
+        ),
+        Retention(
+            _("Versandprotokoll der Infobriefe (wer welchen Infobrief bekam)"),
+            _days(settings.DELIVERY_LOG_DAYS),
+            _(
+                "Dann wird die Adresse durch einen Prüfwert ersetzt (die Zahlen der Kennzahlen bleiben); Rückläufer-Meldungen werden gelöscht (geprüft %(every)s)."
+            )
+            % {"every": _every("newsletters.tasks.expire_delivery_logs_and_subscriptions")},
         ),
         Retention(
             _("Verlauf (wer hat was wann geändert)"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from members.exports import export_run
 from members.imports import import_drafts_discard_stale, import_run
+from members.privacy import consent_proofs_expire
 from members.services import trash_purge
 from verbund.background import job_enqueue
 from verbund.models import BackgroundJob
@@ -94,3 +95,9 @@ def delete_old_export_files() -> int:
             )
         deleted += 1
     return deleted
+
+
+@shared_task(acks_late=True)
+def expire_consent_proofs() -> int:
+    """Daily: consents withdrawn longer ago than CONSENT_PROOF_YEARS lose their proof (members.privacy)."""
+    return consent_proofs_expire()

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from newsletters.bounces import bounce_mailbox_poll
 from newsletters.documents import pdf_render
+from newsletters.privacy import delivery_logs_expire, subscriptions_expire
 from newsletters.sending import send_batches, sweep
 
 
@@ -29,3 +30,9 @@ def render_infobrief_pdf_task(infobrief_id: int) -> bool:
 def poll_bounce_mailbox() -> dict[str, int]:
     """Beat (only when BOUNCE_IMAP_HOST is set): read the bounce mailbox and process each bounce."""
     return bounce_mailbox_poll()
+
+
+@shared_task(acks_late=True)
+def expire_delivery_logs_and_subscriptions() -> dict[str, int]:
+    """Daily: delivery logs older than DELIVERY_LOG_DAYS are pseudonymised, old unsubscribed readers' proofs deleted."""
+    return {"deliveries": delivery_logs_expire(), "subscribers": subscriptions_expire()}

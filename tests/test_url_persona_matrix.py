@@ -10,8 +10,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.audit import audit_watch, protected_models
+from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.conftest import PERSONAS, World
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX

@@ -180,7 +180,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-deleted-meeting-content": {"task": "events.tasks.purge_deleted_meeting_content", "schedule": 6 * 3600},
     "member-report-periods": {"task": "health.tasks.report_periods_task", "schedule": 3600},
     "infobrief-sweeper": {"task": "newsletters.tasks.sweep_task", "schedule": env.int("NEWSLETTER_SWEEP_SECONDS", default=30)},
+    "expire-consent-proofs": {"task": "members.tasks.expire_consent_proofs", "schedule": 24 * 3600},
+    "expire-delivery-logs": {"task": "newsletters.tasks.expire_delivery_logs_and_subscriptions", "schedule": 24 * 3600},
 }
+
+# Retention (QUALITY.md "Decisions already taken"; docs/SECURITY.md): Infobrief delivery logs 12 months, then
+# pseudonymised; the proof of a consent or subscription 3 years after it ended.
+DELIVERY_LOG_DAYS = env.int("DELIVERY_LOG_DAYS", default=365)
+CONSENT_PROOF_YEARS = env.int("CONSENT_PROOF_YEARS", default=3)
 
 # --- Infobrief sending (newsletters/sending.py) ----------------------------
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=50)
