@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +20,8 @@ from events import attachments
 from events.documents import document_request
 from events.models import MeetingAttachment, MeetingDocument
 from tests.events.test_documents import pdf_text
-from tests.hostile_files import JPEG, hostile_files, jpeg_with_gps, pdf
+from tests.hostile_files import JPEG, active_pdfs, hostile_files, jpeg_with_gps, pdf
+from verbund.uploads import pdf_active_content
 
 HOSTILE = hostile_files()
 
@@ -163,6 +165,46 @@ def test_documentation_has_consented_photos_only_and_the_slides_on_numbered_page
     assert len(slide_pages) == 3  # one reserved page per slide, each carrying the footer
     assert f"Seite {len(pages)} von {len(pages)}" in pages[-1]
     assert len(distinct_images(reader)) == 1  # the one publishable photo; the unclear one is left out
+
+
+def _hostile_slides_in_the_resources() -> bytes:
+    """A deck whose slide resources reach a script and a javascript: link: copied along with the slide's drawing."""
+    with pikepdf.new() as deck:
+        deck.add_blank_page(page_size=(842, 595))
+        script = deck.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
+        link = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("javascript:app.alert(2)"))
+        marked = pikepdf.Dictionary(A=script, Link=pikepdf.Dictionary(A=link), AA=pikepdf.Dictionary(O=script))
+        deck.pages[0].obj.Resources = pikepdf.Dictionary(Properties=pikepdf.Dictionary(MC0=deck.make_indirect(marked)))
+        deck.pages[0].obj.Contents = deck.make_stream(b"/OC /MC0 BDC 0 0 m 10 10 l S EMC")
+        out = io.BytesIO()
+        deck.save(out)
+    return out.getvalue()
+
+
+def test_documentation_from_slides_stored_before_the_check_carries_no_script_or_javascript_link(workshop, manager_x, eager, django_capture_on_commit_callbacks):
+    """Decks stored before the upload check knew about them: the documentation sent to members must not carry their actions."""
+    talk = workshop.agenda_items.get(title__startswith="Cluster Management")
+    hostile = [h.data for h in active_pdfs()[:8]] + [_hostile_slides_in_the_resources()]
+    for index, data in enumerate(hostile):
+        deck = attachments.attachment_add(
+            meeting=workshop,
+            by=manager_x,
+            kind="slides",
+            agenda_item=talk,
+            title=f"Folien {index}",
+            upload=SimpleUploadedFile("s.pdf", pdf(1), "application/pdf"),
+        )
+        with deck.file.storage.open(deck.file.name, "wb") as fh:  # what an older version let through
+            fh.write(data)
+    with django_capture_on_commit_callbacks(execute=True):
+        document_request(meeting=workshop, kind="documentation")
+    document = MeetingDocument.objects.get(kind="documentation")
+    assert document.status == "done", document.error
+    with document.file.open("rb") as fh, pikepdf.open(io.BytesIO(fh.read())) as documentation:
+        assert pdf_active_content(documentation) == []
+        uris = [str(a.get("/URI", "")) for o in documentation.objects if isinstance(o, pikepdf.Dictionary) and (a := o.get("/A")) is not None]
+        assert not [u for u in uris if "javascript" in u.lower()]
+        assert "Anhang 1: Folien 0" in "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(document.file.open("rb").read())).pages)
 
 
 def test_changing_an_attachment_renders_the_documentation_again(workshop, manager_x, eager, django_capture_on_commit_callbacks):
