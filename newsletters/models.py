@@ -125,7 +125,7 @@ class Entry(models.Model):
 
     @property
     def is_published(self) -> bool:
-        """Gone out in an Infobrief (sending, paused or sent): from then on its image is as public as the mail."""
+        """Gone out in an Infobrief (sending, paused, sent or cancelled while sending): its image is as public as the mail."""
         return self.placements.filter(infobrief__status__in=Infobrief.PUBLISHED).exists()
 
 
@@ -143,8 +143,9 @@ class Infobrief(models.Model):
         SENT = "sent", _("Versendet")
         CANCELLED = "cancelled", _("Abgebrochen")
 
-    # Statuses in which mails have gone out: what the Infobrief shows is public from then on.
-    PUBLISHED = (Status.SENDING, Status.PAUSED, Status.SENT)
+    # Statuses in which mails have gone out (a cancel stops a running send; a scheduled one goes back to draft):
+    # what the Infobrief shows is public from then on.
+    PUBLISHED = (Status.SENDING, Status.PAUSED, Status.SENT, Status.CANCELLED)
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="infobriefe")
     subject = models.CharField(_("Betreff"), max_length=150)
