@@ -29,7 +29,7 @@ from verbund.uploads import pdf_active_content
 HOSTILE = hostile_files()
 # PDFs that could run or fetch something, or hide a file: accepting one as slides counts against S-7.
 ACTIVE_PDFS = {h.name for h in active_pdfs()} | {"PDF with JavaScript", "PDF with an embedded file", "PDF that launches a program"}
-UPLOAD_FORMS = ("meeting photo", "meeting slides", "Infobrief entry image", "funder logo")
+UPLOAD_FORMS = ("meeting photo", "meeting slides", "Infobrief entry image", "funder logo", "document logo", "course material PDF")
 
 
 def reset_peak_rss() -> None:
@@ -118,37 +118,68 @@ def test_every_hostile_file_goes_through_every_upload_form(anchor):
     assert len(HOSTILE) >= 25 and len(ACTIVE_PDFS) >= 15
 
 
-@pytest.mark.anchor("S-7")
-@pytest.mark.parametrize("form", ["Infobrief entry image", "funder logo"])
-@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
-def test_hostile_images_in_the_other_upload_forms_are_refused_or_stored_clean(client, world, manager_x, hostile, form, anchor):
+def _post_to_other_form(client, world, form: str, upload) -> tuple:
+    """Post one upload through a form's real view; returns the response and the stored file field (None when nothing stored)."""
     from newsletters.models import Entry
+    from qualification.models import CourseFile
+    from tests.qualification.matrix_qualification import course
 
+    if form == "funder logo":
+        response = client.post(
+            reverse("verbund:funding_source_add", args=["netz-x"]),
+            {"year": 2026, "kind": "public_programme", "funder": "Land", "amount": "5", "logo_upload": upload},
+        )
+        stored = world.network_x.funding_sources.first()
+        return response, stored.logo if stored else None
+    if form == "document logo":
+        response = client.post(reverse("verbund:network_logo_add", args=["netz-x"]), {"role": "funder", "name": "Land NRW", "logo_upload": upload})
+        logo = world.network_x.logos.first()
+        return response, logo.logo if logo else None
+    if form == "course material PDF":
+        target = course(world)  # comes with a handout of its own
+        before = list(CourseFile.objects.filter(course=target).values_list("pk", flat=True))
+        response = client.post(reverse("qualification:file_add", args=["netz-x", target.pk]), {"title": "Handout", "upload": upload})
+        item = CourseFile.objects.filter(course=target).exclude(pk__in=before).first()
+        return response, item.file if item else None
+    response = client.post(
+        reverse("newsletters:entry_create", args=["netz-x"]), {"kind": "member_news", "title": "Richtfest", "image_alt": "Richtkranz", "image_upload": upload}
+    )
+    entry = Entry.objects.filter(network=world.network_x).first()
+    return response, entry.image if entry else None
+
+
+OTHER_FORMS = [form for form in UPLOAD_FORMS if not form.startswith("meeting")]
+
+
+@pytest.mark.anchor("S-7")
+@pytest.mark.parametrize("form", OTHER_FORMS)
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
+def test_hostile_files_in_the_other_upload_forms_are_refused_or_stored_clean(client, world, manager_x, hostile, form, anchor):
     client.force_login(manager_x)
     upload = SimpleUploadedFile(hostile.filename, hostile.data, content_type=hostile.content_type)
     reset_peak_rss()
-    if form == "funder logo":
-        url = reverse("verbund:funding_source_add", args=["netz-x"])
-        response = client.post(url, {"year": 2026, "kind": "public_programme", "funder": "Land", "amount": "5", "logo_upload": upload})
-        stored = world.network_x.funding_sources.first()
-        field = stored.logo if stored else None
-    else:
-        url = reverse("newsletters:entry_create", args=["netz-x"])
-        response = client.post(url, {"kind": "member_news", "title": "Richtfest", "image_alt": "Richtkranz", "image_upload": upload})
-        stored = Entry.objects.filter(network=world.network_x).first()
-        field = stored.image if stored else None
-    exif_left = 0
+    response, field = _post_to_other_form(client, world, form, upload)
+    is_pdf_form = form.endswith("PDF")
+    data = b""
     if field:
         with field.open("rb") as fh:
             data = fh.read()
-        exif_left = int(stored_image_has_exif(data))
-    anchor(errors=int(response.status_code >= 500), exif_left=exif_left, peak_rss_mb=round(process_peak_rss_mb()))
+    exif_left = int(bool(data) and not is_pdf_form and stored_image_has_exif(data))
+    anchor(
+        errors=int(response.status_code >= 500),
+        exif_left=exif_left,
+        active_pdfs_accepted=int(is_pdf_form and hostile.name in ACTIVE_PDFS and bool(field)),
+        peak_rss_mb=round(process_peak_rss_mb()),
+    )
     assert response.status_code in {200, 302, 400}
     assert process_peak_rss_mb() < 512
-    if not hostile.accepted_as_photo:
-        assert stored is None or not field  # refused: no row, or no image on it
+    if not (hostile.accepted_as_pdf if is_pdf_form else hostile.accepted_as_photo):
+        assert not field, f"{hostile.name} was stored"
         return
     assert field, f"{hostile.name} was refused"
+    if is_pdf_form:
+        assert data.startswith(b"%PDF")
+        return
     assert data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<script>" not in data and b"PK\x03\x04" not in data and not exif_left
 
