@@ -131,10 +131,12 @@ ACTIVE_PDF_SUBTYPES = {"/RichMedia", "/FileAttachment", "/Screen", "/Movie", "/S
 MAX_PDF_OBJECTS = 500_000
 
 
-def _unsafe_action(action: Any) -> str:
+def _unsafe_action(action: Any, *, nested: bool = False) -> str:
     """Why an action (a dictionary under /A, /OpenAction, /Next or /AA) is refused; "" when it is harmless."""
     if isinstance(action, pikepdf.Array):  # /Next may be an array of actions; /OpenAction a destination (harmless)
-        return next((reason for item in action if (reason := _unsafe_action(item))), "")
+        if nested:  # an array of arrays is no action list (and may point at itself)
+            return ""
+        return next((reason for item in action if (reason := _unsafe_action(item, nested=True))), "")
     if not isinstance(action, pikepdf.Dictionary) or "/S" not in action:
         return ""
     kind = str(action.get("/S"))
