@@ -44,6 +44,7 @@ from events.models import (
 from verbund.background import enqueue_on_commit
 from verbund.models import IMPRINT_NAMES, FundingSource, LogoFields, LogoRole, NetworkImprint
 from verbund.pdf import render_pdf
+from verbund.uploads import pdf_strip_active
 
 logger = logging.getLogger(__name__)
 
@@ -254,14 +255,24 @@ def _place_slides(pdf: bytes, decks: list[dict], anchor_pages: dict[str, int]) -
             with deck["attachment"].file.open("rb") as handle:
                 # Copied streams are read from the source when saving: it stays open until then.
                 slides = stack.enter_context(pikepdf.open(io.BytesIO(handle.read())))
+            # Decks stored before the upload check refused active content may still carry it; none goes to members.
+            _strip_active(slides, f"slides {deck['attachment'].pk}")
             for slot, slide in zip(deck["slots"], slides.pages, strict=False):
                 index = anchor_pages.get(slot)
                 if index is None:
                     continue
                 _draw_slide(document, document.pages[index], slide)
+        _strip_active(document, "the documentation")
         out = io.BytesIO()
         document.save(out, min_version="1.7")
     return out.getvalue()
+
+
+def _strip_active(pdf: pikepdf.Pdf, label: str) -> None:
+    """Remove scripts, risky actions, non-web links and embedded files (verbund.uploads decides what is active)."""
+    removed = pdf_strip_active(pdf)
+    if removed:
+        logger.warning("Removed %s places with active content from %s", removed, label)
 
 
 def _draw_slide(document: pikepdf.Pdf, target: pikepdf.Page, slide: pikepdf.Page) -> None:

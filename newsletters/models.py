@@ -9,6 +9,8 @@ message the server accepted in that window can arrive twice.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -56,6 +58,11 @@ class NewsletterSettings(models.Model):
         return self.title or str(self.network)
 
 
+def new_image_key() -> str:
+    """An unguessable name for an entry's image in public URLs (counting ids would let anyone harvest drafts)."""
+    return secrets.token_urlsafe(24)
+
+
 class EntryQuerySet(models.QuerySet["Entry"]):
     def for_network(self, network: Network) -> EntryQuerySet:
         return self.filter(network=network)
@@ -93,6 +100,7 @@ class Entry(models.Model):
     )
     image = models.FileField(_("Bild"), upload_to="newsletters/images/", blank=True)
     image_alt = models.CharField(_("Bildbeschreibung"), max_length=200, blank=True)
+    image_key = models.CharField(max_length=64, unique=True, default=new_image_key, editable=False)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,6 +123,11 @@ class Entry(models.Model):
     def is_dated(self) -> bool:
         return self.kind in {self.Kind.DATE, self.Kind.TRADE_FAIR} and self.starts_at is not None
 
+    @property
+    def is_published(self) -> bool:
+        """Gone out in an Infobrief (sending, paused, sent or cancelled while sending): its image is as public as the mail."""
+        return self.placements.filter(infobrief__status__in=Infobrief.PUBLISHED).exists()
+
 
 class InfobriefQuerySet(models.QuerySet["Infobrief"]):
     def for_network(self, network: Network) -> InfobriefQuerySet:
@@ -129,6 +142,10 @@ class Infobrief(models.Model):
         PAUSED = "paused", _("Angehalten")
         SENT = "sent", _("Versendet")
         CANCELLED = "cancelled", _("Abgebrochen")
+
+    # Statuses in which mails have gone out (a cancel stops a running send; a scheduled one goes back to draft):
+    # what the Infobrief shows is public from then on.
+    PUBLISHED = (Status.SENDING, Status.PAUSED, Status.SENT, Status.CANCELLED)
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="infobriefe")
     subject = models.CharField(_("Betreff"), max_length=150)
@@ -335,7 +352,7 @@ ENTRY_FIELDS = FieldSet(
     Entry,
     names=("kind", "title", "body", "link", "funder", "deadline", "starts_at", "ends_at", "place", "image_alt"),
     # The image comes as a checked upload (verbund.uploads); `meeting` is set when an entry is made from one.
-    internal=("network", "meeting", "image", "created_by", "created_at", "updated_at"),
+    internal=("network", "meeting", "image", "image_key", "created_by", "created_at", "updated_at"),
 )
 INFOBRIEF_FIELDS = FieldSet(
     Infobrief,

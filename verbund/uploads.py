@@ -3,8 +3,10 @@
 Images are decoded with a pixel ceiling (decompression bombs are refused before
 decoding), re-encoded from their pixels alone (no EXIF, GPS, ICC scripts or
 appended payloads survive) as JPEG or PNG, and get a thumbnail. PDFs must start
-with the PDF signature, parse with pypdf, carry no JavaScript or embedded files
-and stay under a page ceiling. Everything else is refused with a message in the
+with the PDF signature, parse with pypdf, stay under a page ceiling and carry no
+active content (JavaScript, Launch/SubmitForm/ImportData and other actions,
+links other than http(s)/mailto, embedded files, RichMedia, XFA forms), found by
+walking every object with pikepdf. Everything else is refused with a message in the
 user's language. Names are never taken from the upload: callers store under
 names they make up.
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pikepdf
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
@@ -116,8 +120,100 @@ def _clean_image(upload: UploadedFile, refused: ValidationError) -> CleanImage:
     return CleanImage(content, thumbnail, extension, content_type, pixels.width, pixels.height)
 
 
+# Actions that only move within the document or open a web page. Everything else (JavaScript, Launch, SubmitForm,
+# ImportData, GoToR/GoToE to other files, RichMediaExecute, Rendition, Movie, Sound, 3D views …) is refused.
+SAFE_PDF_ACTIONS = {"/GoTo", "/URI", "/Named", "/Thread", "/SetOCGState", "/Trans", "/Hide"}
+SAFE_PDF_URI_SCHEMES = ("http://", "https://", "mailto:")
+# Keys that carry scripts, files or XFA wherever they appear; dictionaries under them hold actions.
+ACTIVE_PDF_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA", "/RichMediaContent", "/RichMediaSettings"}
+ACTION_PDF_KEYS = {"/A", "/OpenAction", "/Next", "/PA"}
+ACTIVE_PDF_SUBTYPES = {"/RichMedia", "/FileAttachment", "/Screen", "/Movie", "/Sound", "/3D"}
+MAX_PDF_OBJECTS = 500_000
+
+
+def _unsafe_action(action: Any, *, nested: bool = False) -> str:
+    """Why an action (a dictionary under /A, /OpenAction, /Next or /AA) is refused; "" when it is harmless."""
+    if isinstance(action, pikepdf.Array):  # /Next may be an array of actions; /OpenAction a destination (harmless)
+        if nested:  # an array of arrays is no action list (and may point at itself)
+            return ""
+        return next((reason for item in action if (reason := _unsafe_action(item, nested=True))), "")
+    if not isinstance(action, pikepdf.Dictionary) or "/S" not in action:
+        return ""
+    kind = str(action.get("/S"))
+    if kind not in SAFE_PDF_ACTIONS:
+        return f"action {kind}"
+    if kind == "/URI":
+        uri = str(action.get("/URI", "")).strip().lower()
+        if not uri.startswith(SAFE_PDF_URI_SCHEMES) or any(ord(c) < 32 for c in uri):
+            return f"link {uri[:40]!r}"
+    return ""
+
+
+def _active_parts(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, Any, str]]:
+    """Every place in the PDF that holds active content: (container, key or index, reason).
+
+    Walks each object of the file (reachable or not) and its direct children, so the catalog, every page's /AA
+    and /Annots, the name trees, /AcroForm and action chains through /Next are all seen. Deleting `container[key]`
+    removes the finding.
+    """
+    seen = 0
+
+    def walk(node: Any, via: str) -> Iterator[tuple[Any, Any, str]]:
+        nonlocal seen
+        seen += 1
+        if seen > MAX_PDF_OBJECTS:
+            raise ValueError("too many PDF objects")
+        if isinstance(node, pikepdf.Array):
+            for index, item in enumerate(node):
+                if via == "/Next" and (reason := _unsafe_action(item)):
+                    yield node, index, reason
+                elif isinstance(item, pikepdf.Dictionary | pikepdf.Stream) and str(item.get("/Subtype", "")) in ACTIVE_PDF_SUBTYPES:
+                    yield node, index, f"annotation {item.get('/Subtype')}"
+                elif isinstance(item, pikepdf.Array | pikepdf.Dictionary) and not item.is_indirect:
+                    yield from walk(item, via)
+            return
+        if not isinstance(node, pikepdf.Dictionary | pikepdf.Stream):
+            return
+        if str(node.get("/Type", "")) == "/EmbeddedFile" or (via == "" and str(node.get("/Type", "")) == "/Action" and _unsafe_action(node)):
+            yield None, None, "embedded file or action"
+        for key in list(node.keys()):
+            value = node.get(key)
+            if key in ACTIVE_PDF_KEYS:
+                yield node, key, f"key {key}"
+            elif key in ACTION_PDF_KEYS and (reason := _unsafe_action(value)):
+                yield node, key, reason
+            elif key == "/AA" and isinstance(value, pikepdf.Dictionary):  # additional actions: page open/close, field keystrokes …
+                for event in list(value.keys()):
+                    if reason := _unsafe_action(value.get(event)):
+                        yield value, event, reason
+            elif isinstance(value, pikepdf.Dictionary | pikepdf.Stream) and str(value.get("/Subtype", "")) in ACTIVE_PDF_SUBTYPES:
+                yield node, key, f"annotation {value.get('/Subtype')}"
+            if isinstance(value, pikepdf.Array | pikepdf.Dictionary) and not value.is_indirect and key not in ACTIVE_PDF_KEYS:
+                yield from walk(value, key)
+
+    for obj in pdf.objects:
+        yield from walk(obj, "")
+
+
+def pdf_active_content(pdf: pikepdf.Pdf) -> list[str]:
+    """What in an opened PDF could run or fetch something when a reader opens or clicks it; [] for a plain document."""
+    return [reason for _container, _key, reason in _active_parts(pdf)]
+
+
+def pdf_strip_active(pdf: pikepdf.Pdf) -> int:
+    """Remove active content from an opened PDF in place (scripts, risky actions and links, embedded files); returns how many places."""
+    findings = [(container, key) for container, key, _reason in _active_parts(pdf) if container is not None]
+    # Array entries go from the back, so the indices of the ones still to delete stay right.
+    for container, key in sorted(findings, key=lambda found: found[1] if isinstance(found[1], int) else -1, reverse=True):
+        try:
+            del container[key]
+        except (KeyError, IndexError):  # already gone with an earlier finding
+            continue
+    return len(findings)
+
+
 def clean_pdf(upload: UploadedFile) -> bytes:
-    """Validate an uploaded PDF (signature, parses, no JavaScript/embedded files, page ceiling); returns its bytes."""
+    """Validate an uploaded PDF (signature, parses, page ceiling, no active content); returns its bytes."""
 
     _check_size(upload, MAX_PDF_BYTES)
     upload.seek(0)
@@ -130,16 +226,11 @@ def clean_pdf(upload: UploadedFile) -> bytes:
         if reader.is_encrypted:
             raise ValidationError(_("Verschlüsselte PDFs können nicht angehängt werden."), code="encrypted")
         pages = len(reader.pages)
-        # Any PDF object: the checks below are duck-typed, and a TypeError or AttributeError refuses the file.
-        root: Any = reader.trailer["/Root"]
-        names = root.get("/Names", {}) if hasattr(root, "get") else {}
-        open_action: Any = root.get("/OpenAction") if hasattr(root, "get") else None
-        open_action = open_action.get_object() if open_action is not None else None
-        runs_something = hasattr(open_action, "get") and open_action.get("/S") in {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData"}
-        active = "/JavaScript" in names or "/EmbeddedFiles" in names or "/AA" in root or runs_something
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            active = pdf_active_content(pdf)
     except ValidationError:
         raise
-    except (PdfReadError, KeyError, ValueError, TypeError, AttributeError, OSError, RecursionError) as exc:
+    except (PdfReadError, pikepdf.PdfError, pikepdf.PasswordError, KeyError, ValueError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise refused from exc
     if pages == 0:
         raise refused

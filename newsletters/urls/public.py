@@ -13,6 +13,6 @@ urlpatterns = [
     path("archive/", views.archive, name="archive"),
     path("archive/<int:pk>/pdf/", views.archive_pdf, name="archive_pdf"),
     path("logo/", views.logo, name="logo"),
-    path("images/<int:entry_pk>/", views.entry_image, name="entry_image"),
+    path("images/<str:key>/", views.entry_image, name="entry_image"),
     path("archive/<int:pk>/", views.archive_issue, name="archive_issue"),
 ]

@@ -23,7 +23,7 @@ from newsletters.subscriptions import subscribe as subscribe_service
 from newsletters.subscriptions import subscriber_from_token
 from verbund.mail import refusal_message, refusals_noted
 from verbund.markdown import render_markdown
-from verbund.models import Network
+from verbund.models import ManagerRole, Network
 from verbund.ratelimit import allow, client_ip
 
 
@@ -60,14 +60,22 @@ def logo(request: HttpRequest, network_slug: str) -> FileResponse:
     return response
 
 
-def entry_image(request: HttpRequest, network_slug: str, entry_pk: int) -> FileResponse:
-    """An entry's image (re-encoded at upload): public like the Infobrief it goes out in; another network's is a 404."""
-    entry = get_object_or_404(Entry.objects.for_network(_network(network_slug)).exclude(image=""), pk=entry_pk)
+def entry_image(request: HttpRequest, network_slug: str, key: str) -> FileResponse:
+    """An entry's image (re-encoded at upload), by its unguessable key.
+
+    Public once the entry went out in an Infobrief, like the mail itself; before that only for the network's
+    logged-in managers (the compose preview). Drafts, unknown keys and another network's key are all a 404.
+    """
+    network = _network(network_slug)
+    entry = get_object_or_404(Entry.objects.for_network(network).exclude(image=""), image_key=key)
+    published = entry.is_published
+    if not published and not (request.user.is_authenticated and ManagerRole.objects.filter(user=request.user, network=network).exists()):
+        raise Http404
     assert entry.image.name is not None  # a stored row's file name is a string
     extension = entry.image.name.rsplit(".", 1)[-1].lower()
     response = FileResponse(entry.image.open("rb"), content_type="image/png" if extension == "png" else "image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=86400"
+    response["Cache-Control"] = "public, max-age=86400" if published else "private, no-store"
     return response
 
 

@@ -181,12 +181,32 @@ def test_an_entry_image_goes_into_the_mail_and_the_archive(client, world, manage
     entry = Entry.objects.get(title="Richtfest")
     InfobriefEntry.objects.create(infobrief=letter, entry=entry, position=5)
     html = services.render(letter, email="a@example.org")["html"]
-    image_url = reverse("newsletter_public:entry_image", args=["netz-x", entry.pk])
+    image_url = reverse("newsletter_public:entry_image", args=["netz-x", entry.image_key])
     assert image_url in html and 'alt="Richtkranz auf dem Neubau"' in html
+    assert len(entry.image_key) >= 32 and str(entry.pk) not in image_url.rsplit("/", 2)[-2]
+    # While the Infobrief is a draft the image is the managers' preview: private, a 404 for everyone else.
+    draft = client.get(image_url)
+    assert draft.status_code == 200 and draft["Cache-Control"] == "private, no-store"
     client.logout()
+    assert client.get(image_url).status_code == 404
+    client.force_login(world.users["manager_y"])
+    assert client.get(image_url).status_code == 404
+    client.logout()
+    letter.status = letter.Status.SENT
+    letter.save(update_fields=["status"])
     image = client.get(image_url)
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg" and image["X-Content-Type-Options"] == "nosniff"
-    assert client.get(reverse("newsletter_public:entry_image", args=["netz-y", entry.pk])).status_code == 404
+    assert client.get(reverse("newsletter_public:entry_image", args=["netz-y", entry.image_key])).status_code == 404
+    assert client.get(f"/n/netz-x/infobrief/images/{entry.pk}/").status_code == 404  # the old counting URL
+    client.force_login(manager_x)
+    archive = client.get(reverse("newsletter_public:archive_issue", args=["netz-x", letter.pk]))
+    assert archive.status_code == 200 and image_url in archive.text
+
+
+def test_entry_image_keys_are_unique_and_not_counting(world):
+    first = Entry.objects.create(network=world.network_x, title="Eins")
+    second = Entry.objects.create(network=world.network_x, title="Zwei")
+    assert first.image_key != second.image_key and not first.image_key.isdigit()
 
 
 # --- entries: edit, delete, the decision about past deadlines -------------------------------------

@@ -105,15 +105,18 @@ def test_two_factor_setup_and_logout_stay_reachable_during_the_gate(client, worl
     assert client.get(reverse("legal_page", args=["impressum"])).status_code == 200
 
 
-def test_the_sixth_wrong_password_locks_the_account_even_with_the_right_one(client, world):
+@pytest.mark.anchor("S-6")
+def test_the_sixth_wrong_password_locks_the_account_even_with_the_right_one(client, world, anchor):
     for _ in range(5):
         response = login(client, "manager_x@example.org", "wrong-password-123")
         assert response.status_code == 200  # form error
     response = login(client, "manager_x@example.org", PASSWORD)
-    assert response.status_code != 302 or "_auth_user_id" not in client.session
-    assert "_auth_user_id" not in client.session
+    lockout_holds = response.status_code == 200 and "_auth_user_id" not in client.session
+    anchor(lockout_holds=lockout_holds)
+    assert lockout_holds
 
 
+@pytest.mark.anchor("S-6")  # the full comparison of pages is tests/quality/test_s6_login.py
 def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client, world):
     known = client.post(reverse("account_reset_password"), {"email": "manager_x@example.org"})
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
@@ -129,10 +132,12 @@ def test_signup_is_closed_unless_enabled(client, db):
     assert not User.objects.filter(email="new@example.org").exists()
 
 
-def test_admin_login_goes_through_allauth(client, db):
+@pytest.mark.anchor("S-6")
+def test_admin_login_goes_through_allauth(client, db, anchor):
     response = client.get(reverse("admin:login"))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    admin_via_allauth = response.status_code == 302 and response.url.startswith(reverse("account_login"))
+    anchor(admin_via_allauth=admin_via_allauth)
+    assert admin_via_allauth
 
 
 def test_member_user_may_request_a_login_code_by_email(client, world, mailoutbox_files, django_capture_on_commit_callbacks):
