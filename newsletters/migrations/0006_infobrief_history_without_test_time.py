@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletters', '0003_infobrief_test_sent_at'),
+        ('newsletters', '0005_entry_image_key_unique'),
     ]
 
     operations = [
