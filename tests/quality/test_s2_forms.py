@@ -137,7 +137,7 @@ TIME = st.sampled_from(TIMES) | st.times().map(lambda t: t.isoformat(timespec="m
 BOOL = st.sampled_from(BOOLS)
 FILE = st.builds(
     lambda name, content: SimpleUploadedFile(name, content),
-    st.sampled_from(["a.txt", "bild.png", "../../x.pdf", "\x00.csv", "ü" * 300 + ".jpg", ""]),
+    st.sampled_from(["a.txt", "bild.png", "../../x.pdf", "\x00.csv", "ü" * 300 + ".jpg", "..."]),
     st.binary(max_size=64),
 ) | st.sampled_from(["nicht-eine-datei", ""])
 
