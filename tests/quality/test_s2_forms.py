@@ -170,6 +170,10 @@ def _kind(f: forms.Field) -> str:
         return "date"
     if isinstance(f, forms.TimeField):
         return "time"
+    if isinstance(f, forms.EmailField):
+        return "email"
+    if isinstance(f, forms.URLField):
+        return "url"
     return "text"
 
 
@@ -238,6 +242,28 @@ def field_specs(cls: type[forms.BaseForm], page: str) -> dict[str, FieldSpec]:
     return specs
 
 
+def benign_strategy(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    """A value the field accepts, so that the other fields' hostile values reach the view's success path too."""
+    options = sorted(o for o in spec.options if o)
+    if spec.kind == "multi":
+        return st.lists(st.sampled_from(options), min_size=1, max_size=2, unique=True) if options else st.just([])
+    if spec.kind == "choice":
+        return st.sampled_from(options) if options else st.just("1")
+    if spec.kind == "bool":
+        return st.sampled_from(options or ["on"])
+    benign = {
+        "int": ["3", "12"],
+        "decimal": ["12.50", "3"],
+        "date": ["2027-06-15", "2026-01-31"],
+        "datetime": ["2027-06-15T10:00", "2027-06-15T18:30"],
+        "time": ["10:00", "18:30"],
+        "email": ["s2-test@example.org"],
+        "url": ["https://example.org/s2"],
+        "file": [""],
+    }
+    return st.sampled_from(benign.get(spec.kind, ["Prüfung S-2", "Grüße aus Münster"]))
+
+
 def value_strategy(spec: FieldSpec) -> st.SearchStrategy[Any]:
     options = sorted(spec.options)
     choice = st.sampled_from(options) | st.sampled_from(INVALID_CHOICES) if options else st.sampled_from(INVALID_CHOICES) | TEXT
@@ -247,7 +273,8 @@ def value_strategy(spec: FieldSpec) -> st.SearchStrategy[Any]:
         return choice
     if spec.kind == "bool" and options:
         return st.sampled_from(options) | BOOL
-    return {"int": INT, "decimal": DECIMAL, "date": DATE, "datetime": DATETIME, "time": TIME, "bool": BOOL, "file": FILE}.get(spec.kind, TEXT)
+    hostile = {"int": INT, "decimal": DECIMAL, "date": DATE, "datetime": DATETIME, "time": TIME, "bool": BOOL, "file": FILE}
+    return hostile.get(spec.kind, TEXT)
 
 
 EXTRA_KEYS = ("is_staff", "is_superuser", "network", "network_id", "organisation", "organisation_id", "pk", "id", "user", "user_id")
@@ -272,8 +299,23 @@ def extra_strategy(world: World, specs: dict[str, FieldSpec]) -> st.SearchStrate
 
 
 def data_strategy(world: World, specs: dict[str, FieldSpec], fixed: dict[str, str]) -> st.SearchStrategy[dict[str, Any]]:
-    fields = st.fixed_dictionaries({}, optional={name: value_strategy(spec) for name, spec in specs.items()})
-    return st.builds(lambda values, extra: {**extra, **values, **fixed}, fields, extra_strategy(world, specs))
+    """The form's fields, a share of them hostile (none: a valid submission carrying only the privileged extra keys;
+    all: nothing but hostile values), some left out, plus the extra keys."""
+    hostile = {name: value_strategy(spec) for name, spec in specs.items()}
+    benign = {name: benign_strategy(spec) for name, spec in specs.items()}
+
+    @st.composite
+    def fields(draw: st.DrawFn) -> dict[str, Any]:
+        level = draw(st.sampled_from([0, 2, 5, 10]))  # tenths of the fields with a hostile value
+        values: dict[str, Any] = {}
+        for name in specs:
+            roll = draw(st.integers(0, 9))
+            if level and roll == 9:
+                continue  # left out
+            values[name] = draw(hostile[name] if roll < level else benign[name])
+        return values
+
+    return st.builds(lambda values, extra: {**extra, **values, **fixed}, fields(), extra_strategy(world, specs))
 
 
 # --- privileged facts ---------------------------------------------------------------
