@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -46,13 +47,24 @@ else:
     _FormBase = object
 
 
+# Dates a form accepts. Year 1 in Europe/Berlin is a timestamp before year 1 in UTC: PostgreSQL stores it, Python
+# cannot read it back, and every page listing the row fails; 9999-12-31 overflows at the first `+ timedelta`.
+PLAUSIBLE_YEARS = (1900, 2999)
+
+
 class CleanTextMixin(_FormBase):
-    """For forms: every cleaned text value without control characters and surrounding blanks."""
+    """For forms: every cleaned text value without control characters and surrounding blanks; every date and
+    date-time within PLAUSIBLE_YEARS."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         assert cleaned is not None  # the form classes this is mixed into return cleaned_data
-        return {name: strip_control_chars(value) for name, value in cleaned.items()}
+        self.cleaned_data = {name: strip_control_chars(value) for name, value in cleaned.items()}
+        first, last = PLAUSIBLE_YEARS
+        for name, value in list(self.cleaned_data.items()):
+            if isinstance(value, date) and not first <= value.year <= last:  # a datetime is a date too
+                self.add_error(name, _("Bitte geben Sie ein Datum zwischen %(first)s und %(last)s an.") % {"first": first, "last": last})
+        return self.cleaned_data
 
 
 class NetworkProfileForm(CleanTextMixin, forms.ModelForm):

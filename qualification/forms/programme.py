@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Contact
 from qualification.matrix import municipalities
 from qualification.models import COURSE_FIELDS, NEED_FIELDS, TOPIC_FIELDS, Course, Need, Topic
-from verbund.forms import DATETIME, DATETIME_FORMATS, CleanTextMixin, form_field, label_choices
+from verbund.forms import DATETIME, DATETIME_FORMATS, CleanTextMixin, form_field, label_choices, strip_control_chars
 
 
 class TopicForm(CleanTextMixin, forms.ModelForm):
@@ -33,7 +33,7 @@ class TopicForm(CleanTextMixin, forms.ModelForm):
         return self.cleaned_data.get("position") or 0
 
     def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
+        title = strip_control_chars(self.cleaned_data["title"])  # as it is stored: the clash check must see the same text
         clash = Topic.objects.filter(network=self.network, title__iexact=title).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("Dieses Thema gibt es im Katalog schon."))

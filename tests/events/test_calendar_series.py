@@ -276,6 +276,16 @@ def test_the_next_meeting_form_explains_bad_dates(client, world, manager_x, seri
     assert not Meeting.objects.filter(title="Falsch").exists()
 
 
+def test_a_meeting_in_year_one_is_refused_and_the_series_still_opens(client, world, manager_x, series_with_history):
+    """0001-01-01 00:00 in Berlin is a timestamp before year 1 in UTC: stored, it broke every page listing it (S-2)."""
+    client.force_login(manager_x)
+    data = {"title": "Antik", "kind": "coordination", "status": "planned", "starts_at": "0001-01-01T00:00", "ends_at": "0001-01-01T02:00"}
+    response = client.post(u("events:series_next", series_with_history.pk), data)
+    assert response.status_code == 200 and "zwischen 1900 und 2999" in response.text
+    assert not Meeting.objects.filter(title="Antik").exists()
+    assert client.get(u("events:series_next", series_with_history.pk)).status_code == 200
+
+
 def test_the_next_meeting_of_an_empty_series_starts_from_its_name(client, world, manager_x):
     series = series_create(network=world.network_x, by=manager_x, name="Neue Reihe")
     client.force_login(manager_x)

@@ -61,6 +61,14 @@ def test_topic_catalogue_adds_refuses_duplicates_and_archives(manager, world, to
     assert manager.post(url("topic_archive", other.pk)).status_code == 404
 
 
+def test_a_duplicate_title_hidden_by_a_control_character_is_refused_not_a_crash(manager, world, topic):
+    """Control characters leave the title only after clean_title: the clash check must compare the stored text (S-2)."""
+    response = manager.post(url("topics"), {"title": "Führung für Meister\x1b", "position": 0})
+    assert response.status_code == 400
+    assert "gibt es im Katalog schon" in response.content.decode()
+    assert Topic.objects.filter(network=world.network_x).count() == 1
+
+
 def test_observer_reads_but_cannot_write(client, world, topic):
     observer = ManagerRole.objects.create(user=world.users["member_a_x"], network=world.network_x, role=ManagerRole.Role.OBSERVER).user
     client.force_login(observer)
