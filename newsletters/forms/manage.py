@@ -87,7 +87,7 @@ class PlaceEntryForm(forms.Form):
         label_choices(entry, lambda e: f"{e.get_kind_display()}: {e.title}")
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(CleanTextMixin, forms.Form):
     when = forms.DateTimeField(label=_("Versand am"), widget=DATETIME, input_formats=DATETIME_FORMATS)
 
 

@@ -167,6 +167,16 @@ def test_a_bad_send_time_shows_the_step_again_with_a_german_message(client, worl
     assert fresh.status == "draft"
 
 
+def test_a_send_time_in_year_9999_is_refused_not_scheduled(client, world, manager_x, fresh):
+    """A guard: the schedule form checks the year like every other form (CleanTextMixin), and send_start refuses it too."""
+    client.force_login(manager_x)
+    for when in ("9999-12-31T23:59", "0001-01-01T00:00"):
+        answer = client.post(u("newsletters:send", fresh.pk), {"mode": "schedule", "when": when, "confirm": "1"})
+        assert answer.status_code in (302, 400)  # the step again, with the message
+        fresh.refresh_from_db()
+        assert fresh.status == "draft" and fresh.scheduled_for is None
+
+
 # --- the preview: framed HTML with its own headers, the text version reachable by keyboard ------------------
 
 
