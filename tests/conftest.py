@@ -222,3 +222,34 @@ def mail_text(raw: str) -> str:
         if part.get_content_type() == "text/plain":
             return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
     return ""
+
+
+# --- Chromium (Debian's /usr/bin/chromium through Playwright) ------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One Chromium per test process, for tests/browser/ and the browser checks elsewhere (a second sync Playwright in
+    the same process fails: "Sync API inside the asyncio loop")."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.services import require_chromium
+
+    # The tests wait with expect(...) for what a page shows instead of reading it at one instant. On a busy CI machine a
+    # page load can take longer than Playwright's 5 s default; the same 30 s as for actions and wait_for().
+    expect.set_options(timeout=30_000)
+    path = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -42,7 +42,6 @@ from newsletters import sending
 from newsletters.models import Delivery, Entry, Infobrief, InfobriefEntry, NewsletterSettings
 from newsletters.services import newsletter_settings
 from qualification.models import Course
-from tests.browser.conftest import chromium_browser  # noqa: F401  # the session's Chromium
 from tests.quality.xss_payloads import PAYLOADS, PROBE, SEPARATOR, TEMPLATE_PRODUCT, URL_PAYLOADS
 
 pytestmark = pytest.mark.anchor("S-3")
@@ -385,7 +384,7 @@ DOM_DANGERS = """(marker) => {
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_every_payload_at_once_runs_nothing_in_chromium(chromium_browser, live_server, world, manager_x, anchor):  # noqa: F811  # the fixture imported above
+def test_every_payload_at_once_runs_nothing_in_chromium(chromium_browser, live_server, world, manager_x, anchor):
     seeded = seed(world, manager_x)
     seed_all_at_once(seeded, world, manager_x)
     client = Client()
