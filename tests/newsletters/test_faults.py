@@ -10,7 +10,6 @@ import collections
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from django.urls import reverse
 from newsletters import sending
 from newsletters.models import Delivery, Infobrief
 from tests.newsletters import factories
+from tests.processes import free_port, listening
 from tests.services import require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +30,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 # QUALITY.md R-1: 5,000 recipients in the full profile, 1,000 in ci.
 RECIPIENTS = {"ci": 1000, "full": 5000}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float = 60.0, step: float = 0.2):
@@ -65,21 +59,13 @@ class Redis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        assert wait_for(lambda: _listening(self.port), timeout=10), "redis-server did not start"
+        assert wait_for(lambda: listening(self.port), timeout=10), "redis-server did not start"
 
     def stop(self) -> None:
         if self.proc:
             self.proc.kill()
             self.proc.wait(timeout=10)
             self.proc = None
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class Sink:

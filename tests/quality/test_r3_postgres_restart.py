@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_user
+from tests.members.test_duplicates import org_post
 from tests.processes import Processes, ThrowawayPostgres, csrf_token, free_port, wait_for
 from tests.services import database_url, require_postgres, require_redis
 from verbund.models import ManagerRole
@@ -44,19 +45,7 @@ class Outcome:
 
 
 def organisation_post(name: str, token: str) -> dict[str, str]:
-    return {
-        "csrfmiddlewaretoken": token,
-        "name": name,
-        "kind": "company",
-        "street": "Hauptstr. 5",
-        "postcode": "48431",
-        "municipality": "Rheine",
-        "activity_version": "2008",
-        "share_in_directory": "on",
-        "role": "user",
-        "status": "active",
-        "create_anyway": "on",
-    }
+    return org_post(name, csrfmiddlewaretoken=token, create_anyway="on")
 
 
 def test_r3_a_postgresql_restart_under_load_loses_no_acknowledged_write(world, tmp_path, anchor, settings):
