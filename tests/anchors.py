@@ -45,8 +45,8 @@ FORMATS: dict[str, str] = {
     "S-5": "{formula_payloads} formula payloads in {columns} exported columns: {formulas} formulas; {header_payloads} header payloads: "
     "{extra_recipients} extra recipients or headers; {redirect_payloads} redirect payloads on {redirect_endpoints} endpoints: "
     "{offsite} off-site redirects",
-    "S-6": "6th wrong attempt refused with the right password: {lockout_holds}; TOTP failures per account+IP "
-    "(colleagues unaffected: {colleagues_unaffected}); {enumeration_pairs} reset/signup answer pairs identical: {enumeration_differences} "
+    "S-6": "6th wrong attempt refused with the right password: {lockout_holds}; wrong TOTP codes limited per account, per address "
+    "only as a backstop (colleagues behind the same address unaffected: {colleagues_unaffected}); {enumeration_pairs} reset/signup answer pairs identical: {enumeration_differences} "
     "differences; admin login through allauth: {admin_via_allauth}",
     "S-7": "{files} hostile files × {forms} upload forms: {errors} HTTP 500, peak RSS {peak_rss_mb} MB, {exif_left} images with EXIF, "
     "{active_pdfs_accepted} PDFs with active content accepted, {inline_served} non-images served inline",
