@@ -23,13 +23,14 @@ logger = logging.getLogger(__name__)
 BrokerDown = Literal["run_here", "later"]
 
 
-def task_send(task_path: str, *args: Any, broker_down: BrokerDown = "run_here") -> bool:
+def task_send(task_path: str, *args: Any, broker_down: BrokerDown = "run_here", record: bool = True) -> bool:
     """Queue one call of the task now. True when it was queued or run; False when it was left for later.
 
     When the broker cannot be reached the call is recorded as a DeferredTask, which the sweeper hands to the broker
     once it answers again. `run_here` also runs the task in this process at once (a login code or a PDF that never
     arrives is worse than a slow response) and forgets the record when that succeeds; `later` leaves it to the sweeper
-    (work whose own rows are swept too, such as the Infobrief's deliveries).
+    (work whose own rows are swept too, such as the Infobrief's deliveries). `record=False` keeps arguments that carry
+    content (a whole mail with its codes and links) out of the database: such a call is only run here.
     """
     task = import_string(task_path)
     try:
@@ -40,7 +41,7 @@ def task_send(task_path: str, *args: Any, broker_down: BrokerDown = "run_here") 
                 logger.exception("%s%r failed", task_path, args)
                 return False
             raise
-        deferred = _defer(task_path, args, exc)
+        deferred = _defer(task_path, args, exc) if record else None
         if broker_down == "later":
             logger.warning("Queue unreachable: %s%r left for the sweeper", task_path, args, exc_info=True)
             return False
@@ -93,9 +94,9 @@ def deferred_tasks_resend(limit: int = 500) -> tuple[int, int]:
     return sent, DeferredTask.objects.count()
 
 
-def enqueue_on_commit(task_path: str, *args: Any, broker_down: BrokerDown = "run_here") -> None:
+def enqueue_on_commit(task_path: str, *args: Any, broker_down: BrokerDown = "run_here", record: bool = True) -> None:
     """`task_send` once the current transaction commits (a worker never sees rows that are not there yet)."""
-    transaction.on_commit(lambda: task_send(task_path, *args, broker_down=broker_down))
+    transaction.on_commit(lambda: task_send(task_path, *args, broker_down=broker_down, record=record))
 
 
 # Jobs without a task of their own (older rows) are members' imports and exports; other apps name theirs in params.

@@ -189,9 +189,10 @@ def mail_send_later(*, message: EmailMessage, mailer: str = "default") -> None:
     """Send a message from a Celery worker once the current transaction commits.
 
     If the broker cannot be reached, the message is sent right here instead:
-    a login code that never arrives is worse than a slower response.
+    a login code that never arrives is worse than a slower response. The message (addresses, codes, links) is never
+    parked as a DeferredTask: a refusal is recorded by the task as a MailFailure (recipients and subject only).
     """
-    enqueue_on_commit("verbund.tasks.send_mail_task", message_to_payload(message), mailer)
+    enqueue_on_commit("verbund.tasks.send_mail_task", message_to_payload(message), mailer, record=False)
 
 
 def rows_send(*, rows: QuerySet, build: Callable[[Any], EmailMessage], mailer: str = "default", batch: int = 50, max_attempts: int = 3) -> int:

@@ -427,7 +427,8 @@ class DeferredTask(models.Model):
 
     verbund.background records it at the moment of the failure; the periodic sweeper (`verbund.tasks.sweep_deferred_tasks`)
     hands it to the broker again once the broker answers, and deletes the row. Arguments are what the task gets, as
-    JSON (the broker's own serialisation); they name rows by primary key, never personal data.
+    JSON (the broker's own serialisation): primary keys and dates; calls whose arguments carry content (mail) are
+    never recorded (`task_send(record=False)`).
     """
 
     task = models.CharField(_("Aufgabe"), max_length=200)

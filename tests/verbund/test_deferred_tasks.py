@@ -100,3 +100,21 @@ def test_without_a_broker_at_all_a_failing_task_is_not_deferred(db, broker):
     with pytest.raises(RuntimeError):
         background.task_send(f"{PATH}.failing_task", "eager")
     assert not DeferredTask.objects.exists()
+
+
+def test_a_mail_is_never_parked_in_the_database_even_when_sending_it_here_fails(db, broker, settings, monkeypatch):
+    """A login code or reset link must not sit in DeferredTask: mail is only run here; the task records refusals itself."""
+    from django.core.mail import EmailMessage
+
+    from verbund import tasks
+    from verbund.mail import mail_send_later
+
+    def refuse(*args, **kwargs):
+        raise OSError("SMTP away too")
+
+    monkeypatch.setattr(tasks.send_mail_task, "run", refuse)
+    broker.away()
+    with monkeypatch.context() as m:
+        m.setattr("django.db.transaction.on_commit", lambda func, *a, **k: func())
+        mail_send_later(message=EmailMessage(subject="Ihr Anmeldecode", body="Code 123456", to=["person@example.org"]))
+    assert not DeferredTask.objects.exists()
