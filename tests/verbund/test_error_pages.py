@@ -55,3 +55,26 @@ def test_an_error_in_our_own_sql_stays_a_logged_500(db, monkeypatch):
     response = Client(raise_request_exception=False).get(reverse("health"))
     assert response.status_code == 500
     assert "Ein Fehler ist aufgetreten" in response.text
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_asks_the_database_once_and_survives_a_connection_that_died_between_requests(monkeypatch):
+    """/health/ is polled by every load balancer: one round trip, not Django's health check plus its own query."""
+    from django.db import connection
+
+    client = Client()
+    assert client.get(reverse("health")).status_code == 200
+    checks: list[bool] = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(True) or True)
+    # A reused persistent connection at the start of a request, with CONN_HEALTH_CHECKS on.
+    connection.health_check_enabled, connection.health_check_done = True, False
+    response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": True}
+    assert checks == []
+    monkeypatch.undo()
+    if connection.vendor == "postgresql":
+        # The server ended the connection behind Django's back (a restart, a proxy's idle timeout).
+        connection.connection.pgconn.finish()
+        response = client.get(reverse("health"))
+        assert response.status_code == 200 and response.json()["database"] is True
