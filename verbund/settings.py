@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",  # the built-in widget templates for FORM_RENDERER below
     "django_htmx",
     "simple_history",
     "allauth",
@@ -98,6 +99,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's template engine, so templates/django/forms/ can override a widget: the
+# select there writes its options inline (Django includes a template per option, which made a 300-person dropdown
+# a third of the check-in page's time). Cached like every other template when DEBUG is off.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------
 # PostgreSQL via DATABASE_URL; SQLite under var/ otherwise.

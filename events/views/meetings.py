@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -250,11 +251,22 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: An
     )
     at_the_door = {"consent_source": Registration.ConsentSource.ORAL}
     people = list(registrations)
+    inline_forms = len(people) <= INLINE_CONSENT_FORMS
+    slug = request.network.slug
     return {
         "network": request.network,
         "meeting": meeting,
-        # Each row carries its consent form ("a person at the door says yes"); the oral source is preset there.
-        "registrations": [(r, _consent_form(r) if len(people) <= INLINE_CONSENT_FORMS else None) for r in people],
+        # Per person: the registration, its consent form ("a person at the door says yes"; the oral source is preset
+        # there) or none on a long list, where its attendance button posts (one form for the whole list) and its consent page.
+        "registrations": [
+            (
+                r,
+                _consent_form(r) if inline_forms else None,
+                reverse("events:registration_attendance", args=[slug, meeting.pk, r.pk]),
+                reverse("events:registration_consent", args=[slug, meeting.pk, r.pk]),
+            )
+            for r in people
+        ],
         "q": query,
         "counts": counts,
         "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s", initial=at_the_door, search=query),

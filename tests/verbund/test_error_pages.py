@@ -57,7 +57,6 @@ def test_an_error_in_our_own_sql_stays_a_logged_500(db, monkeypatch):
     assert "Ein Fehler ist aufgetreten" in response.text
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_health_asks_the_database_once_and_survives_a_connection_that_died_between_requests(monkeypatch):
     """/health/ is polled by every load balancer: one round trip, not Django's health check plus its own query."""
