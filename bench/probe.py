@@ -25,6 +25,8 @@ def _setup() -> None:
 
 def logged_in_client(email: str):
     """A test client whose session is that of a user who logged in with password (and TOTP when they have one)."""
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY, AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.internal.userkit import user_id_to_str
     from allauth.mfa.models import Authenticator
     from django.test import Client
 
@@ -38,7 +40,9 @@ def logged_in_client(email: str):
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if totp is not None:
         methods.append({"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"})
-    session["account_authentication_methods"] = methods
+    # What allauth's record_authentication stores at a real login: the records and whose they are.
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = methods
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
 

@@ -33,10 +33,11 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(OPEN_PREFIXES):
             return False
-        if not user.must_use_two_factor:
-            return False
-        # Signed in with a second factor in this session (allauth's record): it has one; no query on every request.
+        # Signed in with a second factor in this session (allauth's record): it has one. Asked first, as it needs no
+        # query: a manager's every page would otherwise ask the database for the role.
         if any(record.get("method") == "mfa" for record in get_authentication_records(request, user)):
+            return False
+        if not user.must_use_two_factor:
             return False
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

@@ -86,7 +86,7 @@ def test_a_session_signed_in_with_totp_passes_the_gate_without_asking_the_databa
     record_authentication(signed_in, manager_x, method="password")
     record_authentication(signed_in, manager_x, method="mfa", type="totp")
     signed_in.session.save()
-    assert queries() == without_record - 1  # the gate's look at the authenticators
+    assert queries() == without_record - 2  # the gate asks neither for the role nor for the authenticators
 
     # Removing the TOTP in this session (allauth sends authenticator_removed) sends the manager to set up a new one.
     request = RequestFactory().get("/")
