@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,7 +81,7 @@ def documentation_state(meeting: Meeting) -> dict[str, str]:
     return {"value": "done", "label": _("aktuell")}
 
 
-def next_steps(meeting: Meeting, *, agenda: int, registrations: list[Registration], minutes: int, documentation: str) -> list[dict[str, str]]:
+def next_steps(meeting: Meeting, *, agenda: int, people: dict[str, int], minutes: int, documentation: str) -> list[dict[str, str]]:
     """What the office does next with this meeting, in the order it is usually done; empty for a cancelled meeting."""
     if meeting.status == Meeting.Status.CANCELLED:
         return []
@@ -91,8 +92,7 @@ def next_steps(meeting: Meeting, *, agenda: int, registrations: list[Registratio
         steps.append({"label": _("Programm anlegen"), "url": tab_url(meeting, "programme", "agenda")})
     if not started and meeting.status == Meeting.Status.PLANNED and not meeting.invitations.exists():
         steps.append({"label": _("Einladung versenden"), "url": reverse("events:invite", args=[slug, pk])})
-    holding = [r for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}]
-    if started and holding and not any(r.status == Registration.Status.ATTENDED for r in holding):
+    if started and people["seats_taken"] and not people["attended"]:
         steps.append({"label": _("Anwesenheit erfassen"), "url": tab_url(meeting, "participants", "participants")})
     if started and not minutes:
         steps.append({"label": _("Protokoll schreiben"), "url": tab_url(meeting, "minutes", "minutes")})
@@ -118,15 +118,46 @@ def files_context(meeting: Meeting, upload_form: AttachmentUploadForm | None = N
     }
 
 
+def people_counts(meeting: Meeting) -> dict[str, int]:
+    """Registrations by what the page shows of them, counted in the database (a meeting may have hundreds)."""
+    held = [Registration.Status.REGISTERED, Registration.Status.ATTENDED]
+    return meeting.registrations.aggregate(
+        participants=Count("pk", filter=~Q(status=Registration.Status.CANCELLED)),
+        seats_taken=Count("pk", filter=Q(status__in=held)),
+        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+    )
+
+
+def tab_forms(request: NetworkRequest, meeting: Meeting, tab: str) -> dict[str, Any]:
+    """The empty forms of `tab` only: the participants' form alone reads up to 300 people for its dropdown.
+    Several forms on one page: distinct ids keep every label tied to its own field."""
+    if tab == "programme":
+        return {"agenda_form": AgendaItemForm(auto_id="agenda_%s")}
+    if tab == "participants":
+        return {"contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"), "guest_form": GuestForm(auto_id="guest_%s")}
+    if tab == "minutes":
+        return {"minute_form": MinuteForm(meeting=meeting, auto_id="minute_%s"), "action_form": ActionItemForm(network=request.network, auto_id="action_%s")}
+    return {}
+
+
 def detail_context(request: NetworkRequest, meeting: Meeting, tab: str = OVERVIEW, **overrides: Any) -> dict:
-    """Everything the meeting page shows in `tab`; `overrides` put a bound form (with its errors) or an item being edited in place."""
-    registrations = list(meeting.registrations.select_related("contact__organisation", "consent_recorded_by").order_by("status", "created_at"))
+    """Everything the meeting page shows in `tab`; `overrides` put a bound form (with its errors) or an item being edited in place.
+
+    The list of registrations (with person and organisation) is read only for the participants tab; the other
+    tabs show their counts."""
+    people = people_counts(meeting)
+    registrations = (
+        list(meeting.registrations.select_related("contact__organisation", "consent_recorded_by").order_by("status", "created_at"))
+        if tab == "participants"
+        else []
+    )
     agenda = programme(meeting)
     minutes = list(meeting.minutes.select_related("agenda_item"))
     attachment_count = meeting.attachments.count()
     counts = {
         "programme": len(agenda),
-        "participants": sum(1 for r in registrations if r.status != Registration.Status.CANCELLED),
+        "participants": people["participants"],
         "minutes": len(minutes),
         "files": attachment_count,
     }
@@ -139,18 +170,13 @@ def detail_context(request: NetworkRequest, meeting: Meeting, tab: str = OVERVIE
         "agenda": agenda,
         "agenda_deleted": AgendaItem.with_deleted.filter(meeting=meeting).recently_deleted(),
         "registrations": registrations,
-        "seats_taken": sum(1 for r in registrations if r.status in {Registration.Status.REGISTERED, Registration.Status.ATTENDED}),
+        "seats_taken": people["seats_taken"],
         "select_all": request.GET.get("select") == "all",
         "minutes": minutes,
         "minutes_deleted": MinuteEntry.with_deleted.filter(meeting=meeting).recently_deleted(),
         "action_items": meeting.action_items.select_related("owner__organisation"),
         "action_items_deleted": ActionItem.with_deleted.filter(meeting=meeting).recently_deleted(),
-        # Several forms on one page: distinct ids keep every label tied to its own field.
-        "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
-        "contact_form": RegisterContactForm(network=request.network, auto_id="register_%s"),
-        "guest_form": GuestForm(auto_id="guest_%s"),
-        "minute_form": MinuteForm(meeting=meeting, auto_id="minute_%s"),
-        "action_form": ActionItemForm(network=request.network, auto_id="action_%s"),
+        **tab_forms(request, meeting, tab),
         "can_manage": request.manager_role.role_enum.can_manage,
         "attachment_count": attachment_count,
     }
@@ -158,10 +184,10 @@ def detail_context(request: NetworkRequest, meeting: Meeting, tab: str = OVERVIE
         documentation = documentation_state(meeting)
         context |= {
             "documentation": documentation,
-            "steps": next_steps(meeting, agenda=len(agenda), registrations=registrations, minutes=len(minutes), documentation=documentation["value"]),
+            "steps": next_steps(meeting, agenda=len(agenda), people=people, minutes=len(minutes), documentation=documentation["value"]),
             "open_action_items": meeting.action_items.open().select_related("owner__organisation"),
             "feedback": feedback_summary(meeting),
-            "waitlisted": sum(1 for r in registrations if r.status == Registration.Status.WAITLISTED),
+            "waitlisted": people["waitlisted"],
         }
     if tab == "files":
         context |= files_context(meeting, overrides.pop("upload_form", None))

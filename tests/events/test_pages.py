@@ -221,3 +221,20 @@ def test_a_long_check_in_list_links_to_the_consent_form_instead_of_carrying_one_
     # Every "Ist da" button posts through the list's one form: 61 people, not 61 forms with a token each.
     assert long.count('form="check-in-marks"') == INLINE_CONSENT_FORMS + 1
     assert long.count('id="check-in-marks"') == 1 and long.count("csrfmiddlewaretoken") < 10
+
+
+def test_the_overview_tab_counts_the_participants_without_reading_them_or_the_networks_people(client, world, manager_x, meeting):
+    """A meeting with hundreds of registrations: the overview shows counts; the list and the people dropdown belong to their tab."""
+    meeting.capacity = None
+    meeting.save()
+    client.force_login(manager_x)
+    for i in range(3):
+        services.registration_register(meeting=meeting, by=manager_x, guest={"name": f"Gast {i}"}, by_manager=True)
+    with CaptureQueriesContext(connection) as ctx:
+        overview = client.get(u("events:meeting", meeting.pk))
+    assert overview.status_code == 200 and "3" in overview.text
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [q for q in sql if 'FROM "members_contact"' in q and '"members_contact"."user_id" =' not in q]  # but the own person
+    assert not [q for q in sql if 'FROM "events_registration"' in q and "COUNT(" not in q]
+    participants = client.get(u("events:meeting", meeting.pk), {"tab": "participants"})
+    assert "Gast 2" in participants.text and 'id="register_contact"' in participants.text
