@@ -125,6 +125,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Web requests are short and many run at once: a parallel plan (PostgreSQL's default allows two workers per
+    # query) took the directory search from 6 ms to 37 ms on 2 cores by scanning the table in three processes
+    # instead of using the trigram index. "" leaves the server's setting (PgBouncer refuses startup options:
+    # set it there with ALTER DATABASE … SET max_parallel_workers_per_gather = 0; docs/DEPLOYMENT.md).
+    DB_PARALLEL_WORKERS = env.str("DB_PARALLEL_WORKERS", default="0")
+    if DB_PARALLEL_WORKERS:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c max_parallel_workers_per_gather={int(DB_PARALLEL_WORKERS)}"
     # Behind PgBouncer in transaction mode a named cursor cannot outlive its transaction: .iterator() then fetches in chunks.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

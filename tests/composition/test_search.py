@@ -130,3 +130,20 @@ def test_control_characters_in_the_search_are_dropped_not_a_500(client, world, t
     response = client.get(reverse("search"), {"q": "Al\x00pha"})
     assert response.status_code == 200
     assert "Alpha GmbH" in response.text  # searched as "Alpha"
+
+
+@pytest.mark.parametrize("text", ["schr", "sc"])
+def test_people_come_a_to_z_whichever_index_finds_them(world, text):
+    """Words of three letters or more are sorted after the trigram indexes found them, shorter ones along the name index
+    (composition.search._people_order); either way the hits read A to Z and the same people are found."""
+    by = world.users["manager_x"]
+    membership = organisation_create(network=world.network_x, by=by, data={"name": "Schreinerei Ost GmbH"})
+    for last, first in (("Schröder", "Berta"), ("schramm", "Anna"), ("Schröder", "Anton"), ("Scholz", "Carl")):
+        Contact.objects.create(organisation=membership.organisation, first_name=first, last_name=last)
+    people = next(group for group in search_everywhere(by, text) if group.key == "contacts")
+    names = [hit.title for hit in people.hits]
+    if text == "schr":  # sorted after the match: A to Z whatever the case
+        assert [name for name in names if "Sch" in name or "sch" in name] == ["Anna schramm", "Anton Schröder", "Berta Schröder"]
+    else:  # in the name index's order (the database's collation decides where "schramm" goes)
+        assert {"Carl Scholz", "Anna schramm", "Anton Schröder", "Berta Schröder"} <= set(names)
+        assert names.index("Anton Schröder") == names.index("Berta Schröder") - 1
