@@ -17,8 +17,9 @@ ALLOWED = {
     "events": {"verbund", "members"},
     "qualification": {"verbund", "members"},
     "newsletters": {"verbund", "members", "events"},
-    "health": {"verbund", "members", "events", "qualification", "newsletters"},
-    "composition": {"verbund", "members", "events", "qualification", "newsletters", "health"},
+    "cooperation": {"verbund", "members", "events", "qualification", "newsletters"},
+    "health": {"verbund", "members", "events", "qualification", "newsletters", "cooperation"},
+    "composition": {"verbund", "members", "events", "qualification", "newsletters", "cooperation", "health"},
 }
 # The project URLconf and settings wire all apps together by design.
 PROJECT_FILES = {ROOT / "verbund" / "urls.py", ROOT / "verbund" / "settings.py"}

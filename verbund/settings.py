@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "events",
     "qualification",
     "newsletters",
+    "cooperation",
     "health",
     "composition",
 ]

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from tests.conftest import World
 
-APPS = ("verbund", "members", "events", "newsletters", "qualification", "health", "composition")
+APPS = ("verbund", "members", "events", "newsletters", "qualification", "cooperation", "health", "composition")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CooperationConfig(AppConfig):
+    """Cooperation in the network (issue 19): needs and offers with matching and round tables, practice projects with
+    decision papers, questions to the office and topic suggestions, the office's contact log and acquisition."""
+
+    name = "cooperation"
+    verbose_name = _("Zusammenarbeit")

@@ -1,0 +1,1 @@
+"""The models of cooperation, one module per area; each area's module is imported here so Django finds its models."""

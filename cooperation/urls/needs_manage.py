@@ -1,0 +1,6 @@
+"""URLs of cooperation: needs manage (issue 19)."""
+
+from django.urls import URLPattern
+
+app_name = "needs"
+urlpatterns: list[URLPattern] = []
