@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["verbund", "members", "events", "qualification", "newsletters", "health", "composition"]
+APPS = ["verbund", "members", "events", "qualification", "newsletters", "cooperation", "health", "composition"]
 # Calls that write (or open a transaction for writes) and belong in a service (`<entity>_<action>` in services).
 WRITE_METHODS = {"save", "delete", "create", "update", "bulk_create", "bulk_update", "update_or_create", "get_or_create", "save_m2m"}
 
