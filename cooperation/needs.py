@@ -107,6 +107,25 @@ def _words(text: str) -> set[str]:
     return {word for word in fold(text).split() if len(word) >= 4 and word not in STOPWORDS}
 
 
+_ENDINGS = ("ern", "en", "er", "es", "e", "n", "s")
+
+
+def _stem(word: str) -> str:
+    """A crude German stem: 'bleche' → 'blech', so that it is found in the compound 'blechbearbeitung'."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 5:
+            return word[: -len(ending)]
+    return word
+
+
+def _same(word: str, other: str) -> bool:
+    """Equal, nearly equal (trigrams), or the stem of one (five letters at least) begins or ends the other (compounds)."""
+    if word == other or trigram_similarity(word, other) >= 0.6:
+        return True
+    a, b = _stem(word), _stem(other)
+    return (len(a) >= 5 and (b.startswith(a) or b.endswith(a))) or (len(b) >= 5 and (a.startswith(b) or a.endswith(b)))
+
+
 @dataclass
 class Candidate:
     organisation: Organisation
@@ -119,7 +138,7 @@ def _fit(need_words: set[str], need_tags: set[str], text: str, tags: set[str]) -
     """Score of one text with tags against the need: shared tags weigh 3, shared (or nearly equal) words 1."""
     shared_tags = need_tags & tags
     words = _words(text) | {w for t in tags for w in _words(t)}
-    shared = {w for w in need_words if w in words or any(trigram_similarity(w, other) >= 0.6 for other in words)}
+    shared = {w for w in need_words if any(_same(w, other) for other in words)}
     return 3.0 * len(shared_tags) + len(shared), shared_tags, shared
 
 

@@ -36,6 +36,10 @@ class NeedOfferForm(CleanTextMixin, forms.ModelForm):
         if self.instance.pk and "tags_text" not in self.initial:
             self.initial["tags_text"] = ", ".join(t.name for t in self.instance.tags.all())
 
+    def entry_data(self) -> dict[str, Any]:
+        """The entry's own fields for the service (without the organisation, network and tags the form asks for too)."""
+        return {name: self.cleaned_data[name] for name in NEED_OFFER_FIELDS.names}
+
 
 class ManagerNeedOfferForm(NeedOfferForm):
     """The manager posts for a member organisation of the network."""

@@ -38,7 +38,7 @@ def entry_create(request: NetworkRequest) -> HttpResponse:
                 network=request.network,
                 organisation=form.cleaned_data["organisation"],
                 by=request.user,
-                data=form.cleaned_data,
+                data=form.entry_data(),
                 tags=form.cleaned_data["tags_text"],
             )
         except ValidationError as exc:
@@ -56,7 +56,7 @@ def entry_edit(request: NetworkRequest, pk: int) -> HttpResponse:
     form.fields["organisation"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            needs.entry_update(entry=entry, by=request.user, data=form.cleaned_data, tags=form.cleaned_data["tags_text"])
+            needs.entry_update(entry=entry, by=request.user, data=form.entry_data(), tags=form.cleaned_data["tags_text"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -63,7 +63,7 @@ def entry_create(request: MemberRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             entry = needs.entry_create(
-                network=form.cleaned_data["network"], organisation=organisation, by=request.user, data=form.cleaned_data, tags=form.cleaned_data["tags_text"]
+                network=form.cleaned_data["network"], organisation=organisation, by=request.user, data=form.entry_data(), tags=form.cleaned_data["tags_text"]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -79,7 +79,7 @@ def entry_edit(request: MemberRequest, pk: int) -> HttpResponse:
     form = PortalNeedOfferForm(request.POST or None, instance=entry, organisation=request.contact.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            needs.entry_update(entry=entry, by=request.user, data=form.cleaned_data, tags=form.cleaned_data["tags_text"])
+            needs.entry_update(entry=entry, by=request.user, data=form.entry_data(), tags=form.cleaned_data["tags_text"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

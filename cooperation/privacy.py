@@ -1,0 +1,40 @@
+"""DSGVO for needs and offers (answers the signals of members/privacy.py).
+
+Export: the organisation's needs and offers with the contact person each names. Erasure: an erased person is no
+longer the contact person of any entry (the entry stays: it is the organisation's, not the person's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from cooperation.models import NeedOffer
+from members.models import Contact, Organisation
+from members.privacy import export_sections, person_erasing
+
+
+@receiver(export_sections, sender=Organisation, dispatch_uid="cooperation-needs-export")
+def export_needs(sender, *, organisation: Organisation, **kwargs: Any) -> dict[str, Any]:
+    entries = NeedOffer.objects.filter(organisation=organisation).select_related("network", "contact").order_by("pk")
+    return {
+        "needs_and_offers": [
+            {
+                "kind": e.kind,
+                "network": e.network.name,
+                "title": e.title,
+                "description": e.description,
+                "status": e.status,
+                "contact_person": e.contact.full_name if e.contact else None,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in entries
+        ]
+    }
+
+
+@receiver(person_erasing, sender=Contact, dispatch_uid="cooperation-needs-erase")
+def erase_from_needs(sender, *, contact: Contact, **kwargs: Any) -> None:
+    NeedOffer.objects.filter(contact=contact).update(contact=None)
+    NeedOffer.history.filter(contact_id=contact.pk).update(contact_id=None)
