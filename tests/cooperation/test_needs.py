@@ -12,7 +12,7 @@ from cooperation import needs
 from cooperation.models import Match, NeedOffer
 from events.models import Meeting, Registration
 from members.models import Contact, Membership, Organisation, Tag
-from members.privacy import organisation_data_export, person_erase
+from members.privacy import ERASED_NAME, organisation_data_export, person_erase
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,7 @@ def test_indicators_count_needs_raised_matched_solved_and_round_tables_in_the_pe
 
 def test_the_export_shows_the_entries_and_erasure_unlinks_the_contact_person(world):
     contact = Contact.objects.get(user=world.users["member_a_x"])
-    need = entry(world, world.org_a, title="Exportiert", contact=contact)
+    need = entry(world, world.org_a, title="Exportiert", contact=contact, description=f"Fragen an {contact.full_name}, {contact.email}")
     exported = organisation_data_export(organisation=world.org_a)
     rows = exported["needs_and_offers"]
     assert rows and rows[0]["title"] == "Exportiert" and rows[0]["contact_person"] == contact.full_name
@@ -242,3 +242,5 @@ def test_the_export_shows_the_entries_and_erasure_unlinks_the_contact_person(wor
     need.refresh_from_db()
     assert need.contact is None
     assert not NeedOffer.history.filter(contact_id=contact.pk).exists()
+    assert need.description == f"Fragen an {ERASED_NAME}, {ERASED_NAME}"
+    assert not NeedOffer.history.filter(description__icontains="example.org").exists()
