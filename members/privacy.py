@@ -276,6 +276,7 @@ SECTION_TITLES = {
     "course_enrolments": gettext_lazy("Kursanmeldungen"),
     "member_reports": gettext_lazy("Berichte an Verbünde"),
     "survey_invitations": gettext_lazy("Einladungen zu Zufriedenheitsumfragen"),
+    "needs_and_offers": gettext_lazy("Bedarfe und Angebote"),
 }
 
 
@@ -305,6 +306,10 @@ COLUMN_TITLES = {
     "reminded_at": gettext_lazy("Erinnert am"),
     "answered_at": gettext_lazy("Beantwortet am"),
     "note": gettext_lazy("Hinweis"),
+    "kind": gettext_lazy("Art"),
+    "description": gettext_lazy("Beschreibung"),
+    "contact_person": gettext_lazy("Ansprechperson"),
+    "created_at": gettext_lazy("Angelegt am"),
 }
 
 

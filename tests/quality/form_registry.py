@@ -156,6 +156,12 @@ REGISTRY: dict[str, Entry] = {
     "qualification.forms.programme.EnrolForm": _entry("qualification:course_enrol", _member("qualification_portal:enrol")),
     "qualification.forms.programme.DocumentationForm": _entry("qualification:documentation"),
     "qualification.forms.programme.CourseFileForm": _entry("qualification:file_add", notes="hostile files are S-7's"),
+    # --- cooperation: needs and offers ---------------------------------------
+    "cooperation.forms.needs.ManagerNeedOfferForm": _entry("needs:create", "needs:edit"),
+    "cooperation.forms.needs.PortalNeedOfferForm": _entry(_member("portal_needs:create"), _member("portal_needs:edit")),
+    "cooperation.forms.needs.EntryFilterForm": _entry(_get("needs:list"), _get("portal_needs:list", "member_a_x")),
+    "cooperation.forms.needs.StatusForm": _entry("needs:status"),
+    "cooperation.forms.needs.RoundTableForm": _entry("needs:round_table"),
     # --- health -------------------------------------------------------------
     "health.forms.annual.ForewordForm": _entry("health_annual:report"),
     "health.forms.indicators.YearForm": _entry(_get("health:index"), _get("portfolio:index")),
@@ -170,6 +176,7 @@ REGISTRY: dict[str, Entry] = {
 
 EXEMPT: dict[str, str] = {
     "events.forms.meetings.ConsentFields": "the consent fields shared by ConsentForm, RegisterContactForm and GuestForm; no view binds it alone",
+    "cooperation.forms.needs.NeedOfferForm": "the base of ManagerNeedOfferForm and PortalNeedOfferForm; no view binds it alone",
 }
 
 

@@ -1,0 +1,284 @@
+"""Writes and reads for needs and offers (issue 19): entries, matching, confirmed matches and round tables.
+
+An entry belongs to one network (see cooperation.models.needs). Matching ranks the organisations of the networks the
+manager runs whose entries are visible there: their offers, competencies (tags and text) and sector (WZ title) are
+compared with the need's title, description and tags — folded (members.matching.fold) and scored by shared tags,
+shared words and trigram similarity (members.matching.trigram_similarity, pg_trgm's measure in Python, so SQLite and
+PostgreSQL rank alike). Candidates are few (the members of a handful of networks), so the ranking runs in Python on
+one query per kind of data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cooperation.models import NEED_OFFER_FIELDS, Match, NeedOffer
+from events import services as event_services
+from events.models import Meeting
+from members.matching import fold, trigram_similarity
+from members.models import Contact, Membership, Organisation
+from members.services import tags_from_text
+from verbund.models import Network, User
+from verbund.services import save_audited
+
+# Words too common in needs and offers to say anything about a fit.
+STOPWORDS = frozenset(
+    "und oder der die das den dem des ein eine einer eines einen fuer mit von zu zum zur auf aus bei nach ueber unter "
+    "wir sie ihr unser unsere suchen suche bieten biete brauchen benoetigen gesucht angebot bedarf hilfe thema "
+    "for and the with".split()
+)
+MIN_SCORE = 1.0  # below this a candidate is noise
+
+
+def _check_contact(organisation: Organisation, contact: Contact | None) -> None:
+    if contact is not None and (contact.organisation_id != organisation.pk or contact.archived_at is not None):
+        raise ValidationError({"contact": _("Die Ansprechperson muss zur Organisation gehören.")})
+
+
+def _check_member(organisation: Organisation, network: Network) -> None:
+    if not Membership.objects.current().filter(network=network, organisation=organisation).exists():
+        raise ValidationError(_("Die Organisation ist kein Mitglied dieses Verbunds."))
+
+
+@transaction.atomic
+def entry_create(*, network: Network, organisation: Organisation, by: User, data: dict[str, Any], tags: str = "") -> NeedOffer:
+    """A new need or offer of a current member organisation in one network."""
+    values = NEED_OFFER_FIELDS.take(data)
+    _check_member(organisation, network)
+    _check_contact(organisation, values.get("contact"))
+    entry = NeedOffer(network=network, organisation=organisation, created_by=by, **values)
+    save_audited(entry, by=by)
+    entry.tags.set(tags_from_text(tags))
+    return entry
+
+
+@transaction.atomic
+def entry_update(*, entry: NeedOffer, by: User, data: dict[str, Any], tags: str | None = None) -> NeedOffer:
+    NEED_OFFER_FIELDS.apply(entry, NEED_OFFER_FIELDS.take(data))
+    _check_contact(entry.organisation, entry.contact)
+    save_audited(entry, by=by)
+    if tags is not None:
+        entry._history_user = by  # type: ignore[attr-defined]
+        entry.tags.set(tags_from_text(tags))
+    return entry
+
+
+@transaction.atomic
+def entry_status_set(*, entry: NeedOffer, by: User, status: str) -> NeedOffer:
+    """Move an entry to another status; the history keeps every step."""
+    if status not in NeedOffer.Status.values:
+        raise ValidationError(_("Unbekannter Status."))
+    entry.status = status
+    save_audited(entry, by=by, update_fields=["status"])
+    return entry
+
+
+def entry_withdraw(*, entry: NeedOffer, by: User) -> NeedOffer:
+    return entry_status_set(entry=entry, by=by, status=NeedOffer.Status.WITHDRAWN)
+
+
+def tags_text(entry: NeedOffer) -> str:
+    return ", ".join(tag.name for tag in entry.tags.all())
+
+
+def status_history(entry: NeedOffer) -> list[tuple[datetime, str, User | None]]:
+    """(when, status label, who) for each change of status, oldest first."""
+    steps: list[tuple[datetime, str, User | None]] = []
+    previous = None
+    for record in entry.history.order_by("history_date", "history_id").select_related("history_user"):
+        if record.status != previous:
+            steps.append((record.history_date, NeedOffer.Status(record.status).label, record.history_user))
+            previous = record.status
+    return steps
+
+
+# --- matching ----------------------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in fold(text).split() if len(word) >= 4 and word not in STOPWORDS}
+
+
+_ENDINGS = ("ern", "en", "er", "es", "e", "n", "s")
+
+
+def _stem(word: str) -> str:
+    """A crude German stem: 'bleche' → 'blech', so that it is found in the compound 'blechbearbeitung'."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 5:
+            return word[: -len(ending)]
+    return word
+
+
+def _same(word: str, other: str) -> bool:
+    """Equal, nearly equal (trigrams), or the stem of one (five letters at least) begins or ends the other (compounds)."""
+    if word == other or trigram_similarity(word, other) >= 0.6:
+        return True
+    a, b = _stem(word), _stem(other)
+    return (len(a) >= 5 and (b.startswith(a) or b.endswith(a))) or (len(b) >= 5 and (a.startswith(b) or a.endswith(b)))
+
+
+@dataclass
+class Candidate:
+    organisation: Organisation
+    score: float = 0.0
+    offer: NeedOffer | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _fit(need_words: set[str], need_tags: set[str], text: str, tags: set[str]) -> tuple[float, set[str], set[str]]:
+    """Score of one text with tags against the need: shared tags weigh 3, shared (or nearly equal) words 1."""
+    shared_tags = need_tags & tags
+    words = _words(text) | {w for t in tags for w in _words(t)}
+    shared = {w for w in need_words if any(_same(w, other) for other in words)}
+    return 3.0 * len(shared_tags) + len(shared), shared_tags, shared
+
+
+def candidates(need: NeedOffer, networks: QuerySet[Network] | list[Network], *, limit: int = 10) -> list[Candidate]:
+    """Organisations that could meet the need, best first, each with its reasons.
+
+    Looked for among the current members of `networks` (the networks the manager runs), except the need's own
+    organisation and those already declined for it; offers count only where they are visible to these networks'
+    managers (every offer of these networks, open or in discussion).
+    """
+    need_tags = {fold(t.name) for t in need.tags.all()}
+    need_words = _words(f"{need.title} {need.description}") | {w for t in need_tags for w in _words(t)}
+    if not need_words and not need_tags:
+        return []
+    network_ids = [n.pk for n in networks]
+    members = Membership.objects.current().filter(network_id__in=network_ids).values("organisation_id")
+    declined = Match.objects.filter(need=need, status=Match.Status.DECLINED).values("organisation_id")
+    organisations = (
+        Organisation.objects.filter(pk__in=members, archived_at__isnull=True)
+        .exclude(pk=need.organisation_id)
+        .exclude(pk__in=declined)
+        .select_related("activity")
+        .prefetch_related("competency_tags")
+    )
+    found: dict[int, Candidate] = {}
+    for organisation in organisations:
+        candidate = Candidate(organisation)
+        tags = {fold(t.name) for t in organisation.competency_tags.all()}
+        score, shared_tags, shared = _fit(need_words, need_tags, organisation.competencies, tags)
+        if score:
+            candidate.score += score
+            names = sorted({t.name for t in organisation.competency_tags.all() if fold(t.name) in shared_tags} | shared)
+            candidate.reasons.append(_("Kompetenz %(what)s") % {"what": ", ".join(names)})
+        if organisation.activity is not None:
+            score, _tags, shared = _fit(need_words, set(), organisation.activity.title, set())
+            if score:
+                candidate.score += score
+                candidate.reasons.append(_("Branche %(what)s") % {"what": organisation.activity.title})
+        found[organisation.pk] = candidate
+    offers = NeedOffer.objects.open().filter(kind=NeedOffer.Kind.OFFER, network_id__in=network_ids, organisation_id__in=list(found)).prefetch_related("tags")
+    for offer in offers:
+        score, _tags, _shared = _fit(need_words, need_tags, f"{offer.title} {offer.description}", {fold(t.name) for t in offer.tags.all()})
+        if score:
+            candidate = found[offer.organisation_id]
+            score += 1.0  # an offer posted for the network says more than a profile
+            candidate.score += score
+            if candidate.offer is None:
+                candidate.offer = offer
+            candidate.reasons.insert(0, _("Angebot „%(title)s“ passt") % {"title": offer.title})
+    ranked = sorted((c for c in found.values() if c.score >= MIN_SCORE), key=lambda c: (-c.score, c.organisation.name))
+    return ranked[:limit]
+
+
+@transaction.atomic
+def match_decide(*, need: NeedOffer, organisation: Organisation, by: User, confirm: bool, offer: NeedOffer | None = None, reason: str = "") -> Match:
+    """The manager confirms a candidate (the need becomes "Vermittelt") or dismisses it (it is not proposed again)."""
+    if need.kind != NeedOffer.Kind.NEED:
+        raise ValidationError(_("Nur Bedarfe werden vermittelt."))
+    if offer is not None and (offer.organisation_id != organisation.pk or offer.kind != NeedOffer.Kind.OFFER):
+        raise ValidationError(_("Das Angebot gehört nicht zu dieser Organisation."))
+    match = Match.objects.filter(need=need, organisation=organisation).first() or Match(need=need, organisation=organisation)
+    match.offer = offer
+    match.reason = reason[:500]
+    match.status = Match.Status.CONFIRMED if confirm else Match.Status.DECLINED
+    match.decided_by = by
+    match.decided_at = timezone.now()
+    save_audited(match, by=by)
+    if confirm and need.status in (NeedOffer.Status.OPEN, NeedOffer.Status.DISCUSSION):
+        entry_status_set(entry=need, by=by, status=NeedOffer.Status.MATCHED)
+    return match
+
+
+# --- round tables --------------------------------------------------------------------------------------------------
+
+
+def _person(organisation: Organisation, preferred: Contact | None, network: Network) -> Contact | None:
+    people = Contact.objects.current_in(network).filter(organisation=organisation)
+    if preferred is not None and people.filter(pk=preferred.pk).exists():
+        return preferred
+    return people.order_by("-is_primary", "last_name").first()
+
+
+@transaction.atomic
+def round_table_create(*, need: NeedOffer, by: User, day: date, starts: time, ends: time, title: str = "", venue_name: str = "") -> Meeting:
+    """A meeting of kind round table in the need's network (through events.services), with the need's contact person and
+    those of the confirmed providers registered; the need links to it."""
+    if need.round_table_id:
+        raise ValidationError(_("Zu diesem Bedarf gibt es schon einen Runden Tisch."))
+    data = {
+        "title": title or _("Runder Tisch: %(title)s") % {"title": need.title},
+        "kind": Meeting.Kind.ROUND_TABLE,
+        "starts_at": event_services.meeting_at(day, starts.hour, starts.minute),
+        "ends_at": event_services.meeting_at(day, ends.hour, ends.minute),
+        "venue_name": venue_name,
+        "description": need.description,
+        "status": Meeting.Status.INVITED,
+        "ask_for_feedback": False,
+    }
+    meeting = event_services.meeting_create(network=need.network, by=by, data=data)
+    people = [_person(need.organisation, need.contact, need.network)]
+    for match in need.matches.filter(status=Match.Status.CONFIRMED).select_related("organisation", "offer"):
+        people.append(_person(match.organisation, match.offer.contact if match.offer else None, need.network))
+    for person in dict.fromkeys(p for p in people if p is not None):
+        event_services.registration_register(meeting=meeting, contact=person, by=by, by_manager=True)
+    need.round_table = meeting
+    if need.status == NeedOffer.Status.OPEN:
+        need.status = NeedOffer.Status.DISCUSSION
+    save_audited(need, by=by, update_fields=["round_table", "status"])
+    return meeting
+
+
+# --- figures for the network health view -------------------------------------------------------------------------
+
+
+def indicators(network: Network, start: date, end: date) -> dict[str, int]:
+    """Needs raised, matched, solved and round tables held in [start, end] (both days included) in one network.
+
+    matched: needs with a match confirmed in the period; solved: needs set to "Erledigt" in the period (their
+    history); round tables: meetings of kind round table of the network, not cancelled, that started in the period.
+    """
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    needs = NeedOffer.objects.filter(network=network, kind=NeedOffer.Kind.NEED)
+    solved = (
+        NeedOffer.history.filter(
+            network_id=network.pk, kind=NeedOffer.Kind.NEED, status=NeedOffer.Status.SOLVED, history_date__gte=since, history_date__lt=until
+        )
+        .values("id")
+        .distinct()
+        .count()
+    )
+    return {
+        "needs_raised": needs.filter(created_at__gte=since, created_at__lt=until).count(),
+        "needs_matched": Match.objects.filter(need__in=needs, status=Match.Status.CONFIRMED, decided_at__gte=since, decided_at__lt=until)
+        .values("need_id")
+        .distinct()
+        .count(),
+        "needs_solved": solved,
+        "round_tables_held": Meeting.objects.filter(network=network, kind=Meeting.Kind.ROUND_TABLE, starts_at__gte=since, starts_at__lt=until)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .count(),
+    }
