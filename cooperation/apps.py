@@ -8,3 +8,6 @@ class CooperationConfig(AppConfig):
 
     name = "cooperation"
     verbose_name = _("Zusammenarbeit")
+
+    def ready(self) -> None:
+        from cooperation import outreach_signals  # noqa: F401 – the contact log on organisation pages, in export and erasure
