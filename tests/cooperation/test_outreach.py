@@ -157,7 +157,7 @@ def test_a_prospect_moves_through_the_stages_and_becomes_a_member_through_member
     assert [s.to_stage for s in prospect.steps.all()] == ["lead", "first_talk", "offer", "won"]
     figures = outreach.pipeline_figures(world.network_x)
     assert figures["conversion_rate"] == 1.0
-    assert dict((stage, days) for stage, _label, days in figures["median_days"]) == {"lead": 10, "first_talk": 4, "offer": 6}
+    assert {stage: days for stage, _label, days in figures["median_days"]} == {"lead": 10, "first_talk": 4, "offer": 6}
     page = client.get(reverse("outreach:pipeline", args=["netz-x"])).text
     assert "100 %" in page
 
@@ -178,7 +178,7 @@ def test_conversion_rate_counts_won_of_closed_and_is_none_without_closed(world: 
     outreach.prospect_move(prospect=lost, to_stage="declined", by=manager_x)
     figures = outreach.pipeline_figures(world.network_x)
     assert figures["conversion_rate"] == 0.5
-    assert dict((stage, n) for stage, _label, n in figures["counts"])["lead"] == 1
+    assert {stage: n for stage, _label, n in figures["counts"]}["lead"] == 1
     lost.membership.refresh_from_db()
     assert lost.membership.status == Membership.Status.PROSPECT  # declined: never a member, not a former member
 
