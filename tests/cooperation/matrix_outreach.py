@@ -18,7 +18,6 @@ X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
 Y_ONLY = statuses(404, anonymous=302, manager_y=200, manager_xy=200)
 X_WRITE = statuses(404, anonymous=302, manager_x=302, manager_xy=302)
 NOBODY = statuses(404, anonymous=302)
-NOT_ALLOWED = statuses(404, anonymous=302, manager_x=405, manager_xy=405)
 
 
 def entry(w, network_attr: str = "network_x") -> ContactLogEntry:
@@ -81,7 +80,7 @@ OUTREACH_MATRIX: dict[str, Case] = {
         [
             Target(u("netz-x", "outreach:step_done", lambda w: entry(w).pk), X_WRITE, method="post"),
             Target(u("netz-x", "outreach:step_done", lambda w: entry(w, "network_y").pk), NOBODY, method="post"),  # Y's entry through X
-            Target(u("netz-x", "outreach:step_done", lambda w: entry(w).pk), NOT_ALLOWED, htmx=False),  # GET changes nothing
+            Target(u("netz-x", "outreach:step_done", lambda w: entry(w).pk), statuses(405), htmx=False),  # POST only: a GET changes nothing
         ]
     ),
     "outreach:pipeline": Case([Target(u("netz-x", "outreach:pipeline"), X_ONLY), Target(u("netz-y", "outreach:pipeline"), Y_ONLY)]),
