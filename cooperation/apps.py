@@ -10,4 +10,7 @@ class CooperationConfig(AppConfig):
     verbose_name = _("Zusammenarbeit")
 
     def ready(self) -> None:
-        from cooperation import privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of needs and offers
+        from cooperation import (
+            outreach_signals,  # noqa: F401 – the contact log on organisation pages, in export and erasure
+            privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of needs and offers
+        )

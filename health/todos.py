@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from cooperation.models import ContactLogEntry
 from events.models import ActionItem, InvitationRecipient, Meeting, MeetingMessageRecipient, Registration
 from health.models import MemberReport, ReportPeriod, ReportRequest, Survey, SurveyInvitation, SurveyResponse
 from members.imports import DRAFT_HOURS
@@ -305,6 +306,31 @@ class _Collector:
             make,
         )
 
+    # --- contact log: the office's next steps (cooperation.outreach) ------------------------------------------
+
+    def next_steps(self) -> _Found:
+        """Next steps of the contact log due today or overdue and not done; resolved ("Erledigt") on the log page."""
+
+        def make(entry: Any) -> Todo:
+            network = self.network(entry.network_id)
+            overdue = entry.next_step_due < self.today
+            return Todo(
+                label=entry.next_step,
+                url=_url("outreach:log", network.slug) + "?open=on",
+                network=network,
+                detail=entry.organisation.name,
+                due=entry.next_step_due,
+                urgency=OVERDUE if overdue else SOON,
+                badge=_("überfällig") if overdue else _("heute fällig"),
+            )
+
+        return _capped(
+            ContactLogEntry.objects.filter(network__in=self.pks, next_step_done_at__isnull=True, next_step_due__lte=self.today)
+            .select_related("organisation")
+            .order_by("next_step_due", "pk"),
+            make,
+        )
+
     # --- Infobrief entries ----------------------------------------------------------------------------------
 
     def funding_calls(self) -> _Found:
@@ -569,6 +595,7 @@ def _datetime(value: datetime) -> str:
 # The kinds in the order the start pages show them: what is late or blocks others first.
 KINDS: list[tuple[str, Any, Callable[[_Collector], _Found]]] = [
     ("action_items", gettext_lazy("Verabredungen: überfällig oder diese Woche fällig"), _Collector.action_items),
+    ("next_steps", gettext_lazy("Nächste Schritte aus dem Kontaktprotokoll"), _Collector.next_steps),
     ("failed_sends", gettext_lazy("Fehlgeschlagene Sendungen"), _Collector.failed_sends),
     ("reminders", gettext_lazy("Erinnerungen fällig"), _Collector.reminders),
     ("meetings", gettext_lazy("Treffen in den nächsten sechs Wochen"), _Collector.meetings),

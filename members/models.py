@@ -230,6 +230,9 @@ class Contact(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     is_primary = models.BooleanField(_("Hauptansprechpartner:in"), default=False)
+    is_kuemmerer = models.BooleanField(
+        _("Kümmerer:in"), default=False, help_text=_("Die Person im Unternehmen, die sich um die Beziehung zum Verbund kümmert.")
+    )
     # Set when a mail server refused the address for good (550 while sending, a hard bounce later); cleared by a manager.
     email_undeliverable_at = models.DateTimeField(_("E-Mail unzustellbar seit"), null=True, blank=True)
     email_undeliverable_reason = models.CharField(_("Grund der Unzustellbarkeit"), max_length=300, blank=True)
@@ -651,7 +654,7 @@ ORGANISATION_FORM_FIELDS = ORGANISATION_FIELDS.without("activity")
 
 CONTACT_FIELDS = FieldSet(
     Contact,
-    names=("salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary"),
+    names=("salutation", "title", "first_name", "last_name", "function", "email", "phone", "is_primary", "is_kuemmerer"),
     internal=("organisation", "user", "archived_at", "import_job", "created_at", "updated_at", "email_undeliverable_at", "email_undeliverable_reason"),
 )
 

@@ -14,6 +14,7 @@ from tests.audit import audit_watch, protected_models
 from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.conftest import PERSONAS, World
 from tests.cooperation.matrix_needs import NEEDS_MATRIX
+from tests.cooperation.matrix_outreach import OUTREACH_MATRIX
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
 from tests.events.matrix_events import EVENTS_MATRIX
@@ -240,6 +241,7 @@ for _events_part in (
     HEALTH_ANNUAL_MATRIX,
     HEALTH_PORTFOLIO_MATRIX,
     NEEDS_MATRIX,
+    OUTREACH_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

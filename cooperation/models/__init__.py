@@ -1,3 +1,4 @@
 """The models of cooperation, one module per area; each area's module is imported here so Django finds its models."""
 
 from cooperation.models.needs import NEED_OFFER_FIELDS, Match, NeedOffer  # noqa: F401
+from cooperation.models.outreach import *  # noqa: F403 – the contact log and acquisition

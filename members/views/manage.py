@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from members import duplicates, services, undeliverable
+from members.extensions import panels_for
 from members.forms.organisations import (
     BulkActionForm,
     ContactForm,
@@ -219,6 +220,8 @@ def organisation_detail(request: NetworkRequest, pk: int) -> HttpResponse:
             .prefetch_related("status_changes__changed_by"),
             "competency_tags": organisation.competency_tags.all(),
             "need_tags": organisation.need_tags.all(),
+            # Sections of the apps above members (the office's contact log …): members.extensions
+            "panels": panels_for(organisation=organisation, network=request.network, user=request.user, can_manage=request.manager_role.role_enum.can_manage),
         }
     if request.htmx and request.htmx.target == "tab-panel":
         return render(request, "members/manage/organisation_detail.html#tab-panel", context)

@@ -378,10 +378,21 @@ def test_d2_a_person_in_every_place_leaves_no_trace_in_any_table_or_stored_file(
     )
     other = BackgroundJob.objects.create(user=world.users["manager_y"], network=world.network_y, kind="export", status="done", title="Export Y")
     other.result_file.save("y.csv", ContentFile(b"Gamma AG;kontakt@gamma.example"), save=True)  # stays: it never named her
-    places = 23  # the fixture's 12 (see the control test) and the 11 above
+    from cooperation.models import ContactLogEntry
+
+    ContactLogEntry.objects.create(  # the office's contact log (cooperation.outreach) names her in its texts
+        network=world.network_x,
+        organisation=world.org_a,
+        contact=person,
+        happened_on=day,
+        summary=f"Anruf bei Nach-{CANARY}",
+        next_step=f"Vor-{CANARY} zurückrufen",
+    )
+    places = 24  # the fixture's 12 (see the control test) and the 12 above
     needles = (CANARY, PHONE_DIGITS, "zzcanaryzz")
     before = canary_hits(*needles)
     assert {"events.Registration.guest_name", "events.SatisfactionResponse.comment", "newsletters.Delivery.email", "newsletters.Subscriber.name"} <= set(before)
+    assert {"cooperation.ContactLogEntry.summary", "cooperation.ContactLogEntry.next_step"} <= set(before)
 
     tombstone = person_erase(contact=person, by=world.users["staff"])
 

@@ -172,6 +172,11 @@ REGISTRY: dict[str, Entry] = {
     "health.forms_reports.ReportRequestForm": _entry("health_reports:request_create", "health_reports:request_edit"),
     "health.forms_reports.OpenPeriodForm": _entry("health_reports:period_open"),
     "health.forms_reports.MemberReportForm": _entry(_member("reports_portal:report"), notes="one field per prompt"),
+    # --- cooperation: outreach (contact log and acquisition) --------------------
+    "cooperation.forms.outreach.ContactLogForm": _entry("outreach:log_create"),
+    "cooperation.forms.outreach.ContactLogFilterForm": _entry(_get("outreach:log")),
+    "cooperation.forms.outreach.ProspectForm": _entry("outreach:prospect_start"),
+    "cooperation.forms.outreach.ProspectMoveForm": _entry("outreach:prospect_move"),
 }
 
 EXEMPT: dict[str, str] = {

@@ -75,6 +75,7 @@ SECTIONS_BY_NAMESPACE = {
     "health_reports": "health",
     "health_annual": "health",
     "needs": "needs",
+    "outreach": "outreach",
 }
 SECTIONS_BY_VIEW = {
     "manage:network_home": "home",
@@ -115,6 +116,7 @@ SECTION_INDEX = {
     "qualification": ("qualification:home", _("Qualifizierung")),
     "health": ("health:index", _("Kennzahlen")),
     "needs": ("needs:list", _("Bedarfe und Angebote")),
+    "outreach": ("outreach:log", _("Kontakte und Akquise")),
     "profile": ("verbund:network_profile", _("Profil")),
     "io": ("io:index", _("Import/Export")),
     "duplicates": ("duplicates:index", _("Dubletten")),
