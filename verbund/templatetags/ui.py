@@ -74,6 +74,7 @@ SECTIONS_BY_NAMESPACE = {
     "health_surveys": "health",
     "health_reports": "health",
     "health_annual": "health",
+    "projects": "projects",
 }
 SECTIONS_BY_VIEW = {
     "manage:network_home": "home",
@@ -113,6 +114,7 @@ SECTION_INDEX = {
     "newsletters": ("newsletters:index", _("Infobrief")),
     "qualification": ("qualification:home", _("Qualifizierung")),
     "health": ("health:index", _("Kennzahlen")),
+    "projects": ("projects:index", _("Projekte")),
     "profile": ("verbund:network_profile", _("Profil")),
     "io": ("io:index", _("Import/Export")),
     "duplicates": ("duplicates:index", _("Dubletten")),
