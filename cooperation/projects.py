@@ -132,6 +132,8 @@ def decision_paper_create(
 ) -> DecisionPaper:
     """A draft; `supersedes` names the decided paper of the same project that the new one replaces."""
     kept = _clean_options(options)
+    if supersedes is not None:
+        supersedes = DecisionPaper.objects.get(pk=supersedes.pk)  # its state as stored, not as the caller last saw it
     if supersedes is not None and (supersedes.project_id != project.pk or not supersedes.is_frozen):
         raise ValidationError(_("Ersetzt werden kann nur eine entschiedene Vorlage desselben Projekts."))
     paper = DecisionPaper(project=project, created_by=by, supersedes=supersedes, **DECISION_PAPER_FIELDS.take(data))
