@@ -156,6 +156,12 @@ REGISTRY: dict[str, Entry] = {
     "qualification.forms.programme.EnrolForm": _entry("qualification:course_enrol", _member("qualification_portal:enrol")),
     "qualification.forms.programme.DocumentationForm": _entry("qualification:documentation"),
     "qualification.forms.programme.CourseFileForm": _entry("qualification:file_add", notes="hostile files are S-7's"),
+    # --- cooperation: projects ---------------------------------------------
+    "cooperation.forms.projects.ProjectStartForm": _entry("projects:start"),
+    "cooperation.forms.projects.ProjectForm": _entry("projects:edit"),
+    "cooperation.forms.projects.ProjectLinkForm": _entry("projects:link_add"),
+    "cooperation.forms.projects.DecisionPaperForm": _entry("projects:paper_create", "projects:paper_edit", notes="up to four option slots"),
+    "cooperation.forms.projects.DecisionForm": _entry("projects:paper_decide"),
     # --- health -------------------------------------------------------------
     "health.forms.annual.ForewordForm": _entry("health_annual:report"),
     "health.forms.indicators.YearForm": _entry(_get("health:index"), _get("portfolio:index")),
