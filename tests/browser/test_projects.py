@@ -43,7 +43,7 @@ def test_manager_starts_a_project_and_decides_a_paper(page, world):
     page.get_by_label("Option 2", exact=True).fill("Halle in Steinfurt")
     page.get_by_label("Option 2: dagegen spricht").fill("Umweg")
     page.get_by_role("button", name="Entwurf speichern").click()
-    expect(page.get_by_role("heading", name="Entscheidungsvorlage: Lagerstandort", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Lagerstandort", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Entwurf bearbeiten")).to_be_visible()
     assert_accessible(page)
 
