@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from cooperation.models.projects import (
 )
 from members.models import Membership, MembershipStatusChange, Organisation
 from verbund.models import ManagerRole, Network, User
+from verbund.pdf import render_pdf
 from verbund.services import save_audited
 
 MIN_OPTIONS = 2
@@ -165,6 +167,12 @@ def decision_paper_decide(*, paper: DecisionPaper, by: User, decision: str, deci
     paper.recorded_by, paper.recorded_at = by, timezone.now()
     save_audited(paper, by=by, update_fields=["status", "decision", "decided_by", "decided_on", "recorded_by", "recorded_at"])
     return paper
+
+
+def paper_pdf(paper: DecisionPaper) -> bytes:
+    """The paper as PDF/UA-1 through verbund's PDF helper (small: rendered in the request)."""
+    html = render_to_string("cooperation/projects/paper_pdf.html", {"paper": paper, "project": paper.project, "today": timezone.localdate()})
+    return render_pdf(html=html, pdf_variant="pdf/ua-1")
 
 
 def indicators(network: Network, start: date, end: date) -> dict[str, int]:

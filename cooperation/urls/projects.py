@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/papers/<int:paper_pk>/edit/", views.paper_edit, name="paper_edit"),
     path("<int:pk>/papers/<int:paper_pk>/decide/", views.paper_decide, name="paper_decide"),
     path("<int:pk>/papers/<int:paper_pk>/print/", views.paper_print, name="paper_print"),
+    path("<int:pk>/papers/<int:paper_pk>/pdf/", views.paper_pdf, name="paper_pdf"),
 ]

@@ -14,6 +14,7 @@ from cooperation import projects as services
 from cooperation.forms.projects import DecisionForm, DecisionPaperForm, ProjectForm, ProjectLinkForm, ProjectStartForm
 from cooperation.models.projects import DecisionPaper, Project
 from events.models import ActionItem, Meeting
+from members.exports import file_response
 from verbund.access import NetworkRequest, network_required
 
 
@@ -204,3 +205,10 @@ def paper_print(request: NetworkRequest, pk: int, paper_pk: int) -> HttpResponse
     project = _project(request, pk)
     paper = _paper(project, paper_pk)
     return render(request, "cooperation/projects/paper_print.html", {"network": request.network, "project": project, "paper": paper})
+
+
+@network_required()
+def paper_pdf(request: NetworkRequest, pk: int, paper_pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    paper = _paper(project, paper_pk)
+    return file_response(services.paper_pdf(paper), fmt="pdf", filename=f"entscheidungsvorlage-{paper.pk}.pdf")

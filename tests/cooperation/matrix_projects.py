@@ -137,4 +137,5 @@ PROJECTS_MATRIX: dict[str, Case] = {
         ]
     ),
     "projects:paper_print": Case([Target(paper_url("projects:paper_print"), X_ONLY)]),
+    "projects:paper_pdf": Case([Target(paper_url("projects:paper_pdf", "Entschieden", decided=True), X_ONLY, htmx=False)]),
 }

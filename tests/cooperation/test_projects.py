@@ -223,3 +223,15 @@ def test_a_project_without_a_start_date_counts_from_the_day_it_was_made(world):
     today = timezone.localdate()
     assert services.indicators(world.network_x, today, today)["projects_started"] == 1
     assert Organisation.objects.count() == 3
+
+
+def test_a_decided_paper_prints_as_pdf(client, world):
+    project = start(world)
+    paper = draft(world, project)
+    services.decision_paper_decide(paper=paper, by=world.users["manager_x"], decision="Zukaufen", decided_by="Lenkungskreis", decided_on=date(2026, 1, 5))
+    client.force_login(world.users["manager_x"])
+    response = client.get(reverse("projects:paper_pdf", args=["netz-x", project.pk, paper.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    client.force_login(world.users["manager_y"])
+    assert client.get(reverse("projects:paper_pdf", args=["netz-x", project.pk, paper.pk])).status_code == 404
