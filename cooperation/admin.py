@@ -1,9 +1,20 @@
-"""Admin of cooperation: read-mostly; writes go through the services of cooperation's areas."""
+"""Admin of cooperation: read-mostly; changes go through the services (cooperation/<area>.py)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cooperation.models import ContactLogEntry, Match, NeedOffer, Prospect, ProspectStep
+from cooperation.models import (
+    ContactLogEntry,
+    DecisionOption,
+    DecisionPaper,
+    Match,
+    NeedOffer,
+    Project,
+    ProjectLink,
+    ProjectParticipant,
+    Prospect,
+    ProspectStep,
+)
 from verbund.admin import ReadOnlyAdmin
 
 
@@ -42,3 +53,51 @@ class ProspectAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
 @admin.register(ProspectStep)
 class ProspectStepAdmin(ReadOnlyAdmin):
     list_display = ["prospect", "from_stage", "to_stage", "on", "by"]
+
+
+# --- projects (issue 19) -------------------------------------------------------------------------------------------
+class ProjectParticipantInline(admin.TabularInline):
+    model = ProjectParticipant
+    extra = 0
+    fields = ["organisation", "role"]
+    readonly_fields = ["organisation", "role"]
+    can_delete = False
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["network", "parent", "status", "starts_on", "ends_on"]
+    list_filter = ["status"]
+    search_fields = ["network__name"]
+    inlines = [ProjectParticipantInline]
+
+
+@admin.register(ProjectParticipant)
+class ProjectParticipantAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["organisation", "project", "role"]
+
+
+@admin.register(ProjectLink)
+class ProjectLinkAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "project", "created_at"]
+
+
+class DecisionOptionInline(admin.TabularInline):
+    model = DecisionOption
+    extra = 0
+    fields = ["position", "title", "pros", "cons"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(DecisionPaper)
+class DecisionPaperAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "project", "status", "decided_on"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    inlines = [DecisionOptionInline]
+
+
+@admin.register(DecisionOption)
+class DecisionOptionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "paper", "position"]

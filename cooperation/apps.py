@@ -13,4 +13,5 @@ class CooperationConfig(AppConfig):
         from cooperation import (
             outreach_signals,  # noqa: F401 – the contact log on organisation pages, in export and erasure
             privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of needs and offers
+            projects_privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of projects
         )

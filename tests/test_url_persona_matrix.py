@@ -15,6 +15,7 @@ from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.conftest import PERSONAS, World
 from tests.cooperation.matrix_needs import NEEDS_MATRIX
 from tests.cooperation.matrix_outreach import OUTREACH_MATRIX
+from tests.cooperation.matrix_projects import PROJECTS_MATRIX
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
 from tests.events.matrix_events import EVENTS_MATRIX
@@ -242,6 +243,7 @@ for _events_part in (
     HEALTH_PORTFOLIO_MATRIX,
     NEEDS_MATRIX,
     OUTREACH_MATRIX,
+    PROJECTS_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

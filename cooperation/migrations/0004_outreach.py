@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cooperation', '0001_initial'),
+        ('cooperation', '0002_needs'),
         ('members', '0011_kuemmerer'),
         ('verbund', '0007_deferred_task'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

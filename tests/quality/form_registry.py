@@ -162,6 +162,12 @@ REGISTRY: dict[str, Entry] = {
     "cooperation.forms.needs.EntryFilterForm": _entry(_get("needs:list"), _get("portal_needs:list", "member_a_x")),
     "cooperation.forms.needs.StatusForm": _entry("needs:status"),
     "cooperation.forms.needs.RoundTableForm": _entry("needs:round_table"),
+    # --- cooperation: projects ---------------------------------------------
+    "cooperation.forms.projects.ProjectStartForm": _entry("projects:start"),
+    "cooperation.forms.projects.ProjectForm": _entry("projects:edit"),
+    "cooperation.forms.projects.ProjectLinkForm": _entry("projects:link_add"),
+    "cooperation.forms.projects.DecisionPaperForm": _entry("projects:paper_create", "projects:paper_edit", notes="up to four option slots"),
+    "cooperation.forms.projects.DecisionForm": _entry("projects:paper_decide"),
     # --- health -------------------------------------------------------------
     "health.forms.annual.ForewordForm": _entry("health_annual:report"),
     "health.forms.indicators.YearForm": _entry(_get("health:index"), _get("portfolio:index")),

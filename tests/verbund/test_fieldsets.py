@@ -36,6 +36,7 @@ FORM_MODULES = [
     "health.forms.surveys",
     "health.forms.annual",
     "health.forms_reports",
+    "cooperation.forms.projects",
 ]
 
 

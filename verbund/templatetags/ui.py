@@ -76,6 +76,7 @@ SECTIONS_BY_NAMESPACE = {
     "health_annual": "health",
     "needs": "needs",
     "outreach": "outreach",
+    "projects": "projects",
 }
 SECTIONS_BY_VIEW = {
     "manage:network_home": "home",
@@ -117,6 +118,7 @@ SECTION_INDEX = {
     "health": ("health:index", _("Kennzahlen")),
     "needs": ("needs:list", _("Bedarfe und Angebote")),
     "outreach": ("outreach:log", _("Kontakte und Akquise")),
+    "projects": ("projects:index", _("Projekte")),
     "profile": ("verbund:network_profile", _("Profil")),
     "io": ("io:index", _("Import/Export")),
     "duplicates": ("duplicates:index", _("Dubletten")),

@@ -1,0 +1,191 @@
+"""Writes and figures of practice projects (issue 19): a project is a child network of kind practice project."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cooperation.models.projects import (
+    DECISION_OPTION_FIELDS,
+    DECISION_PAPER_FIELDS,
+    PROJECT_FIELDS,
+    PROJECT_LINK_FIELDS,
+    DecisionOption,
+    DecisionPaper,
+    Project,
+    ProjectLink,
+    ProjectParticipant,
+)
+from members.models import Membership, MembershipStatusChange, Organisation
+from verbund.models import ManagerRole, Network, User
+from verbund.pdf import render_pdf
+from verbund.services import save_audited
+
+MIN_OPTIONS = 2
+
+
+def _free_slug(name: str, parent: Network) -> str:
+    base = slugify(f"{parent.slug}-{name}")[:50].strip("-") or "projekt"
+    slug, n = base, 2
+    while Network.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def project_start(
+    *,
+    parent: Network,
+    by: User,
+    name: str,
+    goals: str = "",
+    participants: Sequence[tuple[Organisation, str]] = (),
+    data: dict[str, Any] | None = None,
+) -> Project:
+    """Start a practice project of `parent`: its own network (kind practice project, parent `parent`), the starting
+    manager with the same role there, and the chosen current members of `parent` as members with a project role."""
+    role = ManagerRole.objects.filter(user=by, network=parent).first()
+    if role is None:
+        raise ValidationError(_("Nur wer den Verbund betreut, kann ein Projekt starten."))
+    member_ids = set(Membership.objects.for_network(parent).current().values_list("organisation_id", flat=True))
+    for organisation, _role in participants:
+        if organisation.pk not in member_ids:
+            raise ValidationError({"participants": _("%(name)s ist kein aktuelles Mitglied dieses Verbunds.") % {"name": organisation.name}})
+    network = Network(name=name, slug=_free_slug(name, parent), kind=Network.Kind.PRACTICE_PROJECT, parent=parent, goals=goals, region=parent.region)
+    save_audited(network, by=by)
+    save_audited(ManagerRole(user=by, network=network, role=role.role), by=by)
+    project = Project(network=network, parent=parent, created_by=by, **PROJECT_FIELDS.take(data or {}))
+    save_audited(project, by=by)
+    today = timezone.localdate()
+    for organisation, project_role in participants:
+        parent_membership = Membership.objects.get(network=parent, organisation=organisation)
+        membership = Membership(organisation=organisation, network=network, role=parent_membership.role, joined_on=today)
+        save_audited(membership, by=by)
+        MembershipStatusChange.objects.create(
+            membership=membership, to_status=membership.status, effective_on=today, changed_by=by, note=_("Projekt gestartet")
+        )
+        save_audited(ProjectParticipant(project=project, organisation=organisation, role=project_role), by=by)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, by: User, data: dict[str, Any]) -> Project:
+    """Change status, dates and summary; finishing stamps `finished_on` (once)."""
+    changed = PROJECT_FIELDS.apply(project, data)
+    if project.status == Project.Status.FINISHED and project.finished_on is None:
+        project.finished_on = timezone.localdate()
+        changed.append("finished_on")
+    elif project.status != Project.Status.FINISHED and project.finished_on is not None:
+        project.finished_on = None
+        changed.append("finished_on")
+    if changed:
+        save_audited(project, by=by, update_fields=changed)
+    return project
+
+
+@transaction.atomic
+def project_link_add(*, project: Project, by: User, data: dict[str, Any]) -> ProjectLink:
+    link = ProjectLink(project=project, created_by=by, **PROJECT_LINK_FIELDS.take(data))
+    if not link.url and not link.note:
+        raise ValidationError({"url": _("Bitte einen Link oder eine Notiz angeben.")})
+    save_audited(link, by=by)
+    return link
+
+
+@transaction.atomic
+def project_link_delete(*, link: ProjectLink, by: User) -> None:
+    link._history_user = by  # type: ignore[attr-defined]
+    link.delete()
+
+
+def _clean_options(options: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept = [DECISION_OPTION_FIELDS.take(o) for o in options if (o.get("title") or "").strip()]
+    if len(kept) < MIN_OPTIONS:
+        raise ValidationError(_("Eine Entscheidungsvorlage braucht mindestens zwei Optionen."))
+    return kept
+
+
+def _refuse_frozen(paper: DecisionPaper) -> None:
+    if paper.is_frozen:
+        raise ValidationError(_("Diese Vorlage ist entschieden und kann nicht mehr geändert werden. Legen Sie eine neue Vorlage an, die sie ersetzt."))
+
+
+def _write_options(paper: DecisionPaper, options: list[dict[str, Any]], *, by: User) -> None:
+    for old in paper.options.all():
+        old._history_user = by  # type: ignore[attr-defined]
+        old.delete()
+    for position, option in enumerate(options):
+        save_audited(DecisionOption(paper=paper, position=position, **option), by=by)
+
+
+@transaction.atomic
+def decision_paper_create(
+    *, project: Project, by: User, data: dict[str, Any], options: Iterable[dict[str, Any]], supersedes: DecisionPaper | None = None
+) -> DecisionPaper:
+    """A draft; `supersedes` names the decided paper of the same project that the new one replaces."""
+    kept = _clean_options(options)
+    if supersedes is not None:
+        supersedes = DecisionPaper.objects.get(pk=supersedes.pk)  # its state as stored, not as the caller last saw it
+    if supersedes is not None and (supersedes.project_id != project.pk or not supersedes.is_frozen):
+        raise ValidationError(_("Ersetzt werden kann nur eine entschiedene Vorlage desselben Projekts."))
+    paper = DecisionPaper(project=project, created_by=by, supersedes=supersedes, **DECISION_PAPER_FIELDS.take(data))
+    save_audited(paper, by=by)
+    _write_options(paper, kept, by=by)
+    return paper
+
+
+@transaction.atomic
+def decision_paper_update(*, paper: DecisionPaper, by: User, data: dict[str, Any], options: Iterable[dict[str, Any]]) -> DecisionPaper:
+    paper = DecisionPaper.objects.select_for_update().get(pk=paper.pk)
+    _refuse_frozen(paper)
+    kept = _clean_options(options)
+    changed = DECISION_PAPER_FIELDS.apply(paper, data)
+    save_audited(paper, by=by, update_fields=changed)
+    _write_options(paper, kept, by=by)
+    return paper
+
+
+@transaction.atomic
+def decision_paper_decide(*, paper: DecisionPaper, by: User, decision: str, decided_by: str, decided_on: date) -> DecisionPaper:
+    """Record the decision: by whom (text) and when; `by` is stored as who recorded it. The paper is frozen after."""
+    paper = DecisionPaper.objects.select_for_update().get(pk=paper.pk)
+    _refuse_frozen(paper)
+    if not decision.strip() or not decided_by.strip():
+        raise ValidationError(_("Bitte die Entscheidung und wer entschieden hat angeben."))
+    paper.status = DecisionPaper.Status.DECIDED
+    paper.decision, paper.decided_by, paper.decided_on = decision, decided_by, decided_on
+    paper.recorded_by, paper.recorded_at = by, timezone.now()
+    save_audited(paper, by=by, update_fields=["status", "decision", "decided_by", "decided_on", "recorded_by", "recorded_at"])
+    return paper
+
+
+def paper_pdf(paper: DecisionPaper) -> bytes:
+    """The paper as PDF/UA-1 through verbund's PDF helper (small: rendered in the request)."""
+    html = render_to_string("cooperation/projects/paper_pdf.html", {"paper": paper, "project": paper.project, "today": timezone.localdate()})
+    return render_pdf(html=html, pdf_variant="pdf/ua-1")
+
+
+def indicators(network: Network, start: date, end: date) -> dict[str, int]:
+    """Figures of `network`'s practice projects in [start, end] (both days included).
+
+    - projects_started: projects whose start (their `starts_on`, else the day they were created) falls in the period;
+    - projects_finished: projects finished (status set to finished) in the period;
+    - decisions_taken: decision papers of its projects decided in the period.
+    """
+    projects = Project.objects.filter(parent=network)
+    started = projects.annotate(start_day=Coalesce("starts_on", TruncDate("created_at"))).filter(start_day__gte=start, start_day__lte=end).count()
+    finished = projects.filter(finished_on__gte=start, finished_on__lte=end).count()
+    decisions = DecisionPaper.objects.filter(
+        Q(project__parent=network), status=DecisionPaper.Status.DECIDED, decided_on__gte=start, decided_on__lte=end
+    ).count()
+    return {"projects_started": started, "projects_finished": finished, "decisions_taken": decisions}

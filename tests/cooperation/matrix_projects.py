@@ -1,0 +1,141 @@
+"""URL × persona expectations for the practice projects (cooperation/urls/projects.py), under /manage/<slug>/projects/.
+
+Network X starts a project with A and B (its name carries X's canary), network Y one with C; they are made on demand
+through the service. Writes touch X's objects only; each write has a paper or link of its own, so that the order of
+the targets does not matter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+
+from cooperation import projects as services
+from cooperation.models.projects import DecisionPaper, Project, ProjectLink, ProjectParticipant
+from tests.matrix import Case, Target, statuses
+
+X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
+X_WRITE = statuses(404, anonymous=302, manager_x=302, manager_xy=302)
+X_REFUSED = statuses(404, anonymous=302, manager_x=400, manager_xy=400)
+Y_ONLY = statuses(404, anonymous=302, manager_y=200, manager_xy=200)
+NOBODY = statuses(404, anonymous=302)
+POST_ONLY = statuses(405)  # require_POST answers before the login is checked
+
+
+def project(w, network_attr: str = "network_x") -> Project:
+    network = getattr(w, network_attr)
+    found = Project.objects.filter(parent=network).first()
+    if found:
+        return found
+    if network_attr == "network_x":
+        by, name, orgs = w.users["manager_x"], "Projekt X-CANARY", [w.org_a, w.org_b]
+    else:
+        by, name, orgs = w.users["manager_y"], "Projekt Y", [w.org_c]
+    return services.project_start(
+        parent=network, by=by, name=name, goals="Gemeinsam entwickeln", participants=[(o, ProjectParticipant.Role.PARTNER) for o in orgs]
+    )
+
+
+def paper(w, title: str = "Vorlage X-CANARY", *, decided: bool = False) -> DecisionPaper:
+    p = project(w)
+    found = p.decision_papers.filter(title=title).first()
+    if found:
+        return found
+    options = [{"title": "Option eins", "pros": "schnell", "cons": "teuer"}, {"title": "Option zwei", "pros": "", "cons": ""}]
+    made = services.decision_paper_create(project=p, by=w.users["manager_x"], data={"title": title, "question": "Welche?"}, options=options)
+    if decided:
+        made = services.decision_paper_decide(
+            paper=made, by=w.users["manager_x"], decision="Option eins", decided_by="Lenkungskreis", decided_on=date(2026, 1, 5)
+        )
+    return made
+
+
+def link(w) -> ProjectLink:
+    p = project(w)
+    return p.links.first() or services.project_link_add(project=p, by=w.users["manager_x"], data={"title": "Ablage", "url": "https://example.org/", "note": ""})
+
+
+def px(name: str):
+    return lambda w: reverse(name, args=["netz-x", project(w).pk])
+
+
+def paper_url(name: str, title: str = "Vorlage X-CANARY", *, decided: bool = False):
+    return lambda w: reverse(name, args=["netz-x", project(w).pk, paper(w, title, decided=decided).pk])
+
+
+PROJECTS_MATRIX: dict[str, Case] = {
+    "projects:index": Case(
+        [Target(lambda w: reverse("projects:index", args=["netz-x"]), X_ONLY), Target(lambda w: reverse("projects:index", args=["netz-y"]), Y_ONLY)]
+    ),
+    "projects:start": Case(
+        [
+            Target(lambda w: reverse("projects:start", args=["netz-x"]), X_ONLY),
+            Target(lambda w: reverse("projects:start", args=["netz-x"]), X_REFUSED, htmx=False, method="post", data=lambda w: {"name": ""}),
+        ]
+    ),
+    "projects:detail": Case(
+        [
+            Target(px("projects:detail"), X_ONLY),
+            Target(lambda w: reverse("projects:detail", args=["netz-y", project(w, "network_y").pk]), Y_ONLY),
+            # X's project through Y's address: nobody, not even the manager of both
+            Target(lambda w: reverse("projects:detail", args=["netz-y", project(w).pk]), NOBODY),
+        ]
+    ),
+    "projects:edit": Case(
+        [
+            Target(px("projects:edit"), X_ONLY),
+            Target(
+                px("projects:edit"),
+                X_WRITE,
+                htmx=False,
+                method="post",
+                data=lambda w: {"status": "running", "starts_on": "2026-01-01", "ends_on": "", "summary": ""},
+            ),
+        ]
+    ),
+    "projects:summary": Case([Target(px("projects:summary"), X_ONLY)]),
+    "projects:link_add": Case(
+        [
+            Target(px("projects:link_add"), X_ONLY),
+            Target(px("projects:link_add"), X_WRITE, htmx=False, method="post", data=lambda w: {"title": "Notiz", "url": "", "note": "Kurz"}),
+        ]
+    ),
+    "projects:link_delete": Case(
+        [
+            Target(lambda w: reverse("projects:link_delete", args=["netz-x", project(w).pk, link(w).pk]), POST_ONLY, htmx=False),
+            Target(lambda w: reverse("projects:link_delete", args=["netz-x", project(w).pk, link(w).pk]), X_WRITE, htmx=False, method="post"),
+        ]
+    ),
+    "projects:paper_create": Case(
+        [
+            Target(px("projects:paper_create"), X_ONLY),
+            Target(
+                px("projects:paper_create"), X_REFUSED, htmx=False, method="post", data=lambda w: {"title": "Nur eine", "question": "?", "option_1_title": "A"}
+            ),
+        ]
+    ),
+    "projects:paper_detail": Case(
+        [Target(paper_url("projects:paper_detail"), X_ONLY), Target(paper_url("projects:paper_detail", "Entschieden", decided=True), X_ONLY)]
+    ),
+    "projects:paper_edit": Case(
+        [
+            Target(paper_url("projects:paper_edit"), X_ONLY),
+            Target(paper_url("projects:paper_edit", "Entschieden", decided=True), X_WRITE),  # frozen: back to the paper
+        ]
+    ),
+    "projects:paper_decide": Case(
+        [
+            Target(paper_url("projects:paper_decide", "Zu entscheiden"), POST_ONLY, htmx=False),
+            Target(
+                paper_url("projects:paper_decide", "Zu entscheiden"),
+                X_WRITE,
+                htmx=False,
+                method="post",
+                data=lambda w: {"decision": "Option zwei", "decided_by": "Lenkungskreis", "decided_on": "2026-02-01"},
+            ),
+        ]
+    ),
+    "projects:paper_print": Case([Target(paper_url("projects:paper_print"), X_ONLY)]),
+    "projects:paper_pdf": Case([Target(paper_url("projects:paper_pdf", "Entschieden", decided=True), X_ONLY, htmx=False)]),
+}

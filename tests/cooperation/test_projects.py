@@ -1,0 +1,237 @@
+"""Practice projects (issue 19): starting one as a child network, the project page, decision papers, indicators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from cooperation import projects as services
+from cooperation.models.projects import DecisionPaper, Project, ProjectParticipant
+from events.models import ActionItem
+from members.models import Membership, Organisation
+from verbund.models import ManagerRole, Network
+
+ROLE = ProjectParticipant.Role
+OPTIONS = [{"title": "Selbst bauen", "pros": "Know-how bleibt", "cons": "dauert"}, {"title": "Zukaufen", "pros": "schnell", "cons": "teuer"}]
+
+
+def start(world, **kwargs) -> Project:
+    defaults = {
+        "parent": world.network_x,
+        "by": world.users["manager_x"],
+        "name": "Gemeinsame Logistik",
+        "goals": "Touren bündeln",
+        "participants": [(world.org_a, ROLE.LEAD), (world.org_b, ROLE.PARTNER)],
+    }
+    return services.project_start(**(defaults | kwargs))
+
+
+def draft(world, project: Project) -> DecisionPaper:
+    return services.decision_paper_create(
+        project=project, by=world.users["manager_x"], data={"title": "Lagerstandort", "question": "Wo lagern wir?"}, options=OPTIONS
+    )
+
+
+def test_starting_a_project_makes_a_child_network_with_the_manager_and_the_chosen_members(world):
+    project = start(world)
+    child = project.network
+    assert child.kind == Network.Kind.PRACTICE_PROJECT
+    assert child.parent == world.network_x
+    assert child.goals == "Touren bündeln"
+    role = ManagerRole.objects.get(network=child)
+    assert role.user == world.users["manager_x"] and role.role == ManagerRole.Role.MANAGER
+    assert set(Membership.objects.current().filter(network=child).values_list("organisation__name", flat=True)) == {"Alpha GmbH", "Beta KG"}
+    assert dict(project.participants.values_list("organisation__name", "role")) == {"Alpha GmbH": ROLE.LEAD, "Beta KG": ROLE.PARTNER}
+    assert project.history.first().history_user == world.users["manager_x"]
+
+
+def test_only_current_members_of_the_parent_can_take_part(world):
+    with pytest.raises(ValidationError):
+        start(world, participants=[(world.org_c, ROLE.PARTNER)])  # C is a member of Y only
+    assert not Project.objects.exists()
+    assert not Network.objects.filter(kind=Network.Kind.PRACTICE_PROJECT).exists()
+
+
+def test_a_manager_of_another_network_cannot_start_a_project_here(world):
+    with pytest.raises(ValidationError):
+        start(world, by=world.users["manager_y"])
+
+
+def test_two_projects_of_the_same_name_get_their_own_addresses(world):
+    first, second = start(world), start(world, participants=[])
+    assert first.network.slug != second.network.slug
+
+
+def test_the_manager_starts_a_project_from_the_parents_page(client, world):
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:start", args=["netz-x"])
+    response = client.post(
+        url, {"name": "Energie sparen", "goals": "", "status": "planned", "participants": [world.org_a.pk, world.org_b.pk], "lead": world.org_b.pk}
+    )
+    project = Project.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("projects:detail", args=["netz-x", project.pk])
+    assert dict(project.participants.values_list("organisation_id", "role")) == {world.org_a.pk: ROLE.PARTNER, world.org_b.pk: ROLE.LEAD}
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Energie sparen" in page.content.decode() and "Projektleitung" in page.content.decode()
+    assert reverse("manage:network_home", args=[project.network.slug]) in page.content.decode()
+
+
+def test_the_start_form_refuses_a_lead_who_does_not_take_part_and_a_foreign_organisation(client, world):
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:start", args=["netz-x"])
+    response = client.post(url, {"name": "P", "status": "planned", "participants": [world.org_a.pk], "lead": world.org_b.pk})
+    assert response.status_code == 400 and "Projektleitung muss" in response.content.decode()
+    response = client.post(url, {"name": "P", "status": "planned", "participants": [world.org_c.pk]})
+    assert response.status_code == 400
+    assert not Project.objects.exists()
+
+
+def test_the_project_network_shows_in_the_members_portal(client, world):
+    project = start(world)
+    client.force_login(world.users["member_a_x"])
+    home = client.get(reverse("members:portal_home"))
+    assert reverse("members:portal_network", args=[project.network.slug]) in home.content.decode()
+    assert client.get(reverse("members:portal_network", args=[project.network.slug])).status_code == 200
+    client.force_login(world.users["member_c_y"])
+    assert client.get(reverse("members:portal_network", args=[project.network.slug])).status_code == 404
+
+
+def test_the_project_page_shows_open_action_items_of_the_project_network_as_next_steps(client, world):
+    project = start(world)
+    ActionItem.objects.create(network=project.network, title="Angebote einholen", due_on=date(2026, 3, 1))
+    ActionItem.objects.create(network=project.network, title="Erledigtes", done_at=timezone.now())
+    ActionItem.objects.create(network=world.network_x, title="Sache des Verbunds")
+    client.force_login(world.users["manager_x"])
+    body = client.get(reverse("projects:detail", args=["netz-x", project.pk])).content.decode()
+    assert "Angebote einholen" in body
+    assert "Erledigtes" not in body and "Sache des Verbunds" not in body
+
+
+def test_finishing_a_project_stamps_the_day_and_reopening_clears_it(world):
+    project = start(world)
+    services.project_update(project=project, by=world.users["manager_x"], data={"status": Project.Status.FINISHED})
+    assert project.finished_on == timezone.localdate()
+    services.project_update(project=project, by=world.users["manager_x"], data={"status": Project.Status.RUNNING})
+    project.refresh_from_db()
+    assert project.finished_on is None
+
+
+def test_links_and_notes_of_the_documentation(client, world):
+    project = start(world)
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:link_add", args=["netz-x", project.pk])
+    assert client.post(url, {"title": "Leer", "url": "", "note": ""}).status_code == 400
+    assert client.post(url, {"title": "Ablage", "url": "https://example.org/ablage", "note": ""}).status_code == 302
+    link = project.links.get()
+    summary = client.get(reverse("projects:summary", args=["netz-x", project.pk])).content.decode()
+    assert "https://example.org/ablage" in summary
+    assert client.post(reverse("projects:link_delete", args=["netz-x", project.pk, link.pk])).status_code == 302
+    assert not project.links.exists()
+
+
+def test_a_paper_needs_two_options(world):
+    project = start(world)
+    with pytest.raises(ValidationError):
+        services.decision_paper_create(project=project, by=world.users["manager_x"], data={"title": "T", "question": "Q"}, options=OPTIONS[:1])
+
+
+def test_a_draft_is_editable_and_a_decided_paper_is_frozen(world):
+    project = start(world)
+    paper = draft(world, project)
+    services.decision_paper_update(
+        paper=paper, by=world.users["manager_x"], data={"title": "Lager", "question": "Wo?"}, options=[*OPTIONS, {"title": "Mieten", "pros": "", "cons": ""}]
+    )
+    assert list(paper.options.values_list("title", flat=True)) == ["Selbst bauen", "Zukaufen", "Mieten"]
+    decided = services.decision_paper_decide(
+        paper=paper, by=world.users["manager_x"], decision="Mieten", decided_by="Lenkungskreis", decided_on=date(2026, 2, 3)
+    )
+    assert decided.status == DecisionPaper.Status.DECIDED and decided.recorded_by == world.users["manager_x"] and decided.recorded_at
+    with pytest.raises(ValidationError):
+        services.decision_paper_update(paper=decided, by=world.users["manager_x"], data={"title": "Anders"}, options=OPTIONS)
+    with pytest.raises(ValidationError):
+        services.decision_paper_decide(paper=decided, by=world.users["manager_x"], decision="X", decided_by="Y", decided_on=date(2026, 2, 4))
+    decided.refresh_from_db()
+    assert decided.title == "Lager" and decided.decision == "Mieten"
+
+
+def test_a_new_paper_supersedes_a_decided_one_only(world):
+    project = start(world)
+    paper = draft(world, project)
+    with pytest.raises(ValidationError):
+        services.decision_paper_create(project=project, by=world.users["manager_x"], data={"title": "Neu", "question": "?"}, options=OPTIONS, supersedes=paper)
+    services.decision_paper_decide(paper=paper, by=world.users["manager_x"], decision="Zukaufen", decided_by="Alle", decided_on=date(2026, 1, 1))
+    newer = services.decision_paper_create(
+        project=project, by=world.users["manager_x"], data={"title": "Neu", "question": "?"}, options=OPTIONS, supersedes=paper
+    )
+    assert list(paper.superseded_by.all()) == [newer]
+
+
+def test_writing_and_deciding_a_paper_through_the_pages(client, world):
+    project = start(world)
+    client.force_login(world.users["manager_x"])
+    response = client.post(
+        reverse("projects:paper_create", args=["netz-x", project.pk]),
+        {"title": "Software", "question": "Welche Software?", "option_1_title": "A", "option_1_pros": "billig", "option_2_title": "B", "option_2_cons": "alt"},
+    )
+    paper = project.decision_papers.get()
+    assert response.status_code == 302
+    detail = reverse("projects:paper_detail", args=["netz-x", project.pk, paper.pk])
+    assert "Entscheidung erfassen" in client.get(detail).content.decode()
+    response = client.post(
+        reverse("projects:paper_decide", args=["netz-x", project.pk, paper.pk]), {"decision": "A", "decided_by": "Lenkungskreis", "decided_on": "2026-04-01"}
+    )
+    assert response.status_code == 302
+    body = client.get(detail).content.decode()
+    assert "schreibgeschützt" in body and "Entscheidung erfassen" not in body and "Entwurf bearbeiten" not in body
+    edit = reverse("projects:paper_edit", args=["netz-x", project.pk, paper.pk])
+    assert client.post(edit, {"title": "Geändert", "question": "?", "option_1_title": "X", "option_2_title": "Y"}).status_code == 302
+    paper.refresh_from_db()
+    assert paper.title == "Software"
+    assert "billig" in client.get(reverse("projects:paper_print", args=["netz-x", project.pk, paper.pk])).content.decode()
+
+
+def test_the_paper_form_refuses_a_single_option(client, world):
+    project = start(world)
+    client.force_login(world.users["manager_x"])
+    response = client.post(reverse("projects:paper_create", args=["netz-x", project.pk]), {"title": "T", "question": "Q", "option_1_title": "A"})
+    assert response.status_code == 400 and "mindestens zwei Optionen" in response.content.decode()
+    assert not DecisionPaper.objects.exists()
+
+
+def test_indicators_count_projects_started_finished_and_decisions_in_the_period(world):
+    first = start(world)
+    services.project_update(project=first, by=world.users["manager_x"], data={"starts_on": date(2026, 2, 1)})
+    old = start(world, name="Alt", participants=[])
+    services.project_update(project=old, by=world.users["manager_x"], data={"starts_on": date(2024, 5, 1)})
+    Project.objects.filter(pk=old.pk).update(status=Project.Status.FINISHED, finished_on=date(2026, 6, 30))
+    paper = draft(world, first)
+    services.decision_paper_decide(paper=paper, by=world.users["manager_x"], decision="Zukaufen", decided_by="Alle", decided_on=date(2026, 3, 1))
+    draft(world, first)  # not decided: not counted
+    start(world, parent=world.network_y, by=world.users["manager_y"], participants=[])  # another network's
+    figures = services.indicators(world.network_x, date(2026, 1, 1), date(2026, 12, 31))
+    assert figures == {"projects_started": 1, "projects_finished": 1, "decisions_taken": 1}
+    assert services.indicators(world.network_x, date(2025, 1, 1), date(2025, 12, 31)) == {"projects_started": 0, "projects_finished": 0, "decisions_taken": 0}
+
+
+def test_a_project_without_a_start_date_counts_from_the_day_it_was_made(world):
+    start(world)
+    today = timezone.localdate()
+    assert services.indicators(world.network_x, today, today)["projects_started"] == 1
+    assert Organisation.objects.count() == 3
+
+
+def test_a_decided_paper_prints_as_pdf(client, world):
+    project = start(world)
+    paper = draft(world, project)
+    services.decision_paper_decide(paper=paper, by=world.users["manager_x"], decision="Zukaufen", decided_by="Lenkungskreis", decided_on=date(2026, 1, 5))
+    client.force_login(world.users["manager_x"])
+    response = client.get(reverse("projects:paper_pdf", args=["netz-x", project.pk, paper.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    client.force_login(world.users["manager_y"])
+    assert client.get(reverse("projects:paper_pdf", args=["netz-x", project.pk, paper.pk])).status_code == 404
