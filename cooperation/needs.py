@@ -95,7 +95,7 @@ def status_history(entry: NeedOffer) -> list[tuple[datetime, str, User | None]]:
     previous = None
     for record in entry.history.order_by("history_date", "history_id").select_related("history_user"):
         if record.status != previous:
-            steps.append((record.history_date, NeedOffer.Status(record.status).label, record.history_user))
+            steps.append((record.history_date, str(NeedOffer.Status(record.status).label), record.history_user))
             previous = record.status
     return steps
 

@@ -33,6 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cooperation import indicators as cooperation_indicators
 from events.models import ActionItem, Meeting, MeetingDocument, Registration
 from members.models import Consent, EconomicActivity, GovernancePosition, Membership, MembershipStatusChange, Organisation
 from newsletters.models import Bounce, Delivery, Infobrief, Subscriber, Suppression
@@ -292,6 +293,7 @@ class NetworkIndicators:
     financing: FinancingIndicators
     profile: ProfileIndicators
     qualification: qualification_indicators.Indicators | None = None  # only from network_indicators()
+    cooperation: list[cooperation_indicators.Indicator] | None = None  # only from network_indicators()
 
     @property
     def definitions(self) -> dict[str, Promise]:
@@ -304,7 +306,11 @@ class NetworkIndicators:
 def network_indicators(network: Network, year: int, *, today: date | None = None) -> NetworkIndicators:
     """All indicators of one network and year, the qualification indicators included. Raises ValueError for a future year."""
     found = indicators_for([network], year, today=today)[network.pk]
-    return replace(found, qualification=qualification_indicators.indicators(network, year))
+    return replace(
+        found,
+        qualification=qualification_indicators.indicators(network, year),
+        cooperation=cooperation_indicators.indicators(network, found.period.start, found.period.end),
+    )
 
 
 def indicators_for(networks: Sequence[Network], year: int, *, today: date | None = None) -> dict[int, NetworkIndicators]:
@@ -786,6 +792,7 @@ SECTIONS: dict[str, Promise] = {
     "qualification": gettext_lazy("Qualifizierung"),
     "infobrief": gettext_lazy("Infobrief"),
     "financing": gettext_lazy("Finanzierung"),
+    "cooperation": gettext_lazy("Zusammenarbeit"),
 }
 
 
@@ -818,6 +825,8 @@ class Figure:
             return format_number(self.value, 2) + "\u00a0€"
         if self.unit == "points":
             return format_number(self.value, 1)
+        if self.unit == "hours":
+            return format_number(self.value, 1) + "\u00a0h"
         return format_number(self.value)
 
 
@@ -895,13 +904,16 @@ def figures(ind: NetworkIndicators) -> list[Figure]:
     for past in f.history:
         if past.year != ind.period.year:
             add("financing", _("Eigenfinanzierungsquote %(year)s") % {"year": past.year}, past.ratio, "percent", str(past.year), d["self_financing"], False)
+    for figure in ind.cooperation or []:
+        value = figure.value if figure.value is None or isinstance(figure.value, int) else Decimal(str(round(figure.value, 1)))
+        add("cooperation", str(figure.label), value, figure.unit, span, str(figure.definition))
     return rows
 
 
 def csv_rows(ind: NetworkIndicators) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows for the CSV download (members.exports.write_csv)."""
     headers = [_("Bereich"), _("Kennzahl"), _("Wert"), _("Einheit"), _("Zeitraum"), _("Definition")]
-    units = {"count": _("Anzahl"), "percent": _("Prozent"), "money": _("Euro"), "points": _("Prozentpunkte")}
+    units = {"count": _("Anzahl"), "percent": _("Prozent"), "money": _("Euro"), "points": _("Prozentpunkte"), "hours": _("Stunden")}
     rows: list[list[Any]] = []
     for fig in figures(ind):
         value: Any = _("nicht berechenbar") if fig.value is None else fig.value
