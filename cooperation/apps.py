@@ -8,3 +8,6 @@ class CooperationConfig(AppConfig):
 
     name = "cooperation"
     verbose_name = _("Zusammenarbeit")
+
+    def ready(self) -> None:
+        from cooperation import privacy  # noqa: F401 – connects the DSGVO export and erasure receivers of questions and suggestions

@@ -74,6 +74,7 @@ SECTIONS_BY_NAMESPACE = {
     "health_surveys": "health",
     "health_reports": "health",
     "health_annual": "health",
+    "questions": "questions",
 }
 SECTIONS_BY_VIEW = {
     "manage:network_home": "home",
@@ -92,7 +93,12 @@ SECTIONS_BY_VIEW = {
     "members:portal_network": "network",
     "members:portal_member_directory": "network",
 }
-SECTIONS_BY_PORTAL_NAMESPACE = {"portal_events": "meetings", "qualification_portal": "qualification", "reports_portal": "reports"}
+SECTIONS_BY_PORTAL_NAMESPACE = {
+    "portal_events": "meetings",
+    "qualification_portal": "qualification",
+    "reports_portal": "reports",
+    "portal_questions": "questions",
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -113,6 +119,7 @@ SECTION_INDEX = {
     "newsletters": ("newsletters:index", _("Infobrief")),
     "qualification": ("qualification:home", _("Qualifizierung")),
     "health": ("health:index", _("Kennzahlen")),
+    "questions": ("questions:inbox", _("Fachfragen")),
     "profile": ("verbund:network_profile", _("Profil")),
     "io": ("io:index", _("Import/Export")),
     "duplicates": ("duplicates:index", _("Dubletten")),
