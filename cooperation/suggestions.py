@@ -21,6 +21,7 @@ from newsletters import compose as newsletter_compose
 from newsletters import services as newsletter_services
 from newsletters.models import Infobrief
 from qualification import courses as course_services
+from qualification.models import Course, Topic
 from verbund.models import Network, User
 from verbund.services import save_audited
 
@@ -94,10 +95,13 @@ def suggestion_take_into_infobrief(*, suggestion: TopicSuggestion, infobrief: In
 
 
 @transaction.atomic
-def suggestion_take_into_course(*, suggestion: TopicSuggestion, year: int, by: User) -> TopicSuggestion:
-    """A planned course of the network with the suggestion's title."""
+def suggestion_take_into_course(*, suggestion: TopicSuggestion, topic: Topic, year: int, by: User) -> TopicSuggestion:
+    """A course proposal (status "proposed") of the network with the suggestion's title, under a topic of the network's
+    qualification catalogue (a course needs one)."""
     _check_open(suggestion)
-    course = course_services.course_create(network=suggestion.network, by=by, data={"title": suggestion.title, "year": year})
+    course = course_services.course_from_topics(
+        network=suggestion.network, topic_ids=[topic.pk], by=by, year=year, title=suggestion.title, status=Course.Status.PROPOSED
+    )
     return _taken(suggestion, by, course=course)
 
 
@@ -111,7 +115,7 @@ def outcome(suggestion: TopicSuggestion) -> str:
     if suggestion.entry_id and suggestion.entry is not None:
         return _("in den Infobrief aufgenommen")
     if suggestion.course_id and suggestion.course is not None:
-        return _("als Weiterbildung „%(title)s“ geplant") % {"title": suggestion.course.title}
+        return _("als Weiterbildung „%(title)s“ vorgeschlagen") % {"title": suggestion.course.title}
     return ""
 
 

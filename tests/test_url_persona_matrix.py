@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.audit import audit_watch, protected_models
 from tests.composition.matrix_search import SEARCH_MATRIX
 from tests.conftest import PERSONAS, World
+from tests.cooperation.matrix_questions import QUESTIONS_MATRIX
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
 from tests.events.matrix_events import EVENTS_MATRIX
@@ -238,6 +239,7 @@ for _events_part in (
     HEALTH_REPORTS_MATRIX,
     HEALTH_ANNUAL_MATRIX,
     HEALTH_PORTFOLIO_MATRIX,
+    QUESTIONS_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

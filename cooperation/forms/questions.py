@@ -14,6 +14,7 @@ from cooperation.models.questions import QUESTION_FIELDS, SUGGESTION_FIELDS
 from events.models import Meeting
 from members.models import Organisation
 from newsletters.models import Infobrief
+from qualification.models import Topic
 from verbund.forms import CleanTextMixin
 from verbund.models import Network
 
@@ -104,6 +105,7 @@ class TakeForm(CleanTextMixin, forms.Form):
     target = forms.ChoiceField(label=_("Aufnehmen in"), choices=TopicSuggestion.Target.choices, widget=forms.RadioSelect)
     meeting = forms.ModelChoiceField(label=_("Treffen"), queryset=Meeting.objects.none(), required=False)
     infobrief = forms.ModelChoiceField(label=_("Infobrief-Entwurf"), queryset=Infobrief.objects.none(), required=False)
+    topic = forms.ModelChoiceField(label=_("Thema im Qualifizierungsprogramm"), queryset=Topic.objects.none(), required=False)
     year = forms.IntegerField(label=_("Jahr der Weiterbildung"), required=False, min_value=2000, max_value=2100)
 
     def __init__(self, *args: Any, suggestion: TopicSuggestion, **kwargs: Any) -> None:
@@ -111,13 +113,16 @@ class TakeForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         meeting = self.fields["meeting"]
         infobrief = self.fields["infobrief"]
-        assert isinstance(meeting, forms.ModelChoiceField) and isinstance(infobrief, forms.ModelChoiceField)
+        topic = self.fields["topic"]
+        assert isinstance(meeting, forms.ModelChoiceField) and isinstance(infobrief, forms.ModelChoiceField) and isinstance(topic, forms.ModelChoiceField)
+        topic.queryset = Topic.objects.filter(network=suggestion.network, archived_at__isnull=True).order_by("position", "title")
         meeting.queryset = Meeting.objects.for_network(suggestion.network).upcoming()
         infobrief.queryset = Infobrief.objects.filter(network=suggestion.network, status=Infobrief.Status.DRAFT)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        needed = {"meeting": "meeting", "infobrief": "infobrief", "course": "year"}.get(cleaned.get("target") or "")
-        if needed and not cleaned.get(needed):
-            self.add_error(needed, _("Bitte angeben."))
+        needed = {"meeting": ["meeting"], "infobrief": ["infobrief"], "course": ["topic", "year"]}.get(cleaned.get("target") or "", [])
+        for name in needed:
+            if not cleaned.get(name):
+                self.add_error(name, _("Bitte angeben."))
         return cleaned

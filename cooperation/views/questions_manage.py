@@ -157,7 +157,7 @@ def suggestion_take(request: NetworkRequest, pk: int) -> HttpResponse:
         elif data["target"] == TopicSuggestion.Target.INFOBRIEF:
             suggestions.suggestion_take_into_infobrief(suggestion=suggestion, infobrief=data["infobrief"], by=request.user)
         else:
-            suggestions.suggestion_take_into_course(suggestion=suggestion, year=data["year"], by=request.user)
+            suggestions.suggestion_take_into_course(suggestion=suggestion, topic=data["topic"], year=data["year"], by=request.user)
     except ValidationError as exc:
         form.add_error(None, exc.messages[0])
         return _suggestion_page(request, suggestion, form)

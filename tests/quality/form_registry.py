@@ -166,6 +166,14 @@ REGISTRY: dict[str, Entry] = {
     "health.forms_reports.ReportRequestForm": _entry("health_reports:request_create", "health_reports:request_edit"),
     "health.forms_reports.OpenPeriodForm": _entry("health_reports:period_open"),
     "health.forms_reports.MemberReportForm": _entry(_member("reports_portal:report"), notes="one field per prompt"),
+    # --- cooperation: questions and suggestions --------------------------------
+    "cooperation.forms.questions.QuestionForm": _entry(_member("portal_questions:create")),
+    "cooperation.forms.questions.AnswerForm": _entry(Post("portal_questions:answer", persona="member_b_x")),
+    "cooperation.forms.questions.RouteForm": _entry("questions:route"),
+    "cooperation.forms.questions.PublishForm": _entry("questions:publish"),
+    "cooperation.forms.questions.SearchForm": _entry(_get("questions:knowledge_list"), _get("portal_questions:knowledge_list", "member_a_x")),
+    "cooperation.forms.questions.SuggestionForm": _entry(_member("portal_questions:suggestion_create")),
+    "cooperation.forms.questions.TakeForm": _entry("questions:suggestion_take"),
 }
 
 EXEMPT: dict[str, str] = {
