@@ -103,7 +103,7 @@ class TakeForm(CleanTextMixin, forms.Form):
     """Where the office takes a suggestion: a meeting's programme, a draft Infobrief or a planned course."""
 
     target = forms.ChoiceField(label=_("Aufnehmen in"), choices=TopicSuggestion.Target.choices, widget=forms.RadioSelect)
-    meeting = forms.ModelChoiceField(label=_("Treffen"), queryset=Meeting.objects.none(), required=False)
+    meeting = forms.ModelChoiceField(label=_("Treffen für das Programm"), queryset=Meeting.objects.none(), required=False)
     infobrief = forms.ModelChoiceField(label=_("Infobrief-Entwurf"), queryset=Infobrief.objects.none(), required=False)
     topic = forms.ModelChoiceField(label=_("Thema im Qualifizierungsprogramm"), queryset=Topic.objects.none(), required=False)
     year = forms.IntegerField(label=_("Jahr der Weiterbildung"), required=False, min_value=2000, max_value=2100)
