@@ -97,7 +97,8 @@ def test_suggestion_supported_and_taken_into_a_meeting_programme(page, world):
 
     switch(page, "member_b_x@example.org")
     page.goto("/portal/questions/suggestions/")
-    page.get_by_role("button", name="Unterstützen: KI in der Fertigung").click()
+    expect(page.get_by_role("heading", name="Themenvorschläge", level=1)).to_be_visible()
+    page.get_by_role("listitem").filter(has_text="KI in der Fertigung").get_by_role("button", name="Unterstützen").click()
     expect(page.get_by_text("1 Unterstützung", exact=False)).to_be_visible()
 
     switch(page, "manager_x@example.org")
