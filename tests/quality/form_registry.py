@@ -168,7 +168,7 @@ REGISTRY: dict[str, Entry] = {
     "health.forms_reports.MemberReportForm": _entry(_member("reports_portal:report"), notes="one field per prompt"),
     # --- cooperation: questions and suggestions --------------------------------
     "cooperation.forms.questions.QuestionForm": _entry(_member("portal_questions:create")),
-    "cooperation.forms.questions.AnswerForm": _entry(Post("portal_questions:answer", persona="member_b_x")),
+    "cooperation.forms.questions.AnswerForm": _entry(_member("portal_questions:answer"), notes="A asked the question: the form is parsed, the service refuses"),
     "cooperation.forms.questions.RouteForm": _entry("questions:route"),
     "cooperation.forms.questions.PublishForm": _entry("questions:publish"),
     "cooperation.forms.questions.SearchForm": _entry(_get("questions:knowledge_list"), _get("portal_questions:knowledge_list", "member_a_x")),
