@@ -4,9 +4,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cooperation.models import (
+    Answer,
     ContactLogEntry,
     DecisionOption,
     DecisionPaper,
+    KnowledgeEntry,
     Match,
     NeedOffer,
     Project,
@@ -14,6 +16,10 @@ from cooperation.models import (
     ProjectParticipant,
     Prospect,
     ProspectStep,
+    Question,
+    QuestionRouting,
+    SuggestionSupport,
+    TopicSuggestion,
 )
 from verbund.admin import ReadOnlyAdmin
 
@@ -101,3 +107,8 @@ class DecisionPaperAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 @admin.register(DecisionOption)
 class DecisionOptionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["title", "paper", "position"]
+
+
+@admin.register(Question, QuestionRouting, Answer, KnowledgeEntry, TopicSuggestion, SuggestionSupport)
+class QuestionsAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Questions, answers, consents and suggestions are the members' own: staff can see them, the portal and the office change them."""

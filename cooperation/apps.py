@@ -14,4 +14,5 @@ class CooperationConfig(AppConfig):
             outreach_signals,  # noqa: F401 – the contact log on organisation pages, in export and erasure
             privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of needs and offers
             projects_privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of projects
+            questions_privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of questions and suggestions
         )

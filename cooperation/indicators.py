@@ -12,7 +12,7 @@ from datetime import date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cooperation import needs, outreach, projects
+from cooperation import needs, outreach, projects, questions
 from verbund.models import Network
 
 
@@ -31,6 +31,19 @@ ROWS: dict[str, tuple[Promise, str, Promise]] = {
     "needs_matched": (_("Vermittelte Bedarfe"), "count", _("Bedarfe, für die im Zeitraum eine Vermittlung bestätigt wurde.")),
     "needs_solved": (_("Gelöste Bedarfe"), "count", _("Bedarfe, die im Zeitraum auf „Erledigt“ gesetzt wurden.")),
     "round_tables_held": (_("Runde Tische"), "count", _("Treffen der Art „Runder Tisch“, die im Zeitraum begannen (ohne abgesagte).")),
+    "questions_asked": (_("Gestellte Fachfragen"), "count", _("Fragen von Mitgliedern an die Geschäftsstelle, gestellt im Zeitraum.")),
+    "questions_answered": (_("Beantwortete Fachfragen"), "count", _("Fragen des Zeitraums mit mindestens einer Antwort.")),
+    "median_hours_to_first_answer": (
+        _("Zeit bis zur ersten Antwort (Median)"),
+        "hours",
+        _("Median der Stunden von der Frage bis zur ersten Antwort, über die beantworteten Fragen des Zeitraums."),
+    ),
+    "suggestions_made": (_("Themenvorschläge"), "count", _("Themenvorschläge von Mitgliedern, gemacht im Zeitraum.")),
+    "suggestions_taken_up": (
+        _("Aufgegriffene Themenvorschläge"),
+        "count",
+        _("Themenvorschläge des Zeitraums, die ins Programm, den Infobrief oder ein Kursangebot aufgenommen wurden."),
+    ),
     "projects_started": (_("Gestartete Praxisprojekte"), "count", _("Praxis-Verbund-Projekte, deren Beginn im Zeitraum liegt.")),
     "projects_finished": (_("Abgeschlossene Praxisprojekte"), "count", _("Praxis-Verbund-Projekte, die im Zeitraum abgeschlossen wurden.")),
     "decisions_taken": (_("Getroffene Entscheidungen"), "count", _("Entscheidungsvorlagen der Projekte, im Zeitraum entschieden.")),
@@ -48,7 +61,7 @@ def area_figures(network: Network, start: date, end: date) -> dict[str, int | fl
     return found
 
 
-AREAS = (needs, projects, outreach)
+AREAS = (needs, questions, projects, outreach)
 
 
 def indicators(network: Network, start: date, end: date) -> list[Indicator]:

@@ -16,6 +16,7 @@ from tests.conftest import PERSONAS, World
 from tests.cooperation.matrix_needs import NEEDS_MATRIX
 from tests.cooperation.matrix_outreach import OUTREACH_MATRIX
 from tests.cooperation.matrix_projects import PROJECTS_MATRIX
+from tests.cooperation.matrix_questions import QUESTIONS_MATRIX
 from tests.events.matrix_attachments import ATTACHMENTS_MATRIX
 from tests.events.matrix_calendar import CALENDAR_MATRIX
 from tests.events.matrix_events import EVENTS_MATRIX
@@ -244,6 +245,7 @@ for _events_part in (
     NEEDS_MATRIX,
     OUTREACH_MATRIX,
     PROJECTS_MATRIX,
+    QUESTIONS_MATRIX,
 ):
     assert not set(_events_part) & set(MATRIX), "a URL name is in two matrix files"
     MATRIX.update(_events_part)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cooperation', '0002_needs'),
+        ('cooperation', '0003_questions'),
         ('members', '0011_kuemmerer'),
         ('verbund', '0007_deferred_task'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -183,6 +183,14 @@ REGISTRY: dict[str, Entry] = {
     "cooperation.forms.outreach.ContactLogFilterForm": _entry(_get("outreach:log")),
     "cooperation.forms.outreach.ProspectForm": _entry("outreach:prospect_start"),
     "cooperation.forms.outreach.ProspectMoveForm": _entry("outreach:prospect_move"),
+    # --- cooperation: questions and suggestions --------------------------------
+    "cooperation.forms.questions.QuestionForm": _entry(_member("portal_questions:create")),
+    "cooperation.forms.questions.AnswerForm": _entry(_member("portal_questions:answer"), notes="A asked the question: the form is parsed, the service refuses"),
+    "cooperation.forms.questions.RouteForm": _entry("questions:route"),
+    "cooperation.forms.questions.PublishForm": _entry("questions:publish"),
+    "cooperation.forms.questions.SearchForm": _entry(_get("questions:knowledge_list"), _get("portal_questions:knowledge_list", "member_a_x")),
+    "cooperation.forms.questions.SuggestionForm": _entry(_member("portal_questions:suggestion_create")),
+    "cooperation.forms.questions.TakeForm": _entry("questions:suggestion_take"),
 }
 
 EXEMPT: dict[str, str] = {

@@ -77,6 +77,7 @@ SECTIONS_BY_NAMESPACE = {
     "needs": "needs",
     "outreach": "outreach",
     "projects": "projects",
+    "questions": "questions",
 }
 SECTIONS_BY_VIEW = {
     "manage:network_home": "home",
@@ -95,7 +96,13 @@ SECTIONS_BY_VIEW = {
     "members:portal_network": "network",
     "members:portal_member_directory": "network",
 }
-SECTIONS_BY_PORTAL_NAMESPACE = {"portal_events": "meetings", "qualification_portal": "qualification", "reports_portal": "reports", "portal_needs": "needs"}
+SECTIONS_BY_PORTAL_NAMESPACE = {
+    "portal_events": "meetings",
+    "qualification_portal": "qualification",
+    "reports_portal": "reports",
+    "portal_needs": "needs",
+    "portal_questions": "questions",
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -119,6 +126,7 @@ SECTION_INDEX = {
     "needs": ("needs:list", _("Bedarfe und Angebote")),
     "outreach": ("outreach:log", _("Kontakte und Akquise")),
     "projects": ("projects:index", _("Projekte")),
+    "questions": ("questions:inbox", _("Fachfragen")),
     "profile": ("verbund:network_profile", _("Profil")),
     "io": ("io:index", _("Import/Export")),
     "duplicates": ("duplicates:index", _("Dubletten")),
