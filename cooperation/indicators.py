@@ -21,7 +21,7 @@ class Indicator:
     key: str
     label: Promise
     value: int | float | None
-    unit: str  # "count" or "hours"
+    unit: str  # "count", "percent" or "hours"
     definition: Promise
 
 
@@ -50,6 +50,11 @@ ROWS: dict[str, tuple[Promise, str, Promise]] = {
     "contacts_logged": (_("Kontakte der Geschäftsstelle"), "count", _("Anrufe, Besuche, Gespräche und E-Mails im Kontaktprotokoll, im Zeitraum.")),
     "first_talks": (_("Erstgespräche"), "count", _("Einträge der Art „Erstgespräch“ im Kontaktprotokoll, im Zeitraum.")),
     "prospects_won": (_("Gewonnene Interessenten"), "count", _("Interessenten, die im Zeitraum Mitglied wurden.")),
+    "prospects_conversion": (
+        _("Umwandlungsquote der Interessenten"),
+        "percent",
+        _("Von den Interessenten, deren Weg im Zeitraum endete (Mitglied geworden oder abgesagt), der Anteil, der Mitglied wurde."),
+    ),
 }
 
 

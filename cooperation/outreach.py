@@ -131,12 +131,22 @@ def pipeline_figures(network: Network) -> dict[str, Any]:
 # --- indicators ----------------------------------------------------------------------------------------------
 
 
-def indicators(network: Network, start: date, end: date) -> dict[str, int]:
+def indicators(network: Network, start: date, end: date) -> dict[str, int | float | None]:
     """The office's outreach in `network` from `start` to `end` (both included): contacts logged, first talks held
-    (log entries of that kind) and prospects won (steps to "Mitglied")."""
+    (log entries of that kind), prospects won (steps to "Mitglied") and the conversion: of the prospects closed in the
+    period (won or declined), the share won, in per cent (None when none was closed)."""
     log = ContactLogEntry.objects.filter(network=network, happened_on__gte=start, happened_on__lte=end)
+    closed = dict(
+        ProspectStep.objects.filter(prospect__network=network, to_stage__in=[Prospect.Stage.WON, Prospect.Stage.DECLINED], on__gte=start, on__lte=end)
+        .order_by()
+        .values("to_stage")
+        .annotate(n=Count("pk"))
+        .values_list("to_stage", "n")
+    )
+    won, declined = closed.get(Prospect.Stage.WON, 0), closed.get(Prospect.Stage.DECLINED, 0)
     return {
         "contacts_logged": log.count(),
         "first_talks": log.filter(kind=ContactLogEntry.Kind.FIRST_TALK).count(),
-        "prospects_won": ProspectStep.objects.filter(prospect__network=network, to_stage=Prospect.Stage.WON, on__gte=start, on__lte=end).count(),
+        "prospects_won": won,
+        "prospects_conversion": round(won * 100 / (won + declined), 1) if won + declined else None,
     }

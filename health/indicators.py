@@ -905,7 +905,7 @@ def figures(ind: NetworkIndicators) -> list[Figure]:
         if past.year != ind.period.year:
             add("financing", _("Eigenfinanzierungsquote %(year)s") % {"year": past.year}, past.ratio, "percent", str(past.year), d["self_financing"], False)
     for figure in ind.cooperation or []:
-        value = figure.value if figure.value is None or isinstance(figure.value, int) else Decimal(str(round(figure.value, 1)))
+        value = figure.value if figure.value is None or isinstance(figure.value, int) else Decimal(str(figure.value)).quantize(Decimal("0.1"))
         add("cooperation", str(figure.label), value, figure.unit, span, str(figure.definition))
     return rows
 

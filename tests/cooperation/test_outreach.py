@@ -197,9 +197,12 @@ def test_indicators_count_the_period_only(world: World, manager_x):
     log(world, kind="call", happened_on=today)
     log(world, kind="first_talk", happened_on=today - timedelta(days=400))  # before the period
     outreach.prospect_move(prospect=prospect_in(world), to_stage="won", by=manager_x)
+    for name in ("Epsilon KG", "Zeta GmbH"):
+        outreach.prospect_move(prospect=prospect_in(world, name), to_stage="declined", by=manager_x)
+    prospect_in(world, "Eta eG")  # still on its way: not in the conversion
     start = today - timedelta(days=30)
-    assert outreach.indicators(world.network_x, start, today) == {"contacts_logged": 2, "first_talks": 1, "prospects_won": 1}
-    assert outreach.indicators(world.network_y, start, today) == {"contacts_logged": 0, "first_talks": 0, "prospects_won": 0}
+    assert outreach.indicators(world.network_x, start, today) == {"contacts_logged": 2, "first_talks": 1, "prospects_won": 1, "prospects_conversion": 33.3}
+    assert outreach.indicators(world.network_y, start, today) == {"contacts_logged": 0, "first_talks": 0, "prospects_won": 0, "prospects_conversion": None}
 
 
 # --- DSGVO ---------------------------------------------------------------------------------------------------
