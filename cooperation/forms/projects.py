@@ -18,7 +18,7 @@ OPTION_SLOTS = 4
 class ProjectStartForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name des Projekts"), max_length=200)
     goals = forms.CharField(label=_("Ziele"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices, initial=Project.Status.PLANNED)
+    status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices, initial=Project.Status.IDEA)
     starts_on = forms.DateField(label=_("Beginn"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("Ende"), required=False, widget=DATE)
     participants = forms.ModelMultipleChoiceField(
@@ -63,7 +63,7 @@ class ProjectForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = PROJECT_FIELDS.names
-        widgets = {"starts_on": DATE, "ends_on": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"starts_on": DATE, "ends_on": DATE, "funding_deadline": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

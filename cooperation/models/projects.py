@@ -23,16 +23,22 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
 class Project(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Geplant")
+        IDEA = "idea", _("Idee")
+        PREPARING = "preparing", _("In Vorbereitung")
         RUNNING = "running", _("Laufend")
         FINISHED = "finished", _("Abgeschlossen")
+        DROPPED = "dropped", _("Eingestellt")
 
     network = models.OneToOneField(Network, verbose_name=_("Projektverbund"), on_delete=models.CASCADE, related_name="project")
     parent = models.ForeignKey(Network, verbose_name=_("Gestartet aus"), on_delete=models.CASCADE, related_name="started_projects")
-    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.IDEA)
     starts_on = models.DateField(_("Beginn"), null=True, blank=True)
     ends_on = models.DateField(_("Ende"), null=True, blank=True)
     finished_on = models.DateField(_("Abgeschlossen am"), null=True, blank=True)
+    funding_programme = models.CharField(
+        _("Förderprogramm"), max_length=200, blank=True, help_text=_("Wofür ein Förderantrag gestellt wird, z. B. „ZIM Kooperationsprojekt“.")
+    )
+    funding_deadline = models.DateField(_("Frist des Förderantrags"), null=True, blank=True, help_text=_("Bis wann der Antrag eingereicht sein muss."))
     summary = models.TextField(_("Zusammenfassung"), blank=True, help_text=_("Was das Projekt erreicht hat; steht auf der Zusammenfassung."))
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -159,7 +165,7 @@ class DecisionOption(models.Model):
 
 PROJECT_FIELDS = FieldSet(
     Project,
-    names=("status", "starts_on", "ends_on", "summary"),
+    names=("status", "starts_on", "ends_on", "funding_programme", "funding_deadline", "summary"),
     internal=("network", "parent", "finished_on", "created_by", "created_at", "updated_at"),
 )
 PROJECT_LINK_FIELDS = FieldSet(ProjectLink, names=("title", "url", "note"), internal=("project", "created_by", "created_at"))

@@ -70,7 +70,7 @@ def test_the_manager_starts_a_project_from_the_parents_page(client, world):
     client.force_login(world.users["manager_x"])
     url = reverse("projects:start", args=["netz-x"])
     response = client.post(
-        url, {"name": "Energie sparen", "goals": "", "status": "planned", "participants": [world.org_a.pk, world.org_b.pk], "lead": world.org_b.pk}
+        url, {"name": "Energie sparen", "goals": "", "status": "preparing", "participants": [world.org_a.pk, world.org_b.pk], "lead": world.org_b.pk}
     )
     project = Project.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("projects:detail", args=["netz-x", project.pk])
@@ -84,9 +84,9 @@ def test_the_manager_starts_a_project_from_the_parents_page(client, world):
 def test_the_start_form_refuses_a_lead_who_does_not_take_part_and_a_foreign_organisation(client, world):
     client.force_login(world.users["manager_x"])
     url = reverse("projects:start", args=["netz-x"])
-    response = client.post(url, {"name": "P", "status": "planned", "participants": [world.org_a.pk], "lead": world.org_b.pk})
+    response = client.post(url, {"name": "P", "status": "preparing", "participants": [world.org_a.pk], "lead": world.org_b.pk})
     assert response.status_code == 400 and "Projektleitung muss" in response.content.decode()
-    response = client.post(url, {"name": "P", "status": "planned", "participants": [world.org_c.pk]})
+    response = client.post(url, {"name": "P", "status": "preparing", "participants": [world.org_c.pk]})
     assert response.status_code == 400
     assert not Project.objects.exists()
 
@@ -119,6 +119,21 @@ def test_finishing_a_project_stamps_the_day_and_reopening_clears_it(world):
     services.project_update(project=project, by=world.users["manager_x"], data={"status": Project.Status.RUNNING})
     project.refresh_from_db()
     assert project.finished_on is None
+
+
+def test_a_project_runs_from_idea_to_finished_or_dropped_with_its_funding_deadline(client, world):
+    """The path of the domain document: idea, preparation (often a funding application with its deadline), running, then finished or dropped."""
+    project = start(world)
+    assert [choice.value for choice in Project.Status] == ["idea", "preparing", "running", "finished", "dropped"]
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:edit", args=["netz-x", project.pk])
+    data = {"status": "preparing", "starts_on": "", "ends_on": "", "funding_programme": "ZIM Kooperationsprojekt", "funding_deadline": "2027-03-31", "summary": ""}
+    assert client.post(url, data).status_code == 302
+    page = client.get(reverse("projects:detail", args=["netz-x", project.pk])).content.decode()
+    assert "ZIM Kooperationsprojekt" in page and "31.03.2027" in page and "In Vorbereitung" in page
+    assert client.post(url, data | {"status": "dropped"}).status_code == 302
+    project.refresh_from_db()
+    assert project.status == Project.Status.DROPPED and project.finished_on is None
 
 
 def test_links_and_notes_of_the_documentation(client, world):

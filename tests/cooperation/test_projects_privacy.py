@@ -16,7 +16,7 @@ def test_the_export_of_an_organisation_lists_its_projects_and_roles(world):
     services.project_start(parent=world.network_x, by=world.users["manager_x"], name="Wärmenetz", participants=[(world.org_a, ProjectParticipant.Role.LEAD)])
     data = organisation_data_export(organisation=world.org_a)
     assert data["practice_projects"] == [
-        {"project": "Wärmenetz", "network": "Netzwerk X", "role": "Projektleitung", "status": "Geplant", "starts_on": None, "ends_on": None}
+        {"project": "Wärmenetz", "network": "Netzwerk X", "role": "Projektleitung", "status": "Idee", "starts_on": None, "ends_on": None}
     ]
     assert organisation_data_export(organisation=world.org_b)["practice_projects"] == []
 
