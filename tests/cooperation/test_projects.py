@@ -127,7 +127,14 @@ def test_a_project_runs_from_idea_to_finished_or_dropped_with_its_funding_deadli
     assert [choice.value for choice in Project.Status] == ["idea", "preparing", "running", "finished", "dropped"]
     client.force_login(world.users["manager_x"])
     url = reverse("projects:edit", args=["netz-x", project.pk])
-    data = {"status": "preparing", "starts_on": "", "ends_on": "", "funding_programme": "ZIM Kooperationsprojekt", "funding_deadline": "2027-03-31", "summary": ""}
+    data = {
+        "status": "preparing",
+        "starts_on": "",
+        "ends_on": "",
+        "funding_programme": "ZIM Kooperationsprojekt",
+        "funding_deadline": "2027-03-31",
+        "summary": "",
+    }
     assert client.post(url, data).status_code == 302
     page = client.get(reverse("projects:detail", args=["netz-x", project.pk])).content.decode()
     assert "ZIM Kooperationsprojekt" in page and "31.03.2027" in page and "In Vorbereitung" in page
