@@ -26,6 +26,7 @@ from events.models import Meeting
 from members.matching import fold, trigram_similarity
 from members.models import Contact, Membership, Organisation
 from members.services import tags_from_text
+from verbund.mail import mail_send_later, network_reply_to, render_mail
 from verbund.models import Network, User
 from verbund.services import save_audited
 
@@ -208,7 +209,47 @@ def match_decide(*, need: NeedOffer, organisation: Organisation, by: User, confi
     save_audited(match, by=by)
     if confirm and need.status in (NeedOffer.Status.OPEN, NeedOffer.Status.DISCUSSION):
         entry_status_set(entry=need, by=by, status=NeedOffer.Status.MATCHED)
+    if confirm:
+        introduce(match=match, note=reason)
     return match
+
+
+def _introduced_person(organisation: Organisation, preferred: Contact | None) -> Contact | None:
+    """The entry's contact person, else the organisation's primary (or first) person with an address."""
+    if preferred is not None and preferred.organisation_id == organisation.pk and preferred.archived_at is None and preferred.email:
+        return preferred
+    return organisation.contacts.filter(archived_at__isnull=True).exclude(email="").order_by("-is_primary", "last_name", "pk").first()
+
+
+def _side(entry: NeedOffer | None, organisation: Organisation, network: Network) -> dict[str, str]:
+    """What one side shares with the other: the entry's title, its description only when the entry is visible to the
+    whole network (what its author agreed to show), the organisation, and its contact person with address."""
+    person = _introduced_person(organisation, entry.contact if entry else None)
+    shared = entry is not None and entry.visibility == NeedOffer.Visibility.NETWORK
+    return {
+        "organisation": organisation.name,
+        "title": entry.title if entry else "",
+        "text": entry.description if shared and entry else "",
+        "person": person.full_name if person else "",
+        "email": person.email if person else "",
+        "to": person.email if person else "",
+    }
+
+
+def introduce(*, match: Match, note: str = "") -> int:
+    """After a confirmed match: each side gets a mail introducing the other (after the commit, through the worker).
+    A side without a contact person with an address gets none; returns how many mails were queued."""
+    need, network = match.need, match.need.network
+    need_side = _side(need, need.organisation, network)
+    provider_side = _side(match.offer, match.organisation, network)
+    sent = 0
+    for side, me, other in (("need", need_side, provider_side), ("provider", provider_side, need_side)):
+        if not me["to"]:
+            continue
+        context = {"network": network, "need": need, "side": side, "other": other, "note": note}
+        mail_send_later(message=render_mail("match-introduction", to=[me["to"]], context=context, reply_to=network_reply_to(network)))
+        sent += 1
+    return sent
 
 
 # --- round tables --------------------------------------------------------------------------------------------------

@@ -244,3 +244,28 @@ def test_the_export_shows_the_entries_and_erasure_unlinks_the_contact_person(wor
     assert not NeedOffer.history.filter(contact_id=contact.pk).exists()
     assert need.description == f"Fragen an {ERASED_NAME}, {ERASED_NAME}"
     assert not NeedOffer.history.filter(description__icontains="example.org").exists()
+
+
+@pytest.mark.parametrize("visibility", [NeedOffer.Visibility.NETWORK, NeedOffer.Visibility.MANAGERS])
+def test_confirming_introduces_both_sides_by_mail_with_what_they_share(client, world, market, mailoutbox_files, django_capture_on_commit_callbacks, visibility):
+    """Both sides get a mail naming the other side's person; the need's description travels only when its author
+    shared it with the network. Dismissing a candidate sends nothing."""
+    need, orgs = market
+    need.visibility = visibility
+    need.save()
+    world.org_a.contacts.update(email="anna@alpha.example")
+    client.force_login(world.users["manager_x"])
+    url = reverse("needs:match", args=["netz-x", need.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"organisation": orgs["Blech & Co KG"].pk, "decision": "dismiss"})
+    assert mailoutbox_files() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"organisation": orgs["Laser Schneidtechnik GmbH"].pk, "decision": "confirm", "reason": "Passt genau."})
+    mails = mailoutbox_files()
+    assert len(mails) == 2
+    to_provider = next(m for m in mails if "To: 0@example.org" in m)
+    to_asker = next(m for m in mails if "To: anna@alpha.example" in m)
+    assert "anna@alpha.example" in to_provider and "Wir suchen Laserschneiden f" in to_provider
+    assert "0@example.org" in to_asker and "Laser Schneidtechnik GmbH" in to_asker
+    assert ("Kleinserie, Edelstahl" in to_provider) is (visibility == NeedOffer.Visibility.NETWORK)
+    assert "Passt genau." in to_provider and "Passt genau." in to_asker
