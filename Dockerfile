@@ -45,6 +45,7 @@ COPY members ./members
 COPY events ./events
 COPY qualification ./qualification
 COPY newsletters ./newsletters
+COPY cooperation ./cooperation
 COPY health ./health
 COPY composition ./composition
 COPY templates ./templates

@@ -92,6 +92,8 @@ def test_every_page_of_an_area_keeps_its_area_marked(client, world, url_name, kw
     assert nav.current == [section]
     assert nav.crumbs == crumbs
     assert nav.sidebar_links[:5] == ["Übersicht", "Mitglieder", "Treffen", "Infobrief", "Qualifizierung"]
+    # Cooperation (issue 19) follows the content areas, before the figures.
+    assert nav.sidebar_links[5:10] == ["Bedarfe und Angebote", "Fachfragen", "Projekte", "Kontakte und Akquise", "Kennzahlen"]
 
 
 def test_an_organisation_page_and_its_history_tab_mark_members(client, world):
@@ -120,7 +122,7 @@ def test_the_member_portal_has_its_own_stable_navigation(client, world, url_name
     client.force_login(world.users["member_a_x"])
     nav = nav_of(client.get(reverse(url_name, kwargs=kwargs or None)))
     assert nav.current == [section]
-    assert nav.sidebar_links == ["Unternehmen", "Treffen", "Qualifizierung", "Berichte", "Einwilligungen", "Meine Daten"]
+    assert nav.sidebar_links == ["Unternehmen", "Treffen", "Qualifizierung", "Bedarfe und Angebote", "Fachfragen", "Berichte", "Einwilligungen", "Meine Daten"]
     assert "Netzwerk X" not in nav.crumbs  # no crumbs into the office's pages (a member would meet a 404)
 
 
