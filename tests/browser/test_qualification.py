@@ -42,8 +42,17 @@ def test_matrix_row_alignment_course_and_enrolment(page, world):
     edit_link = page.get_by_role("link", name="Bearbeiten Führung für Meister")
     edit_link.click()
     editor = page.locator("#cell-editor")  # a row right below the topic's row
-    edit_box, row_box = editor.bounding_box(), page.locator(f"#topic-{topic.pk}").bounding_box()
-    assert edit_box and row_box and 0 <= edit_box["y"] - (row_box["y"] + row_box["height"]) <= 12
+    expect(editor).to_be_visible()
+    # Waited for, not read once: the swapped row settles into the table after htmx has inserted it.
+    page.wait_for_function(
+        """([editor, row]) => {
+            const e = document.querySelector(editor), r = document.querySelector(row);
+            if (!e || !r) return false;
+            const gap = e.getBoundingClientRect().top - r.getBoundingClientRect().bottom;
+            return gap >= 0 && gap <= 12;
+        }""",
+        arg=["#cell-editor", f"#topic-{topic.pk}"],
+    )
     editor.get_by_label("dringend").check()
     editor.get_by_label("Anzahl Personen").fill("3")
     editor.get_by_label("Zielgruppe").fill("Vorarbeiter")
