@@ -2,21 +2,26 @@
 
 An entry belongs to one network (see cooperation.models.needs). Matching ranks the organisations of the networks the
 manager runs whose entries are visible there: their offers, competencies (tags and text) and sector (WZ title) are
-compared with the need's title, description and tags — folded (members.matching.fold) and scored by shared tags,
-shared words and trigram similarity (members.matching.trigram_similarity, pg_trgm's measure in Python, so SQLite and
-PostgreSQL rank alike). Candidates are few (the members of a handful of networks), so the ranking runs in Python on
-one query per kind of data.
+compared with the need's title, description and tags. On PostgreSQL the database recalls (trigram GIN index on the
+folded search text, shared tags, fitting offers) and ranks them (german full text plus trigram word similarity), and
+only the best few are read; on SQLite the fallback compares every member in Python — folded words
+(members.matching.fold), simple stems for compounds and pg_trgm's measure (members.matching.trigram_similarity).
+Either way the reasons shown to the manager are worded in Python from the same comparison.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, FloatField, OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +29,7 @@ from cooperation.models import NEED_OFFER_FIELDS, Match, NeedOffer
 from events import services as event_services
 from events.models import Meeting
 from members.matching import fold, trigram_similarity
-from members.models import Contact, Membership, Organisation
+from members.models import Contact, EconomicActivity, Membership, Organisation, Tag
 from members.services import tags_from_text
 from verbund.mail import mail_send_later, network_reply_to, render_mail
 from verbund.models import Network, User
@@ -143,16 +148,131 @@ def _fit(need_words: set[str], need_tags: set[str], text: str, tags: set[str]) -
     return 3.0 * len(shared_tags) + len(shared), shared_tags, shared
 
 
+@dataclass(frozen=True)
+class _Need:
+    """What matching compares: the need's folded words and tags, and its plain words (lower case) for full text."""
+
+    words: set[str]
+    tags: set[str]
+    plain_words: list[str]
+    tag_names: list[str]
+
+    @classmethod
+    def of(cls, need: NeedOffer) -> _Need:
+        names = [t.name for t in need.tags.all()]
+        tags = {fold(name) for name in names}
+        words = _words(f"{need.title} {need.description}") | {w for t in tags for w in _words(t)}
+        text = " ".join([need.title, need.description, *names])
+        plain = sorted({w for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4 and fold(w) not in STOPWORDS and not w.isdigit()})
+        return cls(words, tags, plain, [name.casefold() for name in names])
+
+
+def _explain(candidate: Candidate, need: _Need, offers: list[NeedOffer]) -> float:
+    """Fill the candidate's reasons (and its best offer) from the comparison in Python; returns that comparison's score."""
+    organisation = candidate.organisation
+    total = 0.0
+    tags = {fold(t.name) for t in organisation.competency_tags.all()}
+    score, shared_tags, shared = _fit(need.words, need.tags, organisation.competencies, tags)
+    if score:
+        total += score
+        names = sorted({t.name for t in organisation.competency_tags.all() if fold(t.name) in shared_tags} | shared)
+        candidate.reasons.append(_("Kompetenz %(what)s") % {"what": ", ".join(names)})
+    if organisation.activity is not None:
+        score, _tags, shared = _fit(need.words, set(), organisation.activity.title, set())
+        if score:
+            total += score
+            candidate.reasons.append(_("Branche %(what)s") % {"what": organisation.activity.title})
+    best = 0.0
+    for offer in offers:
+        score, _tags, _shared = _fit(need.words, need.tags, f"{offer.title} {offer.description}", {fold(t.name) for t in offer.tags.all()})
+        if score:
+            total += score + 1.0  # an offer posted for the network says more than a profile
+            if score > best or candidate.offer is None:
+                best = max(best, score)
+                candidate.offer = offer
+    if candidate.offer is not None:
+        candidate.reasons.insert(0, _("Angebot „%(title)s“ passt") % {"title": candidate.offer.title})
+    return total
+
+
+def _ranked_in_postgres(organisations: QuerySet[Organisation], offers: QuerySet[NeedOffer], need: _Need) -> QuerySet[Organisation]:
+    """`organisations` that fit the need, best first, scored by PostgreSQL: full text (german) over competency tags
+    (weight A), competencies (B) and the sector's title (C); trigram word similarity of each word of the need with the
+    same text (≥ 0.6, pg_trgm's `%>`: compounds and typos, "Bleche" in "Blechbearbeitung"); 3 for each shared
+    competency tag; 2 for an open offer of the networks whose text or tags fit. The recall — only these rows are
+    scored — uses the trigram GIN index on the folded `search_text`, the shared tags and the fitting offers.
+    `match_score` and `match_offer` (the best fitting offer's pk) are annotated."""
+    query: SearchQuery | None = None
+    for word in need.plain_words:
+        part = SearchQuery(word, config="german")
+        query = part if query is None else query | part
+    tags = Tag.objects.annotate(folded=Lower("name")).filter(folded__in=need.tag_names).values("pk")
+    through = Organisation.competency_tags.through
+    tag_text = Subquery(
+        through.objects.filter(organisation_id=OuterRef("pk")).values("organisation_id").annotate(text=StringAgg("tag__name", Value(" "))).values("text")
+    )
+    shared_tags = Subquery(
+        through.objects.filter(organisation_id=OuterRef("pk"), tag_id__in=tags).values("organisation_id").annotate(n=Count("pk")).values("n")
+    )
+    offer_text = Lower(Concat("title", Value(" "), "description", output_field=TextField()))
+    fitting = Q(tags__in=tags)
+    for word in need.plain_words:
+        fitting |= Q(offer_text__trigram_word_similar=word)
+    if query is not None:
+        fitting |= Q(offer_vector=query)
+    fitting_offers = offers.annotate(offer_text=offer_text, offer_vector=SearchVector("title", "description", config="german")).filter(fitting)
+    fitting_offers = fitting_offers.order_by().values("pk").distinct()
+
+    recall = Q(pk__in=through.objects.filter(tag_id__in=tags).values("organisation_id"))
+    recall |= Q(pk__in=NeedOffer.objects.filter(pk__in=fitting_offers).values("organisation_id"))
+    for word in sorted(need.words):
+        recall |= Q(search_text__trigram_word_similar=word)
+    if query is not None:
+        activities = EconomicActivity.objects.annotate(vector=SearchVector("title", config="german")).filter(vector=query)
+        recall |= Q(activity__in=activities.values("pk"))
+
+    text = Lower(
+        Concat(
+            "competencies",
+            Value(" "),
+            Coalesce(tag_text, Value(""), output_field=TextField()),
+            Value(" "),
+            Coalesce("activity__title", Value("")),
+            output_field=TextField(),
+        )
+    )
+    score: Any = 3.0 * Coalesce(shared_tags, 0)
+    if query is not None:
+        vector = (
+            SearchVector(Coalesce(tag_text, Value(""), output_field=TextField()), weight="A", config="german")
+            + SearchVector("competencies", weight="B", config="german")
+            + SearchVector(Coalesce("activity__title", Value("")), weight="C", config="german")
+        )
+        score = score + 5.0 * SearchRank(vector, query)
+    for word in need.plain_words:
+        score = score + Case(When(GreaterThanOrEqual(TrigramWordSimilarity(word, text), 0.6), then=Value(1.0)), default=Value(0.0))
+    offer_of_row = NeedOffer.objects.filter(pk__in=fitting_offers, organisation_id=OuterRef("pk"))
+    score = score + Case(When(Exists(offer_of_row), then=Value(2.0)), default=Value(0.0))
+    best_offer = offer_of_row.annotate(rank=SearchRank(SearchVector("title", "description", config="german"), query) if query is not None else Value(0.0))
+    return (
+        organisations.filter(recall)
+        .annotate(match_score=Cast(score, FloatField()), match_offer=Subquery(best_offer.order_by("-rank", "-created_at").values("pk")[:1]))
+        .filter(match_score__gte=MIN_SCORE)
+        .order_by("-match_score", "name", "pk")
+    )
+
+
 def candidates(need: NeedOffer, networks: QuerySet[Network] | list[Network], *, limit: int = 10) -> list[Candidate]:
     """Organisations that could meet the need, best first, each with its reasons.
 
     Looked for among the current members of `networks` (the networks the manager runs), except the need's own
     organisation and those already declined for it; offers count only where they are visible to these networks'
-    managers (every offer of these networks, open or in discussion).
+    managers (every offer of these networks, open or in discussion). On PostgreSQL the database finds and ranks them
+    (`_ranked_in_postgres`) and only the best `limit` are read and explained; on SQLite every member is compared in
+    Python (`_fit`), the simple fallback for a small office.
     """
-    need_tags = {fold(t.name) for t in need.tags.all()}
-    need_words = _words(f"{need.title} {need.description}") | {w for t in need_tags for w in _words(t)}
-    if not need_words and not need_tags:
+    wanted = _Need.of(need)
+    if not wanted.words and not wanted.tags:
         return []
     network_ids = [n.pk for n in networks]
     members = Membership.objects.current().filter(network_id__in=network_ids).values("organisation_id")
@@ -164,33 +284,35 @@ def candidates(need: NeedOffer, networks: QuerySet[Network] | list[Network], *, 
         .select_related("activity")
         .prefetch_related("competency_tags")
     )
-    found: dict[int, Candidate] = {}
-    for organisation in organisations:
+    offers = NeedOffer.objects.open().filter(kind=NeedOffer.Kind.OFFER, network_id__in=network_ids)
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        organisations = _ranked_in_postgres(organisations, offers, wanted)[:limit]
+    rows = list(organisations)
+    offers_of: dict[int, list[NeedOffer]] = {}
+    for offer in offers.filter(organisation_id__in=[o.pk for o in rows]).prefetch_related("tags").order_by("-created_at", "pk"):
+        offers_of.setdefault(offer.organisation_id, []).append(offer)
+    found = []
+    for organisation in rows:
         candidate = Candidate(organisation)
-        tags = {fold(t.name) for t in organisation.competency_tags.all()}
-        score, shared_tags, shared = _fit(need_words, need_tags, organisation.competencies, tags)
-        if score:
-            candidate.score += score
-            names = sorted({t.name for t in organisation.competency_tags.all() if fold(t.name) in shared_tags} | shared)
-            candidate.reasons.append(_("Kompetenz %(what)s") % {"what": ", ".join(names)})
-        if organisation.activity is not None:
-            score, _tags, shared = _fit(need_words, set(), organisation.activity.title, set())
-            if score:
-                candidate.score += score
-                candidate.reasons.append(_("Branche %(what)s") % {"what": organisation.activity.title})
-        found[organisation.pk] = candidate
-    offers = NeedOffer.objects.open().filter(kind=NeedOffer.Kind.OFFER, network_id__in=network_ids, organisation_id__in=list(found)).prefetch_related("tags")
-    for offer in offers:
-        score, _tags, _shared = _fit(need_words, need_tags, f"{offer.title} {offer.description}", {fold(t.name) for t in offer.tags.all()})
-        if score:
-            candidate = found[offer.organisation_id]
-            score += 1.0  # an offer posted for the network says more than a profile
-            candidate.score += score
-            if candidate.offer is None:
+        score = _explain(candidate, wanted, offers_of.get(organisation.pk, []))
+        if postgres:
+            candidate.score = round(organisation.match_score, 2)  # type: ignore[attr-defined]
+            if organisation.match_offer and (candidate.offer is None or candidate.offer.pk != organisation.match_offer):  # type: ignore[attr-defined]
+                offer = next(o for o in offers_of[organisation.pk] if o.pk == organisation.match_offer)  # type: ignore[attr-defined]
+                if candidate.offer is not None:
+                    candidate.reasons.pop(0)
                 candidate.offer = offer
-            candidate.reasons.insert(0, _("Angebot „%(title)s“ passt") % {"title": offer.title})
-    ranked = sorted((c for c in found.values() if c.score >= MIN_SCORE), key=lambda c: (-c.score, c.organisation.name))
-    return ranked[:limit]
+                candidate.reasons.insert(0, _("Angebot „%(title)s“ passt") % {"title": offer.title})
+            if not candidate.reasons:
+                candidate.reasons.append(_("Kompetenzen passen zum Text des Bedarfs"))
+        else:
+            candidate.score = score
+        if candidate.score >= MIN_SCORE:
+            found.append(candidate)
+    if not postgres:
+        found.sort(key=lambda c: (-c.score, c.organisation.name))
+    return found[:limit]
 
 
 @transaction.atomic

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from django.db import connection
+from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +16,7 @@ from cooperation.models import Match, NeedOffer
 from events.models import Meeting, Registration
 from members.models import Contact, Membership, Organisation, Tag
 from members.privacy import ERASED_NAME, organisation_data_export, person_erase
+from members.services import organisation_refresh_search
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +124,8 @@ def market(world):
         Contact.objects.create(organisation=org, last_name=f"Kontakt {name}", email=f"{len(orgs)}@example.org")
         orgs[name] = org
     orgs["Laser Schneidtechnik GmbH"].competency_tags.add(Tag.objects.create(name="Laserschneiden"))
+    for org in orgs.values():
+        organisation_refresh_search(org)  # as every write of the members services does
     entry(world, orgs["Blech & Co KG"], kind=NeedOffer.Kind.OFFER, title="Freie Kapazitäten Blechbearbeitung")
     need = entry(world, world.org_a, title="Wir suchen Laserschneiden für Bleche", description="Kleinserie, Edelstahl", tags="Laserschneiden")
     return need, orgs
@@ -146,6 +152,48 @@ def test_matching_looks_only_in_the_networks_given(world, market):
 def test_nothing_matches_a_need_nobody_can_meet(world, market):
     need = entry(world, world.org_a, title="Suche Hufschmied für Ponys", description="Pferdepflege")
     assert needs.candidates(need, [world.network_x]) == []
+
+
+def test_matching_finds_a_compound_in_the_competencies_and_ranks_a_shared_tag_above_a_mention(world, market):
+    need, orgs = market
+    kant = Organisation.objects.create(name="Kantwerk Müller e. K.", competencies="Präzise Blechbearbeitung, Kantteile")
+    Membership.objects.create(organisation=kant, network=world.network_x)
+    organisation_refresh_search(kant)
+    ranked = needs.candidates(need, [world.network_x])
+    names = [c.organisation.name for c in ranked]
+    assert names[0] == "Laser Schneidtechnik GmbH"  # the shared tag and the word
+    assert "Kantwerk Müller e. K." in names  # "Bleche" found in "Blechbearbeitung" (trigram word similarity)
+    assert names.index("Kantwerk Müller e. K.") > 0
+    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
+
+
+def test_matching_among_many_members_reads_only_the_best_few(world, market, django_assert_max_num_queries):
+    """Hundreds of members that do not fit: the same candidates, a constant number of queries, and on PostgreSQL the
+    database ranks (full text and trigram word similarity) and returns only `limit` rows."""
+    need, _orgs = market
+    crowd = Organisation.objects.bulk_create(
+        Organisation(name=f"Gärtnerei {i:03}", competencies="Rasenpflege, Heckenschnitt", search_text=f"gaertnerei {i:03} rasenpflege heckenschnitt")
+        for i in range(300)
+    )
+    Membership.objects.bulk_create(Membership(organisation=org, network=world.network_x) for org in crowd)
+    read = []
+
+    def count(sender, instance, **kwargs):
+        read.append(instance)
+
+    post_init.connect(count, sender=Organisation)
+    try:
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(8):
+            ranked = needs.candidates(need, [world.network_x], limit=1)
+    finally:
+        post_init.disconnect(count, sender=Organisation)
+    assert [c.organisation.name for c in ranked] == ["Laser Schneidtechnik GmbH"]
+    if connection.vendor == "postgresql":
+        sql = " ".join(q["sql"] for q in queries.captured_queries).lower()
+        assert "ts_rank" in sql and "word_similarity" in sql and "limit 1" in sql
+        assert len(read) == 1  # only the best row left the database
+    else:
+        assert len(read) > 300  # the fallback compares every member in Python
 
 
 def test_confirming_a_match_sets_the_need_matched_and_dismissing_hides_the_candidate(client, world, market):
