@@ -209,10 +209,10 @@ def _ranked_in_postgres(organisations: QuerySet[Organisation], offers: QuerySet[
     tags = Tag.objects.annotate(folded=Lower("name")).filter(folded__in=need.tag_names).values("pk")
     through = Organisation.competency_tags.through
     tag_text = Subquery(
-        through.objects.filter(organisation_id=OuterRef("pk")).values("organisation_id").annotate(text=StringAgg("tag__name", Value(" "))).values("text")
+        through.objects.filter(organisation_id=OuterRef("pk")).values("organisation_id").annotate(text=StringAgg("tag__name", Value(" "))).values("text")  # type: ignore[misc]
     )
     shared_tags = Subquery(
-        through.objects.filter(organisation_id=OuterRef("pk"), tag_id__in=tags).values("organisation_id").annotate(n=Count("pk")).values("n")
+        through.objects.filter(organisation_id=OuterRef("pk"), tag_id__in=tags).values("organisation_id").annotate(n=Count("pk")).values("n")  # type: ignore[misc]
     )
     offer_text = Lower(Concat("title", Value(" "), "description", output_field=TextField()))
     fitting = Q(tags__in=tags)
@@ -220,8 +220,8 @@ def _ranked_in_postgres(organisations: QuerySet[Organisation], offers: QuerySet[
         fitting |= Q(offer_text__trigram_word_similar=word)
     if query is not None:
         fitting |= Q(offer_vector=query)
-    fitting_offers = offers.annotate(offer_text=offer_text, offer_vector=SearchVector("title", "description", config="german")).filter(fitting)
-    fitting_offers = fitting_offers.order_by().values("pk").distinct()
+    annotated = offers.annotate(offer_text=offer_text, offer_vector=SearchVector("title", "description", config="german"))
+    fitting_offers = annotated.filter(fitting).order_by().values("pk").distinct()
 
     recall = Q(pk__in=through.objects.filter(tag_id__in=tags).values("organisation_id"))
     recall |= Q(pk__in=NeedOffer.objects.filter(pk__in=fitting_offers).values("organisation_id"))
@@ -286,9 +286,7 @@ def candidates(need: NeedOffer, networks: QuerySet[Network] | list[Network], *, 
     )
     offers = NeedOffer.objects.open().filter(kind=NeedOffer.Kind.OFFER, network_id__in=network_ids)
     postgres = connection.vendor == "postgresql"
-    if postgres:
-        organisations = _ranked_in_postgres(organisations, offers, wanted)[:limit]
-    rows = list(organisations)
+    rows = list(_ranked_in_postgres(organisations, offers, wanted)[:limit] if postgres else organisations)
     offers_of: dict[int, list[NeedOffer]] = {}
     for offer in offers.filter(organisation_id__in=[o.pk for o in rows]).prefetch_related("tags").order_by("-created_at", "pk"):
         offers_of.setdefault(offer.organisation_id, []).append(offer)
