@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cooperation import needs
 from cooperation.models import Match, NeedOffer
+from cooperation.needs_signals import need_panel
 from events import services as event_services
+from events.extensions import meeting_panels
 from events.models import Meeting, Registration
 from events.signals import CalendarExtra, calendar_extras
 from members.models import Contact, Membership, Organisation, Tag
@@ -254,6 +258,46 @@ def test_the_contact_person_is_the_entrys_person_when_they_qualify_else_the_prim
     assert needs.contact_person(world.org_a, second, network=world.network_x) == second
     assert needs.contact_person(world.org_a, second, network=world.network_y) is None  # Alpha is no member of Y
     assert needs.contact_person(world.org_c, None) == Contact.objects.get(user=world.users["member_c_y"])
+
+
+def test_a_round_tables_meeting_page_links_back_to_its_need_in_one_more_query(client, world, market):
+    need, orgs = market
+    manager = world.users["manager_x"]
+    needs.match_decide(need=need, organisation=orgs["Laser Schneidtechnik GmbH"], by=manager, confirm=True)
+    needs.match_decide(need=need, organisation=orgs["Bäckerei Korn"], by=manager, confirm=False)
+    day = timezone.localdate() + timedelta(days=14)
+    meeting = needs.round_table_create(need=need, by=manager, day=day, starts=time(10, 0), ends=time(12, 0))
+    other = event_services.meeting_create(
+        network=world.network_x,
+        by=manager,
+        data={"title": "Koordinierung intern", "kind": "coordination", "starts_at": meeting.starts_at, "ends_at": meeting.ends_at},
+    )
+    client.force_login(manager)
+
+    def overview(of: Meeting, *, panels: bool = True) -> tuple[str, int]:
+        if not panels:
+            meeting_panels.disconnect(sender=Meeting, dispatch_uid="cooperation-needs-meeting-panel")
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("events:meeting", args=["netz-x", of.pk]))
+        finally:
+            meeting_panels.connect(need_panel, sender=Meeting, dispatch_uid="cooperation-needs-meeting-panel")
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    page, with_panel = overview(meeting)
+    link = f'href="{reverse("needs:detail", args=["netz-x", need.pk])}"'
+    assert "Aus dem Bedarf" in page and link in page and need.title in page
+    assert "Laser Schneidtechnik GmbH" in page and "Bäckerei Korn" not in page  # the confirmed providers only
+    _page, without_panel = overview(meeting, panels=False)
+    assert with_panel <= without_panel + 1
+    page, other_with = overview(other)
+    assert "Aus dem Bedarf" not in page and link not in page
+    assert other_with == overview(other, panels=False)[1]  # other meetings: not one query more
+    for name in ("Blech & Co KG", "Steuerbüro Zahl"):  # more providers: still one query
+        needs.match_decide(need=need, organisation=orgs[name], by=manager, confirm=True)
+    page, more = overview(meeting)
+    assert more == with_panel and "Blech &amp; Co KG" in page
 
 
 def test_a_round_table_refuses_an_end_before_its_start(client, world):
