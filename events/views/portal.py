@@ -59,11 +59,14 @@ def meeting_detail(request: MemberRequest, pk: int) -> HttpResponse:
     organisation = request.contact.organisation
     ours = meeting.registrations.filter(contact__organisation=organisation).select_related("contact").exclude(status=Registration.Status.CANCELLED)
     form = PortalRegistrationForm(organisation=organisation, initial={"people": [r.contact_id for r in ours] or [request.contact.pk]})
+    # A guest of a round table of another network registers nobody else (services.registration_register refuses them).
+    guest = not _member_networks(request).filter(pk=meeting.network_id).exists()
     return render(
         request,
         "events/portal_meeting_detail.html",
         {
             "meeting": meeting,
+            "guest": guest,
             "agenda": meeting.agenda_items.all(),
             "ours": ours,
             "form": form,

@@ -238,6 +238,8 @@ def test_a_provider_from_another_network_is_a_guest_of_the_round_table_and_sees_
     assert "Koordinierung intern" not in portal and "Termin von Netzwerk X" not in portal and "Termin von Netzwerk Y" in portal
     page = client.get(reverse("portal_events:meeting", args=[meeting.pk]))
     assert page.status_code == 200 and "Runder Tisch: Digitalisierung Lager" in page.content.decode()
+    assert "als Gast eingeladen" in page.content.decode()  # no form offering colleagues the guard would refuse
+    assert reverse("portal_events:register", args=[meeting.pk]) not in page.content.decode()
     assert client.get(reverse("portal_events:meeting", args=[other.pk])).status_code == 404
     assert client.get(reverse("portal_events:meeting_ics", args=[other.pk])).status_code == 404
 
