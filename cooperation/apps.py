@@ -11,6 +11,7 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         from cooperation import (
+            needs_signals,  # noqa: F401 – the need a round table came from, on the meeting page
             outreach_signals,  # noqa: F401 – the contact log on organisation pages, in export and erasure
             privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of needs and offers
             projects_privacy,  # noqa: F401 – connects the DSGVO export and erasure receivers of projects

@@ -337,17 +337,27 @@ def match_decide(*, need: NeedOffer, organisation: Organisation, by: User, confi
     return match
 
 
-def _introduced_person(organisation: Organisation, preferred: Contact | None) -> Contact | None:
-    """The entry's contact person, else the organisation's primary (or first) person with an address."""
-    if preferred is not None and preferred.organisation_id == organisation.pk and preferred.archived_at is None and preferred.email:
+def contact_person(organisation: Organisation, preferred: Contact | None, *, network: Network | None = None, with_email: bool = False) -> Contact | None:
+    """Who speaks for `organisation` in a match: the entry's contact person `preferred` when they qualify, else the
+    organisation's primary (or first by name) person who does.
+
+    Everyone qualifying is a live (not archived) person of the organisation; with `network` only those current in that
+    network (Contact.objects.current_in: the organisation a current member, the person not exited) — the round table's
+    people; with `with_email` only those with an address — the introduction mail's.
+    """
+    people = Contact.objects.current_in(network) if network is not None else Contact.objects.filter(archived_at__isnull=True)
+    people = people.filter(organisation=organisation)
+    if with_email:
+        people = people.exclude(email="")
+    if preferred is not None and preferred.organisation_id == organisation.pk and people.filter(pk=preferred.pk).exists():
         return preferred
-    return organisation.contacts.filter(archived_at__isnull=True).exclude(email="").order_by("-is_primary", "last_name", "pk").first()
+    return people.order_by("-is_primary", "last_name", "pk").first()
 
 
 def _side(entry: NeedOffer | None, organisation: Organisation, network: Network) -> dict[str, str]:
     """What one side shares with the other: the entry's title, its description only when the entry is visible to the
     whole network (what its author agreed to show), the organisation, and its contact person with address."""
-    person = _introduced_person(organisation, entry.contact if entry else None)
+    person = contact_person(organisation, entry.contact if entry else None, with_email=True)
     shared = entry is not None and entry.visibility == NeedOffer.Visibility.NETWORK
     return {
         "organisation": organisation.name,
@@ -378,17 +388,15 @@ def introduce(*, match: Match, note: str = "") -> int:
 # --- round tables --------------------------------------------------------------------------------------------------
 
 
-def _person(organisation: Organisation, preferred: Contact | None, network: Network) -> Contact | None:
-    people = Contact.objects.current_in(network).filter(organisation=organisation)
-    if preferred is not None and people.filter(pk=preferred.pk).exists():
-        return preferred
-    return people.order_by("-is_primary", "last_name").first()
-
-
 @transaction.atomic
 def round_table_create(*, need: NeedOffer, by: User, day: date, starts: time, ends: time, title: str = "", venue_name: str = "") -> Meeting:
     """A meeting of kind round table in the need's network (through events.services), with the need's contact person and
-    those of the confirmed providers registered; the need links to it."""
+    those of the confirmed providers registered; the need links to it.
+
+    A provider that is a member of the need's network comes with a person current there; one from another network
+    the manager runs (match_decide allows those) comes as a guest of the round table with any live person of its own
+    (the one its introduction went to, when it has an address) — it sees this meeting in its portal and no other of
+    the need's network."""
     if need.round_table_id:
         raise ValidationError(_("Zu diesem Bedarf gibt es schon einen Runden Tisch."))
     data = {
@@ -402,11 +410,20 @@ def round_table_create(*, need: NeedOffer, by: User, day: date, starts: time, en
         "ask_for_feedback": False,
     }
     meeting = event_services.meeting_create(network=need.network, by=by, data=data)
-    people = [_person(need.organisation, need.contact, need.network)]
-    for match in need.matches.filter(status=Match.Status.CONFIRMED).select_related("organisation", "offer"):
-        people.append(_person(match.organisation, match.offer.contact if match.offer else None, need.network))
-    for person in dict.fromkeys(p for p in people if p is not None):
-        event_services.registration_register(meeting=meeting, contact=person, by=by, by_manager=True)
+    people: dict[Contact | None, bool] = {contact_person(need.organisation, need.contact, network=need.network): False}  # person → a guest?
+    matches = list(need.matches.filter(status=Match.Status.CONFIRMED).select_related("organisation", "offer__contact"))
+    providers = [m.organisation_id for m in matches]
+    members = set(Membership.objects.current().filter(network=need.network, organisation_id__in=providers).values_list("organisation_id", flat=True))
+    for match in matches:
+        preferred = match.offer.contact if match.offer else None
+        if match.organisation_id in members:
+            people.setdefault(contact_person(match.organisation, preferred, network=need.network), False)
+        else:
+            introduced = contact_person(match.organisation, preferred, with_email=True)
+            people.setdefault(introduced or contact_person(match.organisation, preferred), True)
+    for person, guest in people.items():
+        if person is not None:
+            event_services.registration_register(meeting=meeting, contact=person, by=by, by_manager=True, round_table_guest=guest)
     need.round_table = meeting
     if need.status == NeedOffer.Status.OPEN:
         need.status = NeedOffer.Status.DISCUSSION

@@ -243,6 +243,7 @@ def registration_register(
     consent_source: str = "",
     consent_recorded_at: date | None = None,
     by_manager: bool = False,
+    round_table_guest: bool = False,
 ) -> Registration:
     """Register a member contact (or, for managers, a guest). A full meeting puts people on the waitlist.
 
@@ -252,6 +253,10 @@ def registration_register(
 
     Raises ValidationError after the deadline (managers may still add people), for a contact of an
     organisation that is not a current member of the meeting's network, and for cancelled meetings.
+    The one exception to the membership rule is `round_table_guest`: a round table (Meeting.Kind.ROUND_TABLE) may,
+    on a manager's word, register a person (not archived) of an organisation from outside its network — the caller
+    vouches for them (cooperation: the contact of a confirmed provider from another network the manager runs).
+    Every other meeting refuses the flag.
     """
 
     def record_consent(registration: Registration) -> list[str]:
@@ -266,7 +271,10 @@ def registration_register(
         raise ValidationError(_("Die Anmeldefrist ist abgelaufen."))
     existing = None
     if contact is not None:
-        if not Membership.objects.current().filter(network=meeting.network, organisation=contact.organisation).exists():
+        if round_table_guest:
+            if not (by_manager and meeting.kind == Meeting.Kind.ROUND_TABLE and contact.archived_at is None):
+                raise ValidationError(_("Gäste aus anderen Verbünden lädt nur das Büro zu einem Runden Tisch ein."))
+        elif not Membership.objects.current().filter(network=meeting.network, organisation=contact.organisation).exists():
             raise ValidationError(_("Diese Person gehört zu keiner Mitgliedsorganisation des Verbunds."))
         existing = Registration.objects.filter(meeting=meeting, contact=contact).first()
         if existing and existing.status != Registration.Status.CANCELLED:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from events import services
 from events.attachments import participants_without_photo_consent
+from events.extensions import panels_for
 from events.feedback import feedback_summary
 from events.forms.attachments import AttachmentEditForm, AttachmentUploadForm
 from events.forms.meetings import ActionItemForm, AgendaItemForm, GuestForm, MinuteForm, RegisterContactForm
@@ -188,6 +189,7 @@ def detail_context(request: NetworkRequest, meeting: Meeting, tab: str = OVERVIE
             "open_action_items": meeting.action_items.open().select_related("owner__organisation"),
             "feedback": feedback_summary(meeting),
             "waitlisted": people["waitlisted"],
+            "panels": panels_for(meeting=meeting, network=request.network, user=request.user, can_manage=context["can_manage"]),
         }
     if tab == "files":
         context |= files_context(meeting, overrides.pop("upload_form", None))

@@ -35,7 +35,7 @@ from events.forms.meetings import (
 from events.ics import calendar
 from events.models import ActionItem, Meeting, MeetingDocument, MeetingMessage, Registration
 from events.signals import extras_for
-from events.views.meeting_page import _meeting, again, back, meeting_page, tab_of
+from events.views.meeting_page import _meeting, again, back, meeting_page, people_counts, tab_of
 from verbund import flash
 from verbund.access import NetworkRequest, network_required
 from verbund.models import Network
@@ -245,10 +245,8 @@ def _check_in_context(request: NetworkRequest, meeting: Meeting, **overrides: An
             | Q(contact__organisation__name__icontains=query)
             | Q(guest_organisation__icontains=query)
         )
-    counts = meeting.registrations.aggregate(
-        attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
-        expected=Count("pk", filter=Q(status__in=[Registration.Status.REGISTERED, Registration.Status.ATTENDED])),
-    )
+    people_at_the_door = people_counts(meeting)  # the figures of the meeting page: expected are the seats taken
+    counts = {"attended": people_at_the_door["attended"], "expected": people_at_the_door["seats_taken"]}
     at_the_door = {"consent_source": Registration.ConsentSource.ORAL}
     people = list(registrations)
     inline_forms = len(people) <= INLINE_CONSENT_FORMS

@@ -1,9 +1,11 @@
-"""Meetings in the member portal: /portal/meetings/… — only meetings of the organisation's networks."""
+"""Meetings in the member portal: /portal/meetings/… — only meetings of the organisation's networks, and round tables
+of other networks its people were invited to as guests."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,8 +27,15 @@ def _member_networks(request: MemberRequest):
 
 
 def _meetings(request: MemberRequest):
-    """Meetings of the networks the member's organisation currently belongs to."""
-    return Meeting.objects.filter(network__in=_member_networks(request)).select_related("network")
+    """Meetings of the networks the member's organisation currently belongs to, and the round tables of other networks
+    its people are registered for as guests (services.registration_register, round_table_guest) — those alone, not
+    the rest of that network."""
+    guest_of = (
+        Registration.objects.filter(contact__organisation=request.contact.organisation, meeting__kind=Meeting.Kind.ROUND_TABLE)
+        .exclude(status=Registration.Status.CANCELLED)
+        .values("meeting_id")
+    )
+    return Meeting.objects.filter(Q(network__in=_member_networks(request)) | Q(pk__in=guest_of)).select_related("network")
 
 
 @member_required
@@ -35,8 +44,8 @@ def meeting_list(request: MemberRequest) -> HttpResponse:
     upcoming = list(_meetings(request).upcoming())
     mine = {r.meeting_id: r for r in Registration.objects.filter(meeting__in=upcoming, contact=request.contact).exclude(status=Registration.Status.CANCELLED)}
     action_items = ActionItem.objects.open().filter(owner__organisation=organisation).select_related("network", "owner")
-    networks = {m.network_id: m.network for m in upcoming} | {n.pk: n for n in _member_networks(request)}
-    dates = [(network, extra) for network in networks.values() for extra in extras_for(network)]
+    # The Infobrief's dates of the organisation's own networks only: a round table elsewhere opens no more of that network.
+    dates = [(network, extra) for network in _member_networks(request) for extra in extras_for(network)]
     return render(
         request,
         "events/portal_meeting_list.html",
@@ -50,11 +59,14 @@ def meeting_detail(request: MemberRequest, pk: int) -> HttpResponse:
     organisation = request.contact.organisation
     ours = meeting.registrations.filter(contact__organisation=organisation).select_related("contact").exclude(status=Registration.Status.CANCELLED)
     form = PortalRegistrationForm(organisation=organisation, initial={"people": [r.contact_id for r in ours] or [request.contact.pk]})
+    # A guest of a round table of another network registers nobody else (services.registration_register refuses them).
+    guest = not _member_networks(request).filter(pk=meeting.network_id).exists()
     return render(
         request,
         "events/portal_meeting_detail.html",
         {
             "meeting": meeting,
+            "guest": guest,
             "agenda": meeting.agenda_items.all(),
             "ours": ours,
             "form": form,

@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from cooperation import needs
 from cooperation.models import Match, NeedOffer
+from cooperation.needs_signals import need_panel
+from events import services as event_services
+from events.extensions import meeting_panels
 from events.models import Meeting, Registration
+from events.signals import CalendarExtra, calendar_extras
 from members.models import Contact, Membership, Organisation, Tag
 from members.privacy import ERASED_NAME, organisation_data_export, person_erase
 from members.services import organisation_refresh_search
@@ -248,6 +252,100 @@ def test_a_round_table_is_a_meeting_with_both_sides_registered_and_the_provider_
     client.force_login(world.users["manager_x"])  # one round table per need
     response = client.post(reverse("needs:round_table", args=["netz-x", need.pk]), {"day": day.isoformat(), "starts": "10:00", "ends": "12:00"})
     assert response.status_code == 200 and Meeting.objects.count() == 1
+
+
+def test_a_provider_from_another_network_is_a_guest_of_the_round_table_and_sees_that_meeting_alone(client, world):
+    manager = world.users["manager_xy"]  # runs X and Y: may match Gamma AG (Y) with a need of X
+    need = entry(world, world.org_a, title="Digitalisierung Lager")
+    needs.match_decide(need=need, organisation=world.org_c, by=manager, confirm=True)
+    day = timezone.localdate() + timedelta(days=14)
+    meeting = needs.round_table_create(need=need, by=manager, day=day, starts=time(10, 0), ends=time(12, 0))
+    provider = Contact.objects.get(user=world.users["member_c_y"])
+    assert set(Registration.objects.filter(meeting=meeting).values_list("contact", flat=True)) == {
+        Contact.objects.get(user=world.users["member_a_x"]).pk,
+        provider.pk,
+    }
+    other = event_services.meeting_create(
+        network=world.network_x,
+        by=manager,
+        data={"title": "Koordinierung intern", "kind": "coordination", "starts_at": meeting.starts_at, "ends_at": meeting.ends_at},
+    )
+
+    def extras(sender, *, network, **kwargs):
+        return [CalendarExtra(uid=f"x-{network.pk}", title=f"Termin von {network.name}", starts=day)]
+
+    calendar_extras.connect(extras, weak=False, dispatch_uid="test-round-table-extras")
+    try:
+        client.force_login(world.users["member_c_y"])
+        portal = client.get(reverse("portal_events:meeting_list")).content.decode()
+    finally:
+        calendar_extras.disconnect(dispatch_uid="test-round-table-extras")
+    assert "Runder Tisch: Digitalisierung Lager" in portal
+    assert "Koordinierung intern" not in portal and "Termin von Netzwerk X" not in portal and "Termin von Netzwerk Y" in portal
+    page = client.get(reverse("portal_events:meeting", args=[meeting.pk]))
+    assert page.status_code == 200 and "Runder Tisch: Digitalisierung Lager" in page.content.decode()
+    assert "als Gast eingeladen" in page.content.decode()  # no form offering colleagues the guard would refuse
+    assert reverse("portal_events:register", args=[meeting.pk]) not in page.content.decode()
+    assert client.get(reverse("portal_events:meeting", args=[other.pk])).status_code == 404
+    assert client.get(reverse("portal_events:meeting_ics", args=[other.pk])).status_code == 404
+
+    registration = Registration.objects.get(meeting=meeting, contact=provider)  # withdrawn: the invitation is gone
+    event_services.registration_cancel(registration=registration, by=manager)
+    assert client.get(reverse("portal_events:meeting", args=[meeting.pk])).status_code == 404
+
+
+def test_the_contact_person_is_the_entrys_person_when_they_qualify_else_the_primary_one(world):
+    first = Contact.objects.get(user=world.users["member_a_x"])  # primary, with an address
+    second = Contact.objects.create(organisation=world.org_a, last_name="Zweite", email="")
+    archived = Contact.objects.create(organisation=world.org_a, last_name="Alt", email="alt@example.org", archived_at=timezone.now())
+    stranger = Contact.objects.get(user=world.users["member_b_x"])
+    assert needs.contact_person(world.org_a, second) == second
+    assert needs.contact_person(world.org_a, second, with_email=True) == first  # the mail needs an address
+    assert needs.contact_person(world.org_a, archived) == first
+    assert needs.contact_person(world.org_a, stranger) == first  # another organisation's person never speaks for it
+    assert needs.contact_person(world.org_a, second, network=world.network_x) == second
+    assert needs.contact_person(world.org_a, second, network=world.network_y) is None  # Alpha is no member of Y
+    assert needs.contact_person(world.org_c, None) == Contact.objects.get(user=world.users["member_c_y"])
+
+
+def test_a_round_tables_meeting_page_links_back_to_its_need_in_one_more_query(client, world, market):
+    need, orgs = market
+    manager = world.users["manager_x"]
+    needs.match_decide(need=need, organisation=orgs["Laser Schneidtechnik GmbH"], by=manager, confirm=True)
+    needs.match_decide(need=need, organisation=orgs["Bäckerei Korn"], by=manager, confirm=False)
+    day = timezone.localdate() + timedelta(days=14)
+    meeting = needs.round_table_create(need=need, by=manager, day=day, starts=time(10, 0), ends=time(12, 0))
+    other = event_services.meeting_create(
+        network=world.network_x,
+        by=manager,
+        data={"title": "Koordinierung intern", "kind": "coordination", "starts_at": meeting.starts_at, "ends_at": meeting.ends_at},
+    )
+    client.force_login(manager)
+
+    def overview(of: Meeting, *, panels: bool = True) -> tuple[str, int]:
+        if not panels:
+            meeting_panels.disconnect(sender=Meeting, dispatch_uid="cooperation-needs-meeting-panel")
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("events:meeting", args=["netz-x", of.pk]))
+        finally:
+            meeting_panels.connect(need_panel, sender=Meeting, dispatch_uid="cooperation-needs-meeting-panel")
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    page, with_panel = overview(meeting)
+    link = f'href="{reverse("needs:detail", args=["netz-x", need.pk])}"'
+    assert "Aus dem Bedarf" in page and link in page and need.title in page
+    assert "Laser Schneidtechnik GmbH" in page and "Bäckerei Korn" not in page  # the confirmed providers only
+    _page, without_panel = overview(meeting, panels=False)
+    assert with_panel <= without_panel + 1
+    page, other_with = overview(other)
+    assert "Aus dem Bedarf" not in page and link not in page
+    assert other_with == overview(other, panels=False)[1]  # other meetings: not one query more
+    for name in ("Blech & Co KG", "Steuerbüro Zahl"):  # more providers: still one query
+        needs.match_decide(need=need, organisation=orgs[name], by=manager, confirm=True)
+    page, more = overview(meeting)
+    assert more == with_panel and "Blech &amp; Co KG" in page
 
 
 def test_a_round_table_refuses_an_end_before_its_start(client, world):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events import services
-from events.models import AgendaItem, MeetingSeries, Registration
+from events.models import AgendaItem, Meeting, MeetingSeries, Registration
 from members.models import Contact
 
 
@@ -94,6 +94,20 @@ def test_registering_twice_returns_the_same_registration(world, meeting, manager
 def test_a_contact_of_another_network_cannot_be_registered(world, meeting, manager_x):
     with pytest.raises(ValidationError):
         services.registration_register(meeting=meeting, contact=Contact.objects.get(organisation=world.org_c), by=manager_x)
+
+
+def test_only_a_round_table_takes_a_guest_from_another_network_and_only_from_the_office(world, meeting, manager_x, member_a_x):
+    guest = Contact.objects.get(organisation=world.org_c)
+    with pytest.raises(ValidationError):  # any other meeting keeps the membership rule, flag or not
+        services.registration_register(meeting=meeting, contact=guest, by=manager_x, by_manager=True, round_table_guest=True)
+    meeting.kind = Meeting.Kind.ROUND_TABLE
+    meeting.save()
+    with pytest.raises(ValidationError):  # a round table, too, without the caller vouching for the guest
+        services.registration_register(meeting=meeting, contact=guest, by=manager_x, by_manager=True)
+    with pytest.raises(ValidationError):  # and not from the portal
+        services.registration_register(meeting=meeting, contact=guest, by=member_a_x, round_table_guest=True)
+    registration = services.registration_register(meeting=meeting, contact=guest, by=manager_x, by_manager=True, round_table_guest=True)
+    assert registration.status == Registration.Status.REGISTERED and registration.contact == guest
 
 
 def test_registration_after_the_deadline_is_refused_for_members_but_not_managers(world, meeting, manager_x, member_a_x):
