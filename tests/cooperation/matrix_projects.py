@@ -60,6 +60,19 @@ def px(name: str):
     return lambda w: reverse(name, args=["netz-x", project(w).pk])
 
 
+def participant(w, *, removable: bool = False) -> ProjectParticipant:
+    """A's participation in X's project; the one the remove target takes is B's, taken in again when gone."""
+    p = project(w)
+    org = w.org_b if removable else w.org_a
+    return p.participants.filter(organisation=org).first() or services.participant_add(
+        project=p, by=w.users["manager_x"], organisation=org, role=ProjectParticipant.Role.PARTNER
+    )
+
+
+def participant_url(name: str, *, removable: bool = False):
+    return lambda w: reverse(name, args=["netz-x", project(w).pk, participant(w, removable=removable).pk])
+
+
 def paper_url(name: str, title: str = "Vorlage X-CANARY", *, decided: bool = False):
     return lambda w: reverse(name, args=["netz-x", project(w).pk, paper(w, title, decided=decided).pk])
 
@@ -95,6 +108,27 @@ PROJECTS_MATRIX: dict[str, Case] = {
         ]
     ),
     "projects:summary": Case([Target(px("projects:summary"), X_ONLY)]),
+    "projects:participant_add": Case(
+        [
+            Target(px("projects:participant_add"), X_ONLY),
+            # Gamma is no member of X: refused
+            Target(px("projects:participant_add"), X_REFUSED, htmx=False, method="post", data=lambda w: {"organisation": w.org_c.pk, "role": "partner"}),
+        ]
+    ),
+    "projects:participant_role": Case(
+        [
+            Target(participant_url("projects:participant_role"), X_ONLY),
+            Target(participant_url("projects:participant_role"), X_WRITE, htmx=False, method="post", data=lambda w: {"role": "partner"}),
+            # Y's participant through X's project: nobody
+            Target(lambda w: reverse("projects:participant_role", args=["netz-x", project(w).pk, project(w, "network_y").participants.first().pk]), NOBODY),
+        ]
+    ),
+    "projects:participant_remove": Case(
+        [
+            Target(participant_url("projects:participant_remove", removable=True), POST_ONLY, htmx=False),
+            Target(participant_url("projects:participant_remove", removable=True), X_WRITE, htmx=False, method="post"),
+        ]
+    ),
     "projects:link_add": Case(
         [
             Target(px("projects:link_add"), X_ONLY),
