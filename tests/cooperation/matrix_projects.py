@@ -1,4 +1,5 @@
-"""URL × persona expectations for the practice projects (cooperation/urls/projects.py), under /manage/<slug>/projects/.
+"""URL × persona expectations for the practice projects (cooperation/urls/projects.py), under /manage/<slug>/projects/,
+and their pages in the member portal (cooperation/urls/projects_portal.py), under /portal/projects/.
 
 Network X starts a project with A and B (its name carries X's canary), network Y one with C; they are made on demand
 through the service. Writes touch X's objects only; each write has a paper or link of its own, so that the order of
@@ -21,6 +22,9 @@ X_REFUSED = statuses(404, anonymous=302, manager_x=400, manager_xy=400)
 Y_ONLY = statuses(404, anonymous=302, manager_y=200, manager_xy=200)
 NOBODY = statuses(404, anonymous=302)
 POST_ONLY = statuses(405)  # require_POST answers before the login is checked
+MEMBERS_ONLY = statuses(403, anonymous=302, members=200)
+X_PARTICIPANTS = statuses(403, anonymous=302, member_a_x=200, member_b_x=200, member_c_y=404)  # A and B take part in X's project
+Y_PARTICIPANTS = statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)
 
 
 def project(w, network_attr: str = "network_x") -> Project:
@@ -172,4 +176,11 @@ PROJECTS_MATRIX: dict[str, Case] = {
     ),
     "projects:paper_print": Case([Target(paper_url("projects:paper_print"), X_ONLY)]),
     "projects:paper_pdf": Case([Target(paper_url("projects:paper_pdf", "Entschieden", decided=True), X_ONLY, htmx=False)]),
+    "portal_projects:list": Case([Target(lambda w: reverse("portal_projects:list"), MEMBERS_ONLY)]),
+    "portal_projects:detail": Case(
+        [
+            Target(lambda w: reverse("portal_projects:detail", args=[project(w).pk]), X_PARTICIPANTS),
+            Target(lambda w: reverse("portal_projects:detail", args=[project(w, "network_y").pk]), Y_PARTICIPANTS),
+        ]
+    ),
 }
