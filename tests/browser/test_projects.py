@@ -33,8 +33,8 @@ def test_manager_starts_a_project_and_decides_a_paper(page, world):
     page.get_by_role("button", name="Projekt starten").click()
     expect(page.get_by_role("heading", name="Gemeinsame Logistik", level=1)).to_be_visible()
     participants = page.get_by_role("region", name="Beteiligte und Rollen")
-    expect(participants.get_by_text("Alpha GmbH")).to_be_visible()
-    expect(participants.get_by_text("Beta KG")).to_be_visible()
+    expect(participants.get_by_role("listitem").filter(has_text="Alpha GmbH")).to_be_visible()
+    expect(participants.get_by_role("listitem").filter(has_text="Beta KG")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Neue Entscheidungsvorlage").click()
