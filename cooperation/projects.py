@@ -27,7 +27,8 @@ from cooperation.models.projects import (
     ProjectParticipant,
 )
 from members.models import Membership, MembershipStatusChange, Organisation
-from verbund.models import ManagerRole, Network, User
+from members.services import membership_change_status, membership_restore
+from verbund.models import CURRENT_MEMBERSHIP_STATUSES, ManagerRole, Network, User
 from verbund.pdf import render_pdf
 from verbund.services import save_audited
 
@@ -40,6 +41,19 @@ def _free_slug(name: str, parent: Network) -> str:
     while Network.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def eligible_members(*networks: Network) -> set[int]:
+    """The organisations that may take part: current members of any of `networks` (the parent, once started also
+    the project network itself)."""
+    return set(Membership.objects.filter(network__in=networks).current().values_list("organisation_id", flat=True))
+
+
+def _refuse_non_members(organisations: Iterable[Organisation], *networks: Network) -> None:
+    member_ids = eligible_members(*networks)
+    for organisation in organisations:
+        if organisation.pk not in member_ids:
+            raise ValidationError({"participants": _("%(name)s ist kein aktuelles Mitglied dieses Verbunds.") % {"name": organisation.name}})
 
 
 @transaction.atomic
@@ -57,10 +71,7 @@ def project_start(
     role = ManagerRole.objects.filter(user=by, network=parent).first()
     if role is None:
         raise ValidationError(_("Nur wer den Verbund betreut, kann ein Projekt starten."))
-    member_ids = set(Membership.objects.for_network(parent).current().values_list("organisation_id", flat=True))
-    for organisation, _role in participants:
-        if organisation.pk not in member_ids:
-            raise ValidationError({"participants": _("%(name)s ist kein aktuelles Mitglied dieses Verbunds.") % {"name": organisation.name}})
+    _refuse_non_members([organisation for organisation, _role in participants], parent)
     network = Network(name=name, slug=_free_slug(name, parent), kind=Network.Kind.PRACTICE_PROJECT, parent=parent, goals=goals, region=parent.region)
     save_audited(network, by=by)
     save_audited(ManagerRole(user=by, network=network, role=role.role), by=by)
@@ -91,6 +102,57 @@ def project_update(*, project: Project, by: User, data: dict[str, Any]) -> Proje
     if changed:
         save_audited(project, by=by, update_fields=changed)
     return project
+
+
+@transaction.atomic
+def participant_add(*, project: Project, by: User, organisation: Organisation, role: str) -> ProjectParticipant:
+    """Take a member into a running project later: the rule of `project_start` (a current member of the parent, or
+    already of the project network); it becomes (again) a member of the project network."""
+    _refuse_non_members([organisation], project.parent, project.network)
+    if project.participants.filter(organisation=organisation).exists():
+        raise ValidationError({"organisation": _("%(name)s ist bereits beteiligt.") % {"name": organisation.name}})
+    today = timezone.localdate()
+    membership = Membership.objects.filter(network=project.network, organisation=organisation).first()
+    if membership is None:
+        parent_membership = Membership.objects.filter(network=project.parent, organisation=organisation).first()
+        membership = Membership(organisation=organisation, network=project.network, joined_on=today)
+        if parent_membership is not None:
+            membership.role = parent_membership.role
+        save_audited(membership, by=by)
+        MembershipStatusChange.objects.create(
+            membership=membership, to_status=membership.status, effective_on=today, changed_by=by, note=_("Ins Projekt aufgenommen")
+        )
+    else:
+        if membership.archived_at is not None:
+            membership_restore(membership=membership, by=by)
+        if membership.status not in CURRENT_MEMBERSHIP_STATUSES:
+            membership_change_status(membership=membership, to_status=Membership.Status.ACTIVE, by=by, effective_on=today, note=_("Ins Projekt aufgenommen"))
+    participant = ProjectParticipant(project=project, organisation=organisation, role=role)
+    participant.full_clean(exclude=["project", "organisation"])
+    save_audited(participant, by=by)
+    return participant
+
+
+@transaction.atomic
+def participant_change_role(*, participant: ProjectParticipant, by: User, role: str) -> ProjectParticipant:
+    """A participant's role in the project, changed after the start (e.g. a partner takes over the lead)."""
+    if role not in ProjectParticipant.Role.values:
+        raise ValidationError({"role": _("Unbekannte Rolle.")})
+    if role != participant.role:
+        participant.role = role
+        save_audited(participant, by=by, update_fields=["role"])
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, participant: ProjectParticipant, by: User) -> None:
+    """The organisation no longer takes part: its participation goes (kept in the history) and its membership of
+    the project network ends today (left), so the project leaves its portal."""
+    membership = Membership.objects.filter(network=participant.project.network_id, organisation=participant.organisation_id).first()
+    if membership is not None and membership.status in CURRENT_MEMBERSHIP_STATUSES:
+        membership_change_status(membership=membership, to_status=Membership.Status.LEFT, by=by, note=_("Aus dem Projekt genommen"))
+    participant._history_user = by  # type: ignore[attr-defined]
+    participant.delete()
 
 
 @transaction.atomic

@@ -6,6 +6,11 @@ costs the same number of queries for one network with 50,000 members as for twen
 page where it is resolved and is gone once it is; "new" things (a shared company check) and failed sends drop out
 after a while (`NEW_SHARE_DAYS`, `RECENT_DAYS`). A long kind lists its most urgent `ITEMS_PER_KIND` and counts the
 rest.
+
+Funding applications of practice projects (`funding_deadlines`): a project still an idea or in preparation whose
+application deadline (`Project.funding_deadline`) lies within the next `FUNDING_DEADLINE_DAYS` (21) days shows on the
+start page of its parent network and of the project network itself; a deadline already passed stays, marked late,
+until the project moves on (running, finished or dropped) or the deadline is changed.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cooperation.models import ContactLogEntry
+from cooperation.models.projects import Project
 from events.models import ActionItem, InvitationRecipient, Meeting, MeetingMessageRecipient, Registration
 from health.models import MemberReport, ReportPeriod, ReportRequest, Survey, SurveyInvitation, SurveyResponse
 from members.imports import DRAFT_HOURS
@@ -39,6 +45,8 @@ DUE_SOON_DAYS = 7  # action items due within a week count as due this week
 RECENT_DAYS = 30  # failed sends and undeliverable addresses of the last month
 NEW_SHARE_DAYS = 14  # a company check shared with the office is new for two weeks
 ITEMS_PER_KIND = 5  # the most urgent ones are listed, the rest counted
+FUNDING_DEADLINE_DAYS = 21  # a project's funding application: three weeks to finish it
+APPLYING = [Project.Status.IDEA, Project.Status.PREPARING]  # the statuses in which an application is still to be made
 
 OVERDUE, SOON = "overdue", "soon"  # urgency: sorts first and shows as a badge
 SEAT_STATUSES = [Registration.Status.REGISTERED, Registration.Status.ATTENDED]
@@ -364,6 +372,42 @@ class _Collector:
             make,
         )
 
+    # --- practice projects: funding applications (cooperation.projects) -------------------------------------------
+
+    def funding_deadlines(self) -> _Found:
+        """Projects (of a managed parent, or managed themselves) still applying whose deadline is near or passed."""
+
+        def make(project: Any) -> Todo:
+            late = project.funding_deadline < self.today
+            soon = project.funding_deadline <= self.today + timedelta(days=DUE_SOON_DAYS)
+            if project.parent_id in self.networks:  # the project page lives in the parent's area
+                network = self.network(project.parent_id)
+                url = _url("projects:detail", network.slug, project.pk)
+            else:
+                network = self.network(project.network_id)
+                url = _url("manage:network_home", network.slug)
+            return Todo(
+                label=project.network.name,
+                url=url,
+                network=network,
+                detail=project.funding_programme,
+                due=project.funding_deadline,
+                urgency=OVERDUE if late else SOON if soon else "",
+                badge=_("Frist abgelaufen") if late else _("Frist in dieser Woche") if soon else "",
+            )
+
+        return _capped(
+            Project.objects.filter(
+                Q(parent__in=self.pks) | Q(network__in=self.pks),
+                status__in=APPLYING,
+                network__archived_at__isnull=True,
+                funding_deadline__lte=self.today + timedelta(days=FUNDING_DEADLINE_DAYS),
+            )
+            .select_related("network")
+            .order_by("funding_deadline", "pk"),
+            make,
+        )
+
     # --- failed sends ----------------------------------------------------------------------------------------
 
     def failed_sends(self) -> _Found:
@@ -602,6 +646,7 @@ KINDS: list[tuple[str, Any, Callable[[_Collector], _Found]]] = [
     ("consents", gettext_lazy("Einverständnis zur Teilnehmendenliste fehlt"), _Collector.consents),
     ("imports", gettext_lazy("Importe warten auf Bestätigung"), _Collector.imports),
     ("reports", gettext_lazy("Mitgliederberichte überfällig"), _Collector.reports),
+    ("funding_deadlines", gettext_lazy("Förderanträge der Projekte: Frist naht oder ist abgelaufen"), _Collector.funding_deadlines),
     ("funding_calls", gettext_lazy("Förderfristen der nächsten Wochen"), _Collector.funding_calls),
     ("course_proposals", gettext_lazy("Kursvorschläge warten auf Entscheidung"), _Collector.course_proposals),
     ("shared_checks", gettext_lazy("Neu freigegebene Unternehmens-Checks"), _Collector.shared_checks),

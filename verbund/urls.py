@@ -52,6 +52,7 @@ urlpatterns = [
     path("portal/meetings/", include("events.urls.portal")),
     path("portal/cooperation/", include("cooperation.urls.needs_portal")),
     path("portal/questions/", include("cooperation.urls.questions_portal")),
+    path("portal/projects/", include("cooperation.urls.projects_portal")),
     path("portal/qualification/", include("qualification.urls.portal")),
     path("portal/", include("members.urls.portal")),
     path("n/<slug:network_slug>/meetings/", include("events.urls.public")),

@@ -133,3 +133,22 @@ class DecisionForm(CleanTextMixin, forms.Form):
     decision = forms.CharField(label=_("Entscheidung"), widget=forms.Textarea(attrs={"rows": 3}))
     decided_by = forms.CharField(label=_("Entschieden von"), max_length=300, help_text=_("z. B. „Lenkungskreis des Projekts“."))
     decided_on = forms.DateField(label=_("Entschieden am"), widget=DATE)
+
+
+class ParticipantAddForm(CleanTextMixin, forms.Form):
+    """Take a member into the project later: current members of the parent (or already of the project network) that
+    do not take part yet."""
+
+    organisation = forms.ModelChoiceField(label=_("Mitglied"), queryset=Organisation.objects.none())
+    role = forms.ChoiceField(label=_("Rolle im Projekt"), choices=ProjectParticipant.Role.choices, initial=ProjectParticipant.Role.PARTNER)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        eligible = Membership.objects.filter(network__in=[project.parent_id, project.network_id]).current().values("organisation_id")
+        form_field(self, "organisation", forms.ModelChoiceField).queryset = (
+            Organisation.objects.filter(pk__in=eligible, archived_at__isnull=True).exclude(project_roles__project=project).order_by("name")
+        )
+
+
+class ParticipantRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle im Projekt"), choices=ProjectParticipant.Role.choices)

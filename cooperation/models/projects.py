@@ -20,6 +20,11 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """The projects started from `network` (the parent's projects page)."""
         return self.filter(parent=network, network__archived_at__isnull=True)
 
+    def for_member(self, organisation: Organisation) -> ProjectQuerySet:
+        """The projects an organisation takes part in (the member portal): it is a current member of the project
+        network (participants are made members when they join, and leave it when they are taken out)."""
+        return self.filter(network__in=Network.objects.joined_by(organisation))
+
 
 class Project(models.Model):
     class Status(models.TextChoices):

@@ -11,8 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cooperation import projects as services
-from cooperation.forms.projects import DecisionForm, DecisionPaperForm, ProjectForm, ProjectLinkForm, ProjectStartForm
-from cooperation.models.projects import DecisionPaper, Project
+from cooperation.forms.projects import (
+    DecisionForm,
+    DecisionPaperForm,
+    ParticipantAddForm,
+    ParticipantRoleForm,
+    ProjectForm,
+    ProjectLinkForm,
+    ProjectStartForm,
+)
+from cooperation.models.projects import DecisionPaper, Project, ProjectParticipant
 from events.models import ActionItem, Meeting
 from members.exports import file_response
 from verbund.access import NetworkRequest, network_required
@@ -96,6 +104,51 @@ def project_edit(request: NetworkRequest, pk: int) -> HttpResponse:
             return redirect("projects:detail", network_slug=request.network.slug, pk=project.pk)
     status = 400 if form.errors else 200
     return render(request, "cooperation/projects/edit.html", {"network": request.network, "project": project, "form": form}, status=status)
+
+
+def _participant(project: Project, participant_pk: int) -> ProjectParticipant:
+    return get_object_or_404(project.participants.select_related("organisation", "project__network"), pk=participant_pk)
+
+
+@network_required(can_manage=True)
+def participant_add(request: NetworkRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    form = ParticipantAddForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_add(project=project, by=request.user, organisation=form.cleaned_data["organisation"], role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s ist jetzt am Projekt beteiligt.") % {"name": form.cleaned_data["organisation"].name})
+            return redirect("projects:detail", network_slug=request.network.slug, pk=project.pk)
+    status = 400 if form.errors else 200
+    context = {"network": request.network, "project": project, "form": form}
+    return render(request, "cooperation/projects/participant_add.html", context, status=status)
+
+
+@network_required(can_manage=True)
+def participant_role(request: NetworkRequest, pk: int, participant_pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    participant = _participant(project, participant_pk)
+    form = ParticipantRoleForm(request.POST or None, initial={"role": participant.role})
+    if request.method == "POST" and form.is_valid():
+        services.participant_change_role(participant=participant, by=request.user, role=form.cleaned_data["role"])
+        messages.success(request, _("Rolle von %(name)s gespeichert.") % {"name": participant.organisation.name})
+        return redirect("projects:detail", network_slug=request.network.slug, pk=project.pk)
+    status = 400 if form.errors else 200
+    context = {"network": request.network, "project": project, "participant": participant, "form": form}
+    return render(request, "cooperation/projects/participant_role.html", context, status=status)
+
+
+@require_POST
+@network_required(can_manage=True)
+def participant_remove(request: NetworkRequest, pk: int, participant_pk: int) -> HttpResponseBase:
+    project = _project(request, pk)
+    participant = _participant(project, participant_pk)
+    services.participant_remove(participant=participant, by=request.user)
+    messages.success(request, _("%(name)s ist nicht mehr am Projekt beteiligt.") % {"name": participant.organisation.name})
+    return redirect("projects:detail", network_slug=request.network.slug, pk=project.pk)
 
 
 @network_required(can_manage=True)

@@ -36,7 +36,14 @@ def portal_home(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "members/portal_home.html",
-        {"contact": contact, "organisation": organisation, "memberships": memberships, "colleagues": colleagues},
+        {
+            "contact": contact,
+            "organisation": organisation,
+            "memberships": memberships,
+            "colleagues": colleagues,
+            # A practice project is a network the company is a member of: its project pages are linked from here.
+            "in_projects": any(m.network.kind == Network.Kind.PRACTICE_PROJECT for m in memberships),
+        },
     )
 
 

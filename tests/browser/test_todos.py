@@ -70,7 +70,7 @@ def test_start_pages_full_of_to_dos_are_accessible_and_fit(chromium_browser, liv
     try:
         for url in ["/manage/", "/manage/netz-x/"]:
             page.goto(url)
-            expect(page.locator("#todo .todo-group")).to_have_count(13)
+            expect(page.locator("#todo .todo-group")).to_have_count(14)
             failures += axe_failures(axe, page, url, WCAG_21_AA)
             if width == PHONE:
                 scroll_width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

@@ -20,7 +20,7 @@ def test_start_pages_full_of_to_dos_have_no_html_errors(client, world, manager_x
     for n, url in enumerate([reverse("manage:index"), reverse("manage:network_home", args=["netz-x"])]):
         response = client.get(url)
         assert response.status_code == 200
-        assert response.text.count('class="todo-group"') == 13  # every kind has something to do
+        assert response.text.count('class="todo-group"') == 14  # every kind has something to do
         path = tmp_path / f"start-{n}.html"
         path.write_bytes(response.content)
         files[path] = url

@@ -1,4 +1,5 @@
-"""URL × persona expectations for the practice projects (cooperation/urls/projects.py), under /manage/<slug>/projects/.
+"""URL × persona expectations for the practice projects (cooperation/urls/projects.py), under /manage/<slug>/projects/,
+and their pages in the member portal (cooperation/urls/projects_portal.py), under /portal/projects/.
 
 Network X starts a project with A and B (its name carries X's canary), network Y one with C; they are made on demand
 through the service. Writes touch X's objects only; each write has a paper or link of its own, so that the order of
@@ -21,6 +22,9 @@ X_REFUSED = statuses(404, anonymous=302, manager_x=400, manager_xy=400)
 Y_ONLY = statuses(404, anonymous=302, manager_y=200, manager_xy=200)
 NOBODY = statuses(404, anonymous=302)
 POST_ONLY = statuses(405)  # require_POST answers before the login is checked
+MEMBERS_ONLY = statuses(403, anonymous=302, members=200)
+X_PARTICIPANTS = statuses(403, anonymous=302, member_a_x=200, member_b_x=200, member_c_y=404)  # A and B take part in X's project
+Y_PARTICIPANTS = statuses(403, anonymous=302, member_a_x=404, member_b_x=404, member_c_y=200)
 
 
 def project(w, network_attr: str = "network_x") -> Project:
@@ -60,6 +64,19 @@ def px(name: str):
     return lambda w: reverse(name, args=["netz-x", project(w).pk])
 
 
+def participant(w, *, removable: bool = False) -> ProjectParticipant:
+    """A's participation in X's project; the one the remove target takes is B's, taken in again when gone."""
+    p = project(w)
+    org = w.org_b if removable else w.org_a
+    return p.participants.filter(organisation=org).first() or services.participant_add(
+        project=p, by=w.users["manager_x"], organisation=org, role=ProjectParticipant.Role.PARTNER
+    )
+
+
+def participant_url(name: str, *, removable: bool = False):
+    return lambda w: reverse(name, args=["netz-x", project(w).pk, participant(w, removable=removable).pk])
+
+
 def paper_url(name: str, title: str = "Vorlage X-CANARY", *, decided: bool = False):
     return lambda w: reverse(name, args=["netz-x", project(w).pk, paper(w, title, decided=decided).pk])
 
@@ -95,6 +112,27 @@ PROJECTS_MATRIX: dict[str, Case] = {
         ]
     ),
     "projects:summary": Case([Target(px("projects:summary"), X_ONLY)]),
+    "projects:participant_add": Case(
+        [
+            Target(px("projects:participant_add"), X_ONLY),
+            # Gamma is no member of X: refused
+            Target(px("projects:participant_add"), X_REFUSED, htmx=False, method="post", data=lambda w: {"organisation": w.org_c.pk, "role": "partner"}),
+        ]
+    ),
+    "projects:participant_role": Case(
+        [
+            Target(participant_url("projects:participant_role"), X_ONLY),
+            Target(participant_url("projects:participant_role"), X_WRITE, htmx=False, method="post", data=lambda w: {"role": "partner"}),
+            # Y's participant through X's project: nobody
+            Target(lambda w: reverse("projects:participant_role", args=["netz-x", project(w).pk, project(w, "network_y").participants.first().pk]), NOBODY),
+        ]
+    ),
+    "projects:participant_remove": Case(
+        [
+            Target(participant_url("projects:participant_remove", removable=True), POST_ONLY, htmx=False),
+            Target(participant_url("projects:participant_remove", removable=True), X_WRITE, htmx=False, method="post"),
+        ]
+    ),
     "projects:link_add": Case(
         [
             Target(px("projects:link_add"), X_ONLY),
@@ -138,4 +176,11 @@ PROJECTS_MATRIX: dict[str, Case] = {
     ),
     "projects:paper_print": Case([Target(paper_url("projects:paper_print"), X_ONLY)]),
     "projects:paper_pdf": Case([Target(paper_url("projects:paper_pdf", "Entschieden", decided=True), X_ONLY, htmx=False)]),
+    "portal_projects:list": Case([Target(lambda w: reverse("portal_projects:list"), MEMBERS_ONLY)]),
+    "portal_projects:detail": Case(
+        [
+            Target(lambda w: reverse("portal_projects:detail", args=[project(w).pk]), X_PARTICIPANTS),
+            Target(lambda w: reverse("portal_projects:detail", args=[project(w, "network_y").pk]), Y_PARTICIPANTS),
+        ]
+    ),
 }

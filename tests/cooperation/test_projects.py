@@ -257,3 +257,76 @@ def test_a_decided_paper_prints_as_pdf(client, world):
     assert response.content.startswith(b"%PDF")
     client.force_login(world.users["manager_y"])
     assert client.get(reverse("projects:paper_pdf", args=["netz-x", project.pk, paper.pk])).status_code == 404
+
+
+# --- participants after the start -------------------------------------------------------------------------------------
+
+
+def test_a_participants_role_changes_after_the_start_with_history(client, world):
+    project = start(world)
+    partner = project.participants.get(organisation=world.org_b)
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:participant_role", args=["netz-x", project.pk, partner.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"role": ROLE.PILOT})
+    assert response.status_code == 302 and response["Location"] == reverse("projects:detail", args=["netz-x", project.pk])
+    partner.refresh_from_db()
+    assert partner.role == ROLE.PILOT
+    assert partner.history.first().history_user == world.users["manager_x"]
+    assert client.post(url, {"role": "chef"}).status_code == 400
+    page = client.get(reverse("projects:detail", args=["netz-x", project.pk])).content.decode()
+    assert url in page and "Pilotanwender" in page
+
+
+def test_a_member_of_the_parent_joins_later_and_becomes_a_member_of_the_project_network(client, world):
+    project = start(world, participants=[(world.org_a, ROLE.LEAD)])
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:participant_add", args=["netz-x", project.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    choices = [str(o) for o in form.context["form"].fields["organisation"].queryset]
+    assert choices == ["Beta KG"]  # A takes part already, C is no member of X
+    response = client.post(url, {"organisation": world.org_b.pk, "role": ROLE.ADVISOR})
+    assert response.status_code == 302
+    assert dict(project.participants.values_list("organisation__name", "role")) == {"Alpha GmbH": ROLE.LEAD, "Beta KG": ROLE.ADVISOR}
+    assert Membership.objects.current().filter(network=project.network, organisation=world.org_b).exists()
+    assert project.participants.get(organisation=world.org_b).history.first().history_user == world.users["manager_x"]
+    # Gamma is a member of Y only: refused by the form and by the service.
+    assert client.post(url, {"organisation": world.org_c.pk, "role": ROLE.PARTNER}).status_code == 400
+    with pytest.raises(ValidationError):
+        services.participant_add(project=project, by=world.users["manager_x"], organisation=world.org_c, role=ROLE.PARTNER)
+    with pytest.raises(ValidationError):  # twice
+        services.participant_add(project=project, by=world.users["manager_x"], organisation=world.org_b, role=ROLE.PARTNER)
+
+
+def test_a_member_of_the_project_network_only_may_join_too(world):
+    project = start(world, participants=[])
+    Membership.objects.create(organisation=world.org_c, network=project.network)  # taken in through the members area
+    services.participant_add(project=project, by=world.users["manager_x"], organisation=world.org_c, role=ROLE.PARTNER)
+    assert project.participants.filter(organisation=world.org_c).exists()
+
+
+def test_removing_a_participant_ends_its_membership_of_the_project_and_it_may_come_back(client, world):
+    project = start(world)
+    partner = project.participants.get(organisation=world.org_b)
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:participant_remove", args=["netz-x", project.pk, partner.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    assert not project.participants.filter(organisation=world.org_b).exists()
+    membership = Membership.objects.get(network=project.network, organisation=world.org_b)
+    assert membership.status == Membership.Status.LEFT and membership.left_on == timezone.localdate()
+    assert client.post(url).status_code == 404
+    services.participant_add(project=project, by=world.users["manager_x"], organisation=world.org_b, role=ROLE.PARTNER)
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE and membership.left_on is None
+
+
+def test_participants_of_another_project_are_not_reached_through_this_one(client, world):
+    mine, other = start(world), start(world, name="Anderes")
+    foreign = other.participants.first()
+    client.force_login(world.users["manager_x"])
+    assert client.get(reverse("projects:participant_role", args=["netz-x", mine.pk, foreign.pk])).status_code == 404
+    assert client.post(reverse("projects:participant_remove", args=["netz-x", mine.pk, foreign.pk])).status_code == 404
+    client.force_login(world.users["manager_y"])
+    assert client.get(reverse("projects:participant_add", args=["netz-x", mine.pk])).status_code == 404

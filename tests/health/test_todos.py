@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cooperation import projects as project_services
+from cooperation.models.projects import Project
 from events import services as event_services
 from events.models import ActionItem, InvitationRecipient, Meeting, MeetingInvitation, MeetingMessage, MeetingMessageRecipient, Registration
 from health.models import MemberReport, ReportPeriod, ReportRequest, Survey, SurveyInvitation, SurveyResponse
-from health.todos import ITEMS_PER_KIND, TodoGroup, manager_todos, network_todos, todos
+from health.todos import FUNDING_DEADLINE_DAYS, ITEMS_PER_KIND, TodoGroup, manager_todos, network_todos, todos
 from members.imports import import_discard
 from members.models import Contact, Membership, Organisation
 from newsletters.models import Delivery, Entry, Infobrief, InfobriefEntry
@@ -172,6 +174,42 @@ def test_drafts_are_infobrief_drafts_and_meetings_in_planning_beyond_the_next_we
     Infobrief.objects.filter(pk=draft.pk).update(status=Infobrief.Status.SCHEDULED)
     Meeting.objects.filter(pk=planned.pk).update(status=Meeting.Status.INVITED)
     assert labels(world.network_x, manager_x, "drafts") == []
+
+
+# --- practice projects: funding-application deadlines -------------------------------------------------------------
+
+
+def test_funding_application_deadlines_of_projects_in_preparation_show_for_parent_and_project_managers(world: World, manager_x):
+    today = timezone.localdate()
+
+    def project(name: str, deadline, status=Project.Status.PREPARING, parent=None):
+        made = project_services.project_start(parent=parent or world.network_x, by=world.users["manager_xy"], name=name)
+        made.status, made.funding_deadline, made.funding_programme = status, deadline, "ZIM"
+        made.save()
+        return made
+
+    soon = project("Antrag bald", today + timedelta(days=5))
+    project("Antrag später", today + timedelta(days=FUNDING_DEADLINE_DAYS))
+    late = project("Antrag überfällig", today - timedelta(days=2), status=Project.Status.IDEA)
+    project("Zu weit", today + timedelta(days=FUNDING_DEADLINE_DAYS + 1))
+    project("Läuft schon", today + timedelta(days=3), status=Project.Status.RUNNING)
+    project("Eingestellt", today + timedelta(days=3), status=Project.Status.DROPPED)
+    project("Ohne Frist", None)
+    project("Y-CANARY", today + timedelta(days=3), parent=world.network_y)
+
+    assert labels(world.network_x, manager_x, "funding_deadlines") == ["Antrag überfällig", "Antrag bald", "Antrag später"]
+    shown = item(network_todos(world.network_x, user=manager_x), "funding_deadlines", "Antrag bald")
+    assert (shown.detail, shown.due, shown.urgency, shown.network) == ("ZIM", today + timedelta(days=5), "soon", world.network_x)
+    assert shown.url == reverse("projects:detail", args=["netz-x", soon.pk])
+    overdue = item(network_todos(world.network_x, user=manager_x), "funding_deadlines", "Antrag überfällig")
+    assert (overdue.urgency, overdue.badge) == ("overdue", "Frist abgelaufen")
+    # The project network's own start page shows it too (its manager may not run the parent).
+    in_project = item(network_todos(late.network, user=world.users["manager_xy"]), "funding_deadlines", "Antrag überfällig")
+    assert in_project.network == late.network
+    assert in_project.url == reverse("manage:network_home", args=[late.network.slug])
+    # Resolved by moving the project on.
+    project_services.project_update(project=soon, by=manager_x, data={"status": Project.Status.RUNNING})
+    assert "Antrag bald" not in labels(world.network_x, manager_x, "funding_deadlines")
 
 
 # --- Infobrief entries, sends -----------------------------------------------------------------------------------------
@@ -417,7 +455,8 @@ def test_a_long_kind_lists_the_most_urgent_and_counts_the_rest(world: World, man
 
 def populate(network: Network, size: int, user) -> None:
     """`size` of everything the to-dos read, in one network: members, meetings with registrations, action items,
-    Infobriefe with failed deliveries, funding calls, courses, shared checks, imports, surveys, report periods."""
+    Infobriefe with failed deliveries, funding calls, courses, shared checks, imports, surveys, report periods, practice
+    projects with a funding-application deadline."""
     now = timezone.now()
     today = timezone.localdate()
     template = CheckTemplate.objects.filter(network=None).first() or _install_default_checks()
@@ -460,6 +499,9 @@ def populate(network: Network, size: int, user) -> None:
         request = ReportRequest.objects.create(network=network, title=f"Bericht {n}", prompts="?")
         request.organisations.set(organisations[:3])
         ReportPeriod.objects.create(request=request, year=2020, starts_on=date(2020, 1, 1), ends_on=date(2020, 12, 31), due_on=date(2021, 1, 31))
+        serial = next(_serial)
+        child = Network.objects.create(name=f"Projekt {serial}", slug=f"projekt-{serial}", kind=Network.Kind.PRACTICE_PROJECT, parent=network)
+        Project.objects.create(network=child, parent=network, status=Project.Status.PREPARING, funding_deadline=today + timedelta(days=n % 30 - 5))
 
 
 def _install_default_checks() -> CheckTemplate:
@@ -491,6 +533,7 @@ def test_a_networks_to_dos_cost_the_same_queries_for_5_or_50_of_everything(world
         "imports",
         "reports",
         "funding_calls",
+        "funding_deadlines",
         "course_proposals",
         "shared_checks",
         "surveys",

@@ -116,6 +116,7 @@ def test_an_organisation_page_and_its_history_tab_mark_members(client, world):
         ("qualification_portal:needs", "Qualifizierung", {"network_slug": "netz-x"}),
         ("privacy:overview", "Meine Daten", {}),
         ("reports_portal:index", "Berichte", {}),
+        ("portal_projects:list", "Unternehmen", {}),  # no entry of its own: reached from the company page
     ],
 )
 def test_the_member_portal_has_its_own_stable_navigation(client, world, url_name, section, kwargs):

@@ -102,6 +102,8 @@ SECTIONS_BY_PORTAL_NAMESPACE = {
     "reports_portal": "reports",
     "portal_needs": "needs",
     "portal_questions": "questions",
+    # No entry of their own (most companies take part in no project): reached from the company page, which stays marked.
+    "portal_projects": "company",
 }
 
 
