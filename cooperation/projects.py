@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
@@ -26,13 +29,16 @@ from cooperation.models.projects import (
     ProjectLink,
     ProjectParticipant,
 )
+from members.matching import fold
 from members.models import Membership, MembershipStatusChange, Organisation
 from members.services import membership_change_status, membership_restore
 from verbund.models import CURRENT_MEMBERSHIP_STATUSES, ManagerRole, Network, User
 from verbund.pdf import render_pdf
 from verbund.services import save_audited
+from verbund.uploads import clean_pdf
 
 MIN_OPTIONS = 2
+MAX_FILES_PER_PROJECT = 100
 
 
 def _free_slug(name: str, parent: Network) -> str:
@@ -156,17 +162,42 @@ def participant_remove(*, participant: ProjectParticipant, by: User) -> None:
 
 
 @transaction.atomic
-def project_link_add(*, project: Project, by: User, data: dict[str, Any]) -> ProjectLink:
+def project_link_add(*, project: Project, by: User, data: dict[str, Any], upload: UploadedFile | None = None) -> ProjectLink:
+    """A link, a note or a PDF (an application, a letter of intent …) for the project's documentation. The PDF goes
+    through verbund.uploads.clean_pdf (signature, pages, no active content) and is stored under a made-up name; a
+    failed save leaves no file behind."""
     link = ProjectLink(project=project, created_by=by, **PROJECT_LINK_FIELDS.take(data))
-    if not link.url and not link.note:
-        raise ValidationError({"url": _("Bitte einen Link oder eine Notiz angeben.")})
-    save_audited(link, by=by)
+    if not link.url and not link.note and upload is None:
+        raise ValidationError({"url": _("Bitte einen Link, eine Notiz oder eine Datei angeben.")})
+    if upload is None:
+        save_audited(link, by=by)
+        return link
+    if project.links.exclude(file="").count() >= MAX_FILES_PER_PROJECT:
+        raise ValidationError(_("Ein Projekt kann höchstens %(n)s Dateien haben.") % {"n": MAX_FILES_PER_PROJECT})
+    content = clean_pdf(upload)
+    link.size = len(content)
+    link.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(content), save=False)
+    try:
+        save_audited(link, by=by)
+    except Exception:
+        link.file.delete(save=False)
+        raise
     return link
+
+
+def project_link_file_name(link: ProjectLink) -> str:
+    """The download's name from its title (ASCII, no path), e.g. "foerderantrag-entwurf-12.pdf"."""
+    stem = slugify(fold(link.title))[:60] or "dokument"
+    return f"{stem}-{link.pk}.pdf"
 
 
 @transaction.atomic
 def project_link_delete(*, link: ProjectLink, by: User) -> None:
+    """Remove the entry; its file goes once the deletion is committed."""
     link._history_user = by  # type: ignore[attr-defined]
+    if link.file.name:
+        storage, name = link.file.storage, link.file.name
+        transaction.on_commit(lambda: storage.delete(name))
     link.delete()
 
 

@@ -74,6 +74,15 @@ class ProjectForm(CleanTextMixin, forms.ModelForm):
 
 
 class ProjectLinkForm(CleanTextMixin, forms.ModelForm):
+    """A link, a note or a PDF; the file is checked by the service (verbund.uploads.clean_pdf)."""
+
+    upload = forms.FileField(
+        label=_("Datei (PDF)"),
+        required=False,
+        help_text=_("Zum Beispiel der Förderantrag oder eine Absichtserklärung; PDF bis 25 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
     class Meta:
         model = ProjectLink
         fields = PROJECT_LINK_FIELDS.names
@@ -81,8 +90,8 @@ class ProjectLinkForm(CleanTextMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not cleaned.get("url") and not cleaned.get("note") and "url" not in self.errors:
-            self.add_error("url", _("Bitte einen Link oder eine Notiz angeben."))
+        if not cleaned.get("url") and not cleaned.get("note") and not cleaned.get("upload") and "url" not in self.errors and "upload" not in self.errors:
+            self.add_error("url", _("Bitte einen Link, eine Notiz oder eine Datei angeben."))
         return cleaned
 
 

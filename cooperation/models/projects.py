@@ -93,13 +93,19 @@ class ProjectParticipant(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"
 
 
+def _project_file_path(instance: ProjectLink, filename: str) -> str:
+    return f"projects/{instance.project_id}/{filename}"
+
+
 class ProjectLink(models.Model):
-    """A document, link or note of the project's documentation."""
+    """A document (PDF, checked on upload), link or note of the project's documentation."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(_("Titel"), max_length=200)
     url = models.URLField(_("Link"), blank=True)
     note = models.TextField(_("Notiz"), blank=True)
+    file = models.FileField(_("Datei (PDF)"), upload_to=_project_file_path, blank=True)
+    size = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,7 +179,8 @@ PROJECT_FIELDS = FieldSet(
     names=("status", "starts_on", "ends_on", "funding_programme", "funding_deadline", "summary"),
     internal=("network", "parent", "finished_on", "created_by", "created_at", "updated_at"),
 )
-PROJECT_LINK_FIELDS = FieldSet(ProjectLink, names=("title", "url", "note"), internal=("project", "created_by", "created_at"))
+# The file comes through projects.project_link_add (verbund.uploads.clean_pdf), never through a model form.
+PROJECT_LINK_FIELDS = FieldSet(ProjectLink, names=("title", "url", "note"), internal=("project", "created_by", "created_at", "file", "size"))
 DECISION_PAPER_FIELDS = FieldSet(
     DecisionPaper,
     names=("title", "question"),

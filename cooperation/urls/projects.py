@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/participants/<int:participant_pk>/remove/", views.participant_remove, name="participant_remove"),
     path("<int:pk>/links/", views.link_add, name="link_add"),
     path("<int:pk>/links/<int:link_pk>/delete/", views.link_delete, name="link_delete"),
+    path("<int:pk>/links/<int:link_pk>/file/", views.link_file, name="link_file"),
     path("<int:pk>/papers/new/", views.paper_create, name="paper_create"),
     path("<int:pk>/papers/<int:paper_pk>/", views.paper_detail, name="paper_detail"),
     path("<int:pk>/papers/<int:paper_pk>/edit/", views.paper_edit, name="paper_edit"),

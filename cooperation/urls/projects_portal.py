@@ -8,4 +8,5 @@ app_name = "portal_projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/links/<int:link_pk>/file/", views.link_file, name="link_file"),
 ]

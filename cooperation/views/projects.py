@@ -24,6 +24,7 @@ from cooperation.models.projects import DecisionPaper, Project, ProjectParticipa
 from events.models import ActionItem, Meeting
 from members.exports import file_response
 from verbund.access import NetworkRequest, network_required
+from verbund.uploads import serve_stored_file
 
 
 def _project(request: NetworkRequest, pk: int) -> Project:
@@ -154,12 +155,14 @@ def participant_remove(request: NetworkRequest, pk: int, participant_pk: int) ->
 @network_required(can_manage=True)
 def link_add(request: NetworkRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = ProjectLinkForm(request.POST or None)
+    form = ProjectLinkForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("upload", None)
         try:
-            services.project_link_add(project=project, by=request.user, data=form.cleaned_data)
+            services.project_link_add(project=project, by=request.user, data=data, upload=upload)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error("upload" if upload and not hasattr(exc, "error_dict") else None, exc)
         else:
             messages.success(request, _("Eintrag hinzugefügt."))
             return redirect("projects:detail", network_slug=request.network.slug, pk=project.pk)
@@ -175,6 +178,14 @@ def link_delete(request: NetworkRequest, pk: int, link_pk: int) -> HttpResponseB
     services.project_link_delete(link=link, by=request.user)
     messages.success(request, _("Eintrag entfernt."))
     return redirect("projects:detail", network_slug=request.network.slug, pk=project.pk)
+
+
+@network_required()
+def link_file(request: NetworkRequest, pk: int, link_pk: int) -> HttpResponseBase:
+    """The project's PDF as a download (our name, nosniff, sandbox CSP: verbund.uploads.serve_stored_file)."""
+    project = _project(request, pk)
+    link = get_object_or_404(project.links.exclude(file=""), pk=link_pk)
+    return serve_stored_file(link.file, filename=services.project_link_file_name(link), content_type="application/pdf")
 
 
 @network_required()

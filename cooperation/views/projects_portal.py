@@ -10,12 +10,15 @@ ones, read-only, without who recorded them in the office.
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from cooperation.models.projects import DecisionPaper, Project, ProjectParticipant
+from cooperation.projects import project_link_file_name
 from events.models import ActionItem, Meeting
 from members.access import MemberRequest
 from verbund.access import member_required
+from verbund.uploads import serve_stored_file
 
 
 def _projects(request: MemberRequest):
@@ -29,6 +32,14 @@ def project_list(request: MemberRequest) -> HttpResponse:
     ours = {p.project_id: p for p in ProjectParticipant.objects.filter(organisation=organisation, project__in=projects)}
     rows = [(project, ours.get(project.pk)) for project in projects]
     return render(request, "cooperation/projects/portal_list.html", {"rows": rows})
+
+
+@member_required
+def link_file(request: MemberRequest, pk: int, link_pk: int) -> HttpResponseBase:
+    """A PDF of a project the company takes part in; 404 for any other project or entry."""
+    project = get_object_or_404(_projects(request), pk=pk)
+    link = get_object_or_404(project.links.exclude(file=""), pk=link_pk)
+    return serve_stored_file(link.file, filename=project_link_file_name(link), content_type="application/pdf")
 
 
 @member_required

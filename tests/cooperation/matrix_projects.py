@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cooperation import projects as services
 from cooperation.models.projects import DecisionPaper, Project, ProjectLink, ProjectParticipant
+from tests.hostile_files import pdf
 from tests.matrix import Case, Target, statuses
 
 X_ONLY = statuses(404, anonymous=302, manager_x=200, manager_xy=200)
@@ -58,6 +60,14 @@ def paper(w, title: str = "Vorlage X-CANARY", *, decided: bool = False) -> Decis
 def link(w) -> ProjectLink:
     p = project(w)
     return p.links.first() or services.project_link_add(project=p, by=w.users["manager_x"], data={"title": "Ablage", "url": "https://example.org/", "note": ""})
+
+
+def document(w, network_attr: str = "network_x") -> ProjectLink:
+    """A PDF of the project (X's or Y's), added through the service's upload check."""
+    p = project(w, network_attr)
+    by = w.users["manager_x" if network_attr == "network_x" else "manager_y"]
+    upload = SimpleUploadedFile("antrag.pdf", pdf(), content_type="application/pdf")
+    return p.links.exclude(file="").first() or services.project_link_add(project=p, by=by, data={"title": "Förderantrag", "url": "", "note": ""}, upload=upload)
 
 
 def px(name: str):
@@ -145,6 +155,13 @@ PROJECTS_MATRIX: dict[str, Case] = {
             Target(lambda w: reverse("projects:link_delete", args=["netz-x", project(w).pk, link(w).pk]), X_WRITE, htmx=False, method="post"),
         ]
     ),
+    "projects:link_file": Case(
+        [
+            Target(lambda w: reverse("projects:link_file", args=["netz-x", project(w).pk, document(w).pk]), X_ONLY, htmx=False),
+            # Y's document under X's project: not found, whoever asks
+            Target(lambda w: reverse("projects:link_file", args=["netz-x", project(w).pk, document(w, "network_y").pk]), NOBODY, htmx=False),
+        ]
+    ),
     "projects:paper_create": Case(
         [
             Target(px("projects:paper_create"), X_ONLY),
@@ -181,6 +198,18 @@ PROJECTS_MATRIX: dict[str, Case] = {
         [
             Target(lambda w: reverse("portal_projects:detail", args=[project(w).pk]), X_PARTICIPANTS),
             Target(lambda w: reverse("portal_projects:detail", args=[project(w, "network_y").pk]), Y_PARTICIPANTS),
+        ]
+    ),
+    "portal_projects:link_file": Case(
+        [
+            Target(lambda w: reverse("portal_projects:link_file", args=[project(w).pk, document(w).pk]), X_PARTICIPANTS, htmx=False),
+            Target(lambda w: reverse("portal_projects:link_file", args=[project(w, "network_y").pk, document(w, "network_y").pk]), Y_PARTICIPANTS, htmx=False),
+            # X's document under Y's project: 404 even for C, who takes part in Y's project
+            Target(
+                lambda w: reverse("portal_projects:link_file", args=[project(w, "network_y").pk, document(w).pk]),
+                statuses(403, anonymous=302, members=404),
+                htmx=False,
+            ),
         ]
     ),
 }

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from cooperation import projects as services
 from cooperation.models.projects import DecisionPaper, Project, ProjectParticipant
 from events.models import ActionItem
 from members.models import Membership, Organisation
+from tests.hostile_files import active_pdfs, pdf
 from verbund.models import ManagerRole, Network
 
 ROLE = ProjectParticipant.Role
@@ -154,6 +156,42 @@ def test_links_and_notes_of_the_documentation(client, world):
     assert "https://example.org/ablage" in summary
     assert client.post(reverse("projects:link_delete", args=["netz-x", project.pk, link.pk])).status_code == 302
     assert not project.links.exists()
+
+
+def test_a_pdf_of_the_project_is_checked_stored_downloaded_by_participants_and_removed(client, world, django_capture_on_commit_callbacks):
+    project = start(world)
+    client.force_login(world.users["manager_x"])
+    url = reverse("projects:link_add", args=["netz-x", project.pk])
+    # a PDF with JavaScript is refused, with the reason, and nothing is stored
+    refused = client.post(url, {"title": "Antrag", "url": "", "note": "", "upload": SimpleUploadedFile("a.pdf", active_pdfs()[0].data, "application/pdf")})
+    assert refused.status_code == 400 and not project.links.exists()
+    assert "PDF" in refused.content.decode()
+    response = client.post(url, {"title": "Förderantrag Entwurf", "url": "", "note": "", "upload": SimpleUploadedFile("x.pdf", pdf(), "application/pdf")})
+    assert response.status_code == 302
+    document = project.links.get()
+    assert document.file.name.startswith(f"projects/{project.pk}/") and document.size > 0
+    page = client.get(reverse("projects:detail", args=["netz-x", project.pk])).content.decode()
+    download = reverse("projects:link_file", args=["netz-x", project.pk, document.pk])
+    assert download in page
+    served = client.get(download)
+    assert served.status_code == 200 and served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Disposition"].startswith("attachment;") and f"foerderantrag-entwurf-{document.pk}.pdf" in served["Content-Disposition"]
+    assert b"".join(served.streaming_content).startswith(b"%PDF")
+
+    # A takes part: the portal page links the PDF and serves it; C (network Y) gets a 404
+    client.force_login(world.users["member_a_x"])
+    portal_download = reverse("portal_projects:link_file", args=[project.pk, document.pk])
+    assert portal_download in client.get(reverse("portal_projects:detail", args=[project.pk])).content.decode()
+    assert client.get(portal_download).status_code == 200
+    client.force_login(world.users["member_c_y"])
+    assert client.get(portal_download).status_code == 404
+
+    client.force_login(world.users["manager_x"])
+    stored = document.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("projects:link_delete", args=["netz-x", project.pk, document.pk])).status_code == 302
+    assert not project.links.exists() and not document.file.storage.exists(stored)
+    assert client.get(download).status_code == 404
 
 
 def test_a_paper_needs_two_options(world):

@@ -29,7 +29,7 @@ from verbund.uploads import pdf_active_content
 HOSTILE = hostile_files()
 # PDFs that could run or fetch something, or hide a file: accepting one as slides counts against S-7.
 ACTIVE_PDFS = {h.name for h in active_pdfs()} | {"PDF with JavaScript", "PDF with an embedded file", "PDF that launches a program"}
-UPLOAD_FORMS = ("meeting photo", "meeting slides", "Infobrief entry image", "funder logo", "document logo", "course material PDF")
+UPLOAD_FORMS = ("meeting photo", "meeting slides", "Infobrief entry image", "funder logo", "document logo", "course material PDF", "project document PDF")
 
 
 def reset_peak_rss() -> None:
@@ -135,6 +135,13 @@ def _post_to_other_form(client, world, form: str, upload) -> tuple:
         response = client.post(reverse("verbund:network_logo_add", args=["netz-x"]), {"role": "funder", "name": "Land NRW", "logo_upload": upload})
         logo = world.network_x.logos.first()
         return response, logo.logo if logo else None
+    if form == "project document PDF":
+        from tests.cooperation.matrix_projects import project
+
+        target = project(world)
+        response = client.post(reverse("projects:link_add", args=["netz-x", target.pk]), {"title": "Antrag", "url": "", "note": "", "upload": upload})
+        item = target.links.exclude(file="").first()
+        return response, item.file if item else None
     if form == "course material PDF":
         target = course(world)  # comes with a handout of its own
         before = list(CourseFile.objects.filter(course=target).values_list("pk", flat=True))

@@ -165,7 +165,7 @@ REGISTRY: dict[str, Entry] = {
     # --- cooperation: projects ---------------------------------------------
     "cooperation.forms.projects.ProjectStartForm": _entry("projects:start"),
     "cooperation.forms.projects.ProjectForm": _entry("projects:edit"),
-    "cooperation.forms.projects.ProjectLinkForm": _entry("projects:link_add"),
+    "cooperation.forms.projects.ProjectLinkForm": _entry("projects:link_add", notes="hostile files are S-7's"),
     "cooperation.forms.projects.ParticipantAddForm": _entry("projects:participant_add"),
     "cooperation.forms.projects.ParticipantRoleForm": _entry("projects:participant_role"),
     "cooperation.forms.projects.DecisionPaperForm": _entry("projects:paper_create", "projects:paper_edit", notes="up to four option slots"),
