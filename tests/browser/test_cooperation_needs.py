@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from members.services import organisation_refresh_search
 from tests.browser.test_start_pages import assert_accessible, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_need_from_the_portal_becomes_a_round_table_the_provider_sees(page, world):
     world.org_b.competencies = "Lagerlogistik und Digitalisierung von Lagerprozessen"
     world.org_b.save()
+    organisation_refresh_search(world.org_b)  # as the members services do after every change of the texts
 
     log_in(page, "member_a_x@example.org")
     page.goto("/portal/cooperation/")
