@@ -388,6 +388,19 @@ def introduce(*, match: Match, note: str = "") -> int:
 # --- round tables --------------------------------------------------------------------------------------------------
 
 
+def _guest_person(match: Match, preferred: Contact | None, by: User) -> Contact | None:
+    """The person of a provider from another network: current in its own network — the offer's, else one the manager
+    runs where it is a member — so that nobody that network ended its relation to (ContactExit) is invited; the one
+    with an address (the introduction's) first. Any live person only when no such network is known."""
+    own = match.offer.network if match.offer else None
+    if own is None:
+        current = Membership.objects.current().filter(organisation=match.organisation).values("network_id")
+        own = Network.objects.filter(manager_roles__user=by, pk__in=current).order_by("name", "pk").first()
+    if own is None:
+        return contact_person(match.organisation, preferred, with_email=True) or contact_person(match.organisation, preferred)
+    return contact_person(match.organisation, preferred, network=own, with_email=True) or contact_person(match.organisation, preferred, network=own)
+
+
 @transaction.atomic
 def round_table_create(*, need: NeedOffer, by: User, day: date, starts: time, ends: time, title: str = "", venue_name: str = "") -> Meeting:
     """A meeting of kind round table in the need's network (through events.services), with the need's contact person and
@@ -419,8 +432,7 @@ def round_table_create(*, need: NeedOffer, by: User, day: date, starts: time, en
         if match.organisation_id in members:
             people.setdefault(contact_person(match.organisation, preferred, network=need.network), False)
         else:
-            introduced = contact_person(match.organisation, preferred, with_email=True)
-            people.setdefault(introduced or contact_person(match.organisation, preferred), True)
+            people.setdefault(_guest_person(match, preferred, by), True)
     for person, guest in people.items():
         if person is not None:
             event_services.registration_register(meeting=meeting, contact=person, by=by, by_manager=True, round_table_guest=guest)

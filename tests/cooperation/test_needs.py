@@ -18,7 +18,7 @@ from events import services as event_services
 from events.extensions import meeting_panels
 from events.models import Meeting, Registration
 from events.signals import CalendarExtra, calendar_extras
-from members.models import Contact, Membership, Organisation, Tag
+from members.models import Contact, ContactExit, Membership, Organisation, Tag
 from members.privacy import ERASED_NAME, organisation_data_export, person_erase
 from members.services import organisation_refresh_search
 
@@ -292,6 +292,18 @@ def test_a_provider_from_another_network_is_a_guest_of_the_round_table_and_sees_
     registration = Registration.objects.get(meeting=meeting, contact=provider)  # withdrawn: the invitation is gone
     event_services.registration_cancel(registration=registration, by=manager)
     assert client.get(reverse("portal_events:meeting", args=[meeting.pk])).status_code == 404
+
+
+def test_a_guest_of_the_round_table_is_nobody_its_own_network_ended_the_relation_to(world):
+    manager = world.users["manager_xy"]
+    provider = Contact.objects.get(user=world.users["member_c_y"])
+    colleague = Contact.objects.create(organisation=world.org_c, first_name="Carla", last_name="Zweig", email="carla@example.org")
+    ContactExit.objects.create(contact=provider, network=world.network_y, ended_by=manager)  # Y ended its relation to her
+    need = entry(world, world.org_a, title="Digitalisierung Lager")
+    needs.match_decide(need=need, organisation=world.org_c, by=manager, confirm=True)
+    meeting = needs.round_table_create(need=need, by=manager, day=timezone.localdate() + timedelta(days=14), starts=time(10, 0), ends=time(12, 0))
+    guests = set(Registration.objects.filter(meeting=meeting, contact__organisation=world.org_c).values_list("contact", flat=True))
+    assert guests == {colleague.pk}
 
 
 def test_the_contact_person_is_the_entrys_person_when_they_qualify_else_the_primary_one(world):
