@@ -29,7 +29,7 @@ from cooperation.models import NEED_OFFER_FIELDS, Match, NeedOffer
 from events import services as event_services
 from events.models import Meeting
 from members.matching import fold, trigram_similarity
-from members.models import Contact, EconomicActivity, Membership, Organisation, Tag
+from members.models import Contact, EconomicActivity, Membership, Organisation
 from members.services import tags_from_text
 from verbund.mail import mail_send_later, network_reply_to, render_mail
 from verbund.models import Network, User
@@ -150,25 +150,27 @@ def _fit(need_words: set[str], need_tags: set[str], text: str, tags: set[str]) -
 
 @dataclass(frozen=True)
 class _Need:
-    """What matching compares: the need's folded words and tags, and its plain words (lower case) for full text."""
+    """What matching compares: the need's folded words and tags, its plain words (lower case) for full text, and its
+    tags' rows (one row per name, members.services.tags_from_text)."""
 
     words: set[str]
     tags: set[str]
     plain_words: list[str]
-    tag_names: list[str]
+    tag_ids: list[int]
 
     @classmethod
     def of(cls, need: NeedOffer) -> _Need:
-        names = [t.name for t in need.tags.all()]
-        tags = {fold(name) for name in names}
+        rows = list(need.tags.all())
+        tags = {fold(t.name) for t in rows}
         words = _words(f"{need.title} {need.description}") | {w for t in tags for w in _words(t)}
-        text = " ".join([need.title, need.description, *names])
+        text = " ".join([need.title, need.description, *(t.name for t in rows)])
         plain = sorted({w for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4 and fold(w) not in STOPWORDS and not w.isdigit()})
-        return cls(words, tags, plain, [name.casefold() for name in names])
+        return cls(words, tags, plain, [t.pk for t in rows])
 
 
-def _explain(candidate: Candidate, need: _Need, offers: list[NeedOffer]) -> float:
-    """Fill the candidate's reasons (and its best offer) from the comparison in Python; returns that comparison's score."""
+def _explain(candidate: Candidate, need: _Need, offers: list[NeedOffer], *, best_offer: int | None = None) -> float:
+    """Fill the candidate's reasons and its offer from the comparison in Python; returns that comparison's score.
+    `best_offer` (a pk among `offers`: PostgreSQL's pick) is the offer named, else the best fitting one here."""
     organisation = candidate.organisation
     total = 0.0
     tags = {fold(t.name) for t in organisation.competency_tags.all()}
@@ -187,9 +189,9 @@ def _explain(candidate: Candidate, need: _Need, offers: list[NeedOffer]) -> floa
         score, _tags, _shared = _fit(need.words, need.tags, f"{offer.title} {offer.description}", {fold(t.name) for t in offer.tags.all()})
         if score:
             total += score + 1.0  # an offer posted for the network says more than a profile
-            if score > best or candidate.offer is None:
-                best = max(best, score)
-                candidate.offer = offer
+        if offer.pk == best_offer or (best_offer is None and score > best):
+            best = max(best, score)
+            candidate.offer = offer
     if candidate.offer is not None:
         candidate.reasons.insert(0, _("Angebot „%(title)s“ passt") % {"title": candidate.offer.title})
     return total
@@ -206,7 +208,7 @@ def _ranked_in_postgres(organisations: QuerySet[Organisation], offers: QuerySet[
     for word in need.plain_words:
         part = SearchQuery(word, config="german")
         query = part if query is None else query | part
-    tags = Tag.objects.annotate(folded=Lower("name")).filter(folded__in=need.tag_names).values("pk")
+    tags = need.tag_ids
     through = Organisation.competency_tags.through
     tag_text = Subquery(
         through.objects.filter(organisation_id=OuterRef("pk")).values("organisation_id").annotate(text=StringAgg("tag__name", Value(" "))).values("text")  # type: ignore[misc]
@@ -296,19 +298,10 @@ def candidates(need: NeedOffer, networks: QuerySet[Network] | list[Network], *, 
     found = []
     for organisation in rows:
         candidate = Candidate(organisation)
-        score = _explain(candidate, wanted, offers_of.get(organisation.pk, []))
-        if postgres:
-            candidate.score = round(organisation.match_score, 2)  # type: ignore[attr-defined]
-            if organisation.match_offer and (candidate.offer is None or candidate.offer.pk != organisation.match_offer):  # type: ignore[attr-defined]
-                offer = next(o for o in offers_of[organisation.pk] if o.pk == organisation.match_offer)  # type: ignore[attr-defined]
-                if candidate.offer is not None:
-                    candidate.reasons.pop(0)
-                candidate.offer = offer
-                candidate.reasons.insert(0, _("Angebot „%(title)s“ passt") % {"title": offer.title})
-            if not candidate.reasons:
-                candidate.reasons.append(_("Kompetenzen passen zum Text des Bedarfs"))
-        else:
-            candidate.score = score
+        score = _explain(candidate, wanted, offers_of.get(organisation.pk, []), best_offer=getattr(organisation, "match_offer", None))
+        candidate.score = round(organisation.match_score, 2) if postgres else score  # type: ignore[attr-defined]
+        if not candidate.reasons:  # PostgreSQL's stems found what the comparison here does not name
+            candidate.reasons.append(_("Kompetenzen passen zum Text des Bedarfs"))
         if candidate.score >= MIN_SCORE:
             found.append(candidate)
     if not postgres:

@@ -29,13 +29,12 @@ from cooperation.models.projects import (
     ProjectLink,
     ProjectParticipant,
 )
-from members.matching import fold
 from members.models import Membership, MembershipStatusChange, Organisation
 from members.services import membership_change_status, membership_restore
 from verbund.models import CURRENT_MEMBERSHIP_STATUSES, ManagerRole, Network, User
 from verbund.pdf import render_pdf
 from verbund.services import save_audited
-from verbund.uploads import clean_pdf
+from verbund.uploads import clean_pdf, download_name
 
 MIN_OPTIONS = 2
 MAX_FILES_PER_PROJECT = 100
@@ -83,16 +82,29 @@ def project_start(
     save_audited(ManagerRole(user=by, network=network, role=role.role), by=by)
     project = Project(network=network, parent=parent, created_by=by, **PROJECT_FIELDS.take(data or {}))
     save_audited(project, by=by)
-    today = timezone.localdate()
     for organisation, project_role in participants:
-        parent_membership = Membership.objects.get(network=parent, organisation=organisation)
-        membership = Membership(organisation=organisation, network=network, role=parent_membership.role, joined_on=today)
-        save_audited(membership, by=by)
-        MembershipStatusChange.objects.create(
-            membership=membership, to_status=membership.status, effective_on=today, changed_by=by, note=_("Projekt gestartet")
-        )
+        _join(project, organisation, by=by, note=_("Projekt gestartet"))
         save_audited(ProjectParticipant(project=project, organisation=organisation, role=project_role), by=by)
     return project
+
+
+def _join(project: Project, organisation: Organisation, *, by: User, note: str) -> None:
+    """Make the organisation a current member of the project network: a new membership (its role as in the parent),
+    or its earlier one restored and active again."""
+    today = timezone.localdate()
+    membership = Membership.objects.filter(network=project.network, organisation=organisation).first()
+    if membership is None:
+        parent_membership = Membership.objects.filter(network=project.parent, organisation=organisation).first()
+        membership = Membership(organisation=organisation, network=project.network, joined_on=today)
+        if parent_membership is not None:
+            membership.role = parent_membership.role
+        save_audited(membership, by=by)
+        MembershipStatusChange.objects.create(membership=membership, to_status=membership.status, effective_on=today, changed_by=by, note=note)
+        return
+    if membership.archived_at is not None:
+        membership_restore(membership=membership, by=by)
+    if membership.status not in CURRENT_MEMBERSHIP_STATUSES:
+        membership_change_status(membership=membership, to_status=Membership.Status.ACTIVE, by=by, effective_on=today, note=note)
 
 
 @transaction.atomic
@@ -117,22 +129,7 @@ def participant_add(*, project: Project, by: User, organisation: Organisation, r
     _refuse_non_members([organisation], project.parent, project.network)
     if project.participants.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": _("%(name)s ist bereits beteiligt.") % {"name": organisation.name}})
-    today = timezone.localdate()
-    membership = Membership.objects.filter(network=project.network, organisation=organisation).first()
-    if membership is None:
-        parent_membership = Membership.objects.filter(network=project.parent, organisation=organisation).first()
-        membership = Membership(organisation=organisation, network=project.network, joined_on=today)
-        if parent_membership is not None:
-            membership.role = parent_membership.role
-        save_audited(membership, by=by)
-        MembershipStatusChange.objects.create(
-            membership=membership, to_status=membership.status, effective_on=today, changed_by=by, note=_("Ins Projekt aufgenommen")
-        )
-    else:
-        if membership.archived_at is not None:
-            membership_restore(membership=membership, by=by)
-        if membership.status not in CURRENT_MEMBERSHIP_STATUSES:
-            membership_change_status(membership=membership, to_status=Membership.Status.ACTIVE, by=by, effective_on=today, note=_("Ins Projekt aufgenommen"))
+    _join(project, organisation, by=by, note=_("Ins Projekt aufgenommen"))
     participant = ProjectParticipant(project=project, organisation=organisation, role=role)
     participant.full_clean(exclude=["project", "organisation"])
     save_audited(participant, by=by)
@@ -186,9 +183,7 @@ def project_link_add(*, project: Project, by: User, data: dict[str, Any], upload
 
 
 def project_link_file_name(link: ProjectLink) -> str:
-    """The download's name from its title (ASCII, no path), e.g. "foerderantrag-entwurf-12.pdf"."""
-    stem = slugify(fold(link.title))[:60] or "dokument"
-    return f"{stem}-{link.pk}.pdf"
+    return download_name(link.title, link.pk, fallback="dokument")
 
 
 @transaction.atomic

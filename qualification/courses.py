@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -41,7 +40,7 @@ from qualification.models import (
 from verbund.mail import mail_send_later, render_mail
 from verbund.models import Network, User
 from verbund.services import save_audited
-from verbund.uploads import clean_pdf
+from verbund.uploads import clean_pdf, download_name
 
 OPEN_FOR_ENROLMENT = [Course.Status.PLANNED, Course.Status.CONFIRMED]
 MAX_FILES_PER_COURSE = 50
@@ -345,10 +344,7 @@ def file_add(*, course: Course, by: User, upload, title: str) -> CourseFile:
 
 
 def file_name(item: CourseFile) -> str:
-    """The download's name from its title (ASCII, no path), e.g. "handout-fuehrung-12.pdf"."""
-
-    stem = slugify(item.title.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))[:60] or "unterlage"
-    return f"{stem}-{item.pk}.pdf"
+    return download_name(item.title, item.pk, fallback="unterlage")
 
 
 def file_delete(*, item: CourseFile) -> None:

@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
@@ -241,6 +242,13 @@ def clean_pdf(upload: UploadedFile) -> bytes:
     if active:
         raise ValidationError(_("PDFs mit JavaScript, Aktionen oder eingebetteten Dateien werden nicht angenommen."), code="active_content")
     return data
+
+
+def download_name(title: str, pk: int, *, fallback: str, extension: str = "pdf") -> str:
+    """A stored file's download name from its title (ASCII, no path, umlauts spelled out), e.g. "handout-fuehrung-12.pdf"."""
+    spelled = title.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue").replace("ß", "ss")
+    stem = slugify(spelled)[:60] or fallback
+    return f"{stem}-{pk}.{extension}"
 
 
 def serve_stored_file(field: FieldFile, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:

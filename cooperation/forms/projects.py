@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cooperation.models.projects import DECISION_OPTION_FIELDS, PROJECT_FIELDS, PROJECT_LINK_FIELDS, DecisionPaper, Project, ProjectLink, ProjectParticipant
+from cooperation.projects import eligible_members
 from members.models import Membership, Organisation
 from verbund.forms import DATE, CleanTextMixin, form_field
 from verbund.models import Network
@@ -153,7 +154,7 @@ class ParticipantAddForm(CleanTextMixin, forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        eligible = Membership.objects.filter(network__in=[project.parent_id, project.network_id]).current().values("organisation_id")
+        eligible = eligible_members(project.parent, project.network)
         form_field(self, "organisation", forms.ModelChoiceField).queryset = (
             Organisation.objects.filter(pk__in=eligible, archived_at__isnull=True).exclude(project_roles__project=project).order_by("name")
         )
